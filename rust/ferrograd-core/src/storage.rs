@@ -1,0 +1,250 @@
+//! Storage: the bytes behind a tensor, shared (by reference count) by all of its views.
+//!
+//! Storage is untyped, like PyTorch's `UntypedStorage`: the tensor's dtype says how to read it.
+//! Access goes through a read/write lock so the core is sound when driven from Rust threads; the
+//! Python binding holds the GIL anyway, so the lock is never contended there.
+
+use std::alloc::{alloc_zeroed, dealloc, Layout as AllocLayout};
+use std::any::Any;
+use std::ptr::NonNull;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::device::Device;
+use crate::dtype::Element;
+use crate::error::{Error, Result};
+
+/// Alignment of buffers we allocate: a cache line, and enough for any SIMD load.
+const ALIGN: usize = 64;
+
+/// Who frees a CPU buffer.
+enum Owner {
+    /// We allocated it with `ALIGN` and free it on drop.
+    Allocated,
+    /// Someone else owns the memory (a `Vec`, a numpy array); dropping the box releases it.
+    External(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
+}
+
+/// A block of host memory.
+pub struct CpuBuffer {
+    ptr: NonNull<u8>,
+    nbytes: usize,
+    owner: Owner,
+}
+
+// SAFETY: the buffer is plain bytes; all access to it is synchronised by the `RwLock` in
+// `Storage`, and external owners are themselves `Send + Sync`.
+unsafe impl Send for CpuBuffer {}
+unsafe impl Sync for CpuBuffer {}
+
+impl CpuBuffer {
+    /// Zero-filled memory. Big requests come straight from the OS as untouched zero pages, so
+    /// this costs no more than an uninitialised allocation, and a failed allocation is an error
+    /// (PyTorch's RuntimeError), never an abort.
+    pub fn zeroed(nbytes: usize) -> Result<Self> {
+        if nbytes == 0 {
+            return Ok(CpuBuffer {
+                ptr: NonNull::<u8>::dangling(),
+                nbytes: 0,
+                owner: Owner::Allocated,
+            });
+        }
+        let layout = AllocLayout::from_size_align(nbytes, ALIGN)
+            .map_err(|_| Error::OutOfMemory { nbytes })?;
+        // SAFETY: layout has non-zero size.
+        let ptr = unsafe { alloc_zeroed(layout) };
+        let ptr = NonNull::new(ptr).ok_or(Error::OutOfMemory { nbytes })?;
+        Ok(CpuBuffer {
+            ptr,
+            nbytes,
+            owner: Owner::Allocated,
+        })
+    }
+
+    /// Takes ownership of a vector without copying it.
+    pub fn from_vec<T: Element>(mut v: Vec<T>) -> Self {
+        let nbytes = std::mem::size_of_val(v.as_slice());
+        let ptr = NonNull::new(v.as_mut_ptr() as *mut u8).unwrap_or(NonNull::dangling());
+        CpuBuffer {
+            ptr,
+            nbytes,
+            owner: Owner::External(Box::new(v)),
+        }
+    }
+
+    /// Wraps memory owned by `owner` (for example a numpy array), without copying.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads and writes of `nbytes` bytes for as long as `owner` lives,
+    /// and aligned for the dtype the tensor will read it as.
+    pub unsafe fn from_external(
+        ptr: *mut u8,
+        nbytes: usize,
+        owner: Box<dyn Any + Send + Sync>,
+    ) -> Self {
+        let ptr = NonNull::new(ptr).unwrap_or(NonNull::dangling());
+        CpuBuffer {
+            ptr,
+            nbytes,
+            owner: Owner::External(owner),
+        }
+    }
+
+    pub fn nbytes(&self) -> usize {
+        self.nbytes
+    }
+
+    pub fn as_ptr(&self) -> *const u8 {
+        self.ptr.as_ptr()
+    }
+
+    /// The buffer as elements of `T` (its length rounded down to whole elements).
+    pub fn as_slice<T: Element>(&self) -> &[T] {
+        debug_assert_eq!(self.ptr.as_ptr() as usize % std::mem::align_of::<T>(), 0);
+        let len = self.nbytes / std::mem::size_of::<T>();
+        // SAFETY: the pointer is valid for nbytes, aligned (we allocate at 64; external memory is
+        // checked by whoever wraps it), and every bit pattern is a valid `T` for our dtypes
+        // except `bool`, which we only ever write as 0 or 1.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr() as *const T, len) }
+    }
+
+    pub fn as_mut_slice<T: Element>(&mut self) -> &mut [T] {
+        debug_assert_eq!(self.ptr.as_ptr() as usize % std::mem::align_of::<T>(), 0);
+        let len = self.nbytes / std::mem::size_of::<T>();
+        // SAFETY: as in `as_slice`, and `&mut self` (behind the storage's write lock) makes this
+        // the only live reference.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr() as *mut T, len) }
+    }
+}
+
+impl Drop for CpuBuffer {
+    fn drop(&mut self) {
+        if let Owner::Allocated = self.owner {
+            if self.nbytes > 0 {
+                if let Ok(layout) = AllocLayout::from_size_align(self.nbytes, ALIGN) {
+                    // SAFETY: allocated in `zeroed` with this very layout.
+                    unsafe { dealloc(self.ptr.as_ptr(), layout) };
+                }
+            }
+        }
+    }
+}
+
+/// The data of a storage on its device. The wgpu backend adds a `Wgpu` variant.
+pub enum StorageData {
+    Cpu(CpuBuffer),
+}
+
+impl StorageData {
+    pub fn nbytes(&self) -> usize {
+        match self {
+            StorageData::Cpu(b) => b.nbytes(),
+        }
+    }
+
+    pub fn device(&self) -> Device {
+        match self {
+            StorageData::Cpu(_) => Device::Cpu,
+        }
+    }
+
+    pub fn cpu(&self) -> Result<&CpuBuffer> {
+        match self {
+            StorageData::Cpu(b) => Ok(b),
+        }
+    }
+
+    pub fn cpu_mut(&mut self) -> Result<&mut CpuBuffer> {
+        match self {
+            StorageData::Cpu(b) => Ok(b),
+        }
+    }
+}
+
+/// A reference-counted handle: cloning it shares the bytes (that is what a view is).
+#[derive(Clone)]
+pub struct Storage {
+    inner: Arc<RwLock<StorageData>>,
+    nbytes: usize,
+    device: Device,
+}
+
+impl Storage {
+    pub fn new(data: StorageData) -> Self {
+        let (nbytes, device) = (data.nbytes(), data.device());
+        Storage {
+            inner: Arc::new(RwLock::new(data)),
+            nbytes,
+            device,
+        }
+    }
+
+    pub fn cpu_zeroed(nbytes: usize) -> Result<Self> {
+        Ok(Storage::new(StorageData::Cpu(CpuBuffer::zeroed(nbytes)?)))
+    }
+
+    pub fn from_vec<T: Element>(v: Vec<T>) -> Self {
+        Storage::new(StorageData::Cpu(CpuBuffer::from_vec(v)))
+    }
+
+    pub fn nbytes(&self) -> usize {
+        self.nbytes
+    }
+
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    /// Whether two handles share the same bytes.
+    pub fn same(&self, other: &Storage) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// The address of the first byte (for `data_ptr()` and identity checks).
+    pub fn data_ptr(&self) -> usize {
+        match &*self.read() {
+            StorageData::Cpu(b) => b.as_ptr() as usize,
+        }
+    }
+
+    /// Shared access. A lock poisoned by a panic elsewhere still holds valid bytes, so we
+    /// recover it rather than propagate the panic.
+    pub fn read(&self) -> RwLockReadGuard<'_, StorageData> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Exclusive access, for kernels that write.
+    pub fn write(&self) -> RwLockWriteGuard<'_, StorageData> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_bytes() -> Result<()> {
+        let a = Storage::cpu_zeroed(16)?;
+        let b = a.clone();
+        b.write().cpu_mut()?.as_mut_slice::<f32>()[1] = 2.5;
+        assert_eq!(a.read().cpu()?.as_slice::<f32>(), &[0.0, 2.5, 0.0, 0.0]);
+        assert!(a.same(&b));
+        Ok(())
+    }
+
+    #[test]
+    fn huge_allocation_is_an_error() {
+        let err = Storage::cpu_zeroed(usize::MAX / 2).err();
+        assert!(matches!(err, Some(Error::OutOfMemory { .. })));
+    }
+
+    #[test]
+    fn vec_is_taken_without_copy() -> Result<()> {
+        let v = vec![1i64, 2, 3];
+        let ptr = v.as_ptr() as usize;
+        let s = Storage::from_vec(v);
+        assert_eq!(s.data_ptr(), ptr);
+        assert_eq!(s.read().cpu()?.as_slice::<i64>(), &[1, 2, 3]);
+        Ok(())
+    }
+}

@@ -1,0 +1,195 @@
+//! Moving values between layouts and dtypes: `contiguous`, `to(dtype)`, `clone`, `copy_`,
+//! `fill_`, and reading values out (`item`, `to_vec`).
+
+use super::Tensor;
+use crate::cpu::{copy, fill};
+use crate::dtype::{DType, Element, Scalar};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::with_dtype;
+
+/// Reads the elements of `t` in row-major order as `D`, casting.
+pub fn materialize<D: Element>(t: &Tensor) -> Result<Vec<D>> {
+    let data = t.storage().read();
+    let buf = data.cpu()?;
+    Ok(with_dtype!(t.dtype(), S => copy::gather_to_vec::<S, D>(buf.as_slice::<S>(), t.layout())))
+}
+
+/// The dim order (outermost first) in which a layout tiles its storage exactly, when it does
+/// ("non-overlapping and dense", e.g. a transpose). `clone()` and `to()` keep such layouts'
+/// strides; anything else becomes row-major. This is PyTorch's `preserve_format`.
+fn dense_dim_order(layout: &Layout) -> Option<Vec<usize>> {
+    let mut order: Vec<usize> = (0..layout.ndim()).collect();
+    // Sort dims from outermost (largest stride) to innermost; stable keeps ties in order.
+    order.sort_by(|&a, &b| layout.strides()[b].cmp(&layout.strides()[a]));
+    let permuted = layout.permute(&order);
+    let dense = layout.numel() > 0 && permuted.is_contiguous();
+    dense.then_some(order)
+}
+
+impl Tensor {
+    /// A copy in a fresh storage, row-major unless `preserve` and the layout is a dense
+    /// permutation, in which case the copy has the same strides.
+    fn copy_into_new<D: Element>(&self, preserve: bool) -> Result<Tensor> {
+        let order = dense_dim_order(self.layout())
+            .filter(|o| preserve && o.windows(2).any(|w| w[0] > w[1]));
+        match order {
+            Some(order) => {
+                // Copy in storage order, then permute back: the result has self's strides.
+                let dims: Vec<i64> = order.iter().map(|&d| d as i64).collect();
+                let permuted = self.permute(&dims)?;
+                let copy = Tensor::from_vec(materialize::<D>(&permuted)?, permuted.shape())?;
+                let mut inverse = vec![0i64; order.len()];
+                for (i, &d) in order.iter().enumerate() {
+                    inverse[d] = i as i64;
+                }
+                copy.permute(&inverse)
+            }
+            None => Tensor::from_vec(materialize::<D>(self)?, self.shape()),
+        }
+    }
+
+    /// Itself when already contiguous (no copy, as in PyTorch), else a row-major copy.
+    pub fn contiguous(&self) -> Result<Tensor> {
+        if self.is_contiguous() {
+            return Ok(self.clone());
+        }
+        with_dtype!(self.dtype(), T => self.copy_into_new::<T>(false))
+    }
+
+    /// `clone()`: always a copy; keeps the strides of dense layouts.
+    pub fn deep_clone(&self) -> Result<Tensor> {
+        with_dtype!(self.dtype(), T => self.copy_into_new::<T>(true))
+    }
+
+    /// `to(dtype)`: itself when the dtype already matches, else a converted copy.
+    pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
+        if dtype == self.dtype() {
+            return Ok(self.clone());
+        }
+        with_dtype!(dtype, T => self.copy_into_new::<T>(true))
+    }
+
+    /// Writes `src` (same shape) into `self`, casting; `src` may share storage with `self`.
+    fn copy_from_unchecked(&self, src: &Tensor) -> Result<()> {
+        if self.storage().same(src.storage()) {
+            // Reading and writing one buffer at once could read already-overwritten values:
+            // take the source's values out first.
+            let values = with_dtype!(src.dtype(), S => Tensor::from_vec(materialize::<S>(src)?, src.shape())?);
+            return self.copy_from_unchecked(&values);
+        }
+        let src_data = src.storage().read();
+        let src_buf = src_data.cpu()?;
+        let mut dst_data = self.storage().write();
+        let dst_buf = dst_data.cpu_mut()?;
+        with_dtype!(src.dtype(), S => with_dtype!(self.dtype(), D => copy::copy_strided::<S, D>(
+            src_buf.as_slice::<S>(), src.layout(), dst_buf.as_mut_slice::<D>(), self.layout()
+        )));
+        Ok(())
+    }
+
+    /// `copy_(src)`: broadcasts `src` to this shape and writes it in, casting.
+    pub fn copy_(&self, src: &Tensor) -> Result<()> {
+        let target: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        let src = if src.shape() == self.shape() {
+            src.clone()
+        } else {
+            src.expand(&target).map_err(|_| {
+                Error::runtime(format!(
+                    "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
+                    self.shape().last().copied().unwrap_or(1),
+                    src.shape().last().copied().unwrap_or(1),
+                    self.ndim().saturating_sub(1)
+                ))
+            })?
+        };
+        self.check_no_internal_overlap("copy_")?;
+        self.copy_from_unchecked(&src)?;
+        self.bump_version();
+        Ok(())
+    }
+
+    /// `fill_(value)`.
+    pub fn fill_(&self, value: Scalar) -> Result<()> {
+        self.check_no_internal_overlap("fill_")?;
+        let mut data = self.storage().write();
+        let buf = data.cpu_mut()?;
+        with_dtype!(self.dtype(), T => fill::fill::<T>(buf.as_mut_slice::<T>(), self.layout(), value.cast::<T>()));
+        drop(data);
+        self.bump_version();
+        Ok(())
+    }
+
+    /// In-place writes into a layout where two elements share memory (an expanded tensor) are
+    /// ambiguous; PyTorch refuses them.
+    pub(crate) fn check_no_internal_overlap(&self, _op: &str) -> Result<()> {
+        let overlapping = self
+            .shape()
+            .iter()
+            .zip(self.strides())
+            .any(|(&n, &s)| n > 1 && s == 0);
+        if overlapping {
+            return Err(Error::runtime(
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `item()`: the single value of a one-element tensor.
+    pub fn item(&self) -> Result<Scalar> {
+        if self.numel() != 1 {
+            return Err(Error::NotAScalar {
+                numel: self.numel(),
+            });
+        }
+        let data = self.storage().read();
+        let buf = data.cpu()?;
+        let off = self.storage_offset();
+        Ok(with_dtype!(self.dtype(), T => buf.as_slice::<T>()[off].to_scalar()))
+    }
+
+    /// All values in row-major order, cast to `T`.
+    pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
+        materialize::<T>(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clone_keeps_transposed_strides() -> Result<()> {
+        let t = Tensor::arange(Scalar::Int(0), Scalar::Int(6), Scalar::Int(1), DType::I64)?
+            .view(&[2, 3])?
+            .t()?;
+        let c = t.deep_clone()?;
+        assert_eq!(c.strides(), &[1, 3]);
+        assert_eq!(c.to_vec::<i64>()?, vec![0, 3, 1, 4, 2, 5]);
+        assert!(!c.storage().same(t.storage()));
+        Ok(())
+    }
+
+    #[test]
+    fn copy_between_overlapping_views() -> Result<()> {
+        let t = Tensor::arange(Scalar::Int(0), Scalar::Int(4), Scalar::Int(1), DType::F32)?
+            .view(&[2, 2])?;
+        t.copy_(&t.t()?)?;
+        assert_eq!(t.to_vec::<f32>()?, vec![0.0, 2.0, 1.0, 3.0]);
+        assert_eq!(t.version(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn casts_truncate_and_wrap() -> Result<()> {
+        let t = Tensor::from_vec(vec![-1.5f32, 2.7, 300.0], &[3])?;
+        assert_eq!(t.to_dtype(DType::I64)?.to_vec::<i64>()?, vec![-1, 2, 300]);
+        assert_eq!(t.to_dtype(DType::U8)?.to_vec::<u8>()?, vec![255, 2, 44]);
+        assert_eq!(
+            t.to_dtype(DType::Bool)?.to_vec::<bool>()?,
+            vec![true, true, true]
+        );
+        Ok(())
+    }
+}

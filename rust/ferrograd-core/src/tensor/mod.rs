@@ -1,0 +1,183 @@
+//! The Tensor handle: a storage, a layout over it, a dtype, a version counter shared with its
+//! views, and the autograd flags. Cloning the handle is cheap and shares everything.
+
+mod convert;
+mod create;
+mod index;
+// RNG-WIRE mod random;
+mod view;
+
+pub use convert::materialize;
+pub use index::IndexItem;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use crate::device::Device;
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::storage::Storage;
+
+/// Per-tensor autograd state. The autograd engine grows this; here it is the flag alone.
+#[derive(Clone, Debug, Default)]
+pub struct AutogradMeta {
+    pub requires_grad: bool,
+}
+
+struct TensorImpl {
+    storage: Storage,
+    layout: Layout,
+    dtype: DType,
+    /// Bumped by every in-place write. Shared by views and `detach()` (so autograd can tell that
+    /// a saved tensor changed), but not by `.data`, exactly as in PyTorch.
+    version: Arc<AtomicU64>,
+    autograd: RwLock<AutogradMeta>,
+}
+
+#[derive(Clone)]
+pub struct Tensor(Arc<TensorImpl>);
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tensor")
+            .field("shape", &self.shape())
+            .field("strides", &self.strides())
+            .field("offset", &self.storage_offset())
+            .field("dtype", &self.dtype())
+            .finish()
+    }
+}
+
+impl Tensor {
+    /// A tensor over `storage`; the layout must fit inside it (callers check user input with
+    /// [`Tensor::check_fits`]).
+    pub fn from_parts(storage: Storage, layout: Layout, dtype: DType) -> Tensor {
+        Tensor(Arc::new(TensorImpl {
+            storage,
+            layout,
+            dtype,
+            version: Arc::new(AtomicU64::new(0)),
+            autograd: RwLock::new(AutogradMeta::default()),
+        }))
+    }
+
+    /// A view: same storage and version counter, new layout. Views of a tensor that requires
+    /// grad are not leaves; autograd wires that up, here they just share the storage.
+    pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
+        Tensor(Arc::new(TensorImpl {
+            storage: self.0.storage.clone(),
+            layout,
+            dtype: self.0.dtype,
+            version: self.0.version.clone(),
+            autograd: RwLock::new(AutogradMeta::default()),
+        }))
+    }
+
+    /// `detach()`: shares storage and version counter, drops autograd state.
+    pub fn detach(&self) -> Tensor {
+        self.with_layout(self.0.layout.clone())
+    }
+
+    /// `.data`: like detach, but with a fresh version counter, so in-place changes made through
+    /// it are invisible to autograd (PyTorch's documented behaviour).
+    pub fn data(&self) -> Tensor {
+        Tensor::from_parts(self.0.storage.clone(), self.0.layout.clone(), self.0.dtype)
+    }
+
+    pub fn storage(&self) -> &Storage {
+        &self.0.storage
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.0.layout
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        self.0.layout.shape()
+    }
+
+    pub fn strides(&self) -> &[usize] {
+        self.0.layout.strides()
+    }
+
+    pub fn storage_offset(&self) -> usize {
+        self.0.layout.offset()
+    }
+
+    pub fn dtype(&self) -> DType {
+        self.0.dtype
+    }
+
+    pub fn device(&self) -> Device {
+        self.0.storage.device()
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.0.layout.ndim()
+    }
+
+    pub fn numel(&self) -> usize {
+        self.0.layout.numel()
+    }
+
+    pub fn element_size(&self) -> usize {
+        self.0.dtype.size_in_bytes()
+    }
+
+    pub fn is_contiguous(&self) -> bool {
+        self.0.layout.is_contiguous()
+    }
+
+    /// Address of the first element (storage start + offset), as `data_ptr()` reports it.
+    pub fn data_ptr(&self) -> usize {
+        self.0.storage.data_ptr() + self.storage_offset() * self.element_size()
+    }
+
+    /// Whether both handles are the same tensor object (not merely views of one storage).
+    pub fn is_same(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    pub fn version(&self) -> u64 {
+        self.0.version.load(Ordering::Relaxed)
+    }
+
+    /// Called by every in-place op after it wrote.
+    pub fn bump_version(&self) {
+        self.0.version.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn requires_grad(&self) -> bool {
+        self.0
+            .autograd
+            .read()
+            .map(|m| m.requires_grad)
+            .unwrap_or(false)
+    }
+
+    pub fn set_requires_grad(&self, requires_grad: bool) -> Result<()> {
+        if requires_grad && !self.dtype().is_floating_point() {
+            return Err(Error::runtime(
+                "only Tensors of floating point and complex dtype can require gradients",
+            ));
+        }
+        let mut meta = self.0.autograd.write().unwrap_or_else(|e| e.into_inner());
+        meta.requires_grad = requires_grad;
+        Ok(())
+    }
+
+    /// Checks that a user-supplied layout stays within this tensor's storage (`as_strided`).
+    pub fn check_fits(&self, layout: &Layout) -> Result<()> {
+        let itemsize = self.element_size();
+        let needed = layout.storage_extent() * itemsize;
+        let have = self.storage().nbytes();
+        if needed > have {
+            return Err(Error::runtime(format!(
+                "setStorage: sizes {:?}, strides {:?}, storage offset {}, and itemsize {} requiring a storage size of {} are out of bounds for storage of size {}",
+                layout.shape(), layout.strides(), layout.offset(), itemsize, needed, have
+            )));
+        }
+        Ok(())
+    }
+}
