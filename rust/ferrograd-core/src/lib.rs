@@ -26,7 +26,7 @@ pub mod strided;
 pub mod tensor;
 
 pub use device::Device;
-pub use dtype::{promote_types, result_type, DType, Element, Operand, Scalar};
+pub use dtype::{promote_types, result_type, Category, DType, Element, Operand, Scalar};
 pub use error::{Error, ErrorKind, Result};
 pub use layout::Layout;
 pub use storage::Storage;

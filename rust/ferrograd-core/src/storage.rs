@@ -97,6 +97,16 @@ impl CpuBuffer {
         self.ptr.as_ptr()
     }
 
+    pub fn as_bytes(&self) -> &[u8] {
+        // SAFETY: valid for nbytes; any byte pattern is a valid u8.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.nbytes) }
+    }
+
+    pub fn as_bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as above, and `&mut self` is exclusive.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.nbytes) }
+    }
+
     /// The buffer as elements of `T` (its length rounded down to whole elements).
     pub fn as_slice<T: Element>(&self) -> &[T] {
         debug_assert_eq!(self.ptr.as_ptr() as usize % std::mem::align_of::<T>(), 0);

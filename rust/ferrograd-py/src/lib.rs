@@ -1,1 +1,53 @@
+//! `ferrograd._C`: the thin PyO3 binding over `ferrograd-core`. It converts arguments, calls
+//! the core, and wraps results; no maths lives here.
 
+// The module must be called `_C` for Python to import it as `ferrograd._C`.
+#![allow(non_snake_case)]
+
+mod args;
+mod creation;
+mod dtype;
+mod errors;
+mod from_python;
+mod legacy;
+mod numpy_interop;
+mod tensor;
+mod tensor_convert;
+mod tensor_protocols;
+mod tensor_views;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<dtype::PyDType>()?;
+    m.add_class::<numpy_interop::StorageKeepAlive>()?;
+    for d in ferrograd_core::DType::ALL {
+        m.add(d.name(), dtype::dtype_object(py, d)?)?;
+    }
+    m.add_function(wrap_pyfunction!(dtype::get_default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(dtype::set_default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(dtype::promote_types, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::result_type, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::as_tensor, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::from_numpy, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::zeros, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::ones, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::empty, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::full, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::zeros_like, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::ones_like, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::empty_like, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::full_like, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::arange, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::range, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::linspace, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::logspace, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::eye, m)?)?;
+    m.add_function(wrap_pyfunction!(creation::_from_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(legacy::_legacy_new, m)?)?;
+    Ok(())
+}

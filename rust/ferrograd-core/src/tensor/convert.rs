@@ -15,6 +15,15 @@ pub fn materialize<D: Element>(t: &Tensor) -> Result<Vec<D>> {
     Ok(with_dtype!(t.dtype(), S => copy::gather_to_vec::<S, D>(buf.as_slice::<S>(), t.layout())))
 }
 
+/// The values of `t` as raw native-endian bytes in row-major order (for pickling).
+pub fn contiguous_bytes(t: &Tensor) -> Result<Vec<u8>> {
+    let c = t.contiguous()?;
+    let data = c.storage().read();
+    let start = c.storage_offset() * c.element_size();
+    let len = c.numel() * c.element_size();
+    Ok(data.cpu()?.as_bytes()[start..start + len].to_vec())
+}
+
 /// The dim order (outermost first) in which a layout tiles its storage exactly, when it does
 /// ("non-overlapping and dense", e.g. a transpose). `clone()` and `to()` keep such layouts'
 /// strides; anything else becomes row-major. This is PyTorch's `preserve_format`.
@@ -47,6 +56,24 @@ impl Tensor {
             }
             None => Tensor::from_vec(materialize::<D>(self)?, self.shape()),
         }
+    }
+
+    /// A tensor from raw native-endian bytes in row-major order (the inverse of
+    /// [`contiguous_bytes`]).
+    pub fn from_bytes(bytes: &[u8], dtype: DType, shape: &[usize]) -> Result<Tensor> {
+        let t = Tensor::zeros(shape, dtype)?;
+        if bytes.len() != t.numel() * dtype.size_in_bytes() {
+            return Err(Error::runtime(format!(
+                "from_bytes: {} bytes do not hold a {dtype} tensor of shape {shape:?}",
+                bytes.len()
+            )));
+        }
+        t.storage()
+            .write()
+            .cpu_mut()?
+            .as_bytes_mut()
+            .copy_from_slice(bytes);
+        Ok(t)
     }
 
     /// Itself when already contiguous (no copy, as in PyTorch), else a row-major copy.
@@ -147,6 +174,16 @@ impl Tensor {
         let buf = data.cpu()?;
         let off = self.storage_offset();
         Ok(with_dtype!(self.dtype(), T => buf.as_slice::<T>()[off].to_scalar()))
+    }
+
+    /// Whether any element equals the matching element of `other` after broadcasting (what
+    /// Python's `value in tensor` asks).
+    pub fn any_equal(&self, other: &Tensor) -> Result<bool> {
+        let shape = crate::shape::broadcast_shapes(self.shape(), other.shape())?;
+        let target: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+        let a = materialize::<f64>(&self.expand(&target)?)?;
+        let b = materialize::<f64>(&other.expand(&target)?)?;
+        Ok(a.iter().zip(&b).any(|(x, y)| x == y))
     }
 
     /// All values in row-major order, cast to `T`.

@@ -68,24 +68,36 @@ impl Tensor {
     }
 
     /// `arange(start, end, step)`: PyTorch's length rule (`ceil((end - start) / step)`, in
-    /// integers for int64) and its element rule (`start + i * step` in the accumulate type).
+    /// integers for int64) and its element rule (`start + i * step` in the accumulate type:
+    /// double for floats, int64 for integers, so integer dtypes truncate fractional bounds).
     pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: DType) -> Result<Tensor> {
         let (s, e, st) = (start.to_f64(), end.to_f64(), step.to_f64());
         if !(s.is_finite() && e.is_finite()) {
             return Err(Error::runtime(format!("unsupported range: {s} -> {e}")));
         }
-        if st == 0.0 {
+        let acc = |v: Scalar| {
+            if dtype.is_floating_point() {
+                v.to_f64()
+            } else {
+                v.cast::<i64>() as f64
+            }
+        };
+        let (as_, ae, ast) = (acc(start), acc(end), acc(step));
+        if ast == 0.0 {
             return Err(Error::runtime("step must be nonzero"));
         }
-        if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
+        if (ast > 0.0 && ae < as_) || (ast < 0.0 && ae > as_) {
             return Err(Error::runtime(
                 "upper bound and larger bound inconsistent with step sign",
             ));
         }
         let len = if dtype == DType::I64 {
-            let (s, e, st) = (start.cast::<i64>(), end.cast::<i64>(), step.cast::<i64>());
-            let sign = st.signum();
-            ((e as i128 - s as i128 + st as i128 - sign as i128) / st as i128) as f64
+            let (s, e, st) = (
+                start.cast::<i64>() as i128,
+                end.cast::<i64>() as i128,
+                step.cast::<i64>() as i128,
+            );
+            ((e - s + st - st.signum()) / st) as f64
         } else {
             ((e - s) / st).ceil()
         };
@@ -102,6 +114,25 @@ impl Tensor {
                 &[len]
             ))
         }
+    }
+
+    /// The deprecated `range(start, end, step)`: like `arange` but includes `end`
+    /// (`floor((end - start) / step) + 1` elements).
+    pub fn range_inclusive(start: f64, end: f64, step: f64, dtype: DType) -> Result<Tensor> {
+        if step == 0.0 {
+            return Err(Error::runtime("step must be nonzero"));
+        }
+        if (step > 0.0 && end < start) || (step < 0.0 && end > start) {
+            return Err(Error::runtime(
+                "upper bound and larger bound inconsistent with step sign",
+            ));
+        }
+        let len = ((end - start) / step).floor() + 1.0;
+        if !len.is_finite() || len > i64::MAX as f64 {
+            return Err(Error::runtime("invalid size, possible overflow?"));
+        }
+        let len = len as usize;
+        with_dtype!(dtype, T => Tensor::from_vec((0..len).map(|i| T::from_f64(start + step * i as f64)).collect::<Vec<T>>(), &[len]))
     }
 
     /// `linspace`: from both ends toward the middle, as PyTorch does, so the last value is

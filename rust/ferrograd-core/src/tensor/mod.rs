@@ -7,7 +7,7 @@ mod index;
 // RNG-WIRE mod random;
 mod view;
 
-pub use convert::materialize;
+pub use convert::{contiguous_bytes, materialize};
 pub use index::IndexItem;
 
 use std::sync::atomic::{AtomicU64, Ordering};

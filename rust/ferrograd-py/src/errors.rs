@@ -1,0 +1,45 @@
+//! The one place core errors become Python exceptions, and where panics are stopped.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use ferrograd_core::{Error, ErrorKind};
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::PyErr;
+use pyo3::PyResult;
+
+/// Maps a core error to the exception PyTorch raises for it, keeping PyTorch's message.
+pub fn to_py_err(err: Error) -> PyErr {
+    let msg = err.to_string();
+    match err.kind() {
+        ErrorKind::Runtime | ErrorKind::OutOfMemory => PyRuntimeError::new_err(msg),
+        ErrorKind::Index => PyIndexError::new_err(msg),
+        ErrorKind::Type => PyTypeError::new_err(msg),
+        ErrorKind::Value => PyValueError::new_err(msg),
+    }
+}
+
+/// Runs a core call. An error becomes its Python exception; a panic (a bug in ferrograd) becomes
+/// a RuntimeError naming the op instead of tearing down the interpreter.
+pub fn core<T>(op: &'static str, f: impl FnOnce() -> ferrograd_core::Result<T>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => result.map_err(to_py_err),
+        Err(payload) => {
+            let detail = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(PyRuntimeError::new_err(format!(
+                "{op}: internal error in ferrograd (please report it): {detail}"
+            )))
+        }
+    }
+}
+
+pub fn runtime_err(msg: impl Into<String>) -> PyErr {
+    PyRuntimeError::new_err(msg.into())
+}
+
+pub fn type_err(msg: impl Into<String>) -> PyErr {
+    PyTypeError::new_err(msg.into())
+}

@@ -1,0 +1,284 @@
+//! Conversion methods of `ferrograd.Tensor`: dtype casts, `to`, `type`, copies, reading values
+//! out (`item`, `tolist`, `numpy`) and the fill-style in-place writes.
+
+use ferrograd_core::{Category, DType, Scalar, Tensor};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+
+use crate::args::{extract_scalar, scalar_to_py};
+use crate::dtype::{dtype_from_type_string, extract_dtype, PyDType};
+use crate::errors::core;
+use crate::numpy_interop::tensor_to_ndarray;
+use crate::tensor::{extract_device, wrap, PyTensor};
+
+type Out = PyResult<Py<PyTensor>>;
+
+/// Builds nested Python lists from row-major values.
+fn nested_list<'py>(
+    py: Python<'py>,
+    shape: &[usize],
+    values: &mut impl Iterator<Item = Py<PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match shape.split_first() {
+        None => Ok(values
+            .next()
+            .map(|v| v.into_bound(py))
+            .unwrap_or_else(|| py.None().into_bound(py))),
+        Some((&n, rest)) => {
+            let items = (0..n)
+                .map(|_| nested_list(py, rest, values))
+                .collect::<PyResult<Vec<_>>>()?;
+            Ok(PyList::new(py, items)?.into_any())
+        }
+    }
+}
+
+impl PyTensor {
+    /// `self` as a Python object when a conversion changes nothing (PyTorch returns `self`).
+    fn same_or_new(slf: &Bound<'_, PyTensor>, t: Tensor) -> Out {
+        if t.is_same(&slf.borrow().t) {
+            return Ok(slf.clone().unbind());
+        }
+        wrap(slf.py(), t)
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    fn float(slf: &Bound<'_, Self>) -> Out {
+        let t = core("float", || slf.borrow().t.to_dtype(DType::F32))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn double(slf: &Bound<'_, Self>) -> Out {
+        let t = core("double", || slf.borrow().t.to_dtype(DType::F64))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn half(slf: &Bound<'_, Self>) -> Out {
+        let t = core("half", || slf.borrow().t.to_dtype(DType::F16))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn bfloat16(slf: &Bound<'_, Self>) -> Out {
+        let t = core("bfloat16", || slf.borrow().t.to_dtype(DType::BF16))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn long(slf: &Bound<'_, Self>) -> Out {
+        let t = core("long", || slf.borrow().t.to_dtype(DType::I64))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn int(slf: &Bound<'_, Self>) -> Out {
+        let t = core("int", || slf.borrow().t.to_dtype(DType::I32))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn short(slf: &Bound<'_, Self>) -> Out {
+        let t = core("short", || slf.borrow().t.to_dtype(DType::I16))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn char(slf: &Bound<'_, Self>) -> Out {
+        let t = core("char", || slf.borrow().t.to_dtype(DType::I8))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn byte(slf: &Bound<'_, Self>) -> Out {
+        let t = core("byte", || slf.borrow().t.to_dtype(DType::U8))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn bool(slf: &Bound<'_, Self>) -> Out {
+        let t = core("bool", || slf.borrow().t.to_dtype(DType::Bool))?;
+        Self::same_or_new(slf, t)
+    }
+
+    /// `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)`, and the keyword forms.
+    /// Returns `self` when nothing changes, unless `copy=True`.
+    #[pyo3(signature = (*args, **kwargs))]
+    fn to(
+        slf: &Bound<'_, Self>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> Out {
+        let mut dtype: Option<DType> = None;
+        let mut copy = false;
+        let mut take = |obj: &Bound<'_, PyAny>| -> PyResult<()> {
+            if let Ok(other) = obj.cast::<PyTensor>() {
+                dtype = Some(other.borrow().t.dtype());
+            } else if obj.is_instance_of::<PyDType>() {
+                dtype = Some(extract_dtype(obj)?);
+            } else {
+                extract_device(obj)?;
+            }
+            Ok(())
+        };
+        for a in args.iter() {
+            if a.is_instance_of::<pyo3::types::PyBool>() {
+                continue; // non_blocking / copy given positionally
+            }
+            take(&a)?;
+        }
+        if let Some(kw) = kwargs {
+            for (k, v) in kw.iter() {
+                let key: String = k.extract()?;
+                match key.as_str() {
+                    "dtype" if !v.is_none() => dtype = Some(extract_dtype(&v)?),
+                    "device" if !v.is_none() => {
+                        extract_device(&v)?;
+                    }
+                    "copy" => copy = v.extract()?,
+                    "dtype" | "device" | "non_blocking" | "memory_format" => {}
+                    other => {
+                        return Err(PyTypeError::new_err(format!(
+                            "to() received an invalid combination of arguments - got an unexpected keyword argument '{other}'"
+                        )))
+                    }
+                }
+            }
+        }
+        let this = slf.borrow().t.clone();
+        let target = dtype.unwrap_or(this.dtype());
+        let t = core("to", || {
+            let converted = this.to_dtype(target)?;
+            if copy && converted.is_same(&this) {
+                converted.deep_clone()
+            } else {
+                Ok(converted)
+            }
+        })?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn cpu(slf: &Bound<'_, Self>) -> Out {
+        Ok(slf.clone().unbind())
+    }
+
+    /// `type()` names the legacy type (`ferrograd.FloatTensor`); `type(dtype)` converts.
+    #[pyo3(signature = (dtype=None, non_blocking=false))]
+    fn r#type(
+        slf: &Bound<'_, Self>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        non_blocking: bool,
+    ) -> PyResult<Py<PyAny>> {
+        let _ = non_blocking;
+        let py = slf.py();
+        let this = slf.borrow().t.clone();
+        let Some(d) = dtype.filter(|d| !d.is_none()) else {
+            let name = format!("ferrograd.{}", this.dtype().legacy_type_name());
+            return Ok(PyString::new(py, &name).into_any().unbind());
+        };
+        let target = match d.cast::<PyString>() {
+            Ok(s) => dtype_from_type_string(s)?,
+            Err(_) => extract_dtype(d)?,
+        };
+        let t = core("type", || this.to_dtype(target))?;
+        Ok(Self::same_or_new(slf, t)?.into_any())
+    }
+
+    fn type_as(slf: &Bound<'_, Self>, other: PyRef<'_, PyTensor>) -> Out {
+        let t = core("type_as", || slf.borrow().t.to_dtype(other.t.dtype()))?;
+        Self::same_or_new(slf, t)
+    }
+
+    fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        scalar_to_py(py, core("item", || self.t.item())?)
+    }
+
+    fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let values: Vec<Py<PyAny>> = match self.t.dtype().category() {
+            Category::Bool => core("tolist", || self.t.to_vec::<bool>())?
+                .into_iter()
+                .map(|v| scalar_to_py(py, Scalar::Bool(v)))
+                .collect::<PyResult<_>>()?,
+            Category::Integer => core("tolist", || self.t.to_vec::<i64>())?
+                .into_iter()
+                .map(|v| scalar_to_py(py, Scalar::Int(v)))
+                .collect::<PyResult<_>>()?,
+            Category::Floating => core("tolist", || self.t.to_vec::<f64>())?
+                .into_iter()
+                .map(|v| scalar_to_py(py, Scalar::Float(v)))
+                .collect::<PyResult<_>>()?,
+        };
+        Ok(nested_list(py, self.t.shape(), &mut values.into_iter())?.unbind())
+    }
+
+    /// A numpy array sharing this tensor's memory.
+    #[pyo3(signature = (*, force=false))]
+    fn numpy<'py>(&self, py: Python<'py>, force: bool) -> PyResult<Bound<'py, PyAny>> {
+        if self.t.requires_grad() && !force {
+            return Err(PyRuntimeError::new_err(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
+            ));
+        }
+        tensor_to_ndarray(py, &self.t)
+    }
+
+    #[pyo3(signature = (dtype=None, copy=None))]
+    fn __array__<'py>(
+        &self,
+        py: Python<'py>,
+        dtype: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let arr = self.numpy(py, false)?;
+        match (dtype, copy) {
+            (Some(d), _) if !d.is_none() => arr.call_method1("astype", (d,)),
+            (_, Some(true)) => arr.call_method0("copy"),
+            _ => Ok(arr),
+        }
+    }
+
+    #[pyo3(signature = (*, memory_format=None))]
+    fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> Out {
+        let _ = memory_format;
+        let t = core("clone", || self.t.deep_clone())?;
+        core("clone", || t.set_requires_grad(self.t.requires_grad()))?;
+        wrap(py, t)
+    }
+
+    fn detach(&self, py: Python<'_>) -> Out {
+        wrap(py, self.t.detach())
+    }
+
+    fn detach_(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
+        core("detach_", || slf.t.set_requires_grad(false))?;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (memory_format=None))]
+    fn contiguous(slf: &Bound<'_, Self>, memory_format: Option<&Bound<'_, PyAny>>) -> Out {
+        let _ = memory_format;
+        let t = core("contiguous", || slf.borrow().t.contiguous())?;
+        Self::same_or_new(slf, t)
+    }
+
+    #[pyo3(signature = (src, non_blocking=false))]
+    fn copy_<'py>(
+        slf: PyRef<'py, Self>,
+        src: &Bound<'py, PyAny>,
+        non_blocking: bool,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let _ = non_blocking;
+        let src = src.cast::<PyTensor>().map_err(|_| {
+            PyTypeError::new_err("copy_(): argument 'src' (position 1) must be Tensor")
+        })?;
+        let src = src.borrow().t.clone();
+        core("copy_", || slf.t.copy_(&src))?;
+        Ok(slf)
+    }
+
+    fn fill_<'py>(slf: PyRef<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<PyRef<'py, Self>> {
+        let v = extract_scalar(value)?;
+        core("fill_", || slf.t.fill_(v))?;
+        Ok(slf)
+    }
+
+    fn zero_(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
+        core("zero_", || slf.t.fill_(Scalar::Int(0)))?;
+        Ok(slf)
+    }
+}

@@ -1,0 +1,183 @@
+//! View methods of `ferrograd.Tensor`: argument parsing only; the layouts are the core's.
+
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::args::{extract_int, int_list};
+use crate::errors::core;
+use crate::tensor::{wrap, PyTensor};
+
+type Out = PyResult<Py<PyTensor>>;
+
+fn int_or_list(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+    match extract_int(obj) {
+        Some(i) => Ok(vec![i]),
+        None => int_list(op, name, &PyTuple::new(obj.py(), [obj])?),
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    #[pyo3(signature = (*shape))]
+    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> Out {
+        let shape = int_list("view", "size", shape)?;
+        wrap(py, core("view", || self.t.view(&shape))?)
+    }
+
+    fn view_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> Out {
+        let shape: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
+        wrap(py, core("view_as", || self.t.view(&shape))?)
+    }
+
+    #[pyo3(signature = (*shape))]
+    fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> Out {
+        let shape = int_list("reshape", "shape", shape)?;
+        wrap(py, core("reshape", || self.t.reshape(&shape))?)
+    }
+
+    fn reshape_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> Out {
+        let shape: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
+        wrap(py, core("reshape_as", || self.t.reshape(&shape))?)
+    }
+
+    fn transpose(&self, py: Python<'_>, dim0: i64, dim1: i64) -> Out {
+        wrap(py, core("transpose", || self.t.transpose(dim0, dim1))?)
+    }
+
+    fn swapaxes(&self, py: Python<'_>, axis0: i64, axis1: i64) -> Out {
+        self.transpose(py, axis0, axis1)
+    }
+
+    fn swapdims(&self, py: Python<'_>, dim0: i64, dim1: i64) -> Out {
+        self.transpose(py, dim0, dim1)
+    }
+
+    fn t(&self, py: Python<'_>) -> Out {
+        wrap(py, core("t", || self.t.t())?)
+    }
+
+    #[getter(T)]
+    fn reverse_dims(&self, py: Python<'_>) -> Out {
+        wrap(py, core("T", || self.t.reverse_dims())?)
+    }
+
+    #[getter(mT)]
+    fn matrix_transpose(&self, py: Python<'_>) -> Out {
+        wrap(py, core("mT", || self.t.matrix_transpose())?)
+    }
+
+    #[getter(H)]
+    fn adjoint_2d(&self, py: Python<'_>) -> Out {
+        if self.t.ndim() > 2 {
+            return Err(crate::errors::runtime_err(format!(
+                "tensor.H is only supported on matrices (2-D tensors). Got {}-D tensor.",
+                self.t.ndim()
+            )));
+        }
+        self.reverse_dims(py)
+    }
+
+    #[getter(mH)]
+    fn adjoint(&self, py: Python<'_>) -> Out {
+        self.matrix_transpose(py)
+    }
+
+    #[pyo3(signature = (*dims))]
+    fn permute(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> Out {
+        let dims = int_list("permute", "dims", dims)?;
+        wrap(py, core("permute", || self.t.permute(&dims))?)
+    }
+
+    fn movedim(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        destination: &Bound<'_, PyAny>,
+    ) -> Out {
+        let s = int_or_list("movedim", "source", source)?;
+        let d = int_or_list("movedim", "destination", destination)?;
+        wrap(py, core("movedim", || self.t.movedim(&s, &d))?)
+    }
+
+    fn moveaxis(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        destination: &Bound<'_, PyAny>,
+    ) -> Out {
+        self.movedim(py, source, destination)
+    }
+
+    #[pyo3(signature = (*sizes))]
+    fn expand(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> Out {
+        let sizes = int_list("expand", "size", sizes)?;
+        wrap(py, core("expand", || self.t.expand(&sizes))?)
+    }
+
+    fn expand_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> Out {
+        let sizes: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
+        wrap(py, core("expand_as", || self.t.expand(&sizes))?)
+    }
+
+    fn narrow(&self, py: Python<'_>, dim: i64, start: i64, length: i64) -> Out {
+        wrap(py, core("narrow", || self.t.narrow(dim, start, length))?)
+    }
+
+    fn select(&self, py: Python<'_>, dim: i64, index: i64) -> Out {
+        wrap(py, core("select", || self.t.select(dim, index))?)
+    }
+
+    fn unsqueeze(&self, py: Python<'_>, dim: i64) -> Out {
+        wrap(py, core("unsqueeze", || self.t.unsqueeze(dim))?)
+    }
+
+    #[pyo3(signature = (dim=None))]
+    fn squeeze(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> Out {
+        let dims = match dim {
+            None => None,
+            Some(d) if d.is_none() => None,
+            Some(d) => Some(int_or_list("squeeze", "dim", d)?),
+        };
+        wrap(py, core("squeeze", || self.t.squeeze(dims.as_deref()))?)
+    }
+
+    #[pyo3(signature = (start_dim=0, end_dim=-1))]
+    fn flatten(&self, py: Python<'_>, start_dim: i64, end_dim: i64) -> Out {
+        wrap(py, core("flatten", || self.t.flatten(start_dim, end_dim))?)
+    }
+
+    fn unflatten(&self, py: Python<'_>, dim: i64, sizes: &Bound<'_, PyAny>) -> Out {
+        let sizes = int_list("unflatten", "sizes", &PyTuple::new(py, [sizes])?)?;
+        wrap(py, core("unflatten", || self.t.unflatten(dim, &sizes))?)
+    }
+
+    fn unfold(&self, py: Python<'_>, dimension: i64, size: i64, step: i64) -> Out {
+        wrap(py, core("unfold", || self.t.unfold(dimension, size, step))?)
+    }
+
+    #[pyo3(signature = (offset=0, dim1=0, dim2=1))]
+    fn diagonal(&self, py: Python<'_>, offset: i64, dim1: i64, dim2: i64) -> Out {
+        wrap(
+            py,
+            core("diagonal", || self.t.diagonal(offset, dim1, dim2))?,
+        )
+    }
+
+    #[pyo3(signature = (size, stride, storage_offset=None))]
+    fn as_strided(
+        &self,
+        py: Python<'_>,
+        size: &Bound<'_, PyAny>,
+        stride: &Bound<'_, PyAny>,
+        storage_offset: Option<i64>,
+    ) -> Out {
+        let size = int_list("as_strided", "size", &PyTuple::new(py, [size])?)?;
+        let stride = int_list("as_strided", "stride", &PyTuple::new(py, [stride])?)?;
+        wrap(
+            py,
+            core("as_strided", || {
+                self.t.as_strided(&size, &stride, storage_offset)
+            })?,
+        )
+    }
+}
