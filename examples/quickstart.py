@@ -1,0 +1,35 @@
+"""Quickstart: tensors, views that share memory, dtypes and numpy interop.
+
+Run it with `python examples/quickstart.py`; replace `ferrograd` by `torch` and it prints the
+same thing under PyTorch.
+"""
+
+import numpy as np
+
+import ferrograd as torch
+
+x = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+print(x)
+print(x.shape, x.dtype, x.stride())
+
+# A transpose is a view: same storage, swapped strides, no copy.
+xt = x.t()
+print(xt.is_contiguous(), xt.stride(), xt.untyped_storage().data_ptr() == x.untyped_storage().data_ptr())
+
+# Slicing with steps, negative indices, None and ... are views too.
+print(x[::2, -1])
+print(x[None, ..., 1].shape)
+
+# Writing through a view is seen by the original (and bumps the shared version counter).
+x[:, 0] = -1.0
+print(x, x._version)
+
+# dtypes follow PyTorch's inference and promotion rules.
+print(torch.tensor([1, 2, 3]).dtype, torch.tensor([1, 2.5]).dtype, torch.tensor([True]).dtype)
+print(torch.promote_types(torch.uint8, torch.int8), torch.result_type(torch.tensor([1, 2]), 2.5))
+
+# numpy shares memory both ways.
+a = np.zeros(3)
+t = torch.from_numpy(a)
+t[1] = 7
+print(a, t)
