@@ -48,7 +48,10 @@ impl Mt19937 {
 
     /// The same validity test PyTorch applies to a state loaded with `set_rng_state`.
     pub(crate) fn is_valid(&self) -> bool {
-        self.seeded && self.left > 0 && self.left as usize <= STATE_N && self.next as usize <= STATE_N
+        self.seeded
+            && self.left > 0
+            && self.left as usize <= STATE_N
+            && self.next as usize <= STATE_N
     }
 
     /// One tempered 32-bit output.
