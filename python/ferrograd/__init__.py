@@ -38,6 +38,24 @@ from ._C import (
     zeros,
     zeros_like,
 )
+from ._C import (
+    Generator,
+    bernoulli,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    multinomial,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
 from ._C import bool as bool  # noqa: A004 - PyTorch shadows the builtin name too
 from ._C import dtype as dtype
 from ._device import device
@@ -88,5 +106,7 @@ half = float16
 long = int64
 int = int32  # noqa: A001
 short = int16
+
+default_generator = _C._default_generator()
 
 __version__ = "0.1.0"

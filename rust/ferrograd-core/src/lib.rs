@@ -19,7 +19,7 @@ pub mod device;
 pub mod dtype;
 pub mod error;
 pub mod layout;
-// RNG-WIRE pub mod random;
+pub mod random;
 pub mod shape;
 pub mod storage;
 pub mod strided;

@@ -11,6 +11,7 @@ mod errors;
 mod from_python;
 mod legacy;
 mod numpy_interop;
+mod random;
 mod tensor;
 mod tensor_convert;
 mod tensor_protocols;
@@ -24,6 +25,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<numpy_interop::StorageKeepAlive>()?;
+    m.add_class::<random::PyGenerator>()?;
     for d in ferrograd_core::DType::ALL {
         m.add(d.name(), dtype::dtype_object(py, d)?)?;
     }
@@ -49,5 +51,21 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(creation::eye, m)?)?;
     m.add_function(wrap_pyfunction!(creation::_from_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(legacy::_legacy_new, m)?)?;
+    m.add_function(wrap_pyfunction!(random::manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(random::seed, m)?)?;
+    m.add_function(wrap_pyfunction!(random::initial_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(random::get_rng_state, m)?)?;
+    m.add_function(wrap_pyfunction!(random::set_rng_state, m)?)?;
+    m.add_function(wrap_pyfunction!(random::_default_generator, m)?)?;
+    m.add_function(wrap_pyfunction!(random::rand, m)?)?;
+    m.add_function(wrap_pyfunction!(random::randn, m)?)?;
+    m.add_function(wrap_pyfunction!(random::randint, m)?)?;
+    m.add_function(wrap_pyfunction!(random::randperm, m)?)?;
+    m.add_function(wrap_pyfunction!(random::normal, m)?)?;
+    m.add_function(wrap_pyfunction!(random::bernoulli, m)?)?;
+    m.add_function(wrap_pyfunction!(random::multinomial, m)?)?;
+    m.add_function(wrap_pyfunction!(random::rand_like, m)?)?;
+    m.add_function(wrap_pyfunction!(random::randn_like, m)?)?;
+    m.add_function(wrap_pyfunction!(random::randint_like, m)?)?;
     Ok(())
 }

@@ -4,11 +4,12 @@
 mod convert;
 mod create;
 mod index;
-// RNG-WIRE mod random;
+mod random;
 mod view;
 
 pub use convert::{contiguous_bytes, materialize};
 pub use index::IndexItem;
+pub use random::Distribution;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};

@@ -1,0 +1,191 @@
+//! Filling tensors with random values from a [`Generator`]: the core of `rand`, `randn`,
+//! `randint`, `uniform_`, `normal_`, `random_`, `bernoulli_`, `exponential_`, `multinomial`.
+//!
+//! Values are drawn in row-major order into a contiguous buffer and then written into the
+//! tensor's layout, so a fresh tensor consumes the generator exactly as PyTorch does.
+
+use super::{materialize, Tensor};
+use crate::dtype::{DType, Element};
+use crate::error::{Error, Result};
+use crate::random::{self, Generator};
+use crate::with_dtype;
+
+/// A distribution to sample every element from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Distribution {
+    Uniform {
+        from: f64,
+        to: f64,
+    },
+    Normal {
+        mean: f64,
+        std: f64,
+    },
+    /// Integers in `[from, to)`.
+    IntegerRange {
+        from: i64,
+        to: i64,
+    },
+    /// `random_()` with no bounds: PyTorch's per-dtype default range.
+    IntegerDefault,
+    Bernoulli {
+        p: f64,
+    },
+    Exponential {
+        lambd: f64,
+    },
+}
+
+fn draw<T: Element>(
+    g: &mut Generator,
+    out: &mut [T],
+    dist: Distribution,
+    contiguous: bool,
+) -> Result<()> {
+    let r = match dist {
+        Distribution::Uniform { from, to } => random::uniform(g, out, from, to),
+        // PyTorch's vectorised normal path applies to contiguous tensors only.
+        Distribution::Normal { mean, std } if contiguous => random::normal(g, out, mean, std),
+        Distribution::Normal { mean, std } => random::normal_serial(g, out, mean, std),
+        Distribution::IntegerRange { from, to } => random::random_from_to(g, out, from, to),
+        Distribution::IntegerDefault => random::random_default(g, out),
+        Distribution::Bernoulli { p } => random::bernoulli_scalar(g, out, p),
+        Distribution::Exponential { lambd } => random::exponential(g, out, lambd),
+    };
+    r.map_err(Error::runtime)
+}
+
+/// A fresh row-major tensor of draws, consuming the generator as PyTorch does for a tensor of
+/// that contiguity.
+fn draw_tensor(
+    shape: &[usize],
+    dtype: DType,
+    g: &mut Generator,
+    dist: Distribution,
+    contiguous: bool,
+) -> Result<Tensor> {
+    with_dtype!(dtype, T => {
+        let mut buf = vec![T::default(); crate::shape::numel(shape)];
+        draw::<T>(g, &mut buf, dist, contiguous)?;
+        Tensor::from_vec(buf, shape)
+    })
+}
+
+impl Tensor {
+    /// Overwrites every element with a draw from `dist` (the `*_` in-place samplers).
+    pub fn sample_(&self, g: &mut Generator, dist: Distribution) -> Result<()> {
+        self.check_no_internal_overlap("random")?;
+        let values = draw_tensor(self.shape(), self.dtype(), g, dist, self.is_contiguous())?;
+        self.copy_(&values)
+    }
+
+    /// A new tensor of `shape` sampled from `dist` (`rand`, `randn`, `randint`, ...).
+    pub fn sampled(
+        shape: &[usize],
+        dtype: DType,
+        g: &mut Generator,
+        dist: Distribution,
+    ) -> Result<Tensor> {
+        draw_tensor(shape, dtype, g, dist, true)
+    }
+
+    /// `bernoulli(self)`: each element is 1 with the probability held by `self`.
+    pub fn bernoulli(&self, g: &mut Generator) -> Result<Tensor> {
+        let probs = materialize::<f64>(self)?;
+        if let Some(p) = probs.iter().find(|p| !(0.0..=1.0).contains(*p)) {
+            return Err(Error::runtime(format!("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.) {p}")));
+        }
+        // PyTorch picks the algorithm by the probabilities' dtype (53 random bits for float64,
+        // 24 for the others), so they are passed in their own type.
+        with_dtype!(self.dtype(), P => {
+            let probs = materialize::<P>(self)?;
+            let mut out = vec![P::default(); self.numel()];
+            random::bernoulli_probs(g, &mut out, &probs).map_err(Error::runtime)?;
+            Tensor::from_vec(out, self.shape())
+        })
+    }
+
+    /// `multinomial(self, num_samples, replacement)` over the last dim (1-D or 2-D `self`).
+    pub fn multinomial(
+        &self,
+        g: &mut Generator,
+        num_samples: usize,
+        replacement: bool,
+    ) -> Result<Tensor> {
+        let (rows, cols) = match self.shape() {
+            [c] => (1, *c),
+            [r, c] => (*r, *c),
+            _ => return Err(Error::runtime("prob_dist must be 1 or 2 dim")),
+        };
+        if !self.dtype().is_floating_point() {
+            return Err(Error::runtime(format!(
+                "multinomial only supports floating-point dtypes for input, got: {}",
+                self.dtype().legacy_type_name().trim_end_matches("Tensor")
+            )));
+        }
+        if num_samples == 0 {
+            return Err(Error::runtime("cannot sample n_sample <= 0 samples"));
+        }
+        if !replacement && num_samples > cols {
+            return Err(Error::runtime(
+                "cannot sample n_sample > prob_dist.size(-1) samples without replacement",
+            ));
+        }
+        let samples = with_dtype!(self.dtype(), P => {
+            let probs = materialize::<P>(self)?;
+            random::multinomial(g, &probs, rows, cols, num_samples, replacement).map_err(Error::runtime)?
+        });
+        let shape: Vec<usize> = if self.ndim() == 1 {
+            vec![num_samples]
+        } else {
+            vec![rows, num_samples]
+        };
+        Tensor::from_vec(samples, &shape)
+    }
+
+    /// `normal(mean, std)` with tensor arguments: `z * std + mean` for standard normal draws
+    /// `z` of the broadcast shape, rounding after each step in the result dtype as PyTorch's
+    /// `normal_(0, 1).mul_(std).add_(mean)` does.
+    pub fn normal_from(mean: &Tensor, std: &Tensor, g: &mut Generator) -> Result<Tensor> {
+        let dtype = crate::dtype::promote_types(mean.dtype(), std.dtype());
+        if !dtype.is_floating_point() {
+            return Err(Error::runtime(format!(
+                "normal expects floating-point mean and std, got {dtype}"
+            )));
+        }
+        let shape = crate::shape::broadcast_shapes(mean.shape(), std.shape())?;
+        let target: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+        let stds = materialize::<f64>(&std.expand(&target)?)?;
+        if let Some(s) = stds.iter().find(|s| **s < 0.0) {
+            return Err(Error::runtime(format!(
+                "normal expects all elements of std >= 0.0, but found std {s}"
+            )));
+        }
+        let means = materialize::<f64>(&mean.expand(&target)?)?;
+        let z = draw_tensor(
+            &shape,
+            dtype,
+            g,
+            Distribution::Normal {
+                mean: 0.0,
+                std: 1.0,
+            },
+            true,
+        )?;
+        with_dtype!(dtype, T => {
+            let z = materialize::<T>(&z)?;
+            let out: Vec<T> = z
+                .iter()
+                .zip(stds.iter().zip(&means))
+                .map(|(&z, (&s, &m))| T::from_f64(T::from_f64(z.to_f64() * s).to_f64() + m))
+                .collect();
+            Tensor::from_vec(out, &shape)
+        })
+    }
+
+    /// `randperm(n)`: a random permutation of `0..n`.
+    pub fn randperm(n: usize, dtype: DType, g: &mut Generator) -> Result<Tensor> {
+        let perm = random::randperm(g, n).map_err(Error::runtime)?;
+        Tensor::from_vec(perm, &[n])?.to_dtype(dtype)
+    }
+}
