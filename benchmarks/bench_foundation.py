@@ -51,22 +51,31 @@ INFO = "(informational)"
 # --------------------------------------------------------------------------- timing helpers
 
 
-def median_time(stmt: str, env: dict, *, repeat: int, min_run_s: float) -> float:
-    """Median seconds per execution of ``stmt``, timeit-style.
-
-    The loop count is calibrated so that one run of the loop lasts at least ``min_run_s``;
-    the loop is then run ``repeat`` times and the median per-call time is returned.
-    """
-    timer = timeit.Timer(stmt, globals=env)
+def calibrate(timer: timeit.Timer, min_run_s: float) -> int:
+    """A loop count for which one run of ``timer`` lasts at least ``min_run_s``."""
     number = 1
     while True:
         elapsed = timer.timeit(number)
         if elapsed >= min_run_s:
-            break
+            return number
         # Aim a little above the target so that one more round is usually enough.
         number = max(number * 2, int(number * 1.2 * min_run_s / max(elapsed, 1e-9)))
-    runs = timer.repeat(repeat=repeat, number=number)
-    return statistics.median(runs) / number
+
+
+def median_times(stmt: str, envs: dict, *, repeat: int, min_run_s: float) -> dict:
+    """Median seconds per execution of ``stmt`` under each of ``envs`` (name -> globals).
+
+    timeit-style: each loop count is calibrated so that one run lasts at least ``min_run_s``.
+    The libraries are then run *interleaved*, ``repeat`` rounds of one run each, so that
+    background load on a noisy machine hits both sides of a ratio alike.
+    """
+    timers = {name: timeit.Timer(stmt, globals=env) for name, env in envs.items()}
+    numbers = {name: calibrate(timer, min_run_s) for name, timer in timers.items()}
+    runs: dict = {name: [] for name in timers}
+    for _ in range(repeat):
+        for name, timer in timers.items():
+            runs[name].append(timer.timeit(numbers[name]) / numbers[name])
+    return {name: statistics.median(r) for name, r in runs.items()}
 
 
 def fmt_time(seconds: float | None) -> str:
@@ -142,10 +151,10 @@ def bench_zero_copy(table: Table, repeat: int, min_run_s: float) -> None:
         ("t.numpy()", "t.numpy()", shares_numpy),
     ):
         times: dict[str, dict[int, float]] = {name: {} for name, _ in libs()}
-        for name, lib in libs():
-            for n, a in arrays.items():
-                env = {"lib": lib, "a": a, "t": lib.from_numpy(a)}
-                times[name][n] = median_time(stmt, env, repeat=repeat, min_run_s=min_run_s)
+        for n, a in arrays.items():
+            envs = {name: {"lib": lib, "a": a, "t": lib.from_numpy(a)} for name, lib in libs()}
+            for name, sec in median_times(stmt, envs, repeat=repeat, min_run_s=min_run_s).items():
+                times[name][n] = sec
         for n in SIZES:
             fg = times["ferrograd"][n]
             pt = times["torch"][n] if torch is not None else None
@@ -184,11 +193,9 @@ def bench_creation(table: Table, repeat: int, min_run_s: float) -> None:
         ),
     )
     for label, stmt, max_ratio, target in cases:
-        res: dict[str, float | None] = {"ferrograd": None, "torch": None}
-        for name, lib in libs():
-            env = {"lib": lib, "floats": floats}
-            res[name] = median_time(stmt, env, repeat=repeat, min_run_s=min_run_s)
-        fg, pt = res["ferrograd"], res["torch"]
+        envs = {name: {"lib": lib, "floats": floats} for name, lib in libs()}
+        res = median_times(stmt, envs, repeat=repeat, min_run_s=min_run_s)
+        fg, pt = res["ferrograd"], res.get("torch")
         ok = None if pt is None else fg <= max_ratio * pt
         table.add(label, fmt_time(fg), fmt_time(pt), fmt_ratio(fg, pt), target, ok)
 
@@ -223,22 +230,35 @@ def run_child(stmt: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def measure_import(stmt: str, runs: int) -> dict:
-    run_child(stmt)  # warm-up: bytecode caches and the page cache, not measured
-    samples = [run_child(stmt) for _ in range(runs)]
+def measure_imports(stmts: dict, runs: int) -> dict:
+    """Median import time and peak RSS of each statement in ``stmts`` (name -> statement).
+
+    Fresh interpreters, one warm-up each (bytecode and page caches, not measured), then
+    ``runs`` rounds that interleave the statements so that background load hits all alike.
+    """
+    for stmt in stmts.values():
+        run_child(stmt)
+    samples: dict = {name: [] for name in stmts}
+    for _ in range(runs):
+        for name, stmt in stmts.items():
+            samples[name].append(run_child(stmt))
     return {
-        "import_s": statistics.median(s["import_s"] for s in samples),
-        "maxrss_kb": statistics.median(s["maxrss_kb"] for s in samples),
-        "forbidden": sorted({m for s in samples for m in s["forbidden"]}),
+        name: {
+            "import_s": statistics.median(s["import_s"] for s in ss),
+            "maxrss_kb": statistics.median(s["maxrss_kb"] for s in ss),
+            "forbidden": sorted({m for s in ss for m in s["forbidden"]}),
+        }
+        for name, ss in samples.items()
     }
 
 
 def bench_import(table: Table, runs: int) -> None:
     """Row 5: import time and RSS of a fresh interpreter, against a bare interpreter."""
-    bare = measure_import("pass", runs)
-    fg = measure_import("import ferrograd", runs)
-    np_only = measure_import("import numpy", runs)
-    pt = measure_import("import torch", runs) if torch is not None else None
+    stmts = {"bare": "pass", "numpy": "import numpy", "ferrograd": "import ferrograd"}
+    if torch is not None:
+        stmts["torch"] = "import torch"
+    res = measure_imports(stmts, runs)
+    bare, np_only, fg, pt = res["bare"], res["numpy"], res["ferrograd"], res.get("torch")
 
     def mb(kb: float) -> float:
         return kb / 1024
