@@ -4,9 +4,8 @@ Run it with `python examples/quickstart.py`; replace `ferrograd` by `torch` and 
 same thing under PyTorch.
 """
 
-import numpy as np
-
 import ferrograd as torch
+import numpy as np
 
 x = torch.arange(12, dtype=torch.float32).reshape(3, 4)
 print(x)
@@ -14,7 +13,11 @@ print(x.shape, x.dtype, x.stride())
 
 # A transpose is a view: same storage, swapped strides, no copy.
 xt = x.t()
-print(xt.is_contiguous(), xt.stride(), xt.untyped_storage().data_ptr() == x.untyped_storage().data_ptr())
+print(
+    xt.is_contiguous(),
+    xt.stride(),
+    xt.untyped_storage().data_ptr() == x.untyped_storage().data_ptr(),
+)
 
 # Slicing with steps, negative indices, None and ... are views too.
 print(x[::2, -1])

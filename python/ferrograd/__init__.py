@@ -7,9 +7,11 @@ through `ferrograd._C`) and follow the imports.
 
 from . import _C
 from ._C import (
+    Generator,
     Tensor,
     arange,
     as_tensor,
+    bernoulli,
     bfloat16,
     empty,
     empty_like,
@@ -21,31 +23,20 @@ from ._C import (
     full,
     full_like,
     get_default_dtype,
+    get_rng_state,
+    initial_seed,
     int8,
     int16,
     int32,
     int64,
     linspace,
     logspace,
-    ones,
-    ones_like,
-    promote_types,
-    range,
-    result_type,
-    set_default_dtype,
-    tensor,
-    uint8,
-    zeros,
-    zeros_like,
-)
-from ._C import (
-    Generator,
-    bernoulli,
-    get_rng_state,
-    initial_seed,
     manual_seed,
     multinomial,
     normal,
+    ones,
+    ones_like,
+    promote_types,
     rand,
     rand_like,
     randint,
@@ -53,10 +44,17 @@ from ._C import (
     randn,
     randn_like,
     randperm,
+    range,
+    result_type,
     seed,
+    set_default_dtype,
     set_rng_state,
+    tensor,
+    uint8,
+    zeros,
+    zeros_like,
 )
-from ._C import bool as bool  # noqa: A004 - PyTorch shadows the builtin name too
+from ._C import bool as bool
 from ._C import dtype as dtype
 from ._device import device
 from ._dtype_info import finfo, iinfo
@@ -100,11 +98,11 @@ from ._view_functions import (
 )
 
 # PyTorch's dtype aliases.
-float = float32  # noqa: A001
+float = float32
 double = float64
 half = float16
 long = int64
-int = int32  # noqa: A001
+int = int32
 short = int16
 
 default_generator = _C._default_generator()

@@ -3,17 +3,20 @@
 _KNOWN_TYPES = ("cpu", "wgpu")
 
 
-class device:  # noqa: N801 - PyTorch's spelling
+class device:
     """A device: a type (`"cpu"`) and an optional index, as in `device("wgpu:0")`."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
-    def __init__(self, type, index=None):  # noqa: A002 - PyTorch's argument name
+    def __init__(self, type, index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
         if ":" in type:
             if index is not None:
-                raise ValueError("type (string) must not include an index because index was passed explicitly: " + type)
+                raise ValueError(
+                    "type (string) must not include an index because index was passed explicitly: "
+                    + type
+                )
             type, _, idx = type.partition(":")
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")

@@ -18,10 +18,10 @@ def _name(dtype):
     return str(dtype).rpartition(".")[2]
 
 
-class finfo:  # noqa: N801 - PyTorch's spelling
+class finfo:
     """Limits of a floating dtype (the default dtype when none is given)."""
 
-    def __init__(self, type=None):  # noqa: A002 - PyTorch's argument name
+    def __init__(self, type=None):
         name = _name(type if type is not None else _C.get_default_dtype())
         if name not in _FLOAT_LIMITS:
             raise TypeError(
@@ -41,10 +41,10 @@ class finfo:  # noqa: N801 - PyTorch's spelling
         )
 
 
-class iinfo:  # noqa: N801 - PyTorch's spelling
+class iinfo:
     """Limits of an integer dtype."""
 
-    def __init__(self, type):  # noqa: A002 - PyTorch's argument name
+    def __init__(self, type):
         name = _name(type)
         if name not in _INT_BITS:
             raise TypeError(f"ferrograd.{name} is not supported by ferrograd.iinfo")

@@ -1,5 +1,17 @@
 """`ferrograd.Size`: the type of `tensor.shape`, a tuple of ints that prints like PyTorch's."""
 
+import operator
+
+
+def _as_size(value):
+    """An int, or anything with `__index__` (a 0-dim integer tensor); floats are refused."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(
+            f"ferrograd.Size() takes an iterable of 'int' (item 0 is '{type(value).__name__}')"
+        ) from None
+
 
 class Size(tuple):
     """A tuple of dimension sizes. Slicing gives a Size; `numel()` multiplies the sizes."""
@@ -7,7 +19,7 @@ class Size(tuple):
     __slots__ = ()
 
     def __new__(cls, sizes=()):
-        return super().__new__(cls, (int(s) for s in sizes))
+        return super().__new__(cls, (_as_size(s) for s in sizes))
 
     def __repr__(self):
         return f"ferrograd.Size([{', '.join(str(s) for s in self)}])"

@@ -10,75 +10,75 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(input):  # noqa: A002 - PyTorch's argument name
+def is_floating_point(input):
     return input.is_floating_point()
 
 
-def numel(input):  # noqa: A002
+def numel(input):
     return input.numel()
 
 
-def reshape(input, shape):  # noqa: A002
+def reshape(input, shape):
     return input.reshape(shape)
 
 
-def transpose(input, dim0, dim1):  # noqa: A002
+def transpose(input, dim0, dim1):
     return input.transpose(dim0, dim1)
 
 
 swapaxes = swapdims = transpose
 
 
-def t(input):  # noqa: A002
+def t(input):
     return input.t()
 
 
-def permute(input, dims):  # noqa: A002
+def permute(input, dims):
     return input.permute(dims)
 
 
-def movedim(input, source, destination):  # noqa: A002
+def movedim(input, source, destination):
     return input.movedim(source, destination)
 
 
 moveaxis = movedim
 
 
-def narrow(input, dim, start, length):  # noqa: A002
+def narrow(input, dim, start, length):
     return input.narrow(dim, start, length)
 
 
-def select(input, dim, index):  # noqa: A002
+def select(input, dim, index):
     return input.select(dim, index)
 
 
-def unsqueeze(input, dim):  # noqa: A002
+def unsqueeze(input, dim):
     return input.unsqueeze(dim)
 
 
-def squeeze(input, dim=None):  # noqa: A002
+def squeeze(input, dim=None):
     return input.squeeze(dim)
 
 
-def flatten(input, start_dim=0, end_dim=-1):  # noqa: A002
+def flatten(input, start_dim=0, end_dim=-1):
     return input.flatten(start_dim, end_dim)
 
 
-def unflatten(input, dim, sizes):  # noqa: A002
+def unflatten(input, dim, sizes):
     return input.unflatten(dim, sizes)
 
 
-def diagonal(input, offset=0, dim1=0, dim2=1):  # noqa: A002
+def diagonal(input, offset=0, dim1=0, dim2=1):
     return input.diagonal(offset, dim1, dim2)
 
 
-def as_strided(input, size, stride, storage_offset=None):  # noqa: A002
+def as_strided(input, size, stride, storage_offset=None):
     return input.as_strided(size, stride, storage_offset)
 
 
-def clone(input, *, memory_format=None):  # noqa: A002
+def clone(input, *, memory_format=None):
     return input.clone()
 
 
-def detach(input):  # noqa: A002
+def detach(input):
     return input.detach()

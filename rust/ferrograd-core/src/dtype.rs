@@ -264,7 +264,8 @@ impl Scalar {
 }
 
 /// A type a tensor can hold. Conversions follow C++'s `static_cast` as PyTorch uses it:
-/// floats truncate toward zero when cast to integers, integers wrap, anything non-zero is `true`.
+/// floats truncate toward zero when cast to integers (out-of-range values as x86 gives them),
+/// integers wrap, anything non-zero is `true`.
 pub trait Element: Copy + Send + Sync + PartialOrd + Default + std::fmt::Debug + 'static {
     const DTYPE: DType;
     fn to_f64(self) -> f64;
@@ -296,8 +297,30 @@ pub trait Element: Copy + Send + Sync + PartialOrd + Default + std::fmt::Debug +
     }
 }
 
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// C++'s float-to-integer cast as x86 performs it (`cvttsd2si`): truncate toward zero, and NaN
+/// or out-of-range values give the "integer indefinite" value, the type's minimum.
+fn f64_to_i64_x86(v: f64) -> i64 {
+    if !(-TWO_POW_63..TWO_POW_63).contains(&v) {
+        i64::MIN
+    } else {
+        v as i64
+    }
+}
+
+/// The same for 32-bit targets; PyTorch's narrower integer casts go through this and keep the
+/// low bits (so `-129.0` becomes `127` as int8).
+fn f64_to_i32_x86(v: f64) -> i32 {
+    if !(-2_147_483_648.0..2_147_483_648.0).contains(&v) {
+        i32::MIN
+    } else {
+        v as i32
+    }
+}
+
 macro_rules! int_element {
-    ($t:ty, $dt:expr) => {
+    ($t:ty, $dt:expr, $from_float:expr) => {
         impl Element for $t {
             const DTYPE: DType = $dt;
             #[inline]
@@ -306,8 +329,7 @@ macro_rules! int_element {
             }
             #[inline]
             fn from_f64(v: f64) -> Self {
-                // Truncate toward zero, then wrap like a C++ cast through a wide integer.
-                (v as i64) as $t
+                $from_float(v) as $t
             }
             #[inline]
             fn to_i64(self) -> i64 {
@@ -329,11 +351,11 @@ macro_rules! int_element {
     };
 }
 
-int_element!(u8, DType::U8);
-int_element!(i8, DType::I8);
-int_element!(i16, DType::I16);
-int_element!(i32, DType::I32);
-int_element!(i64, DType::I64);
+int_element!(u8, DType::U8, f64_to_i32_x86);
+int_element!(i8, DType::I8, f64_to_i32_x86);
+int_element!(i16, DType::I16, f64_to_i32_x86);
+int_element!(i32, DType::I32, f64_to_i32_x86);
+int_element!(i64, DType::I64, f64_to_i64_x86);
 
 impl Element for bool {
     const DTYPE: DType = DType::Bool;

@@ -12,6 +12,8 @@ pub enum ErrorKind {
     Index,
     Type,
     Value,
+    /// An op that has no kernel for a dtype (PyTorch's `NotImplementedError`).
+    NotImplemented,
     /// A `RuntimeError` that PyTorch raises for allocation failures.
     OutOfMemory,
 }

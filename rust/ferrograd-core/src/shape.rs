@@ -95,7 +95,9 @@ pub fn infer_size(requested: &[i64], numel: usize) -> Result<Vec<usize>> {
             }
             infer_at = Some(i);
         } else if d < 0 {
-            return Err(Error::runtime(format!("invalid shape dimension {d}")));
+            return Err(Error::runtime(format!(
+                "invalid shape dimension {d} at index {i} of shape {requested:?}"
+            )));
         } else {
             known = known.saturating_mul(d as usize);
         }
@@ -108,7 +110,12 @@ pub fn infer_size(requested: &[i64], numel: usize) -> Result<Vec<usize>> {
     match infer_at {
         Some(i) => {
             // PyTorch refuses to infer a dim when the others multiply to zero.
-            if known == 0 || numel % known != 0 {
+            if known == 0 {
+                return Err(Error::runtime(format!(
+                    "cannot reshape tensor of 0 elements into shape {requested:?} because the unspecified dimension size -1 can be any value and is ambiguous"
+                )));
+            }
+            if numel % known != 0 {
                 return Err(invalid());
             }
             out[i] = numel / known;

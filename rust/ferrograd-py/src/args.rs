@@ -90,7 +90,7 @@ pub fn extract_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
         return obj
             .extract::<i64>()
             .map(Scalar::Int)
-            .map_err(|_| runtime_err("Overflow when unpacking long"));
+            .map_err(|_| PyValueError::new_err("Overflow when unpacking long long"));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Ok(Scalar::Float(f.value()));

@@ -26,6 +26,11 @@ fn finish(
         extract_device(d)?;
     }
     if requires_grad {
+        if !t.dtype().is_floating_point() {
+            return Err(runtime_err(
+                "Only Tensors of floating point and complex dtype can require gradients",
+            ));
+        }
         core("requires_grad_", || t.set_requires_grad(true))?;
     }
     wrap(py, t)
@@ -103,7 +108,13 @@ fn factory(
     requires_grad: bool,
     value: Option<Scalar>,
 ) -> Out {
-    let shape = size_arg(op, size)?;
+    let shape = match size_arg(op, size) {
+        // PyTorch words this one factory's check differently.
+        Err(e) if op == "zeros" && e.to_string().contains("negative dimension") => {
+            return Err(runtime_err("zeros: Dimension size must be non-negative."))
+        }
+        other => other?,
+    };
     let dtype = extract_opt_dtype(dtype)?.unwrap_or_else(default_dtype);
     let t = core(op, || match value {
         Some(v) => Tensor::full(&shape, v, dtype),
@@ -202,10 +213,12 @@ fn like(
     value: Option<Scalar>,
 ) -> Out {
     let dtype = extract_opt_dtype(dtype)?.unwrap_or(input.t.dtype());
-    let shape = input.t.shape().to_vec();
-    let t = core(op, || match value {
-        Some(v) => Tensor::full(&shape, v, dtype),
-        None => Tensor::zeros(&shape, dtype),
+    let t = core(op, || {
+        let t = input.t.zeros_like_layout(dtype)?;
+        if let Some(v) = value {
+            t.fill_(v)?;
+        }
+        Ok(t)
     })?;
     finish(py, t, device, requires_grad)
 }
@@ -292,11 +305,11 @@ pub fn full_like(
 /// `arange(end)`, `arange(start, end)`, `arange(start, end, step)`: int64 unless a bound or
 /// the step is a float (then the default dtype).
 #[pyfunction]
-#[pyo3(signature = (start, end=None, step=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
+#[pyo3(signature = (start=None, end=None, step=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn arange(
     py: Python<'_>,
-    start: &Bound<'_, PyAny>,
+    start: Option<&Bound<'_, PyAny>>,
     end: Option<&Bound<'_, PyAny>>,
     step: Option<&Bound<'_, PyAny>>,
     out: Option<&Bound<'_, PyAny>>,
@@ -306,10 +319,14 @@ pub fn arange(
     requires_grad: bool,
 ) -> Out {
     let _ = (out, layout);
-    let first = extract_scalar(start)?;
-    let (s, e) = match end.filter(|e| !e.is_none()) {
-        Some(e) => (first, extract_scalar(e)?),
-        None => (Scalar::Int(0), first),
+    let (s, e) = match (start, end.filter(|e| !e.is_none())) {
+        (Some(s), Some(e)) => (extract_scalar(s)?, extract_scalar(e)?),
+        (Some(e), None) | (None, Some(e)) => (Scalar::Int(0), extract_scalar(e)?),
+        (None, None) => {
+            return Err(PyTypeError::new_err(
+                "arange() missing required argument 'end' (pos 1)",
+            ))
+        }
     };
     let st = match step {
         Some(x) if !x.is_none() => extract_scalar(x)?,
@@ -341,7 +358,7 @@ pub fn range(
     requires_grad: bool,
 ) -> Out {
     let _ = (out, layout);
-    PyErr::warn(py, &py.get_type::<PyUserWarning>(), c"torch.range is deprecated and will be removed in a future release because its behavior is inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in [start, end).", 1)?;
+    PyErr::warn(py, &py.get_type::<PyUserWarning>(), c"ferrograd.range is deprecated and will be removed in a future release because its behavior is inconsistent with Python's range builtin. Instead, use ferrograd.arange, which produces values in [start, end).", 1)?;
     let (s, e) = match (start, end) {
         (Some(s), Some(e)) => (s, e),
         (Some(e), None) => (0.0, e),

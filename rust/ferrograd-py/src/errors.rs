@@ -3,7 +3,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use ferrograd_core::{Error, ErrorKind};
-use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError,
+};
 use pyo3::PyErr;
 use pyo3::PyResult;
 
@@ -15,6 +17,7 @@ pub fn to_py_err(err: Error) -> PyErr {
         ErrorKind::Index => PyIndexError::new_err(msg),
         ErrorKind::Type => PyTypeError::new_err(msg),
         ErrorKind::Value => PyValueError::new_err(msg),
+        ErrorKind::NotImplemented => PyNotImplementedError::new_err(msg),
     }
 }
 

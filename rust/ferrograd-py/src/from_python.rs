@@ -21,6 +21,10 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 
 /// The items of a list or tuple (fast path), or of any other sequence; `None` for a leaf.
 fn items<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Vec<Bound<'py, PyAny>>>> {
+    // Numbers first: the generic sequence check below is a slow `isinstance` against an ABC.
+    if obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>() {
+        return Ok(None);
+    }
     if let Ok(l) = obj.cast::<PyList>() {
         return Ok(Some(l.iter().collect()));
     }
@@ -116,13 +120,16 @@ impl Survey {
             return Ok(());
         }
         if depth != self.shape.len() {
-            return Err(type_err(format!(
-                "new(): invalid data type '{}'",
+            return Err(type_err(format!("not a sequence (got {})", type_name(obj))));
+        }
+        if depth > 0 && obj.is_instance_of::<PyString>() {
+            return Err(PyValueError::new_err(format!(
+                "too many dimensions '{}'",
                 type_name(obj)
             )));
         }
         let d = match obj.cast::<PyTensor>() {
-            Ok(t) if t.borrow().t.ndim() > 0 => {
+            Ok(t) if t.borrow().t.numel() != 1 => {
                 return Err(PyValueError::new_err(
                     "only one element tensors can be converted to Python scalars",
                 ))
@@ -143,12 +150,38 @@ fn fill<T: Element>(obj: &Bound<'_, PyAny>, out: &mut Vec<T>) -> PyResult<()> {
     }
     // Fast paths for the common leaves; the general path handles tensors and numpy scalars.
     let v = if let Ok(f) = obj.cast::<PyFloat>() {
-        T::from_f64(f.value())
+        Scalar::Float(f.value())
     } else {
-        extract_scalar(obj)?.cast::<T>()
+        extract_scalar(obj)?
     };
-    out.push(v);
+    out.push(checked_cast::<T>(v)?);
     Ok(())
+}
+
+/// Converts a value for `tensor(data, dtype=...)`: integer dtypes refuse values outside their
+/// range (after truncation), as PyTorch does; float dtypes round (huge values become inf).
+fn checked_cast<T: Element>(v: Scalar) -> PyResult<T> {
+    if T::DTYPE.is_integer() {
+        let wide = match v {
+            Scalar::Float(f) if f.is_finite() && f.trunc().abs() < 9.2e18 => Some(f.trunc() as i64),
+            Scalar::Float(_) => None,
+            // A negative int may wrap into an unsigned type when its magnitude fits (-1 -> 255).
+            Scalar::Int(i) if i < 0 && !T::DTYPE.is_signed() => {
+                let max = T::from_i64(-1).to_i64();
+                (i.unsigned_abs() <= max as u64).then_some(T::from_i64(i).to_i64())
+            }
+            Scalar::Int(i) => Some(i),
+            Scalar::Bool(b) => Some(b as i64),
+        };
+        let fits = wide.is_some_and(|i| T::from_i64(i).to_i64() == i);
+        if !fits {
+            return Err(runtime_err(format!(
+                "value cannot be converted to type {} without overflow",
+                T::DTYPE.name()
+            )));
+        }
+    }
+    Ok(v.cast::<T>())
 }
 
 /// `tensor(data)`: always copies; infers the dtype when `dtype` is `None`.

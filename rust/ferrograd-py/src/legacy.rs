@@ -43,6 +43,14 @@ pub fn legacy_new(py: Python<'_>, dtype: DType, args: &Bound<'_, PyTuple>) -> Py
     if first.is_instance_of::<pyo3::types::PyString>() {
         return Err(type_err("new(): invalid data type 'str'"));
     }
+    if first.is_instance_of::<pyo3::types::PyFloat>()
+        || first.is_instance_of::<pyo3::types::PyBool>()
+    {
+        let name = first.get_type().name()?;
+        return Err(type_err(format!(
+            "new(): data must be a sequence (got {name})"
+        )));
+    }
     tensor_from_data(&first, Some(dtype))
 }
 

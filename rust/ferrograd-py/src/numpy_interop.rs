@@ -16,10 +16,15 @@ pub fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
 
 fn numpy_dtype(arr: &Bound<'_, PyUntypedArray>) -> PyResult<DType> {
     let descr = arr.dtype();
-    let native = descr.is_native_byteorder().unwrap_or(true);
-    let name: String = descr.getattr("name")?.extract()?;
+    if descr.is_native_byteorder() == Some(false) {
+        return Err(PyValueError::new_err(
+            "given numpy array has byte order different from the native byte order. Conversion between byte orders is currently not supported.",
+        ));
+    }
+    // The scalar type's name (`str_`, `datetime64`), as PyTorch's message spells it.
+    let name: String = descr.getattr("type")?.getattr("__name__")?.extract()?;
     match DType::from_name(&name) {
-        Some(d) if native && d != DType::BF16 => Ok(d),
+        Some(d) if d != DType::BF16 => Ok(d),
         _ => Err(PyTypeError::new_err(format!(
             "can't convert np.ndarray of type numpy.{name}. The only supported types are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool."
         ))),

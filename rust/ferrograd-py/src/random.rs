@@ -322,7 +322,9 @@ pub fn randperm(
 ) -> Out {
     let _ = (out, layout, device, requires_grad);
     if n < 0 {
-        return Err(runtime_err(format!("n must be non-negative, got{n}")));
+        return Err(runtime_err(format!(
+            "Trying to create tensor with negative dimension {n}: [{n}]"
+        )));
     }
     let dtype = extract_opt_dtype(dtype)?.unwrap_or(DType::I64);
     let t = with_generator(generator.as_deref(), |g| {
@@ -628,6 +630,16 @@ impl PyTensor {
         lambd: f64,
         generator: Option<PyRef<'py, PyGenerator>>,
     ) -> PyResult<PyRef<'py, Self>> {
+        let dtype = slf.t.dtype();
+        if !dtype.is_floating_point() {
+            let name = dtype
+                .legacy_type_name()
+                .trim_end_matches("Tensor")
+                .to_string();
+            return Err(runtime_err(format!(
+                "Exponential distribution is a continuous probability distribution. dtype must be a floating point but you specified {name}"
+            )));
+        }
         if lambd <= 0.0 {
             return Err(runtime_err(format!(
                 "exponential_ expects lambda > 0.0, but found lambda={lambd}"

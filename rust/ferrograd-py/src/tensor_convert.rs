@@ -150,6 +150,11 @@ impl PyTensor {
                 Ok(converted)
             }
         })?;
+        // Until autograd records the conversion, the result carries the flag (PyTorch gives it a
+        // grad_fn, so it requires grad too); integer results cannot require grad.
+        if this.requires_grad() && t.dtype().is_floating_point() && !t.is_same(&this) {
+            core("to", || t.set_requires_grad(true))?;
+        }
         Self::same_or_new(slf, t)
     }
 
@@ -272,6 +277,14 @@ impl PyTensor {
     }
 
     fn fill_<'py>(slf: PyRef<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<PyRef<'py, Self>> {
+        if let Ok(t) = value.cast::<PyTensor>() {
+            let n = t.borrow().t.ndim();
+            if n != 0 {
+                return Err(PyRuntimeError::new_err(format!(
+                    "fill_ only supports 0-dimension value tensor but got tensor with {n} dimensions."
+                )));
+            }
+        }
         let v = extract_scalar(value)?;
         core("fill_", || slf.t.fill_(v))?;
         Ok(slf)

@@ -195,10 +195,27 @@ impl PyTensor {
     fn __deepcopy__(slf: &Bound<'_, Self>, memo: &Bound<'_, PyDict>) -> PyResult<Py<PyTensor>> {
         let py = slf.py();
         let this = slf.borrow();
-        let t = core("deepcopy", || this.t.deep_clone())?;
+        // Views copied in one deepcopy share one copied storage, as in PyTorch: the memo
+        // remembers the copy of each storage by its address.
+        let key = ("ferrograd.storage", this.t.storage().data_ptr());
+        let t = match memo.get_item(key)? {
+            Some(copied) => this.t.view_over(&copied.cast::<PyTensor>()?.borrow().t),
+            None => {
+                let t = core("deepcopy", || this.t.copy_storage())?;
+                memo.set_item(key, wrap(py, t.clone())?)?;
+                t
+            }
+        };
         core("deepcopy", || t.set_requires_grad(this.t.requires_grad()))?;
         let out = wrap(py, t)?;
         memo.set_item(slf.as_ptr() as usize, &out)?;
         Ok(out)
+    }
+
+    /// `copy.copy(t)`: a new tensor object over the same data.
+    fn __copy__(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        let t = self.t.detach();
+        core("copy", || t.set_requires_grad(self.t.requires_grad()))?;
+        wrap(py, t)
     }
 }

@@ -20,6 +20,9 @@ pub fn as_same_type<S: Element, D: Element>(src: &[S]) -> Option<&[D]> {
 /// Reads the elements of `layout` from `src` in row-major order into a new vector, casting.
 pub fn gather_to_vec<S: Element, D: Element>(src: &[S], layout: &Layout) -> Vec<D> {
     let n = layout.numel();
+    if n == 0 {
+        return Vec::new(); // an empty view may have an offset past its storage's end
+    }
     if layout.is_contiguous() {
         let part = &src[layout.offset()..layout.offset() + n];
         if let Some(same) = as_same_type::<S, D>(part) {
@@ -47,6 +50,9 @@ pub fn gather_to_vec<S: Element, D: Element>(src: &[S], layout: &Layout) -> Vec<
 
 /// Writes `values` (row-major, one per element of `layout`) into `dst` at `layout`'s offsets.
 pub fn scatter_from_slice<S: Element, D: Element>(values: &[S], dst: &mut [D], layout: &Layout) {
+    if layout.numel() == 0 {
+        return;
+    }
     if layout.is_contiguous() {
         let start = layout.offset();
         let part = &mut dst[start..start + values.len()];
@@ -76,6 +82,9 @@ pub fn copy_strided<S: Element, D: Element>(
     dst: &mut [D],
     dst_layout: &Layout,
 ) {
+    if src_layout.numel() == 0 {
+        return;
+    }
     if src_layout.is_contiguous() {
         let s = src_layout.offset();
         scatter_from_slice(&src[s..s + src_layout.numel()], dst, dst_layout);

@@ -5,6 +5,9 @@ use crate::layout::Layout;
 use crate::strided::Runs;
 
 pub fn fill<T: Element>(dst: &mut [T], layout: &Layout, value: T) {
+    if layout.numel() == 0 {
+        return;
+    }
     if layout.is_contiguous() {
         let s = layout.offset();
         dst[s..s + layout.numel()].fill(value);

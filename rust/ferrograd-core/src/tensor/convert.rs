@@ -24,38 +24,84 @@ pub fn contiguous_bytes(t: &Tensor) -> Result<Vec<u8>> {
     Ok(data.cpu()?.as_bytes()[start..start + len].to_vec())
 }
 
-/// The dim order (outermost first) in which a layout tiles its storage exactly, when it does
-/// ("non-overlapping and dense", e.g. a transpose). `clone()` and `to()` keep such layouts'
-/// strides; anything else becomes row-major. This is PyTorch's `preserve_format`.
-fn dense_dim_order(layout: &Layout) -> Option<Vec<usize>> {
+/// Whether the layout tiles exactly `numel` elements with no gaps or repeats, in some dim order
+/// (a transpose or permute of a contiguous tensor is; a stepped slice or an expand is not).
+fn is_non_overlapping_and_dense(layout: &Layout) -> bool {
     let mut order: Vec<usize> = (0..layout.ndim()).collect();
-    // Sort dims from outermost (largest stride) to innermost; stable keeps ties in order.
-    order.sort_by(|&a, &b| layout.strides()[b].cmp(&layout.strides()[a]));
-    let permuted = layout.permute(&order);
-    let dense = layout.numel() > 0 && permuted.is_contiguous();
-    dense.then_some(order)
+    order.sort_by_key(|&d| std::cmp::Reverse(layout.strides()[d]));
+    layout.permute(&order).is_contiguous()
+}
+
+/// PyTorch's `infer_dense_strides`: dense strides that keep the input's memory order, with dims
+/// of equal or zero stride left in their given order.
+fn infer_dense_strides(layout: &Layout) -> Vec<usize> {
+    let (shape, strides) = (layout.shape(), layout.strides());
+    let n = layout.ndim();
+    // `perm` lists dims innermost first; an insertion sort by stride, as TensorIterator does.
+    let mut perm: Vec<usize> = (0..n).rev().collect();
+    let should_swap = |a: usize, b: usize| -> std::cmp::Ordering {
+        use std::cmp::Ordering::*;
+        let (sa, sb) = (strides[a], strides[b]);
+        if sa == 0 || sb == 0 {
+            return Equal;
+        }
+        match sa.cmp(&sb) {
+            Equal if shape[a] > shape[b] => Greater,
+            Equal => Equal,
+            other => other,
+        }
+    };
+    for i in 1..n {
+        let mut dim1 = i;
+        for dim0 in (0..i).rev() {
+            match should_swap(perm[dim0], perm[dim1]) {
+                std::cmp::Ordering::Greater => {
+                    perm.swap(dim0, dim1);
+                    dim1 = dim0;
+                }
+                std::cmp::Ordering::Less => break,
+                std::cmp::Ordering::Equal => {}
+            }
+        }
+    }
+    let mut out = vec![0; n];
+    let mut stride = 1;
+    for &d in &perm {
+        out[d] = stride;
+        if shape[d] > 1 {
+            stride *= shape[d];
+        }
+    }
+    out
+}
+
+/// The strides `clone()`, `to()` and the `_like` factories give their result
+/// (PyTorch's `preserve_format`).
+pub fn preserved_strides(layout: &Layout) -> Vec<usize> {
+    if is_non_overlapping_and_dense(layout) {
+        layout.strides().to_vec()
+    } else {
+        infer_dense_strides(layout)
+    }
 }
 
 impl Tensor {
-    /// A copy in a fresh storage, row-major unless `preserve` and the layout is a dense
-    /// permutation, in which case the copy has the same strides.
+    /// A copy in a fresh storage: row-major, or with [`preserved_strides`] when `preserve`.
     fn copy_into_new<D: Element>(&self, preserve: bool) -> Result<Tensor> {
-        let order = dense_dim_order(self.layout())
-            .filter(|o| preserve && o.windows(2).any(|w| w[0] > w[1]));
-        match order {
-            Some(order) => {
-                // Copy in storage order, then permute back: the result has self's strides.
-                let dims: Vec<i64> = order.iter().map(|&d| d as i64).collect();
-                let permuted = self.permute(&dims)?;
-                let copy = Tensor::from_vec(materialize::<D>(&permuted)?, permuted.shape())?;
-                let mut inverse = vec![0i64; order.len()];
-                for (i, &d) in order.iter().enumerate() {
-                    inverse[d] = i as i64;
-                }
-                copy.permute(&inverse)
-            }
-            None => Tensor::from_vec(materialize::<D>(self)?, self.shape()),
+        if !preserve || self.is_contiguous() {
+            return Tensor::from_vec(materialize::<D>(self)?, self.shape());
         }
+        let out = Tensor::empty_strided(self.shape(), &preserved_strides(self.layout()), D::DTYPE)?;
+        out.copy_from_unchecked(self)?;
+        Ok(out)
+    }
+
+    /// A zero-filled tensor with the given (dense) strides.
+    pub fn empty_strided(shape: &[usize], strides: &[usize], dtype: DType) -> Result<Tensor> {
+        let layout = Layout::new(shape.to_vec(), strides.to_vec(), 0);
+        let bytes = layout.storage_extent() * dtype.size_in_bytes();
+        let storage = crate::storage::Storage::cpu_zeroed(bytes)?;
+        Ok(Tensor::from_parts(storage, layout, dtype))
     }
 
     /// A tensor from raw native-endian bytes in row-major order (the inverse of
@@ -74,6 +120,32 @@ impl Tensor {
             .as_bytes_mut()
             .copy_from_slice(bytes);
         Ok(t)
+    }
+
+    /// A copy of this tensor's whole storage, viewed with the same layout (so several views
+    /// deep-copied together can share one copied storage, see [`Tensor::view_over`]).
+    pub fn copy_storage(&self) -> Result<Tensor> {
+        let bytes = self.storage().read().cpu()?.as_bytes().to_vec();
+        let copy = Tensor::from_bytes(&bytes, crate::DType::U8, &[bytes.len()])?;
+        Ok(Tensor::from_parts(
+            copy.storage().clone(),
+            self.layout().clone(),
+            self.dtype(),
+        ))
+    }
+
+    /// This tensor's layout and dtype over another tensor's storage.
+    pub fn view_over(&self, storage_of: &Tensor) -> Tensor {
+        Tensor::from_parts(
+            storage_of.storage().clone(),
+            self.layout().clone(),
+            self.dtype(),
+        )
+    }
+
+    /// A zero-filled tensor shaped and laid out like `self` (`zeros_like` and friends).
+    pub fn zeros_like_layout(&self, dtype: DType) -> Result<Tensor> {
+        Tensor::empty_strided(self.shape(), &preserved_strides(self.layout()), dtype)
     }
 
     /// Itself when already contiguous (no copy, as in PyTorch), else a row-major copy.
@@ -121,14 +193,16 @@ impl Tensor {
         let src = if src.shape() == self.shape() {
             src.clone()
         } else {
-            src.expand(&target).map_err(|_| {
-                Error::runtime(format!(
-                    "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}",
-                    self.shape().last().copied().unwrap_or(1),
-                    src.shape().last().copied().unwrap_or(1),
-                    self.ndim().saturating_sub(1)
-                ))
-            })?
+            // The source must broadcast *to* this shape, not to something larger.
+            let broadcast = crate::shape::broadcast_shapes(self.shape(), src.shape())?;
+            if broadcast != self.shape() {
+                return Err(Error::runtime(format!(
+                    "output with shape {:?} doesn't match the broadcast shape {:?}",
+                    self.shape(),
+                    broadcast
+                )));
+            }
+            src.expand(&target)?
         };
         self.check_no_internal_overlap("copy_")?;
         self.copy_from_unchecked(&src)?;

@@ -88,7 +88,7 @@ impl Tensor {
         }
         if (ast > 0.0 && ae < as_) || (ast < 0.0 && ae > as_) {
             return Err(Error::runtime(
-                "upper bound and larger bound inconsistent with step sign",
+                "upper bound and lower bound inconsistent with step sign",
             ));
         }
         let len = if dtype == DType::I64 {
@@ -124,7 +124,7 @@ impl Tensor {
         }
         if (step > 0.0 && end < start) || (step < 0.0 && end > start) {
             return Err(Error::runtime(
-                "upper bound and larger bound inconsistent with step sign",
+                "upper bound and lower bound inconsistent with step sign",
             ));
         }
         let len = ((end - start) / step).floor() + 1.0;

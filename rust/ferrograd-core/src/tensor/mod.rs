@@ -160,7 +160,7 @@ impl Tensor {
     pub fn set_requires_grad(&self, requires_grad: bool) -> Result<()> {
         if requires_grad && !self.dtype().is_floating_point() {
             return Err(Error::runtime(
-                "only Tensors of floating point and complex dtype can require gradients",
+                "only Tensors of floating point dtype can require gradients",
             ));
         }
         let mut meta = self.0.autograd.write().unwrap_or_else(|e| e.into_inner());

@@ -6,7 +6,7 @@
 
 use super::{materialize, Tensor};
 use crate::dtype::{DType, Element};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::random::{self, Generator};
 use crate::with_dtype;
 
@@ -52,7 +52,15 @@ fn draw<T: Element>(
         Distribution::Bernoulli { p } => random::bernoulli_scalar(g, out, p),
         Distribution::Exponential { lambd } => random::exponential(g, out, lambd),
     };
-    r.map_err(Error::runtime)
+    // A sampler without a kernel for this dtype is PyTorch's NotImplementedError.
+    r.map_err(|msg| {
+        let kind = if msg.contains("not implemented for") {
+            ErrorKind::NotImplemented
+        } else {
+            ErrorKind::Runtime
+        };
+        Error::Other { kind, msg }
+    })
 }
 
 /// A fresh row-major tensor of draws, consuming the generator as PyTorch does for a tensor of

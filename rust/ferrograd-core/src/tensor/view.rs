@@ -135,7 +135,7 @@ impl Tensor {
                 msg: msg.replacen(
                     "expand:",
                     &format!(
-                        "expand({}{{{:?}}}, size={:?}):",
+                        "expand(ferrograd.{}{{{:?}}}, size={:?}):",
                         self.dtype().legacy_type_name(),
                         self.shape(),
                         shape
