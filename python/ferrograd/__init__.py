@@ -5,7 +5,12 @@ PyTorch prints. Every layer is meant to be read: start with `Tensor` (the Rust c
 through `ferrograd._C`) and follow the imports.
 """
 
-from . import _C
+from . import _C, return_types
+
+# The operators. Each binding file (`rust/ferrograd-py/src/ops_*.rs`) registers its top-level
+# functions in `_C`, most of them the very `Tensor` methods (`ferrograd.add is Tensor.add`);
+# every public name there is public here.
+from ._C import *
 from ._C import (
     Generator,
     Tensor,

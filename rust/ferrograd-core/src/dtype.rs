@@ -1,5 +1,7 @@
 //! Element types (dtypes), the `Element` trait kernels are generic over, and PyTorch's type promotion.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use half::{bf16, f16};
 
 /// The element type of a tensor. The order of the variants is the order PyTorch lists them in
@@ -129,6 +131,27 @@ impl DType {
 impl std::fmt::Display for DType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Index into `DType::ALL` of the default float dtype (float32 at start). It is process-wide,
+/// as `torch.set_default_dtype` is.
+static DEFAULT_FLOAT: AtomicU8 = AtomicU8::new(8);
+
+/// The dtype of Python floats and of float results computed from integer inputs (`exp` of an
+/// int64 tensor, `mean`, ...): PyTorch's default dtype.
+pub fn default_float() -> DType {
+    DType::ALL[DEFAULT_FLOAT.load(Ordering::Relaxed) as usize]
+}
+
+/// Sets the default float dtype; non-float dtypes are refused (the caller reports the error).
+pub fn set_default_float(dtype: DType) -> bool {
+    match DType::ALL.iter().position(|&d| d == dtype) {
+        Some(i) if dtype.is_floating_point() => {
+            DEFAULT_FLOAT.store(i as u8, Ordering::Relaxed);
+            true
+        }
+        _ => false,
     }
 }
 

@@ -1,7 +1,6 @@
 //! `ferrograd.dtype` objects (one singleton per dtype, so `t.dtype is ferrograd.float32`), the
 //! default dtype, and reading a `dtype=` argument.
 
-use std::sync::atomic::{AtomicU8, Ordering};
 
 use ferrograd_core::DType;
 use pyo3::prelude::*;
@@ -61,11 +60,9 @@ pub fn dtype_object(py: Python<'_>, dtype: DType) -> PyResult<Py<PyDType>> {
     Ok(all[i].clone_ref(py))
 }
 
-/// Index into `DType::ALL` of the default float dtype (float32 at start).
-static DEFAULT_DTYPE: AtomicU8 = AtomicU8::new(8);
-
+/// The default float dtype lives in the core (results of int -> float ops need it there).
 pub fn default_dtype() -> DType {
-    DType::ALL[DEFAULT_DTYPE.load(Ordering::Relaxed) as usize]
+    ferrograd_core::dtype::default_float()
 }
 
 #[pyfunction]
@@ -76,13 +73,11 @@ pub fn get_default_dtype(py: Python<'_>) -> PyResult<Py<PyDType>> {
 #[pyfunction]
 pub fn set_default_dtype(d: &Bound<'_, PyAny>) -> PyResult<()> {
     let dtype = extract_dtype(d)?;
-    if !dtype.is_floating_point() {
+    if !ferrograd_core::dtype::set_default_float(dtype) {
         return Err(type_err(
             "only floating-point types are supported as the default type",
         ));
     }
-    let i = DType::ALL.iter().position(|&x| x == dtype).unwrap_or(8);
-    DEFAULT_DTYPE.store(i as u8, Ordering::Relaxed);
     Ok(())
 }
 

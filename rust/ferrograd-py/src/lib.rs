@@ -8,6 +8,7 @@ mod args;
 mod creation;
 mod dtype;
 mod errors;
+mod exports;
 mod from_python;
 mod legacy;
 mod numpy_interop;
