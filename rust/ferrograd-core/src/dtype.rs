@@ -105,6 +105,32 @@ impl DType {
         !matches!(self, DType::Bool | DType::U8)
     }
 
+    /// The C++ scalar type name PyTorch's messages use (`Float`, `Long`, `Bool`, ...).
+    pub fn scalar_type_name(self) -> &'static str {
+        match self {
+            DType::Bool => "Bool",
+            DType::U8 => "Byte",
+            DType::I8 => "Char",
+            DType::I16 => "Short",
+            DType::I32 => "Int",
+            DType::I64 => "Long",
+            DType::F16 => "Half",
+            DType::BF16 => "BFloat16",
+            DType::F32 => "Float",
+            DType::F64 => "Double",
+        }
+    }
+
+    /// PyTorch's `canCast`: whether an op may write a result of dtype `self` into a tensor of
+    /// dtype `to` (no float into integer, nothing but bool into bool).
+    pub fn can_cast_to(self, to: DType) -> bool {
+        !matches!(
+            (self.category(), to.category()),
+            (Category::Floating, Category::Integer | Category::Bool)
+                | (Category::Integer, Category::Bool)
+        )
+    }
+
     /// The name of PyTorch's legacy tensor type for a CPU tensor of this dtype (`FloatTensor`).
     pub fn legacy_type_name(self) -> &'static str {
         match self {

@@ -97,6 +97,10 @@ impl CpuBuffer {
         self.ptr.as_ptr()
     }
 
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         // SAFETY: valid for nbytes; any byte pattern is a valid u8.
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.nbytes) }

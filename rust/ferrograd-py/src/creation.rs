@@ -216,7 +216,7 @@ fn like(
     let t = core(op, || {
         let t = input.t.zeros_like_layout(dtype)?;
         if let Some(v) = value {
-            t.fill_(v)?;
+            t.init_fill(v)?;
         }
         Ok(t)
     })?;

@@ -12,6 +12,10 @@ mod exports;
 mod from_python;
 mod legacy;
 mod numpy_interop;
+mod ops_binary;
+mod ops_elementwise;
+mod ops_operators;
+mod ops_ternary;
 mod random;
 mod tensor;
 mod tensor_convert;
@@ -68,5 +72,8 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::rand_like, m)?)?;
     m.add_function(wrap_pyfunction!(random::randn_like, m)?)?;
     m.add_function(wrap_pyfunction!(random::randint_like, m)?)?;
+    ops_elementwise::register(m)?;
+    ops_binary::register(m)?;
+    ops_ternary::register(m)?;
     Ok(())
 }

@@ -213,11 +213,17 @@ impl Tensor {
     /// `fill_(value)`.
     pub fn fill_(&self, value: Scalar) -> Result<()> {
         self.check_no_internal_overlap("fill_")?;
+        self.init_fill(value)?;
+        self.bump_version();
+        Ok(())
+    }
+
+    /// Fills a tensor that is still being created (`full`, `ones_like`, `eye`): the same
+    /// write as `fill_`, but a new tensor starts at version 0, as in PyTorch.
+    pub fn init_fill(&self, value: Scalar) -> Result<()> {
         let mut data = self.storage().write();
         let buf = data.cpu_mut()?;
         with_dtype!(self.dtype(), T => fill::fill::<T>(buf.as_mut_slice::<T>(), self.layout(), value.cast::<T>()));
-        drop(data);
-        self.bump_version();
         Ok(())
     }
 

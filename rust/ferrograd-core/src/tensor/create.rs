@@ -58,7 +58,7 @@ impl Tensor {
             Scalar::Float(f) => f == 0.0 && f.is_sign_positive(),
         };
         if !is_zero {
-            t.fill_(value)?;
+            t.init_fill(value)?;
         }
         Ok(t)
     }
@@ -150,7 +150,7 @@ impl Tensor {
     /// `eye(n, m)`: ones on the main diagonal.
     pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
         let t = Tensor::zeros(&[n, m], dtype)?;
-        t.diagonal(0, 0, 1)?.fill_(Scalar::Int(1))?;
+        t.diagonal(0, 0, 1)?.init_fill(Scalar::Int(1))?;
         Ok(t)
     }
 

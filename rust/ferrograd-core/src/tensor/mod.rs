@@ -3,13 +3,19 @@
 
 mod convert;
 mod create;
+mod elementwise;
+mod elementwise_params;
 mod index;
 mod random;
+mod raw_access;
+mod ternary;
 mod view;
 
 pub use convert::{contiguous_bytes, materialize};
+pub use elementwise::{binary_op, promoted_dtype, Arg};
 pub use index::IndexItem;
 pub use random::Distribution;
+pub use ternary::{ternary_op, where_op};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};

@@ -1,0 +1,127 @@
+//! The elementwise kernel families: `map` (one input), `zip` (two), `zip3` (three). Each takes
+//! the scalar function of an op and applies it along a [`Plan`], with a tight inner loop for the
+//! common run shapes (all unit-stride, one operand a broadcast scalar) that LLVM vectorises.
+
+use super::iter::{Plan, Run, SendPtr};
+use crate::dtype::Element;
+
+/// `out[i] = f(a[i])` over the plan `[out, a]`.
+///
+/// # Safety
+/// The pointers must be valid for every offset the plan produces. `a` may alias `out` only
+/// with the identical layout (each element is read before it is written, by the same thread).
+pub unsafe fn map<A: Element, O: Element>(
+    plan: &Plan<2>,
+    out: *mut O,
+    a: *const A,
+    f: impl Fn(A) -> O + Sync,
+) {
+    let (out, a) = (SendPtr(out), SendPtr(a as *mut A));
+    plan.for_each_run(|run: Run<2>| {
+        let (o, x) = (
+            out.get().wrapping_add(run.starts[0]),
+            a.get().wrapping_add(run.starts[1]),
+        );
+        // SAFETY: the caller guarantees every offset of the run is in bounds.
+        unsafe {
+            match run.steps {
+                [1, 1] => map_unit(run.len, o, x, &f),
+                [1, 0] => fill_unit(run.len, o, f(*x)),
+                [so, sa] => {
+                    for i in 0..run.len {
+                        *o.add(i * so) = f(*x.add(i * sa));
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[inline(always)]
+unsafe fn map_unit<A: Copy, O>(len: usize, o: *mut O, x: *const A, f: &impl Fn(A) -> O) {
+    for i in 0..len {
+        // SAFETY: in bounds by the caller's contract; raw pointers because `x` may alias `o`.
+        unsafe { *o.add(i) = f(*x.add(i)) };
+    }
+}
+
+#[inline(always)]
+unsafe fn fill_unit<O: Copy>(len: usize, o: *mut O, value: O) {
+    for i in 0..len {
+        // SAFETY: in bounds by the caller's contract.
+        unsafe { *o.add(i) = value };
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` over the plan `[out, a, b]`.
+///
+/// # Safety
+/// As for [`map`]; either input may alias `out` with the identical layout.
+pub unsafe fn zip<A: Element, B: Element, O: Element>(
+    plan: &Plan<3>,
+    out: *mut O,
+    a: *const A,
+    b: *const B,
+    f: impl Fn(A, B) -> O + Sync,
+) {
+    let (out, a, b) = (SendPtr(out), SendPtr(a as *mut A), SendPtr(b as *mut B));
+    plan.for_each_run(|run: Run<3>| {
+        let o = out.get().wrapping_add(run.starts[0]);
+        let x = a.get().wrapping_add(run.starts[1]);
+        let y = b.get().wrapping_add(run.starts[2]);
+        // SAFETY: the caller guarantees every offset of the run is in bounds.
+        unsafe {
+            match run.steps {
+                [1, 1, 1] => {
+                    for i in 0..run.len {
+                        *o.add(i) = f(*x.add(i), *y.add(i));
+                    }
+                }
+                [1, 1, 0] => {
+                    let y = *y;
+                    map_unit(run.len, o, x, &|v| f(v, y));
+                }
+                [1, 0, 1] => {
+                    let x = *x;
+                    map_unit(run.len, o, y, &|v| f(x, v));
+                }
+                [so, sa, sb] => {
+                    for i in 0..run.len {
+                        *o.add(i * so) = f(*x.add(i * sa), *y.add(i * sb));
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// `out[i] = f(a[i], b[i], c[i])` over the plan `[out, a, b, c]`.
+///
+/// # Safety
+/// As for [`map`].
+pub unsafe fn zip3<A: Element, B: Element, C: Element, O: Element>(
+    plan: &Plan<4>,
+    out: *mut O,
+    a: *const A,
+    b: *const B,
+    c: *const C,
+    f: impl Fn(A, B, C) -> O + Sync,
+) {
+    let out = SendPtr(out);
+    let (a, b, c) = (
+        SendPtr(a as *mut A),
+        SendPtr(b as *mut B),
+        SendPtr(c as *mut C),
+    );
+    plan.for_each_run(|run: Run<4>| {
+        let [so, sa, sb, sc] = run.steps;
+        let o = out.get().wrapping_add(run.starts[0]);
+        let x = a.get().wrapping_add(run.starts[1]);
+        let y = b.get().wrapping_add(run.starts[2]);
+        let z = c.get().wrapping_add(run.starts[3]);
+        for i in 0..run.len {
+            // SAFETY: the caller guarantees every offset of the run is in bounds.
+            unsafe { *o.add(i * so) = f(*x.add(i * sa), *y.add(i * sb), *z.add(i * sc)) };
+        }
+    });
+}

@@ -1,0 +1,573 @@
+//! Scalar arithmetic the elementwise kernels are written with: `Real` for the float dtypes and
+//! `Int` for the integer ones, each giving PyTorch's answer at the edges (wrapping integers,
+//! Python-style floor division and remainder, NaN-propagating max, round-half-to-even).
+//! float16 and bfloat16 compute in float32 and round once, as PyTorch's CPU kernels do.
+
+use half::{bf16, f16};
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use super::special;
+use crate::dtype::Element;
+
+/// A float dtype's arithmetic and math functions.
+pub trait Real:
+    Element
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    const ZERO: Self;
+    const ONE: Self;
+    const NAN: Self;
+    const INFINITY: Self;
+    const NEG_INFINITY: Self;
+    const MAX: Self;
+    const MIN: Self;
+    fn is_nan(self) -> bool;
+    fn is_infinite(self) -> bool;
+    fn is_sign_negative(self) -> bool;
+    fn abs(self) -> Self;
+    fn floor(self) -> Self;
+    fn ceil(self) -> Self;
+    fn trunc(self) -> Self;
+    /// Round half to even, as C's `nearbyint` in the default rounding mode.
+    fn round_even(self) -> Self;
+    fn sqrt(self) -> Self;
+    fn exp(self) -> Self;
+    fn exp2(self) -> Self;
+    fn exp_m1(self) -> Self;
+    fn ln(self) -> Self;
+    fn log2(self) -> Self;
+    fn log10(self) -> Self;
+    fn ln_1p(self) -> Self;
+    fn sin(self) -> Self;
+    fn cos(self) -> Self;
+    fn tan(self) -> Self;
+    fn asin(self) -> Self;
+    fn acos(self) -> Self;
+    fn atan(self) -> Self;
+    fn sinh(self) -> Self;
+    fn cosh(self) -> Self;
+    fn tanh(self) -> Self;
+    fn asinh(self) -> Self;
+    fn acosh(self) -> Self;
+    fn atanh(self) -> Self;
+    fn erf(self) -> Self;
+    fn erfc(self) -> Self;
+    fn erfinv(self) -> Self;
+    fn lgamma(self) -> Self;
+    fn digamma(self) -> Self;
+    fn powf(self, e: Self) -> Self;
+    fn atan2(self, x: Self) -> Self;
+    fn hypot(self, y: Self) -> Self;
+    fn copysign(self, sign: Self) -> Self;
+    /// C's `fmod`: the remainder with the sign of the dividend.
+    fn fmod(self, d: Self) -> Self;
+
+    #[inline]
+    fn sigmoid(self) -> Self {
+        Self::ONE / (Self::ONE + (-self).exp())
+    }
+
+    /// Python's `%`: the remainder with the sign of the divisor (PyTorch's `remainder`).
+    #[inline]
+    fn remainder(self, d: Self) -> Self {
+        let r = self.fmod(d);
+        if r != Self::ZERO && (r < Self::ZERO) != (d < Self::ZERO) {
+            r + d
+        } else {
+            r
+        }
+    }
+
+    /// Python's `//` on floats (PyTorch's `div(..., rounding_mode='floor')`).
+    #[inline]
+    fn floor_div(self, d: Self) -> Self {
+        if d == Self::ZERO {
+            return self / d;
+        }
+        let m = self.fmod(d);
+        let mut q = (self - m) / d;
+        if m != Self::ZERO && (d < Self::ZERO) != (m < Self::ZERO) {
+            q = q - Self::ONE;
+        }
+        if q == Self::ZERO {
+            Self::ZERO.copysign(self / d)
+        } else {
+            let f = q.floor();
+            if q - f > Self::from_f64(0.5) {
+                f + Self::ONE
+            } else {
+                f
+            }
+        }
+    }
+
+    /// `maximum`: NaN wins.
+    #[inline]
+    fn max_nan(self, o: Self) -> Self {
+        if self.is_nan() || o.is_nan() {
+            Self::NAN
+        } else if self > o {
+            self
+        } else {
+            o
+        }
+    }
+
+    #[inline]
+    fn min_nan(self, o: Self) -> Self {
+        if self.is_nan() || o.is_nan() {
+            Self::NAN
+        } else if self < o {
+            self
+        } else {
+            o
+        }
+    }
+}
+
+macro_rules! native_real {
+    ($t:ident, $exp:path, $erf:path, $erfc:path, $lgamma:path) => {
+        impl Real for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const NAN: Self = $t::NAN;
+            const INFINITY: Self = $t::INFINITY;
+            const NEG_INFINITY: Self = $t::NEG_INFINITY;
+            const MAX: Self = $t::MAX;
+            const MIN: Self = $t::MIN;
+            #[inline]
+            fn is_nan(self) -> bool {
+                $t::is_nan(self)
+            }
+            #[inline]
+            fn is_infinite(self) -> bool {
+                $t::is_infinite(self)
+            }
+            #[inline]
+            fn is_sign_negative(self) -> bool {
+                $t::is_sign_negative(self)
+            }
+            #[inline]
+            fn abs(self) -> Self {
+                $t::abs(self)
+            }
+            #[inline]
+            fn floor(self) -> Self {
+                $t::floor(self)
+            }
+            #[inline]
+            fn ceil(self) -> Self {
+                $t::ceil(self)
+            }
+            #[inline]
+            fn trunc(self) -> Self {
+                $t::trunc(self)
+            }
+            #[inline]
+            fn round_even(self) -> Self {
+                $t::round_ties_even(self)
+            }
+            #[inline]
+            fn sqrt(self) -> Self {
+                $t::sqrt(self)
+            }
+            #[inline]
+            fn exp(self) -> Self {
+                $exp(self)
+            }
+            #[inline]
+            fn exp2(self) -> Self {
+                $t::exp2(self)
+            }
+            #[inline]
+            fn exp_m1(self) -> Self {
+                $t::exp_m1(self)
+            }
+            #[inline]
+            fn ln(self) -> Self {
+                $t::ln(self)
+            }
+            #[inline]
+            fn log2(self) -> Self {
+                $t::log2(self)
+            }
+            #[inline]
+            fn log10(self) -> Self {
+                $t::log10(self)
+            }
+            #[inline]
+            fn ln_1p(self) -> Self {
+                $t::ln_1p(self)
+            }
+            #[inline]
+            fn sin(self) -> Self {
+                $t::sin(self)
+            }
+            #[inline]
+            fn cos(self) -> Self {
+                $t::cos(self)
+            }
+            #[inline]
+            fn tan(self) -> Self {
+                $t::tan(self)
+            }
+            #[inline]
+            fn asin(self) -> Self {
+                $t::asin(self)
+            }
+            #[inline]
+            fn acos(self) -> Self {
+                $t::acos(self)
+            }
+            #[inline]
+            fn atan(self) -> Self {
+                $t::atan(self)
+            }
+            #[inline]
+            fn sinh(self) -> Self {
+                $t::sinh(self)
+            }
+            #[inline]
+            fn cosh(self) -> Self {
+                $t::cosh(self)
+            }
+            #[inline]
+            fn tanh(self) -> Self {
+                $t::tanh(self)
+            }
+            #[inline]
+            fn asinh(self) -> Self {
+                $t::asinh(self)
+            }
+            #[inline]
+            fn acosh(self) -> Self {
+                $t::acosh(self)
+            }
+            #[inline]
+            fn atanh(self) -> Self {
+                $t::atanh(self)
+            }
+            #[inline]
+            fn erf(self) -> Self {
+                $erf(self)
+            }
+            #[inline]
+            fn erfc(self) -> Self {
+                $erfc(self)
+            }
+            #[inline]
+            fn erfinv(self) -> Self {
+                special::erfinv(self as f64) as $t
+            }
+            #[inline]
+            fn lgamma(self) -> Self {
+                $lgamma(self)
+            }
+            #[inline]
+            fn digamma(self) -> Self {
+                special::digamma(self as f64) as $t
+            }
+            #[inline]
+            fn powf(self, e: Self) -> Self {
+                $t::powf(self, e)
+            }
+            #[inline]
+            fn atan2(self, x: Self) -> Self {
+                $t::atan2(self, x)
+            }
+            #[inline]
+            fn hypot(self, y: Self) -> Self {
+                $t::hypot(self, y)
+            }
+            #[inline]
+            fn copysign(self, s: Self) -> Self {
+                $t::copysign(self, s)
+            }
+            #[inline]
+            fn fmod(self, d: Self) -> Self {
+                self % d
+            }
+        }
+    };
+}
+
+native_real!(
+    f32,
+    special::exp_f32,
+    libm::erff,
+    libm::erfcf,
+    libm::lgammaf
+);
+native_real!(f64, f64::exp, libm::erf, libm::erfc, libm::lgamma);
+
+/// float16 and bfloat16: widen to float32, compute, round back.
+macro_rules! half_real {
+    ($t:ident) => {
+        impl Real for $t {
+            const ZERO: Self = $t::ZERO;
+            const ONE: Self = $t::ONE;
+            const NAN: Self = $t::NAN;
+            const INFINITY: Self = $t::INFINITY;
+            const NEG_INFINITY: Self = $t::NEG_INFINITY;
+            const MAX: Self = $t::MAX;
+            const MIN: Self = $t::MIN;
+            #[inline] fn is_nan(self) -> bool { $t::is_nan(self) }
+            #[inline] fn is_infinite(self) -> bool { $t::is_infinite(self) }
+            #[inline] fn is_sign_negative(self) -> bool { $t::is_sign_negative(self) }
+            #[inline] fn abs(self) -> Self { half_real!(@1 self, abs) }
+            #[inline] fn floor(self) -> Self { half_real!(@1 self, floor) }
+            #[inline] fn ceil(self) -> Self { half_real!(@1 self, ceil) }
+            #[inline] fn trunc(self) -> Self { half_real!(@1 self, trunc) }
+            #[inline] fn round_even(self) -> Self { half_real!(@1 self, round_even) }
+            #[inline] fn sqrt(self) -> Self { half_real!(@1 self, sqrt) }
+            #[inline] fn exp(self) -> Self { half_real!(@1 self, exp) }
+            #[inline] fn exp2(self) -> Self { half_real!(@1 self, exp2) }
+            #[inline] fn exp_m1(self) -> Self { half_real!(@1 self, exp_m1) }
+            #[inline] fn ln(self) -> Self { half_real!(@1 self, ln) }
+            #[inline] fn log2(self) -> Self { half_real!(@1 self, log2) }
+            #[inline] fn log10(self) -> Self { half_real!(@1 self, log10) }
+            #[inline] fn ln_1p(self) -> Self { half_real!(@1 self, ln_1p) }
+            #[inline] fn sin(self) -> Self { half_real!(@1 self, sin) }
+            #[inline] fn cos(self) -> Self { half_real!(@1 self, cos) }
+            #[inline] fn tan(self) -> Self { half_real!(@1 self, tan) }
+            #[inline] fn asin(self) -> Self { half_real!(@1 self, asin) }
+            #[inline] fn acos(self) -> Self { half_real!(@1 self, acos) }
+            #[inline] fn atan(self) -> Self { half_real!(@1 self, atan) }
+            #[inline] fn sinh(self) -> Self { half_real!(@1 self, sinh) }
+            #[inline] fn cosh(self) -> Self { half_real!(@1 self, cosh) }
+            #[inline] fn tanh(self) -> Self { half_real!(@1 self, tanh) }
+            #[inline] fn asinh(self) -> Self { half_real!(@1 self, asinh) }
+            #[inline] fn acosh(self) -> Self { half_real!(@1 self, acosh) }
+            #[inline] fn atanh(self) -> Self { half_real!(@1 self, atanh) }
+            #[inline] fn erf(self) -> Self { half_real!(@1 self, erf) }
+            #[inline] fn erfc(self) -> Self { half_real!(@1 self, erfc) }
+            #[inline] fn erfinv(self) -> Self { half_real!(@1 self, erfinv) }
+            #[inline] fn lgamma(self) -> Self { half_real!(@1 self, lgamma) }
+            #[inline] fn digamma(self) -> Self { half_real!(@1 self, digamma) }
+            #[inline] fn sigmoid(self) -> Self { half_real!(@1 self, sigmoid) }
+            #[inline] fn powf(self, e: Self) -> Self { half_real!(@2 self, e, powf) }
+            #[inline] fn atan2(self, x: Self) -> Self { half_real!(@2 self, x, atan2) }
+            #[inline] fn hypot(self, y: Self) -> Self { half_real!(@2 self, y, hypot) }
+            #[inline] fn copysign(self, s: Self) -> Self { half_real!(@2 self, s, copysign) }
+            #[inline] fn fmod(self, d: Self) -> Self { half_real!(@2 self, d, fmod) }
+            #[inline] fn remainder(self, d: Self) -> Self { half_real!(@2 self, d, remainder) }
+            #[inline] fn floor_div(self, d: Self) -> Self { half_real!(@2 self, d, floor_div) }
+        }
+    };
+    (@1 $x:expr, $f:ident) => {
+        Self::from_f32(<f32 as Real>::$f($x.to_f32()))
+    };
+    (@2 $x:expr, $y:expr, $f:ident) => {
+        Self::from_f32(<f32 as Real>::$f($x.to_f32(), $y.to_f32()))
+    };
+}
+
+half_real!(f16);
+half_real!(bf16);
+
+/// An integer dtype's arithmetic, wrapping on overflow as PyTorch's does.
+pub trait Int: Element + Ord + Eq {
+    const ZERO: Self;
+    const ONE: Self;
+    const BITS: u32;
+    const SIGNED: bool;
+    fn wadd(self, o: Self) -> Self;
+    fn wsub(self, o: Self) -> Self;
+    fn wmul(self, o: Self) -> Self;
+    fn wneg(self) -> Self;
+    fn wabs(self) -> Self;
+    fn signum(self) -> Self;
+    /// Truncating division; the divisor is non-zero (callers check and raise first).
+    fn trunc_div(self, o: Self) -> Self;
+    /// C's `%` (sign of the dividend); the divisor is non-zero.
+    fn fmod(self, o: Self) -> Self;
+    fn and(self, o: Self) -> Self;
+    fn or(self, o: Self) -> Self;
+    fn xor(self, o: Self) -> Self;
+    fn not(self) -> Self;
+    /// Shifts by any amount: beyond the width, left gives 0 and right gives the sign fill.
+    fn shl(self, by: Self) -> Self;
+    fn shr(self, by: Self) -> Self;
+
+    /// Python's `//`; the divisor is non-zero.
+    #[inline]
+    fn floor_div(self, o: Self) -> Self {
+        let q = self.trunc_div(o);
+        if self.fmod(o) != Self::ZERO && ((self < Self::ZERO) != (o < Self::ZERO)) {
+            q.wsub(Self::ONE)
+        } else {
+            q
+        }
+    }
+
+    /// Python's `%`; the divisor is non-zero.
+    #[inline]
+    fn remainder(self, o: Self) -> Self {
+        let r = self.fmod(o);
+        if r != Self::ZERO && ((r < Self::ZERO) != (o < Self::ZERO)) {
+            r.wadd(o)
+        } else {
+            r
+        }
+    }
+
+    /// Integer power by squaring, wrapping. Negative exponents follow PyTorch: 1 for a base
+    /// of 1, ±1 for -1, and 0 otherwise (including a base of 0).
+    #[inline]
+    fn wpow(self, e: Self) -> Self {
+        if e < Self::ZERO {
+            return if self == Self::ONE {
+                Self::ONE
+            } else if Self::SIGNED && self == Self::ONE.wneg() {
+                if e.and(Self::ONE) == Self::ZERO {
+                    Self::ONE
+                } else {
+                    self
+                }
+            } else {
+                Self::ZERO
+            };
+        }
+        let (mut base, mut exp, mut acc) = (self, e.to_i64() as u64, Self::ONE);
+        while exp > 0 {
+            if exp & 1 == 1 {
+                acc = acc.wmul(base);
+            }
+            base = base.wmul(base);
+            exp >>= 1;
+        }
+        acc
+    }
+}
+
+macro_rules! int_impl {
+    ($t:ty, $signed:expr) => {
+        #[allow(unused_comparisons)]
+        impl Int for $t {
+            const ZERO: Self = 0;
+            const ONE: Self = 1;
+            const BITS: u32 = <$t>::BITS;
+            const SIGNED: bool = $signed;
+            #[inline]
+            fn wadd(self, o: Self) -> Self {
+                self.wrapping_add(o)
+            }
+            #[inline]
+            fn wsub(self, o: Self) -> Self {
+                self.wrapping_sub(o)
+            }
+            #[inline]
+            fn wmul(self, o: Self) -> Self {
+                self.wrapping_mul(o)
+            }
+            #[inline]
+            fn wneg(self) -> Self {
+                self.wrapping_neg()
+            }
+            #[inline]
+            fn wabs(self) -> Self {
+                if self < 0 as $t {
+                    self.wrapping_neg()
+                } else {
+                    self
+                }
+            }
+            #[inline]
+            fn signum(self) -> Self {
+                (self > 0) as $t - (self < 0) as $t
+            }
+            #[inline]
+            fn trunc_div(self, o: Self) -> Self {
+                self.wrapping_div(o)
+            }
+            #[inline]
+            fn fmod(self, o: Self) -> Self {
+                self.wrapping_rem(o)
+            }
+            #[inline]
+            fn and(self, o: Self) -> Self {
+                self & o
+            }
+            #[inline]
+            fn or(self, o: Self) -> Self {
+                self | o
+            }
+            #[inline]
+            fn xor(self, o: Self) -> Self {
+                self ^ o
+            }
+            #[inline]
+            fn not(self) -> Self {
+                !self
+            }
+            #[inline]
+            fn shl(self, by: Self) -> Self {
+                if by < 0 as $t || by as u64 >= <$t>::BITS as u64 {
+                    0
+                } else {
+                    self << by
+                }
+            }
+            #[inline]
+            fn shr(self, by: Self) -> Self {
+                if by < 0 as $t || by as u64 >= <$t>::BITS as u64 {
+                    if self < 0 as $t {
+                        (0 as $t).wrapping_sub(1)
+                    } else {
+                        0
+                    }
+                } else {
+                    self >> by
+                }
+            }
+        }
+    };
+}
+
+int_impl!(u8, false);
+int_impl!(i8, true);
+int_impl!(i16, true);
+int_impl!(i32, true);
+int_impl!(i64, true);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_division_semantics() {
+        assert_eq!((-3i64).floor_div(2), -2);
+        assert_eq!(3i64.floor_div(-2), -2);
+        assert_eq!((-3i64).remainder(2), 1);
+        assert_eq!(3i64.remainder(-2), -1);
+        assert_eq!((-3i64).fmod(2), -1);
+        assert_eq!((-7.0f64).floor_div(2.0), -4.0);
+        assert_eq!(5.0f64.remainder(-3.0), -1.0);
+        assert!(5.0f64.remainder(0.0).is_nan());
+        assert_eq!(7.0f64.floor_div(0.0), f64::INFINITY);
+    }
+
+    #[test]
+    fn wrapping_integer_powers_and_shifts() {
+        assert_eq!(2i64.wpow(63), i64::MIN);
+        assert_eq!(2i64.wpow(64), 0);
+        assert_eq!((-1i64).wpow(-3), -1);
+        assert_eq!(0i64.wpow(-1), 0);
+        assert_eq!(1i8.shl(7), -128);
+        assert_eq!((-8i64).shr(70), -1);
+        assert_eq!(1i64.shl(64), 0);
+        assert_eq!(200u8.wadd(100), 44);
+    }
+
+    #[test]
+    fn nan_propagating_extrema_and_rounding() {
+        assert!(1.0f32.max_nan(f32::NAN).is_nan());
+        assert_eq!(2.5f64.round_even(), 2.0);
+        assert_eq!((-0.5f64).round_even(), -0.0);
+        assert_eq!(f16::from_f32(2.5).round_even(), f16::from_f32(2.0));
+    }
+}

@@ -1,0 +1,290 @@
+//! The front door of every elementwise op: type promotion, broadcasting, the result's layout,
+//! `out=` and in-place writes, then one kernel call. The ops themselves are rows of the tables
+//! in `op/`.
+
+use super::convert::preserved_strides;
+use super::raw_access::with_raw;
+use super::Tensor;
+use crate::cpu::{binary, iter::Plan, unary};
+use crate::dtype::{default_float, result_type, DType, Operand, Scalar};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::op::{not_implemented_msg, BinaryOp, UnaryOp};
+use crate::shape::broadcast_shapes;
+
+/// An operand of an elementwise op: a tensor, or a Python number (which takes part in type
+/// promotion with the lowest priority).
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Tensor(Tensor),
+    Scalar(Scalar),
+}
+
+impl Arg {
+    pub fn promotion(&self) -> Operand {
+        match self {
+            Arg::Tensor(t) if t.ndim() == 0 => Operand::ZeroDimTensor(t.dtype()),
+            Arg::Tensor(t) => Operand::Tensor(t.dtype()),
+            Arg::Scalar(s) => Operand::Scalar(s.natural_dtype(default_float())),
+        }
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        match self {
+            Arg::Tensor(t) => t.shape(),
+            Arg::Scalar(_) => &[],
+        }
+    }
+
+    /// The operand as a tensor of `dtype` broadcast to `shape` (a view where possible).
+    pub fn prepared(&self, dtype: DType, shape: &[usize]) -> Result<Tensor> {
+        let t = match self {
+            Arg::Tensor(t) => t.to_dtype(dtype)?,
+            Arg::Scalar(s) => Tensor::scalar(*s, dtype),
+        };
+        if t.shape() == shape {
+            return Ok(t);
+        }
+        let target: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+        t.expand(&target)
+    }
+
+    /// A bool tensor or a Python bool.
+    fn is_bool(&self) -> bool {
+        match self {
+            Arg::Tensor(t) => t.dtype() == DType::Bool,
+            Arg::Scalar(s) => matches!(s, Scalar::Bool(_)),
+        }
+    }
+}
+
+/// The promoted dtype of the operands (PyTorch's `result_type`).
+pub fn promoted_dtype(args: &[&Arg]) -> DType {
+    let operands: Vec<Operand> = args.iter().map(|a| a.promotion()).collect();
+    result_type(&operands).unwrap_or_else(default_float)
+}
+
+/// Where an elementwise op writes: a fresh tensor, straight into `out`, or into a temporary
+/// that is then cast into `out` (when `out` has another dtype than the op's result).
+pub(crate) struct Target {
+    pub tensor: Tensor,
+    direct_into_out: bool,
+}
+
+/// Checks `out` against the op's result (PyTorch's cast and shape rules) and picks the tensor
+/// the kernel writes into. `like` is an input whose memory order a fresh result copies.
+pub(crate) fn prepare_target(
+    out: Option<&Tensor>,
+    shape: &[usize],
+    dtype: DType,
+    like: Option<&Tensor>,
+) -> Result<Target> {
+    let Some(out) = out else {
+        let strides = match like {
+            Some(t) if t.shape() == shape => preserved_strides(t.layout()),
+            _ => crate::shape::contiguous_strides(shape),
+        };
+        return Ok(Target {
+            tensor: Tensor::empty_strided(shape, &strides, dtype)?,
+            direct_into_out: false,
+        });
+    };
+    if !dtype.can_cast_to(out.dtype()) {
+        return Err(Error::runtime(format!(
+            "result type {} can't be cast to the desired output type {}",
+            dtype.scalar_type_name(),
+            out.dtype().scalar_type_name()
+        )));
+    }
+    if out.shape() != shape {
+        return Err(Error::runtime(format!(
+            "output with shape {:?} doesn't match the broadcast shape {:?}",
+            out.shape(),
+            shape
+        )));
+    }
+    out.check_no_internal_overlap("out")?;
+    if out.dtype() == dtype {
+        return Ok(Target {
+            tensor: out.clone(),
+            direct_into_out: true,
+        });
+    }
+    Ok(Target {
+        tensor: Tensor::empty_strided(shape, &crate::shape::contiguous_strides(shape), dtype)?,
+        direct_into_out: false,
+    })
+}
+
+impl Target {
+    /// Hands the result back: `out` itself (bumped, or filled from the temporary) when given.
+    pub(crate) fn finish(self, out: Option<&Tensor>) -> Result<Tensor> {
+        match out {
+            Some(out) if self.direct_into_out => {
+                out.bump_version();
+                Ok(out.clone())
+            }
+            Some(out) => {
+                out.copy_(&self.tensor)?;
+                Ok(out.clone())
+            }
+            None => Ok(self.tensor),
+        }
+    }
+
+    /// An input that shares the target's storage with another layout would be overwritten
+    /// while still being read: such inputs are copied first.
+    pub(crate) fn detangle(&self, input: Tensor) -> Result<Tensor> {
+        if input.storage().same(self.tensor.storage()) && input.layout() != self.tensor.layout() {
+            input.deep_clone()
+        } else {
+            Ok(input)
+        }
+    }
+}
+
+impl Tensor {
+    /// Runs a unary op of the table; `out` may be `self` (the in-place form).
+    pub fn unary(&self, op: UnaryOp, out: Option<&Tensor>) -> Result<Tensor> {
+        let info = op.info();
+        if self.dtype() == DType::Bool {
+            if let Some(msg) = op.bool_message() {
+                return Err(not_implemented_msg(msg));
+            }
+        }
+        let compute = info.compute_dtype(self.dtype())?;
+        let target = prepare_target(out, self.shape(), info.output_dtype(compute), Some(self))?;
+        let input = target.detangle(self.to_dtype(compute)?)?;
+        if input.numel() > 0 {
+            let plan = Plan::new([target.tensor.layout(), input.layout()]);
+            with_raw(&target.tensor, &[&input], |o, ins| {
+                // SAFETY: the plan's layouts are those of the locked tensors, whose dtypes are
+                // the ones `unary` expects (input: compute dtype; output: its result dtype).
+                unsafe { unary::unary(op, compute, &plan, o, ins[0]) }
+            })?;
+        }
+        target.finish(out)
+    }
+
+    /// Runs a binary op of the table on `self` and `other`; `out` may be `self` (in-place).
+    pub fn binary(&self, op: BinaryOp, other: &Arg, out: Option<&Tensor>) -> Result<Tensor> {
+        binary_op(op, &Arg::Tensor(self.clone()), other, None, out)
+    }
+}
+
+/// A binary op on two operands (either may be a Python number), with `alpha` scaling the
+/// second operand of add and sub.
+pub fn binary_op(
+    op: BinaryOp,
+    a: &Arg,
+    b: &Arg,
+    alpha: Option<Scalar>,
+    out: Option<&Tensor>,
+) -> Result<Tensor> {
+    let info = op.info();
+    let promoted = promoted_dtype(&[a, b]);
+    check_bool_and_alpha(op, a, b, promoted, alpha)?;
+    let compute = info.compute_dtype(promoted)?;
+    let shape = broadcast_shapes(a.shape(), b.shape())?;
+    let like = [a, b].into_iter().find_map(|x| match x {
+        Arg::Tensor(t) if t.shape() == shape.as_slice() => Some(t),
+        _ => None,
+    });
+    let target = prepare_target(out, &shape, info.output_dtype(compute), like)?;
+    let x = target.detangle(a.prepared(compute, &shape)?)?;
+    let y = target.detangle(b.prepared(compute, &shape)?)?;
+    if compute.category() == crate::dtype::Category::Integer {
+        check_integer_divisor(op, b, &y)?;
+    }
+    let alpha = alpha.filter(|k| k.to_f64() != 1.0 || compute == DType::Bool);
+    if x.numel() > 0 {
+        let plan = Plan::new([target.tensor.layout(), x.layout(), y.layout()]);
+        with_raw(&target.tensor, &[&x, &y], |o, ins| {
+            // SAFETY: as in `unary`: layouts and dtypes are those of the locked tensors.
+            unsafe { binary::binary(op, compute, alpha, &plan, o, ins[0], ins[1]) }
+        })?;
+    }
+    target.finish(out)
+}
+
+/// PyTorch's refusals that depend on more than the dtype: bool subtraction, and an `alpha`
+/// that does not fit the result's category.
+fn check_bool_and_alpha(
+    op: BinaryOp,
+    a: &Arg,
+    b: &Arg,
+    promoted: DType,
+    alpha: Option<Scalar>,
+) -> Result<()> {
+    if op == BinaryOp::Sub {
+        let (ab, bb) = (a.is_bool(), b.is_bool());
+        if ab && bb {
+            return Err(not_implemented_msg("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead."));
+        }
+        if ab || bb {
+            return Err(not_implemented_msg("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."));
+        }
+    }
+    match alpha {
+        Some(Scalar::Float(_)) if !promoted.is_floating_point() => Err(Error::runtime(
+            "For integral input tensors, argument alpha must not be a floating point number.",
+        )),
+        Some(Scalar::Bool(_)) if promoted != DType::Bool => Err(Error::runtime(
+            "Boolean alpha only supported for Boolean results.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Integer division and remainder by zero raise, as in PyTorch; a negative Python-number
+/// exponent of an integer power too.
+fn check_integer_divisor(op: BinaryOp, b: &Arg, divisor: &Tensor) -> Result<()> {
+    if op.divides() {
+        let has_zero = match b {
+            Arg::Scalar(s) => s.to_f64() == 0.0,
+            Arg::Tensor(_) => divisor.contains_zero()?,
+        };
+        if has_zero {
+            return Err(Error::runtime("ZeroDivisionError"));
+        }
+    }
+    if op == BinaryOp::Pow {
+        if let Arg::Scalar(s) = b {
+            if s.to_f64() < 0.0 {
+                return Err(Error::runtime(
+                    "Integers to negative integer powers are not allowed.",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Tensor {
+    /// Whether any element is zero (checks a divisor before integer division).
+    pub fn contains_zero(&self) -> Result<bool> {
+        if self.numel() == 0 {
+            return Ok(false);
+        }
+        let data = self.storage().read();
+        let buf = data.cpu()?;
+        Ok(crate::with_dtype!(self.dtype(), T => {
+            let values = buf.as_slice::<T>();
+            crate::strided::offsets(&layout_or_scalar(self.layout()))
+                .any(|i| values[i] == T::default())
+        }))
+    }
+}
+
+/// Walking a broadcast view visits repeated elements many times; for a zero check, visiting
+/// each distinct element once is enough.
+fn layout_or_scalar(layout: &Layout) -> Layout {
+    let keep: Vec<usize> = (0..layout.ndim())
+        .filter(|&d| layout.strides()[d] != 0)
+        .collect();
+    Layout::new(
+        keep.iter().map(|&d| layout.shape()[d]).collect(),
+        keep.iter().map(|&d| layout.strides()[d]).collect(),
+        layout.offset(),
+    )
+}

@@ -1,0 +1,148 @@
+//! Three-operand elementwise ops: `where(cond, a, b)`, `lerp`, `addcmul`, `addcdiv`.
+
+use super::elementwise::{prepare_target, promoted_dtype, Arg};
+use super::raw_access::with_raw;
+use super::Tensor;
+use crate::cpu::iter::Plan;
+use crate::cpu::ternary::{self, TernaryOp};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::op::not_implemented;
+use crate::shape::broadcast_shapes;
+
+fn broadcast3(a: &Arg, b: &Arg, c: &Arg) -> Result<Vec<usize>> {
+    broadcast_shapes(&broadcast_shapes(a.shape(), b.shape())?, c.shape())
+}
+
+fn first_tensor_shaped<'a>(args: [&'a Arg; 3], shape: &[usize]) -> Option<&'a Tensor> {
+    args.into_iter().find_map(|x| match x {
+        Arg::Tensor(t) if t.shape() == shape => Some(t),
+        _ => None,
+    })
+}
+
+/// Runs a three-input kernel: `inputs` (already of their kernel dtypes) broadcast to `shape`.
+fn run3(
+    shape: &[usize],
+    dtype: DType,
+    out: Option<&Tensor>,
+    like: Option<&Tensor>,
+    inputs: [Tensor; 3],
+    kernel: impl FnOnce(&Plan<4>, *mut u8, [*const u8; 3]) -> Result<()>,
+) -> Result<Tensor> {
+    let target = prepare_target(out, shape, dtype, like)?;
+    let [a, b, c] = inputs;
+    let (a, b, c) = (
+        target.detangle(a)?,
+        target.detangle(b)?,
+        target.detangle(c)?,
+    );
+    if target.tensor.numel() > 0 {
+        let plan = Plan::new([target.tensor.layout(), a.layout(), b.layout(), c.layout()]);
+        with_raw(&target.tensor, &[&a, &b, &c], |o, p| {
+            kernel(&plan, o, [p[0], p[1], p[2]])
+        })?;
+    }
+    target.finish(out)
+}
+
+/// `addcmul`, `addcdiv` and `lerp` with PyTorch's dtype rules; `out` may be `a` (in-place).
+pub fn ternary_op(
+    op: TernaryOp,
+    a: &Arg,
+    b: &Arg,
+    c: &Arg,
+    out: Option<&Tensor>,
+) -> Result<Tensor> {
+    let dtype = match op {
+        TernaryOp::Lerp => lerp_dtype(a, b, c)?,
+        _ => promoted_dtype(&[a, b, c]),
+    };
+    if let TernaryOp::Addcdiv(_) = op {
+        let int_div = [b, c]
+            .iter()
+            .any(|x| matches!(x, Arg::Tensor(t) if !t.dtype().is_floating_point()));
+        if int_div {
+            return Err(Error::runtime("Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all dtypes."));
+        }
+    }
+    if dtype == DType::Bool {
+        return Err(not_implemented(op.name(), dtype));
+    }
+    let shape = broadcast3(a, b, c)?;
+    let like = first_tensor_shaped([a, b, c], &shape);
+    let inputs = [
+        a.prepared(dtype, &shape)?,
+        b.prepared(dtype, &shape)?,
+        c.prepared(dtype, &shape)?,
+    ];
+    run3(&shape, dtype, out, like, inputs, |plan, o, ins| {
+        // SAFETY: the plan's layouts belong to the locked tensors, all of `dtype`.
+        unsafe { ternary::ternary(op, dtype, plan, o, ins) }
+    })
+}
+
+/// `lerp` wants `start` and `end` of one float dtype; a Python-number weight adapts to it.
+fn lerp_dtype(start: &Arg, end: &Arg, weight: &Arg) -> Result<DType> {
+    let (Arg::Tensor(s), Arg::Tensor(e)) = (start, end) else {
+        return Err(Error::type_error("lerp(): start and end must be tensors"));
+    };
+    if e.dtype() != s.dtype() {
+        return Err(Error::runtime(format!(
+            "expected dtype {} for `end` but got dtype {}",
+            short_name(s.dtype()),
+            short_name(e.dtype())
+        )));
+    }
+    if !s.dtype().is_floating_point() {
+        return Err(not_implemented(
+            match weight {
+                Arg::Scalar(_) => "lerp_kernel_scalar",
+                Arg::Tensor(_) => "lerp_kernel_tensor",
+            },
+            s.dtype(),
+        ));
+    }
+    Ok(s.dtype())
+}
+
+/// The C++-style names PyTorch's dtype-mismatch messages use (`float`, `double`, `long int`).
+fn short_name(d: DType) -> &'static str {
+    match d {
+        DType::F32 => "float",
+        DType::F64 => "double",
+        DType::F16 => "c10::Half",
+        DType::BF16 => "c10::BFloat16",
+        DType::I64 => "long int",
+        DType::I32 => "int",
+        DType::I16 => "short int",
+        DType::I8 => "signed char",
+        DType::U8 => "unsigned char",
+        DType::Bool => "bool",
+    }
+}
+
+/// `where(cond, a, b)`: `a` where `cond` holds, else `b`; either branch may be a number.
+pub fn where_op(cond: &Tensor, a: &Arg, b: &Arg, out: Option<&Tensor>) -> Result<Tensor> {
+    if cond.dtype() != DType::Bool {
+        return Err(Error::runtime(format!(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype {}",
+            cond.dtype().scalar_type_name()
+        )));
+    }
+    let dtype = promoted_dtype(&[a, b]);
+    let c = Arg::Tensor(cond.clone());
+    let shape = broadcast3(&c, a, b)?;
+    let like = first_tensor_shaped([a, b, &c], &shape);
+    let inputs = [
+        c.prepared(DType::Bool, &shape)?,
+        a.prepared(dtype, &shape)?,
+        b.prepared(dtype, &shape)?,
+    ];
+    run3(&shape, dtype, out, like, inputs, |plan, o, ins| {
+        // SAFETY: the plan's layouts belong to the locked tensors: a bool condition and two
+        // branches of `dtype`, written into an output of `dtype`.
+        unsafe { ternary::select(dtype, plan, o, ins) };
+        Ok(())
+    })
+}
