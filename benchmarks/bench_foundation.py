@@ -32,10 +32,10 @@ import platform
 import statistics
 import subprocess
 import sys
-import timeit
 
 import ferrograd
 import numpy as np
+from _harness import INFO, Table, fmt_ratio, fmt_time, median_times
 
 try:
     import torch
@@ -45,82 +45,6 @@ except ImportError:  # PyTorch is optional: its columns then read n/a.
 SIZES = (1_000, 100_000, 10_000_000)
 CONSTANT_TIME_FACTOR = 3.0  # "constant time": at most this times the time at 1e3 elements
 FORBIDDEN_MODULES = ("pandas", "matplotlib", "PIL")
-INFO = "(informational)"
-
-
-# --------------------------------------------------------------------------- timing helpers
-
-
-def calibrate(timer: timeit.Timer, min_run_s: float) -> int:
-    """A loop count for which one run of ``timer`` lasts at least ``min_run_s``."""
-    number = 1
-    while True:
-        elapsed = timer.timeit(number)
-        if elapsed >= min_run_s:
-            return number
-        # Aim a little above the target so that one more round is usually enough.
-        number = max(number * 2, int(number * 1.2 * min_run_s / max(elapsed, 1e-9)))
-
-
-def median_times(stmt: str, envs: dict, *, repeat: int, min_run_s: float) -> dict:
-    """Median seconds per execution of ``stmt`` under each of ``envs`` (name -> globals).
-
-    timeit-style: each loop count is calibrated so that one run lasts at least ``min_run_s``.
-    The libraries are then run *interleaved*, ``repeat`` rounds of one run each, so that
-    background load on a noisy machine hits both sides of a ratio alike.
-    """
-    timers = {name: timeit.Timer(stmt, globals=env) for name, env in envs.items()}
-    numbers = {name: calibrate(timer, min_run_s) for name, timer in timers.items()}
-    runs: dict = {name: [] for name in timers}
-    for _ in range(repeat):
-        for name, timer in timers.items():
-            runs[name].append(timer.timeit(numbers[name]) / numbers[name])
-    return {name: statistics.median(r) for name, r in runs.items()}
-
-
-def fmt_time(seconds: float | None) -> str:
-    if seconds is None:
-        return "n/a"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
-
-
-def fmt_ratio(fg: float | None, pt: float | None) -> str:
-    if fg is None or pt is None or pt == 0:
-        return "n/a"
-    return f"{fg / pt:.2f}x"
-
-
-def verdict(ok: bool | None) -> str:
-    if ok is None:
-        return "n/a"
-    return "yes" if ok else "**NO**"
-
-
-# --------------------------------------------------------------------------- benchmark rows
-
-
-class Table:
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, ...]] = []
-        self.verdicts: list[tuple[str, bool | None]] = []
-
-    def add(self, name: str, fg: str, pt: str, ratio: str, target: str, ok: bool | None) -> None:
-        met = "-" if target == INFO else verdict(ok)
-        self.rows.append((name, fg, pt, ratio, target, met))
-        self.verdicts.append((name, ok))
-
-    def render(self) -> str:
-        header = ("Benchmark", "ferrograd", "PyTorch", "ratio fg/pt", "target", "met")
-        widths = [max(len(r[i]) for r in [header, *self.rows]) for i in range(len(header))]
-
-        def line(cells: tuple[str, ...]) -> str:
-            return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
-
-        sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-        return "\n".join([line(header), sep, *(line(r) for r in self.rows)])
 
 
 def libs() -> list[tuple[str, object]]:
