@@ -37,12 +37,83 @@ pub unsafe fn map<A: Element, O: Element>(
     });
 }
 
+/// The unit-stride loop, compiled twice: for the baseline x86-64 and for AVX2 + FMA, picked
+/// at run time (PyTorch dispatches on the CPU the same way); math like `exp` then runs eight
+/// lanes at a time.
 #[inline(always)]
 unsafe fn map_unit<A: Copy, O>(len: usize, o: *mut O, x: *const A, f: &impl Fn(A) -> O) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: the CPU has the features; the pointer contract is the caller's.
+        return unsafe { map_unit_avx2(len, o, x, f) };
+    }
+    // SAFETY: the caller's contract.
+    unsafe { map_unit_plain(len, o, x, f) }
+}
+
+#[inline(always)]
+unsafe fn map_unit_plain<A: Copy, O>(len: usize, o: *mut O, x: *const A, f: &impl Fn(A) -> O) {
     for i in 0..len {
         // SAFETY: in bounds by the caller's contract; raw pointers because `x` may alias `o`.
         unsafe { *o.add(i) = f(*x.add(i)) };
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn map_unit_avx2<A: Copy, O>(len: usize, o: *mut O, x: *const A, f: &impl Fn(A) -> O) {
+    // SAFETY: forwarded.
+    unsafe { map_unit_plain(len, o, x, f) }
+}
+
+#[inline(always)]
+unsafe fn zip_unit<A: Copy, B: Copy, O>(
+    len: usize,
+    o: *mut O,
+    x: *const A,
+    y: *const B,
+    f: &impl Fn(A, B) -> O,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2_fma() {
+        // SAFETY: the CPU has the features; the pointer contract is the caller's.
+        return unsafe { zip_unit_avx2(len, o, x, y, f) };
+    }
+    // SAFETY: the caller's contract.
+    unsafe { zip_unit_plain(len, o, x, y, f) }
+}
+
+#[inline(always)]
+unsafe fn zip_unit_plain<A: Copy, B: Copy, O>(
+    len: usize,
+    o: *mut O,
+    x: *const A,
+    y: *const B,
+    f: &impl Fn(A, B) -> O,
+) {
+    for i in 0..len {
+        // SAFETY: in bounds by the caller's contract.
+        unsafe { *o.add(i) = f(*x.add(i), *y.add(i)) };
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn zip_unit_avx2<A: Copy, B: Copy, O>(
+    len: usize,
+    o: *mut O,
+    x: *const A,
+    y: *const B,
+    f: &impl Fn(A, B) -> O,
+) {
+    // SAFETY: forwarded.
+    unsafe { zip_unit_plain(len, o, x, y, f) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn has_avx2_fma() -> bool {
+    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
 }
 
 #[inline(always)]
@@ -72,11 +143,7 @@ pub unsafe fn zip<A: Element, B: Element, O: Element>(
         // SAFETY: the caller guarantees every offset of the run is in bounds.
         unsafe {
             match run.steps {
-                [1, 1, 1] => {
-                    for i in 0..run.len {
-                        *o.add(i) = f(*x.add(i), *y.add(i));
-                    }
-                }
+                [1, 1, 1] => zip_unit(run.len, o, x, y, &f),
                 [1, 1, 0] => {
                     let y = *y;
                     map_unit(run.len, o, x, &|v| f(v, y));

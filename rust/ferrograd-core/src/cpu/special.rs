@@ -17,7 +17,11 @@ pub fn exp_f32(x: f32) -> f32 {
     // plain adds, which vectorise on every x86 level, unlike `round`.
     const ROUNDER: f32 = 12_582_912.0;
     let xc = x.clamp(-104.0, 89.0);
-    let n = (xc * LOG2E + ROUNDER) - ROUNDER;
+    let shifted = xc * LOG2E + ROUNDER;
+    let n = shifted - ROUNDER;
+    // The integer n sits in the low mantissa bits of `shifted`: reading it from the bits (not
+    // with an `as` cast, which saturates and does not vectorise) keeps the loop in SIMD.
+    let ni = shifted.to_bits() as i32 - ROUNDER.to_bits() as i32;
     let r = (xc - n * LN2_HI) - n * LN2_LO;
     let p = 1.0
         + r * (1.0
@@ -25,7 +29,6 @@ pub fn exp_f32(x: f32) -> f32 {
                 + r * (1.0 / 6.0
                     + r * (1.0 / 24.0
                         + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
-    let ni = n as i32;
     let n1 = ni >> 1;
     let n2 = ni - n1;
     let s1 = f32::from_bits(((n1 + 127) as u32) << 23);
