@@ -3,6 +3,9 @@
 
 pub mod copy;
 pub mod fill;
+pub mod gather_slabs;
+pub mod strided_copy;
+pub mod triangle;
 
 /// Element count above which a kernel splits its work across rayon's threads; below it the
 /// cost of waking threads is larger than the work.

@@ -1,15 +1,26 @@
 //! The Tensor handle: a storage, a layout over it, a dtype, a version counter shared with its
 //! views, and the autograd flags. Cloning the handle is cheap and shares everything.
 
+mod broadcast;
 mod convert;
 mod create;
+mod diag;
+mod grid;
 mod index;
+mod join;
 mod random;
+mod reorder;
+mod repeat;
+mod split;
+mod triangular;
 mod view;
+mod write;
 
 pub use convert::{contiguous_bytes, materialize};
 pub use index::IndexItem;
+pub use join::{can_cast, CatPlan};
 pub use random::Distribution;
+pub use repeat::scalar_type_name;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};

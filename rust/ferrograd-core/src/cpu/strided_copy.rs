@@ -1,0 +1,340 @@
+//! The fast copy between two strided views that joining and reordering ops end in: dims that
+//! are contiguous in both views are merged, unit-stride runs become memcpys, and large copies
+//! are split across rayon's threads. Strides may be negative, so `flip` is a copy too.
+//!
+//! The kernel moves bits, not values: callers convert dtypes beforehand and pick the element
+//! type by size (`u8`, `i16`, `i32`, `i64`), so four instantiations serve every dtype.
+
+use rayon::prelude::*;
+
+use super::PARALLEL_THRESHOLD;
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+
+/// A view with signed strides (in elements) over a buffer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StridedView {
+    pub shape: Vec<usize>,
+    pub strides: Vec<isize>,
+    pub offset: isize,
+}
+
+impl StridedView {
+    pub fn of(layout: &Layout) -> Self {
+        StridedView {
+            shape: layout.shape().to_vec(),
+            strides: layout.strides().iter().map(|&s| s as isize).collect(),
+            offset: layout.offset() as isize,
+        }
+    }
+
+    /// The same elements with each listed dim walked backwards.
+    pub fn flipped(mut self, dims: &[usize]) -> Self {
+        for &d in dims {
+            let n = self.shape[d];
+            if n > 0 {
+                self.offset += (n as isize - 1) * self.strides[d];
+                self.strides[d] = -self.strides[d];
+            }
+        }
+        self
+    }
+
+    pub fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// The smallest and largest offsets the view reaches (it has at least one element).
+    fn extent(&self) -> (isize, isize) {
+        let (mut lo, mut hi) = (self.offset, self.offset);
+        for (&n, &s) in self.shape.iter().zip(&self.strides) {
+            let span = (n as isize - 1) * s;
+            if span < 0 {
+                lo += span;
+            } else {
+                hi += span;
+            }
+        }
+        (lo, hi)
+    }
+
+    /// Whether no two elements share an offset (so threads may write disjoint elements at once).
+    /// A sufficient test: sorted by stride, each stride steps past everything the smaller ones
+    /// reach.
+    fn is_non_overlapping(&self) -> bool {
+        let mut dims: Vec<(usize, usize)> = self
+            .shape
+            .iter()
+            .zip(&self.strides)
+            .filter(|(&n, _)| n > 1)
+            .map(|(&n, &s)| (n, s.unsigned_abs()))
+            .collect();
+        dims.sort_by_key(|&(_, s)| s);
+        let mut reach = 0usize;
+        for (n, s) in dims {
+            if s <= reach {
+                return false;
+            }
+            reach += s * (n - 1);
+        }
+        true
+    }
+}
+
+/// A raw pointer that may cross threads; the kernel guarantees disjoint writes.
+#[derive(Clone, Copy)]
+struct SendPtr<T>(*mut T);
+// SAFETY: used only for writes to disjoint elements (checked by `is_non_overlapping`).
+unsafe impl<T> Send for SendPtr<T> {}
+unsafe impl<T> Sync for SendPtr<T> {}
+
+impl<T> SendPtr<T> {
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+/// The loop nest after merging dims: `rows` runs of `len` elements, with the outer dims'
+/// sizes and strides to find each run's start.
+struct Plan {
+    outer: Vec<(usize, isize, isize)>,
+    rows: usize,
+    len: usize,
+    src_step: isize,
+    dst_step: isize,
+    src_start: isize,
+    dst_start: isize,
+}
+
+impl Plan {
+    /// Drops size-1 dims and merges neighbours that are contiguous with each other in both views.
+    fn new(src: &StridedView, dst: &StridedView) -> Plan {
+        let mut dims: Vec<(usize, isize, isize)> = Vec::with_capacity(src.shape.len());
+        for ((&n, &s), &d) in src.shape.iter().zip(&src.strides).zip(&dst.strides) {
+            if n == 1 {
+                continue;
+            }
+            match dims.last_mut() {
+                Some(last) if last.1 == s * n as isize && last.2 == d * n as isize => {
+                    *last = (last.0 * n, s, d);
+                }
+                _ => dims.push((n, s, d)),
+            }
+        }
+        let (len, src_step, dst_step) = dims.pop().unwrap_or((1, 1, 1));
+        Plan {
+            rows: dims.iter().map(|d| d.0).product(),
+            outer: dims,
+            len,
+            src_step,
+            dst_step,
+            src_start: src.offset,
+            dst_start: dst.offset,
+        }
+    }
+
+    /// The start offsets of run `row`.
+    fn row_start(&self, mut row: usize) -> (isize, isize) {
+        let (mut s, mut d) = (self.src_start, self.dst_start);
+        for &(n, ss, ds) in self.outer.iter().rev() {
+            let i = (row % n) as isize;
+            row /= n;
+            s += i * ss;
+            d += i * ds;
+        }
+        (s, d)
+    }
+
+    /// Copies runs `rows` (a range) of `len` elements each, from element `skip` of every run.
+    ///
+    /// # Safety
+    /// Every offset the plan reaches must be inside both buffers.
+    unsafe fn copy_rows<T: Copy>(
+        &self,
+        src: *const T,
+        dst: *mut T,
+        rows: std::ops::Range<usize>,
+        skip: usize,
+        len: usize,
+    ) {
+        let (mut s, mut d) = self.row_start(rows.start);
+        let mut index: Vec<usize> = vec![0; self.outer.len()];
+        let mut rest = rows.start;
+        for (k, &(n, _, _)) in self.outer.iter().enumerate().rev() {
+            index[k] = rest % n;
+            rest /= n;
+        }
+        let (s_skip, d_skip) = (skip as isize * self.src_step, skip as isize * self.dst_step);
+        for _ in rows {
+            // SAFETY: forwarded from the caller.
+            unsafe {
+                copy_run(
+                    src,
+                    s + s_skip,
+                    self.src_step,
+                    dst,
+                    d + d_skip,
+                    self.dst_step,
+                    len,
+                )
+            };
+            // Advance the outer index like an odometer.
+            for (k, &(n, ss, ds)) in self.outer.iter().enumerate().rev() {
+                index[k] += 1;
+                s += ss;
+                d += ds;
+                if index[k] < n {
+                    break;
+                }
+                index[k] = 0;
+                s -= ss * n as isize;
+                d -= ds * n as isize;
+            }
+        }
+    }
+}
+
+/// One run: a memcpy when both sides step by one element, else a strided loop.
+///
+/// # Safety
+/// All `n` offsets on both sides must be inside their buffers, and the buffers distinct.
+#[inline]
+unsafe fn copy_run<T: Copy>(
+    src: *const T,
+    s: isize,
+    ss: isize,
+    dst: *mut T,
+    d: isize,
+    ds: isize,
+    n: usize,
+) {
+    // SAFETY: the caller guarantees the offsets are in bounds and the buffers do not overlap.
+    unsafe {
+        if ss == 1 && ds == 1 {
+            std::ptr::copy_nonoverlapping(src.offset(s), dst.offset(d), n);
+        } else {
+            let (mut s, mut d) = (s, d);
+            for _ in 0..n {
+                *dst.offset(d) = *src.offset(s);
+                s += ss;
+                d += ds;
+            }
+        }
+    }
+}
+
+fn out_of_bounds() -> Error {
+    Error::runtime("strided copy: view reaches outside its buffer")
+}
+
+/// Copies every element of `src_view` (in `src`) to the same position of `dst_view` (in `dst`).
+/// The views must have the same shape; the buffers are distinct (a `&` and a `&mut`).
+pub fn copy<T: Copy + Send + Sync>(
+    src: &[T],
+    src_view: &StridedView,
+    dst: &mut [T],
+    dst_view: &StridedView,
+) -> Result<()> {
+    if src_view.shape != dst_view.shape {
+        return Err(Error::runtime("strided copy: shapes differ"));
+    }
+    if src_view.numel() == 0 {
+        return Ok(());
+    }
+    for (view, len) in [(src_view, src.len()), (dst_view, dst.len())] {
+        let (lo, hi) = view.extent();
+        if lo < 0 || hi as usize >= len {
+            return Err(out_of_bounds());
+        }
+    }
+    let plan = Plan::new(src_view, dst_view);
+    let total = plan.rows * plan.len;
+    let (sp, dp) = (src.as_ptr(), SendPtr(dst.as_mut_ptr()));
+    if total < PARALLEL_THRESHOLD || !dst_view.is_non_overlapping() {
+        // SAFETY: the extents were checked against both buffers above.
+        unsafe { plan.copy_rows(sp, dp.get(), 0..plan.rows, 0, plan.len) };
+        return Ok(());
+    }
+    let sp = SendPtr(sp as *mut T);
+    let tasks = rayon::current_num_threads() * 4;
+    if plan.rows >= tasks {
+        let per = plan.rows.div_ceil(tasks);
+        (0..plan.rows.div_ceil(per)).into_par_iter().for_each(|t| {
+            let rows = t * per..((t + 1) * per).min(plan.rows);
+            // SAFETY: in bounds (checked above); tasks write disjoint rows of a
+            // non-overlapping view.
+            unsafe { plan.copy_rows(sp.get(), dp.get(), rows, 0, plan.len) };
+        });
+    } else {
+        // Few long runs: cut each run into pieces so every thread gets work.
+        let pieces = tasks.div_ceil(plan.rows);
+        let piece = plan.len.div_ceil(pieces);
+        (0..plan.rows * pieces).into_par_iter().for_each(|t| {
+            let (row, p) = (t / pieces, t % pieces);
+            let skip = (p * piece).min(plan.len);
+            let len = piece.min(plan.len - skip);
+            // SAFETY: as above; pieces of a run are disjoint.
+            unsafe { plan.copy_rows(sp.get(), dp.get(), row..row + 1, skip, len) };
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &[i32], sv: &StridedView, shape: &[usize]) -> Result<Vec<i32>> {
+        let mut out = vec![0; shape.iter().product()];
+        copy(
+            src,
+            sv,
+            &mut out,
+            &StridedView::of(&Layout::contiguous(shape)),
+        )?;
+        Ok(out)
+    }
+
+    #[test]
+    fn transposed_and_flipped() -> Result<()> {
+        let src: Vec<i32> = (0..6).collect();
+        let t = StridedView::of(&Layout::contiguous(&[2, 3]).transpose(0, 1));
+        assert_eq!(run(&src, &t, &[3, 2])?, vec![0, 3, 1, 4, 2, 5]);
+        let f = StridedView::of(&Layout::contiguous(&[2, 3])).flipped(&[1]);
+        assert_eq!(run(&src, &f, &[2, 3])?, vec![2, 1, 0, 5, 4, 3]);
+        let both = StridedView::of(&Layout::contiguous(&[2, 3])).flipped(&[0, 1]);
+        assert_eq!(run(&src, &both, &[2, 3])?, vec![5, 4, 3, 2, 1, 0]);
+        Ok(())
+    }
+
+    #[test]
+    fn large_copies_match_the_sequential_result() -> Result<()> {
+        let n = PARALLEL_THRESHOLD * 3 + 7;
+        let src: Vec<i32> = (0..n as i32).collect();
+        // One long run (split into pieces) and many short rows (split by rows).
+        assert_eq!(
+            run(&src, &StridedView::of(&Layout::contiguous(&[n])), &[n])?,
+            src
+        );
+        let rows = n / 7;
+        let t = StridedView::of(&Layout::contiguous(&[7, rows]).transpose(0, 1));
+        let got = run(&src, &t, &[rows, 7])?;
+        let want: Vec<i32> = (0..rows)
+            .flat_map(|r| (0..7).map(move |c| (c * rows + r) as i32))
+            .collect();
+        assert_eq!(got, want);
+        let f = StridedView::of(&Layout::contiguous(&[n])).flipped(&[0]);
+        let rev: Vec<i32> = src.iter().rev().copied().collect();
+        assert_eq!(run(&src, &f, &[n])?, rev);
+        Ok(())
+    }
+
+    #[test]
+    fn overlap_and_bounds() {
+        let expanded = StridedView::of(&Layout::new(vec![3, 2], vec![0, 1], 0));
+        assert!(!expanded.is_non_overlapping());
+        assert!(StridedView::of(&Layout::contiguous(&[4, 5]).transpose(0, 1)).is_non_overlapping());
+        let too_far = StridedView::of(&Layout::new(vec![3], vec![2], 0));
+        assert!(run(&[1, 2, 3], &too_far, &[3]).is_err());
+    }
+}
