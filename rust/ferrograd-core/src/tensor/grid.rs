@@ -31,9 +31,11 @@ impl Tensor {
         let swap = match indexing {
             "xy" => tensors.len() >= 2,
             "ij" => false,
-            other => return Err(Error::runtime(format!(
+            other => {
+                return Err(Error::runtime(format!(
                 "torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {other}"
-            ))),
+            )))
+            }
         };
         let mut order: Vec<&Tensor> = tensors.iter().collect();
         if swap {

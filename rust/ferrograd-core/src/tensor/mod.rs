@@ -21,6 +21,7 @@ pub use index::IndexItem;
 pub use join::{can_cast, CatPlan};
 pub use random::Distribution;
 pub use repeat::scalar_type_name;
+pub use split::Sections;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};

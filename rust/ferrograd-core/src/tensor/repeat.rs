@@ -104,7 +104,12 @@ impl Tensor {
             None => self.flatten(0, -1)?,
         };
         let d = normalize_dim(dim.unwrap_or(0), input.ndim())?;
-        let size = input.shape().get(d).copied().unwrap_or(1);
+        if input.ndim() == 0 {
+            return Err(Error::DimOnScalar {
+                dim: dim.unwrap_or(0),
+            });
+        }
+        let size = input.shape()[d];
         let counts = if repeats.ndim() == 0 || repeats.shape() == [1] {
             repeats.reshape(&[1])?.expand(&[size as i64])?
         } else if repeats.ndim() == 1 {
@@ -120,11 +125,6 @@ impl Tensor {
         };
         let index = Tensor::repeat_interleave_counts(&counts, output_size)?;
         let index: Vec<usize> = index.to_vec::<i64>()?.iter().map(|&i| i as usize).collect();
-        if input.ndim() == 0 {
-            return Err(Error::DimOnScalar {
-                dim: dim.unwrap_or(0),
-            });
-        }
         input.gather_along(d, &index)
     }
 

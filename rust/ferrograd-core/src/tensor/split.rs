@@ -158,6 +158,60 @@ impl Tensor {
     }
 }
 
+/// How `hsplit`, `vsplit` and `dsplit` cut: into a number of equal pieces, or at indices.
+#[derive(Clone, Copy, Debug)]
+pub enum Sections<'a> {
+    Count(i64),
+    Indices(&'a [i64]),
+}
+
+impl Tensor {
+    /// `hsplit`, `vsplit`, `dsplit`: `tensor_split` along dim `dim` of a tensor of at least
+    /// `min_dims` dims; a count must divide the dim exactly.
+    pub fn directional_split(
+        &self,
+        op: &str,
+        min_dims: usize,
+        dim: usize,
+        how: Sections<'_>,
+    ) -> Result<Vec<Tensor>> {
+        if self.ndim() < min_dims {
+            return Err(Error::runtime(format!(
+                "torch.{op} requires a tensor with at least {min_dims} dimension, but got a tensor with {} dimensions!",
+                self.ndim()
+            )));
+        }
+        match how {
+            Sections::Count(n) => {
+                let size = self.shape()[dim] as i64;
+                if n == 0 || size % n != 0 {
+                    return Err(Error::runtime(format!(
+                        "torch.{op} attempted to split along dimension {dim}, but the size of the dimension {size} is not divisible by the split_size {n}!"
+                    )));
+                }
+                self.tensor_split_sections(n, dim as i64)
+            }
+            Sections::Indices(indices) => self.tensor_split_indices(indices, dim as i64),
+        }
+    }
+
+    /// `hsplit`: along dim 1, or dim 0 of a vector.
+    pub fn hsplit(&self, how: Sections<'_>) -> Result<Vec<Tensor>> {
+        let dim = if self.ndim() == 1 { 0 } else { 1 };
+        self.directional_split("hsplit", 1, dim, how)
+    }
+
+    /// `vsplit`: along dim 0 of a tensor of at least 2 dims.
+    pub fn vsplit(&self, how: Sections<'_>) -> Result<Vec<Tensor>> {
+        self.directional_split("vsplit", 2, 0, how)
+    }
+
+    /// `dsplit`: along dim 2 of a tensor of at least 3 dims.
+    pub fn dsplit(&self, how: Sections<'_>) -> Result<Vec<Tensor>> {
+        self.directional_split("dsplit", 3, 2, how)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
