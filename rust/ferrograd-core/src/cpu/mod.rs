@@ -1,10 +1,12 @@
 //! CPU kernels: generic loops over strided layouts. They know dtypes and layouts, nothing of
 //! gradients or of the Tensor type.
 
+pub mod concat;
 pub mod copy;
 pub mod fill;
 pub mod gather_slabs;
 pub mod strided_copy;
+pub mod strided_view;
 pub mod triangle;
 
 /// Element count above which a kernel splits its work across rayon's threads; below it the

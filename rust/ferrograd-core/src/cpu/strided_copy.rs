@@ -7,79 +7,12 @@
 
 use rayon::prelude::*;
 
+pub use super::strided_view::StridedView;
 use super::PARALLEL_THRESHOLD;
 use crate::error::{Error, Result};
-use crate::layout::Layout;
 
-/// A view with signed strides (in elements) over a buffer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StridedView {
-    pub shape: Vec<usize>,
-    pub strides: Vec<isize>,
-    pub offset: isize,
-}
-
-impl StridedView {
-    pub fn of(layout: &Layout) -> Self {
-        StridedView {
-            shape: layout.shape().to_vec(),
-            strides: layout.strides().iter().map(|&s| s as isize).collect(),
-            offset: layout.offset() as isize,
-        }
-    }
-
-    /// The same elements with each listed dim walked backwards.
-    pub fn flipped(mut self, dims: &[usize]) -> Self {
-        for &d in dims {
-            let n = self.shape[d];
-            if n > 0 {
-                self.offset += (n as isize - 1) * self.strides[d];
-                self.strides[d] = -self.strides[d];
-            }
-        }
-        self
-    }
-
-    pub fn numel(&self) -> usize {
-        self.shape.iter().product()
-    }
-
-    /// The smallest and largest offsets the view reaches (it has at least one element).
-    fn extent(&self) -> (isize, isize) {
-        let (mut lo, mut hi) = (self.offset, self.offset);
-        for (&n, &s) in self.shape.iter().zip(&self.strides) {
-            let span = (n as isize - 1) * s;
-            if span < 0 {
-                lo += span;
-            } else {
-                hi += span;
-            }
-        }
-        (lo, hi)
-    }
-
-    /// Whether no two elements share an offset (so threads may write disjoint elements at once).
-    /// A sufficient test: sorted by stride, each stride steps past everything the smaller ones
-    /// reach.
-    fn is_non_overlapping(&self) -> bool {
-        let mut dims: Vec<(usize, usize)> = self
-            .shape
-            .iter()
-            .zip(&self.strides)
-            .filter(|(&n, _)| n > 1)
-            .map(|(&n, &s)| (n, s.unsigned_abs()))
-            .collect();
-        dims.sort_by_key(|&(_, s)| s);
-        let mut reach = 0usize;
-        for (n, s) in dims {
-            if s <= reach {
-                return false;
-            }
-            reach += s * (n - 1);
-        }
-        true
-    }
-}
+/// The side of the square blocks a transposing copy works in.
+const TILE: usize = 32;
 
 /// A raw pointer that may cross threads; the kernel guarantees disjoint writes.
 #[derive(Clone, Copy)]
@@ -145,7 +78,82 @@ impl Plan {
         (s, d)
     }
 
+    /// Whether the source walks the innermost outer dim faster than the run itself (a
+    /// transposed source): then copying in square tiles keeps both sides in cache.
+    fn tiled(&self) -> bool {
+        self.outer.last().is_some_and(|&(n, s1, _)| {
+            n > 1 && self.len > TILE && s1 != 0 && s1.unsigned_abs() < self.src_step.unsigned_abs()
+        })
+    }
+
+    /// `count` runs of `len` elements, starting at `s` and `d` and one step of the innermost
+    /// outer dim apart; in `TILE x TILE` blocks when the source is transposed.
+    ///
+    /// # Safety
+    /// As for [`Plan::copy_rows`].
+    unsafe fn copy_plane<T: Copy>(
+        &self,
+        src: *const T,
+        s: isize,
+        dst: *mut T,
+        d: isize,
+        count: usize,
+        len: usize,
+    ) {
+        let (_, s1, d1) = self.outer.last().copied().unwrap_or((1, 0, 0));
+        let (ss, ds) = (self.src_step, self.dst_step);
+        if len <= 4 {
+            // Short runs (`repeat_interleave`, `stack` along the last dim): unrolled loops, as
+            // per-run dispatch would cost more than the copy.
+            let rows = ShortRows {
+                s,
+                s1,
+                ss,
+                d,
+                d1,
+                ds,
+                count,
+            };
+            // SAFETY: forwarded from the caller.
+            unsafe {
+                match len {
+                    1 => rows.copy::<T, 1>(src, dst),
+                    2 => rows.copy::<T, 2>(src, dst),
+                    3 => rows.copy::<T, 3>(src, dst),
+                    _ => rows.copy::<T, 4>(src, dst),
+                }
+            }
+            return;
+        }
+        let (rows_per_tile, cols_per_tile) = if self.tiled() {
+            (TILE, TILE)
+        } else {
+            (count.max(1), len.max(1))
+        };
+        for j0 in (0..count).step_by(rows_per_tile) {
+            for c0 in (0..len).step_by(cols_per_tile) {
+                let n = cols_per_tile.min(len - c0);
+                for j in j0..(j0 + rows_per_tile).min(count) {
+                    let (j, c) = (j as isize, c0 as isize);
+                    // SAFETY: forwarded from the caller; these are pieces of its runs.
+                    unsafe {
+                        copy_run(
+                            src,
+                            s + j * s1 + c * ss,
+                            ss,
+                            dst,
+                            d + j * d1 + c * ds,
+                            ds,
+                            n,
+                        )
+                    };
+                }
+            }
+        }
+    }
+
     /// Copies runs `rows` (a range) of `len` elements each, from element `skip` of every run.
+    /// The innermost outer dim is walked in a tight loop, so short runs stay cheap.
     ///
     /// # Safety
     /// Every offset the plan reaches must be inside both buffers.
@@ -158,28 +166,32 @@ impl Plan {
         len: usize,
     ) {
         let (mut s, mut d) = self.row_start(rows.start);
+        s += skip as isize * self.src_step;
+        d += skip as isize * self.dst_step;
         let mut index: Vec<usize> = vec![0; self.outer.len()];
         let mut rest = rows.start;
         for (k, &(n, _, _)) in self.outer.iter().enumerate().rev() {
             index[k] = rest % n;
             rest /= n;
         }
-        let (s_skip, d_skip) = (skip as isize * self.src_step, skip as isize * self.dst_step);
-        for _ in rows {
+        let (n1, s1, d1) = self.outer.last().copied().unwrap_or((1, 0, 0));
+        let mut row = rows.start;
+        while row < rows.end {
+            let first = index.last().copied().unwrap_or(0);
+            let count = (n1 - first).min(rows.end - row);
             // SAFETY: forwarded from the caller.
-            unsafe {
-                copy_run(
-                    src,
-                    s + s_skip,
-                    self.src_step,
-                    dst,
-                    d + d_skip,
-                    self.dst_step,
-                    len,
-                )
-            };
-            // Advance the outer index like an odometer.
-            for (k, &(n, ss, ds)) in self.outer.iter().enumerate().rev() {
+            unsafe { self.copy_plane(src, s, dst, d, count, len) };
+            row += count;
+            if row == rows.end {
+                break;
+            }
+            // The innermost outer dim is done: back to its start, then carry like an odometer.
+            s -= first as isize * s1;
+            d -= first as isize * d1;
+            let last = index.len() - 1;
+            index[last] = 0;
+            for k in (0..last).rev() {
+                let (n, ss, ds) = self.outer[k];
                 index[k] += 1;
                 s += ss;
                 d += ds;
@@ -194,11 +206,41 @@ impl Plan {
     }
 }
 
-/// One run: a memcpy when both sides step by one element, else a strided loop.
+/// `count` runs of a few elements each, one step of the innermost outer dim apart.
+struct ShortRows {
+    s: isize,
+    s1: isize,
+    ss: isize,
+    d: isize,
+    d1: isize,
+    ds: isize,
+    count: usize,
+}
+
+impl ShortRows {
+    /// # Safety
+    /// As for [`Plan::copy_rows`].
+    #[inline(always)]
+    unsafe fn copy<T: Copy, const L: usize>(&self, src: *const T, dst: *mut T) {
+        let (mut s, mut d) = (self.s, self.d);
+        for _ in 0..self.count {
+            for c in 0..L as isize {
+                // SAFETY: forwarded from the caller.
+                unsafe { *dst.offset(d + c * self.ds) = *src.offset(s + c * self.ss) };
+            }
+            s += self.s1;
+            d += self.d1;
+        }
+    }
+}
+
+/// One run: a memcpy when both sides step by one element (a plain loop for short runs, where
+/// the call costs more than the copy), a fill for a broadcast source, and loops LLVM can
+/// vectorise for reversed (`flip`) and other strides.
 ///
 /// # Safety
 /// All `n` offsets on both sides must be inside their buffers, and the buffers distinct.
-#[inline]
+#[inline(always)]
 unsafe fn copy_run<T: Copy>(
     src: *const T,
     s: isize,
@@ -208,10 +250,19 @@ unsafe fn copy_run<T: Copy>(
     ds: isize,
     n: usize,
 ) {
-    // SAFETY: the caller guarantees the offsets are in bounds and the buffers do not overlap.
+    // SAFETY: the caller guarantees the offsets are in bounds and the buffers do not overlap,
+    // so the slices below are valid and the `&mut` one is the only reference to its elements.
     unsafe {
-        if ss == 1 && ds == 1 {
+        if ds == 1 && ss == 1 && n >= 16 {
             std::ptr::copy_nonoverlapping(src.offset(s), dst.offset(d), n);
+        } else if ds == 1 && ss == -1 {
+            let from = std::slice::from_raw_parts(src.offset(s + 1 - n as isize), n);
+            let to = std::slice::from_raw_parts_mut(dst.offset(d), n);
+            for (o, &v) in to.iter_mut().zip(from.iter().rev()) {
+                *o = v;
+            }
+        } else if ds == 1 && ss == 0 {
+            std::slice::from_raw_parts_mut(dst.offset(d), n).fill(*src.offset(s));
         } else {
             let (mut s, mut d) = (s, d);
             for _ in 0..n {
@@ -283,6 +334,7 @@ pub fn copy<T: Copy + Send + Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::Layout;
 
     fn run(src: &[i32], sv: &StridedView, shape: &[usize]) -> Result<Vec<i32>> {
         let mut out = vec![0; shape.iter().product()];
@@ -330,10 +382,21 @@ mod tests {
     }
 
     #[test]
-    fn overlap_and_bounds() {
-        let expanded = StridedView::of(&Layout::new(vec![3, 2], vec![0, 1], 0));
-        assert!(!expanded.is_non_overlapping());
-        assert!(StridedView::of(&Layout::contiguous(&[4, 5]).transpose(0, 1)).is_non_overlapping());
+    fn transposes_are_copied_in_tiles() -> Result<()> {
+        for (rows, cols) in [(70, 45), (700, 300)] {
+            let src: Vec<i32> = (0..(rows * cols) as i32).collect();
+            let t = StridedView::of(&Layout::contiguous(&[cols, rows]).transpose(0, 1));
+            let got = run(&src, &t, &[rows, cols])?;
+            let want: Vec<i32> = (0..rows)
+                .flat_map(|r| (0..cols).map(move |c| (c * rows + r) as i32))
+                .collect();
+            assert_eq!(got, want);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn out_of_bounds_views_are_refused() {
         let too_far = StridedView::of(&Layout::new(vec![3], vec![2], 0));
         assert!(run(&[1, 2, 3], &too_far, &[3]).is_err());
     }

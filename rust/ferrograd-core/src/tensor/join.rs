@@ -70,11 +70,25 @@ impl Tensor {
 
     /// Copies each non-skipped input into its slice of this (already shaped) output.
     fn write_cat(&self, tensors: &[Tensor], dim: usize) -> Result<()> {
+        let outer: usize = self.shape()[..dim].iter().product();
+        let inner: usize = self.shape()[dim + 1..].iter().product();
+        let row = self.shape()[dim] * inner;
         let mut start = 0;
         for t in tensors.iter().filter(|t| !is_skipped(t)) {
             let len = t.shape()[dim];
-            self.narrow(dim as i64, start as i64, len as i64)?
-                .write_from(t, &[])?;
+            // Rows of a contiguous output hold each contiguous input's blocks side by side:
+            // plain memcpys, unless the blocks are so short that the strided loop wins.
+            let blockwise = self.is_contiguous()
+                && t.is_contiguous()
+                && t.dtype() == self.dtype()
+                && !t.storage().same(self.storage())
+                && (outer == 1 || len * inner >= 16);
+            if blockwise {
+                self.write_blocks(t, len * inner, row, start * inner)?;
+            } else {
+                self.narrow(dim as i64, start as i64, len as i64)?
+                    .write_from(t, &[])?;
+            }
             start += len;
         }
         Ok(())

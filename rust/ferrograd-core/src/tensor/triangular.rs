@@ -107,10 +107,7 @@ fn triangle_indices(
             (edge(r + offset), col)
         }
     };
-    let count: i64 = (0..row)
-        .map(|r| range(r))
-        .map(|(a, b)| (b - a).max(0))
-        .sum();
+    let count: i64 = (0..row).map(range).map(|(a, b)| (b - a).max(0)).sum();
     let mut coords = try_vec::<i64>(2 * count as usize)?;
     for r in 0..row {
         let (a, b) = range(r);

@@ -2,6 +2,7 @@
 //! strided copy kernel (memcpy runs, rayon above the threshold, reversed dims for `flip`).
 
 use super::Tensor;
+use crate::cpu::concat::copy_blocks;
 use crate::cpu::gather_slabs::gather_slabs;
 use crate::cpu::strided_copy::{self, StridedView};
 use crate::error::Result;
@@ -67,7 +68,7 @@ impl Tensor {
         let mut out_shape = shape.to_vec();
         out_shape[dim] = indices.len();
         let out = Tensor::zeros(&out_shape, self.dtype())?;
-        if out.numel() == 0 {
+        if out.numel() == 0 || self.numel() == 0 {
             return Ok(out);
         }
         let src = self.contiguous()?;
@@ -86,5 +87,34 @@ impl Tensor {
         ));
         drop(dst_data);
         Ok(out)
+    }
+}
+
+impl Tensor {
+    /// `cat`'s fast path: this contiguous output seen as rows of `row` elements takes the
+    /// contiguous `src` (same dtype, another storage) block by block at column `at`.
+    pub(crate) fn write_blocks(
+        &self,
+        src: &Tensor,
+        block: usize,
+        row: usize,
+        at: usize,
+    ) -> Result<()> {
+        if src.numel() == 0 || self.numel() == 0 {
+            return Ok(()); // an empty view's offset may lie past its storage's end
+        }
+        let (s0, d0) = (src.storage_offset(), self.storage_offset());
+        let src_data = src.storage().read();
+        let src_buf = src_data.cpu()?;
+        let mut dst_data = self.storage().write();
+        let dst_buf = dst_data.cpu_mut()?;
+        with_bits!(self.element_size(), T => copy_blocks(
+            &src_buf.as_slice::<T>()[s0..s0 + src.numel()],
+            block,
+            &mut dst_buf.as_mut_slice::<T>()[d0..d0 + self.numel()],
+            row,
+            at,
+        ));
+        Ok(())
     }
 }

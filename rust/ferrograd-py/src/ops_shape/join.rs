@@ -10,6 +10,9 @@ use super::args::{dim_or_axis, run, tensor_list, write_out, Out};
 use crate::errors::{core, type_err};
 use crate::tensor::{wrap, PyTensor};
 
+/// The inputs and dim of the `cat` a stacking function amounts to.
+type CatInputs = ferrograd_core::Result<(Vec<Tensor>, i64)>;
+
 /// `cat(parts, dim)` into a new tensor or into `out`.
 fn cat_to(py: Python<'_>, parts: Vec<Tensor>, dim: i64, out: Option<&Bound<'_, PyTensor>>) -> Out {
     let elements: usize = parts.iter().map(|t| t.numel()).sum();
@@ -96,7 +99,7 @@ fn stack_like(
     op: &'static str,
     tensors: &Bound<'_, PyAny>,
     out: Option<&Bound<'_, PyTensor>>,
-    prepare: fn(&[Tensor]) -> ferrograd_core::Result<(Vec<Tensor>, i64)>,
+    prepare: fn(&[Tensor]) -> CatInputs,
 ) -> Out {
     let tensors = tensor_list(op, tensors)?;
     let (parts, dim) = core(op, || prepare(&tensors))?;
