@@ -115,15 +115,7 @@ impl Plan {
                 count,
             };
             // SAFETY: forwarded from the caller.
-            unsafe {
-                match len {
-                    1 => rows.copy::<T, 1>(src, dst),
-                    2 => rows.copy::<T, 2>(src, dst),
-                    3 => rows.copy::<T, 3>(src, dst),
-                    _ => rows.copy::<T, 4>(src, dst),
-                }
-            }
-            return;
+            return unsafe { rows.copy_any(src, dst, len) };
         }
         let (rows_per_tile, cols_per_tile) = if self.tiled() {
             (TILE, TILE)
@@ -218,6 +210,20 @@ struct ShortRows {
 }
 
 impl ShortRows {
+    /// # Safety
+    /// As for [`Plan::copy_rows`]; `len` is 1 to 4.
+    unsafe fn copy_any<T: Copy>(&self, src: *const T, dst: *mut T, len: usize) {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            match len {
+                1 => self.copy::<T, 1>(src, dst),
+                2 => self.copy::<T, 2>(src, dst),
+                3 => self.copy::<T, 3>(src, dst),
+                _ => self.copy::<T, 4>(src, dst),
+            }
+        }
+    }
+
     /// # Safety
     /// As for [`Plan::copy_rows`].
     #[inline(always)]

@@ -147,7 +147,10 @@ impl Tensor {
             ));
         }
         let counts = repeats.to_vec::<i64>()?;
-        let total: i64 = counts.iter().sum();
+        let total = counts
+            .iter()
+            .try_fold(0i64, |acc, &c| acc.checked_add(c))
+            .ok_or(Error::OutOfMemory { nbytes: usize::MAX })?;
         if output_size.is_none() && counts.iter().any(|&c| c < 0) {
             return Err(Error::runtime("repeats can not be negative"));
         }

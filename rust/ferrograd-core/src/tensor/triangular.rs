@@ -102,22 +102,57 @@ fn triangle_indices(
     let range = |r: i64| {
         let edge = |c: i64| c.clamp(0, col);
         if lower {
-            (0, edge(r + offset + 1))
+            (0, edge(r.saturating_add(offset).saturating_add(1)))
         } else {
-            (edge(r + offset), col)
+            (edge(r.saturating_add(offset)), col)
         }
     };
-    let count: i64 = (0..row).map(range).map(|(a, b)| (b - a).max(0)).sum();
-    let mut coords = try_vec::<i64>(2 * count as usize)?;
-    for r in 0..row {
+    // Only these rows keep anything, so huge matrices with tiny triangles stay cheap.
+    let rows = if lower {
+        offset.saturating_neg().clamp(0, row)..row
+    } else {
+        0..col.saturating_sub(offset).clamp(0, row)
+    };
+    let count = usize::try_from(triangle_size(row, col, offset, lower))
+        .ok()
+        .and_then(|n| n.checked_mul(2))
+        .ok_or(Error::OutOfMemory { nbytes: usize::MAX })?;
+    let mut coords = try_vec::<i64>(count)?;
+    for r in rows.clone() {
         let (a, b) = range(r);
         coords.extend((a..b).map(|_| r));
     }
-    for r in 0..row {
+    for r in rows {
         let (a, b) = range(r);
         coords.extend(a..b);
     }
-    Tensor::from_vec(coords, &[2, count as usize])?.to_dtype(dtype)
+    let count = count / 2;
+    Tensor::from_vec(coords, &[2, count])?.to_dtype(dtype)
+}
+
+/// `a + (a + 1) + ... + (b - 1)`, or 0 when the range is empty.
+fn arithmetic_sum(a: i128, b: i128) -> i128 {
+    if b <= a {
+        0
+    } else {
+        (a + b - 1) * (b - a) / 2
+    }
+}
+
+/// How many elements the triangle of a `row x col` matrix holds, in closed form.
+fn triangle_size(row: i64, col: i64, offset: i64, lower: bool) -> i128 {
+    let (row, col, offset) = (row as i128, col as i128, offset as i128);
+    if lower {
+        // Row r keeps min(r + offset + 1, col) elements, for the rows where that is positive.
+        let first = (-offset).clamp(0, row);
+        let (x0, x1) = (first + offset + 1, row + offset + 1);
+        let split = col.clamp(x0, x1.max(x0));
+        arithmetic_sum(x0, split) + (x1 - split).max(0) * col
+    } else {
+        // Row r keeps col - max(r + offset, 0) elements, for the rows where that is positive.
+        let rows = (col - offset).clamp(0, row);
+        rows * col - arithmetic_sum(offset.max(0), (offset + rows).max(0))
+    }
 }
 
 #[cfg(test)]
@@ -142,6 +177,36 @@ mod tests {
         assert_eq!(c.to_vec::<i64>()?, vec![0, 0, 0, 0, 4, 0, 0, 0, 8, 9, 0, 0]);
         assert_eq!(c.version(), 1);
         Ok(())
+    }
+
+    #[test]
+    fn sizes_in_closed_form() {
+        for (row, col) in [(0, 3), (3, 0), (3, 3), (4, 7), (7, 4), (1, 1)] {
+            for offset in -9..9 {
+                for lower in [true, false] {
+                    let brute: i128 = (0..row)
+                        .flat_map(|r| (0..col).map(move |c| (r, c)))
+                        .filter(|&(r, c)| {
+                            if lower {
+                                c - r <= offset
+                            } else {
+                                c - r >= offset
+                            }
+                        })
+                        .count() as i128;
+                    assert_eq!(
+                        triangle_size(row, col, offset, lower),
+                        brute,
+                        "{row} {col} {offset} {lower}"
+                    );
+                }
+            }
+        }
+        assert!(Tensor::tril_indices(1 << 40, 1 << 40, 0, DType::I64).is_err());
+        assert_eq!(
+            Tensor::triu_indices(1 << 40, 2, 0, DType::I64).map(|t| t.numel()),
+            Ok(6)
+        );
     }
 
     #[test]
