@@ -15,6 +15,7 @@ mod numpy_interop;
 mod ops_binary;
 mod ops_elementwise;
 mod ops_operators;
+mod ops_shape;
 mod ops_ternary;
 mod random;
 mod tensor;
@@ -75,5 +76,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ops_elementwise::register(m)?;
     ops_binary::register(m)?;
     ops_ternary::register(m)?;
+    ops_shape::register(m)?;
     Ok(())
 }

@@ -2,13 +2,18 @@
 //! gradients or of the Tensor type.
 
 pub mod binary;
+pub mod concat;
 pub mod copy;
 pub mod fill;
+pub mod gather_slabs;
 pub mod iter;
 pub mod map;
 pub mod scalar;
 pub mod special;
+pub mod strided_copy;
+pub mod strided_view;
 pub mod ternary;
+pub mod triangle;
 pub mod unary;
 
 /// Element count above which a kernel splits its work across rayon's threads; below it the

@@ -1,20 +1,32 @@
 //! The Tensor handle: a storage, a layout over it, a dtype, a version counter shared with its
 //! views, and the autograd flags. Cloning the handle is cheap and shares everything.
 
+mod broadcast;
 mod convert;
 mod create;
+mod diag;
 mod elementwise;
 mod elementwise_params;
+mod grid;
 mod index;
+mod join;
 mod random;
 mod raw_access;
+mod reorder;
+mod repeat;
+mod split;
 mod ternary;
+mod triangular;
 mod view;
+mod write;
 
 pub use convert::{contiguous_bytes, materialize};
 pub use elementwise::{binary_op, promoted_dtype, Arg};
 pub use index::IndexItem;
+pub use join::{can_cast, CatPlan};
 pub use random::Distribution;
+pub use repeat::scalar_type_name;
+pub use split::Sections;
 pub use ternary::{ternary_op, where_op};
 
 use std::sync::atomic::{AtomicU64, Ordering};

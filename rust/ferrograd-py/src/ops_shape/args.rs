@@ -1,0 +1,175 @@
+//! Arguments of the shape ops: lists of tensors, int arguments with PyTorch's type errors,
+//! `out=` tensors, and running big copies without the GIL.
+
+use ferrograd_core::{DType, Tensor};
+use pyo3::exceptions::PyUserWarning;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+use crate::args::{extract_int, int_list};
+use crate::errors::{core, runtime_err, type_err};
+use crate::tensor::{wrap, PyTensor};
+
+pub type Out = PyResult<Py<PyTensor>>;
+
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
+/// The items of a list or tuple, or `None` for anything else.
+pub fn sequence_items<'py>(obj: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyAny>>> {
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return Some(t.iter().collect());
+    }
+    obj.cast::<PyList>().ok().map(|l| l.iter().collect())
+}
+
+/// Each item as a tensor, with PyTorch's error naming the first that is not one.
+pub fn tensors_of(items: &[Bound<'_, PyAny>]) -> PyResult<Vec<Tensor>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| match it.cast::<PyTensor>() {
+            Ok(t) => Ok(t.borrow().t.clone()),
+            Err(_) => Err(type_err(format!(
+                "expected Tensor as element {i} in argument 0, but got {}",
+                type_name(it)
+            ))),
+        })
+        .collect()
+}
+
+/// A `tensors` argument: a list or tuple of tensors.
+pub fn tensor_list(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Tensor>> {
+    let items = sequence_items(obj).ok_or_else(|| {
+        type_err(format!(
+            "{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not {}",
+            type_name(obj)
+        ))
+    })?;
+    tensors_of(&items)
+}
+
+/// Varargs that may also come as one list or tuple (`meshgrid(a, b)` or `meshgrid([a, b])`).
+pub fn tensor_varargs(args: &Bound<'_, PyTuple>) -> PyResult<Vec<Tensor>> {
+    if args.len() == 1 {
+        if let Some(items) = sequence_items(&args.get_item(0)?) {
+            return tensors_of(&items);
+        }
+    }
+    tensors_of(&args.iter().collect::<Vec<_>>())
+}
+
+/// An int argument, refused with PyTorch's message when it is not one.
+pub fn int_arg(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
+    extract_int(obj).ok_or_else(|| {
+        type_err(format!(
+            "{op}(): argument '{name}' must be int, not {}",
+            type_name(obj)
+        ))
+    })
+}
+
+/// A `dim` argument that also answers to numpy's `axis`.
+pub fn dim_or_axis(
+    op: &str,
+    dim: Option<&Bound<'_, PyAny>>,
+    axis: Option<&Bound<'_, PyAny>>,
+    default: i64,
+) -> PyResult<i64> {
+    match (dim, axis) {
+        (Some(_), Some(_)) => Err(type_err(format!(
+            "{op}() received both 'dim' and its alias 'axis'"
+        ))),
+        (Some(d), None) | (None, Some(d)) => int_arg(op, "dim", d),
+        (None, None) => Ok(default),
+    }
+}
+
+/// One int or a sequence of ints.
+pub fn int_or_ints(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+    match extract_int(obj) {
+        Some(i) => Ok(vec![i]),
+        None => int_list(op, name, &PyTuple::new(obj.py(), [obj])?),
+    }
+}
+
+/// Runs a core op; copies of many elements run with the GIL released so other Python threads
+/// (data loader workers) keep going.
+pub fn run<T: Send>(
+    py: Python<'_>,
+    op: &'static str,
+    elements: usize,
+    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
+) -> PyResult<T> {
+    if elements >= ferrograd_core::cpu::PARALLEL_THRESHOLD {
+        py.detach(|| core(op, f))
+    } else {
+        core(op, f)
+    }
+}
+
+/// Wraps each tensor as a Python tensor, in a tuple.
+pub fn tuple_of<'py>(py: Python<'py>, tensors: Vec<Tensor>) -> PyResult<Bound<'py, PyTuple>> {
+    let items = tensors
+        .into_iter()
+        .map(|t| wrap(py, t))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, items)
+}
+
+/// PyTorch's C++ spelling of a dtype in its out= dtype errors.
+fn cpp_type_name(dtype: DType) -> &'static str {
+    match dtype {
+        DType::Bool => "bool",
+        DType::U8 => "unsigned char",
+        DType::I8 => "signed char",
+        DType::I16 => "short int",
+        DType::I32 => "int",
+        DType::I64 => "long int",
+        DType::F16 => "c10::Half",
+        DType::BF16 => "c10::BFloat16",
+        DType::F32 => "float",
+        DType::F64 => "double",
+    }
+}
+
+/// The check of ops whose `out=` must have exactly the result's dtype.
+pub fn check_out_dtype(out: &Bound<'_, PyTensor>, dtype: DType) -> PyResult<()> {
+    let have = out.borrow().t.dtype();
+    if have != dtype {
+        return Err(runtime_err(format!(
+            "Expected out tensor to have dtype {}, but got {} instead",
+            cpp_type_name(dtype),
+            cpp_type_name(have)
+        )));
+    }
+    Ok(())
+}
+
+/// Puts `result` into `out` as PyTorch's `out=` does: copied in (cast to `out`'s dtype) when
+/// the shapes match; otherwise `out` is resized, which here means it takes a new storage holding
+/// the result (views of the old `out` keep the old data), with PyTorch's warning when `out` had
+/// elements.
+pub fn write_out(py: Python<'_>, out: &Bound<'_, PyTensor>, result: Tensor) -> Out {
+    let target = out.borrow().t.clone();
+    if target.shape() == result.shape() {
+        run(py, "out", result.numel(), || target.copy_(&result))?;
+    } else {
+        if target.numel() > 0 {
+            let msg = format!(
+                "An output with one or more elements was resized since it had shape {:?}, which does not match the required output shape {:?}. This behavior is deprecated, and in a future PyTorch release outputs will not be resized unless they have zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+                target.shape(),
+                result.shape()
+            );
+            let msg = std::ffi::CString::new(msg).map_err(|e| runtime_err(e.to_string()))?;
+            PyErr::warn(py, &py.get_type::<PyUserWarning>(), &msg, 1)?;
+        }
+        let converted = core("out", || result.to_dtype(target.dtype()))?;
+        out.borrow_mut().t = converted;
+    }
+    Ok(out.clone().unbind())
+}
