@@ -3,6 +3,8 @@
 
 pub mod copy;
 pub mod fill;
+pub mod linalg_cross;
+pub mod matmul;
 
 /// Element count above which a kernel splits its work across rayon's threads; below it the
 /// cost of waking threads is larger than the work.

@@ -3,7 +3,13 @@
 
 mod convert;
 mod create;
+mod einsum;
+mod einsum_contract;
 mod index;
+mod linalg_cross;
+mod matmul;
+mod matmul_add;
+mod tensordot;
 mod random;
 mod view;
 
