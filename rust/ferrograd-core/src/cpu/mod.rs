@@ -3,7 +3,10 @@
 
 pub mod copy;
 pub mod fill;
+pub mod linalg;
 pub mod linalg_cross;
+pub mod linalg_lu;
+pub mod linalg_spectral;
 pub mod matmul;
 
 /// Element count above which a kernel splits its work across rayon's threads; below it the

@@ -6,15 +6,21 @@ mod create;
 mod einsum;
 mod einsum_contract;
 mod index;
+mod linalg;
+mod linalg_decomp;
+mod linalg_lstsq;
+mod linalg_norm;
 mod linalg_cross;
 mod matmul;
 mod matmul_add;
+mod matrix_power;
 mod tensordot;
 mod random;
 mod view;
 
 pub use convert::{contiguous_bytes, materialize};
 pub use index::IndexItem;
+pub use linalg_lstsq::LstsqResult;
 pub use random::Distribution;
 
 use std::sync::atomic::{AtomicU64, Ordering};
