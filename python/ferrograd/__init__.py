@@ -5,7 +5,7 @@ PyTorch prints. Every layer is meant to be read: start with `Tensor` (the Rust c
 through `ferrograd._C`) and follow the imports.
 """
 
-from . import _C, return_types
+from . import _C, linalg, return_types
 
 # The operators. Each binding file (`rust/ferrograd-py/src/ops_*.rs`) registers its top-level
 # functions in `_C`, most of them the very `Tensor` methods (`ferrograd.add is Tensor.add`);

@@ -26,6 +26,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "histogram": ("hist", "bin_edges"),
     "slogdet": ("sign", "logabsdet"),
     "svd": ("U", "S", "V"),
+    "qr": ("Q", "R"),
     "linalg_slogdet": ("sign", "logabsdet"),
     "linalg_svd": ("U", "S", "Vh"),
     "linalg_qr": ("Q", "R"),

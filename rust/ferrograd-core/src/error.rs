@@ -61,6 +61,11 @@ pub enum Error {
     #[error("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: not enough memory: you tried to allocate {nbytes} bytes.")]
     OutOfMemory { nbytes: usize },
 
+    /// A decomposition that failed on the values of its input (a singular matrix, one that is
+    /// not positive-definite): PyTorch's `torch.linalg.LinAlgError`, a RuntimeError subclass.
+    #[error("{msg}")]
+    LinAlg { msg: String },
+
     /// Any other failure, with the Python exception kind and PyTorch's message.
     #[error("{msg}")]
     Other { kind: ErrorKind, msg: String },

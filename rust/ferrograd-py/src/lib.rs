@@ -14,6 +14,8 @@ mod legacy;
 mod numpy_interop;
 mod ops_binary;
 mod ops_elementwise;
+mod ops_linalg;
+mod ops_linalg_matmul;
 mod ops_operators;
 mod ops_shape;
 mod ops_ternary;
@@ -77,5 +79,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ops_binary::register(m)?;
     ops_ternary::register(m)?;
     ops_shape::register(m)?;
+    ops_linalg::register(m)?;
     Ok(())
 }

@@ -1,0 +1,378 @@
+//! `einsum`: parsing the equation, aligning every operand to one shared order of labels
+//! (diagonals for repeated labels, size-1 dims for missing ones), then contracting the
+//! operands left to right with batched products. This follows PyTorch's algorithm step by step
+//! so that results, views and error messages agree.
+
+use super::einsum_contract::{sum_dims, sumproduct_pair};
+use super::Tensor;
+use crate::error::{Error, Result};
+
+/// 26 upper-case then 26 lower-case letters; the ellipsis gets its own code.
+const TOTAL_LABELS: usize = 52;
+const ELLIPSIS: u8 = TOTAL_LABELS as u8;
+
+fn err(msg: impl Into<String>) -> Error {
+    Error::runtime(format!("einsum(): {}", msg.into()))
+}
+
+fn label_code(c: u8) -> u8 {
+    if c.is_ascii_uppercase() {
+        c - b'A'
+    } else {
+        c - b'a' + 26
+    }
+}
+
+fn label_char(code: usize) -> char {
+    if code < 26 {
+        (b'A' + code as u8) as char
+    } else {
+        (b'a' + (code - 26) as u8) as char
+    }
+}
+
+/// Reads "..." starting at `bytes[*i]`, advancing `*i` to its last dot; false if it is not one.
+fn take_ellipsis(bytes: &[u8], i: &mut usize) -> bool {
+    if *i + 2 < bytes.len() && bytes[*i + 1] == b'.' && bytes[*i + 2] == b'.' {
+        *i += 2;
+        true
+    } else {
+        false
+    }
+}
+
+/// The labels of each operand (left of "->"), as codes.
+fn parse_inputs(lhs: &str, num_ops: usize) -> Result<Vec<Vec<u8>>> {
+    let bytes = lhs.as_bytes();
+    let mut labels = vec![Vec::new(); num_ops];
+    let (mut op, mut has_ellipsis, mut i) = (0usize, false, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' => {}
+            b'.' => {
+                if has_ellipsis {
+                    return Err(err(format!(
+                        "found '.' for operand {op} for which an ellipsis was already found"
+                    )));
+                }
+                if !take_ellipsis(bytes, &mut i) {
+                    return Err(err(format!(
+                        "found '.' for operand {op} that is not part of any ellipsis"
+                    )));
+                }
+                labels[op].push(ELLIPSIS);
+                has_ellipsis = true;
+            }
+            b',' => {
+                op += 1;
+                if op >= num_ops {
+                    return Err(err(
+                        "fewer operands were provided than specified in the equation",
+                    ));
+                }
+                has_ellipsis = false;
+            }
+            c if c.is_ascii_alphabetic() => labels[op].push(label_code(c)),
+            _ => {
+                return Err(err(format!(
+                    "invalid subscript given at index {i} in the equation string, subscripts must be in [a-zA-Z]"
+                )))
+            }
+        }
+        i += 1;
+    }
+    if op != num_ops - 1 {
+        return Err(err(
+            "more operands were provided than specified in the equation",
+        ));
+    }
+    Ok(labels)
+}
+
+/// Where each label and the ellipsis dims go in the aligned order: output dims first, then
+/// the dims to sum out.
+struct Alignment {
+    /// Position of each label in the aligned order (`None` if unused).
+    perm_index: Vec<Option<usize>>,
+    /// First aligned position of the ellipsis dims.
+    ell_index: usize,
+    ell_num_dim: usize,
+    out_num_dim: usize,
+    total: usize,
+}
+
+fn plan_output(
+    rhs: Option<&str>,
+    lhs_len: usize,
+    count: &[usize],
+    ell_num_dim: usize,
+) -> Result<Alignment> {
+    let mut perm_index: Vec<Option<usize>> = vec![None; TOTAL_LABELS];
+    let (mut next, mut ell_index, mut ell_in_output) = (0usize, 0usize, false);
+    match rhs {
+        None => {
+            // Implicit output: the ellipsis, then the labels seen exactly once, in order.
+            next = ell_num_dim;
+            ell_in_output = true;
+            for (label, &c) in count.iter().enumerate() {
+                if c == 1 {
+                    perm_index[label] = Some(next);
+                    next += 1;
+                }
+            }
+        }
+        Some(rhs) => {
+            let bytes = rhs.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b' ' => {}
+                    b'.' => {
+                        if ell_in_output {
+                            return Err(err("found '.' for output but an ellipsis (...) was already found"));
+                        }
+                        if !take_ellipsis(bytes, &mut i) {
+                            return Err(err("found '.' for output that is not part of any ellipsis (...)"));
+                        }
+                        ell_index = next;
+                        next += ell_num_dim;
+                        ell_in_output = true;
+                    }
+                    c if c.is_ascii_alphabetic() => {
+                        let code = label_code(c) as usize;
+                        if count[code] == 0 || perm_index[code].is_some() {
+                            let why = if perm_index[code].is_some() {
+                                "appears more than once in the output"
+                            } else {
+                                "does not appear in the equation for any input operand"
+                            };
+                            return Err(err(format!("output subscript {} {why}", c as char)));
+                        }
+                        perm_index[code] = Some(next);
+                        next += 1;
+                    }
+                    _ => {
+                        return Err(err(format!(
+                            "invalid subscript given at index {} in the equation string, subscripts must be in [a-zA-Z]",
+                            lhs_len + 2 + i
+                        )))
+                    }
+                }
+                i += 1;
+            }
+        }
+    }
+    let out_num_dim = next;
+    if !ell_in_output {
+        ell_index = next;
+        next += ell_num_dim;
+    }
+    for (label, &c) in count.iter().enumerate() {
+        if c > 0 && perm_index[label].is_none() {
+            perm_index[label] = Some(next);
+            next += 1;
+        }
+    }
+    Ok(Alignment {
+        perm_index,
+        ell_index,
+        ell_num_dim,
+        out_num_dim,
+        total: next,
+    })
+}
+
+/// Label counts and the widest ellipsis, checking each operand's rank against its labels.
+fn count_labels(labels: &[Vec<u8>], operands: &[Tensor]) -> Result<(Vec<usize>, usize)> {
+    let mut count = vec![0usize; TOTAL_LABELS];
+    let mut ell_num_dim = 0usize;
+    for (i, (ls, op)) in labels.iter().zip(operands).enumerate() {
+        let has_ellipsis = ls.contains(&ELLIPSIS);
+        let nlabels = ls.len() - has_ellipsis as usize;
+        for &l in ls.iter().filter(|&&l| l != ELLIPSIS) {
+            count[l as usize] += 1;
+        }
+        if has_ellipsis && nlabels > op.ndim() {
+            return Err(err(format!(
+                "the number of subscripts in the equation ({nlabels}) is more than the number of dimensions ({}) for operand {i}",
+                op.ndim()
+            )));
+        }
+        if !has_ellipsis && nlabels != op.ndim() {
+            return Err(err(format!(
+                "the number of subscripts in the equation ({nlabels}) does not match the number of dimensions ({}) for operand {i} and no ellipsis was given",
+                op.ndim()
+            )));
+        }
+        if has_ellipsis {
+            ell_num_dim = ell_num_dim.max(op.ndim() - nlabels);
+        }
+    }
+    Ok((count, ell_num_dim))
+}
+
+/// Sizes seen so far, to check that every label broadcasts across operands.
+struct Sizes {
+    label: Vec<usize>,
+    ell: Vec<usize>,
+    /// How many operands have a dim of size != 1 at each aligned position.
+    dim_counts: Vec<usize>,
+}
+
+/// Brings operand `i` to the aligned order: diagonals for repeated labels, size-1 dims for
+/// labels it lacks, then one permute.
+fn align(
+    i: usize,
+    op: &Tensor,
+    labels: &[u8],
+    plan: &Alignment,
+    sizes: &mut Sizes,
+) -> Result<Tensor> {
+    // Dims the ellipsis covers, from the rank before any diagonal is taken.
+    let covered = op.ndim() + 1 - labels.len();
+    let mut op = op.clone();
+    let mut permutation: Vec<Option<usize>> = vec![None; plan.total];
+    let mut dim = 0usize;
+    for &s in labels {
+        if s == ELLIPSIS {
+            for j in plan.ell_num_dim - covered..plan.ell_num_dim {
+                let n = op.shape()[dim];
+                if n != 1 {
+                    if sizes.ell[j] != 1 && sizes.ell[j] != n {
+                        return Err(err(format!(
+                            "dimension {dim} covered by ellipsis in operand {i}has size {n} which does not broadcast with previously seen ellipsis with size {} for the respective dimension",
+                            sizes.ell[j]
+                        )));
+                    }
+                    sizes.ell[j] = n;
+                    sizes.dim_counts[plan.ell_index + j] += 1;
+                }
+                permutation[plan.ell_index + j] = Some(dim);
+                dim += 1;
+            }
+            continue;
+        }
+        let pos = plan.perm_index[s as usize].unwrap_or(0);
+        match permutation[pos] {
+            None => {
+                let n = op.shape()[dim];
+                if n != 1 {
+                    let seen = sizes.label[s as usize];
+                    if seen != 1 && seen != n {
+                        return Err(err(format!(
+                            "subscript {} has size {n} for operand {i} which does not broadcast with previously seen size {seen}",
+                            label_char(s as usize)
+                        )));
+                    }
+                    sizes.label[s as usize] = n;
+                    sizes.dim_counts[pos] += 1;
+                }
+                permutation[pos] = Some(dim);
+                dim += 1;
+            }
+            Some(prev) => {
+                let (n, p) = (op.shape()[dim], op.shape()[prev]);
+                if n != p {
+                    return Err(err(format!(
+                        "subscript {} is repeated for operand {i} but the sizes don't match, {n} != {p}",
+                        label_char(s as usize)
+                    )));
+                }
+                op = op
+                    .diagonal(0, prev as i64, dim as i64)?
+                    .movedim(&[-1], &[prev as i64])?;
+            }
+        }
+    }
+    let mut perm = Vec::with_capacity(plan.total);
+    for p in permutation {
+        match p {
+            Some(d) => perm.push(d as i64),
+            None => {
+                op = op.unsqueeze(dim as i64)?;
+                perm.push(dim as i64);
+                dim += 1;
+            }
+        }
+    }
+    op.permute(&perm)
+}
+
+impl Tensor {
+    /// `einsum(equation, operands)`.
+    pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
+        if operands.is_empty() {
+            return Err(err("must provide at least one operand"));
+        }
+        let (lhs, rhs) = match equation.find("->") {
+            Some(p) => (&equation[..p], Some(&equation[p + 2..])),
+            None => (equation, None),
+        };
+        let labels = parse_inputs(lhs, operands.len())?;
+        let (count, ell_num_dim) = count_labels(&labels, operands)?;
+        let plan = plan_output(rhs, lhs.len(), &count, ell_num_dim)?;
+        let mut sizes = Sizes {
+            label: vec![1; TOTAL_LABELS],
+            ell: vec![1; ell_num_dim],
+            dim_counts: vec![0; plan.total],
+        };
+        let mut ops = Vec::with_capacity(operands.len());
+        for (i, (op, ls)) in operands.iter().zip(&labels).enumerate() {
+            ops.push(align(i, op, ls, &plan, &mut sizes)?);
+        }
+        let result = contract(ops, &plan, &mut sizes.dim_counts)?;
+        let summed: Vec<usize> = (plan.out_num_dim..plan.total).collect();
+        if summed.is_empty() {
+            return Ok(result);
+        }
+        if operands.len() > 1 {
+            // The contractions left every summed dim with size 1.
+            let shape: Vec<i64> = result.shape()[..plan.out_num_dim]
+                .iter()
+                .map(|&d| d as i64)
+                .collect();
+            return result.view(&shape);
+        }
+        sum_dims(&result, &summed, false)
+    }
+}
+
+/// Contracts the aligned operands left to right, summing each contraction dim as soon as no
+/// later operand needs it.
+fn contract(ops: Vec<Tensor>, plan: &Alignment, dim_counts: &mut [usize]) -> Result<Tensor> {
+    let mut ops = std::collections::VecDeque::from(ops);
+    while ops.len() > 1 {
+        let (mut a, mut b) = match (ops.pop_front(), ops.pop_front()) {
+            (Some(a), Some(b)) => (a, b),
+            _ => break,
+        };
+        let (mut to_sum, mut a_sum, mut b_sum) = (Vec::new(), Vec::new(), Vec::new());
+        for dim in plan.out_num_dim..plan.total {
+            let (na, nb) = (a.shape()[dim], b.shape()[dim]);
+            if na != 1 && nb != 1 {
+                dim_counts[dim] -= 1;
+                if dim_counts[dim] == 1 {
+                    to_sum.push(dim);
+                    dim_counts[dim] = 0;
+                }
+            } else if dim_counts[dim] == 1 {
+                if na != 1 {
+                    a_sum.push(dim);
+                    dim_counts[dim] = 0;
+                } else if nb != 1 {
+                    b_sum.push(dim);
+                    dim_counts[dim] = 0;
+                }
+            }
+        }
+        if !a_sum.is_empty() {
+            a = sum_dims(&a, &a_sum, true)?;
+        }
+        if !b_sum.is_empty() {
+            b = sum_dims(&b, &b_sum, true)?;
+        }
+        ops.push_front(sumproduct_pair(&a, &b, &to_sum)?);
+    }
+    ops.pop_front()
+        .ok_or_else(|| err("must provide at least one operand"))
+}

@@ -1,0 +1,144 @@
+//! The contraction steps of `einsum`: summing dims and contracting two aligned operands with
+//! one batched product (PyTorch's `sumproduct_pair`). Sums are products with a vector of ones,
+//! so einsum needs no reduction kernel.
+
+use super::matmul::{check_same_scalar_type, not_implemented, product};
+use super::Tensor;
+use crate::cpu::matmul::hadamard;
+use crate::dtype::{promote_types, DType, Scalar};
+use crate::error::{Error, Result};
+use crate::shape::broadcast_shapes;
+use crate::with_dtype;
+
+fn to_i64(shape: &[usize]) -> Vec<i64> {
+    shape.iter().map(|&d| d as i64).collect()
+}
+
+/// Sums `t` over `dims` (distinct, in range); with `keepdim` they stay as size-1 dims.
+pub(crate) fn sum_dims(t: &Tensor, dims: &[usize], keepdim: bool) -> Result<Tensor> {
+    let kept: Vec<usize> = (0..t.ndim()).filter(|d| !dims.contains(d)).collect();
+    let perm: Vec<i64> = kept.iter().chain(dims).map(|&d| d as i64).collect();
+    let rows: usize = kept.iter().map(|&d| t.shape()[d]).product();
+    let cols: usize = dims.iter().map(|&d| t.shape()[d]).product();
+    let flat = t.permute(&perm)?.reshape(&[rows as i64, cols as i64])?;
+    let ones = Tensor::ones(&[cols, 1], t.dtype())?;
+    let summed = product(&flat, &ones, None, Scalar::Int(1))?;
+    // The kept dims kept their order, so the values are already in the result's order.
+    let shape: Vec<usize> = (0..t.ndim())
+        .filter_map(|d| match (dims.contains(&d), keepdim) {
+            (false, _) => Some(t.shape()[d]),
+            (true, true) => Some(1),
+            (true, false) => None,
+        })
+        .collect();
+    summed.view(&to_i64(&shape))
+}
+
+/// `left * right` with broadcasting, in the promoted dtype (einsum's contraction without
+/// summed dims is PyTorch's `mul`).
+fn broadcast_product(left: &Tensor, right: &Tensor) -> Result<Tensor> {
+    let shape = broadcast_shapes(left.shape(), right.shape())?;
+    let dtype = promote_types(left.dtype(), right.dtype());
+    let target = to_i64(&shape);
+    with_dtype!(dtype, T => {
+        let a = left.to_dtype(dtype)?.expand(&target)?.to_vec::<T>()?;
+        let b = right.to_dtype(dtype)?.expand(&target)?.to_vec::<T>()?;
+        let mut out = vec![T::default(); a.len()];
+        hadamard(&a, &b, &mut out);
+        Tensor::from_vec(out, &shape)
+    })
+}
+
+/// Contracts two operands of equal rank whose dims are aligned (each either equal or 1) over
+/// `to_sum`, keeping them as size-1 dims. The other dims are sorted into those both operands
+/// have (the batch), those only the left has (rows) and those only the right has (columns);
+/// the summed dims become the inner dim of one batched product.
+pub(crate) fn sumproduct_pair(left: &Tensor, right: &Tensor, to_sum: &[usize]) -> Result<Tensor> {
+    if to_sum.is_empty() {
+        return broadcast_product(left, right);
+    }
+    let ndim = left.ndim();
+    let (mut left, mut right) = (left.clone(), right.clone());
+    let (mut lro, mut lo, mut ro, mut summed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for i in 0..ndim {
+        let (nl, nr) = (left.shape()[i], right.shape()[i]);
+        let (sl, sr) = (nl != 1, nr != 1);
+        if (sl && sr) && nl != nr {
+            return Err(Error::runtime("non-broadcast dimensions must match"));
+        }
+        if to_sum.contains(&i) {
+            if sl && sr {
+                summed.push(i);
+            } else if sl {
+                left = sum_dims(&left, &[i], true)?;
+            } else if sr {
+                right = sum_dims(&right, &[i], true)?;
+            }
+        } else if sl && sr {
+            lro.push(i);
+        } else if sl {
+            lo.push(i);
+        } else if sr {
+            ro.push(i);
+        }
+    }
+    check_same_scalar_type(&left, &right)?;
+    if left.dtype() == DType::Bool {
+        return Err(not_implemented("bmm", DType::Bool));
+    }
+    let size = |t: &Tensor, dims: &[usize]| dims.iter().map(|&d| t.shape()[d]).product::<usize>();
+    let rest = |used: &[&Vec<usize>]| -> Vec<usize> {
+        (0..ndim)
+            .filter(|d| used.iter().all(|u| !u.contains(d)))
+            .collect()
+    };
+    let (b, m, k, n) = (
+        size(&left, &lro),
+        size(&left, &lo),
+        size(&left, &summed),
+        size(&right, &ro),
+    );
+    let lperm: Vec<usize> = [&lro, &lo, &summed]
+        .into_iter()
+        .flatten()
+        .copied()
+        .chain(rest(&[&lro, &lo, &summed]))
+        .collect();
+    let rperm: Vec<usize> = [&lro, &summed, &ro]
+        .into_iter()
+        .flatten()
+        .copied()
+        .chain(rest(&[&lro, &summed, &ro]))
+        .collect();
+    let a = left
+        .permute(&to_i64(&lperm))?
+        .reshape(&[b as i64, m as i64, k as i64])?;
+    let bm = right
+        .permute(&to_i64(&rperm))?
+        .reshape(&[b as i64, k as i64, n as i64])?;
+    let out = product(&a, &bm, None, Scalar::Int(1))?;
+    // Back to the aligned order: the result's dims are lro, lo, ro, then size-1 dims.
+    let order: Vec<usize> = [&lro, &lo, &ro]
+        .into_iter()
+        .flatten()
+        .copied()
+        .chain(rest(&[&lro, &lo, &ro]))
+        .collect();
+    let sizes: Vec<usize> = order
+        .iter()
+        .map(|&d| {
+            if lro.contains(&d) || lo.contains(&d) {
+                left.shape()[d]
+            } else if ro.contains(&d) {
+                right.shape()[d]
+            } else {
+                1
+            }
+        })
+        .collect();
+    let mut inverse = vec![0i64; ndim];
+    for (pos, &d) in order.iter().enumerate() {
+        inverse[d] = pos as i64;
+    }
+    out.view(&to_i64(&sizes))?.permute(&inverse)
+}

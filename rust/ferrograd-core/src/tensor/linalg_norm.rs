@@ -1,0 +1,247 @@
+//! Matrix norms and condition numbers: `linalg.matrix_norm` and `linalg.cond`.
+//! (`linalg.vector_norm` belongs to the reductions; `linalg.norm` dispatches in Python.)
+
+use super::linalg::{batch_tensor, check_float, check_square, with_float, Matrices};
+use super::linalg_decomp::{check_svd_finite, spectral_error};
+use super::matmul::scalar_type_name;
+use super::Tensor;
+use crate::cpu::linalg_spectral::{self as spectral, MatrixOrd};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+use crate::shape::normalize_dim;
+
+impl MatrixOrd {
+    /// `'fro'` and `'nuc'`.
+    pub fn from_name(s: &str) -> Option<MatrixOrd> {
+        match s {
+            "fro" => Some(MatrixOrd::Fro),
+            "nuc" => Some(MatrixOrd::Nuc),
+            _ => None,
+        }
+    }
+
+    /// 1, -1, 2, -2, inf, -inf.
+    pub fn from_number(v: f64) -> Option<MatrixOrd> {
+        Some(match v {
+            1.0 => MatrixOrd::One,
+            -1.0 => MatrixOrd::NegOne,
+            2.0 => MatrixOrd::Two,
+            -2.0 => MatrixOrd::NegTwo,
+            f64::INFINITY => MatrixOrd::Inf,
+            f64::NEG_INFINITY => MatrixOrd::NegInf,
+            _ => return None,
+        })
+    }
+
+    /// Whether the norm needs singular values (no half-precision kernel for those).
+    fn spectral(self) -> bool {
+        matches!(self, MatrixOrd::Nuc | MatrixOrd::Two | MatrixOrd::NegTwo)
+    }
+}
+
+/// Runs a per-matrix `f64`-valued routine over the matrices of `a` (f32/f64), giving a
+/// tensor of the batch shape in `a`'s dtype.
+fn per_matrix(
+    a: &Tensor,
+    op: &str,
+    f: impl Fn(faer::MatRef<'_, f64>) -> std::result::Result<f64, spectral::SpectralError> + Sync + Send,
+    g: impl Fn(faer::MatRef<'_, f32>) -> std::result::Result<f64, spectral::SpectralError> + Sync + Send,
+) -> Result<Tensor> {
+    let run = |vals: Vec<std::result::Result<f64, spectral::SpectralError>>| {
+        vals.into_iter()
+            .map(|r| r.map_err(|e| spectral_error(op, e)))
+            .collect::<Result<Vec<f64>>>()
+    };
+    match a.dtype() {
+        DType::F64 => {
+            let m = Matrices::<f64>::new(a)?;
+            let v = run(m.mats().map(f))?;
+            batch_tensor(v, &m.batch, &[])
+        }
+        _ => {
+            let m = Matrices::<f32>::new(a)?;
+            let v: Vec<f32> = run(m.mats().map(g))?
+                .into_iter()
+                .map(|x| x as f32)
+                .collect();
+            batch_tensor(v, &m.batch, &[])
+        }
+    }
+}
+
+impl Tensor {
+    /// `linalg.matrix_norm(A, ord, dim, keepdim, dtype=)`.
+    pub fn linalg_matrix_norm(
+        &self,
+        ord: MatrixOrd,
+        dim: (i64, i64),
+        keepdim: bool,
+        dtype: Option<DType>,
+    ) -> Result<Tensor> {
+        let op = "linalg.matrix_norm";
+        if self.ndim() < 2 {
+            return Err(Error::runtime(format!(
+                "{op}: The input tensor A must have at least 2 dimensions."
+            )));
+        }
+        let (d0, d1) = (
+            normalize_dim(dim.0, self.ndim())?,
+            normalize_dim(dim.1, self.ndim())?,
+        );
+        if d0 == d1 {
+            return Err(Error::runtime(format!(
+                "{op}: dims must be different. Got ({}, {})",
+                dim.0, dim.1
+            )));
+        }
+        if let Some(d) = dtype {
+            if !d.is_floating_point() {
+                return Err(Error::runtime(format!(
+                    "{op}: dtype should be floating point or complex, but got {}",
+                    scalar_type_name(d)
+                )));
+            }
+        }
+        let half = matches!(self.dtype(), DType::F16 | DType::BF16);
+        if !self.dtype().is_floating_point() || (half && ord.spectral()) {
+            check_float(op, self)?;
+        }
+        let a = match dtype {
+            Some(d) => self.to_dtype(d)?,
+            None => self.clone(),
+        };
+        let out_dtype = a.dtype();
+        // Half types are summed in f32 and rounded once.
+        let a = if matches!(out_dtype, DType::F16 | DType::BF16) {
+            a.to_dtype(DType::F32)?
+        } else {
+            a
+        };
+        if ord.spectral() {
+            check_svd_finite(&a)?;
+        }
+        let moved = a.movedim(&[d0 as i64, d1 as i64], &[-2, -1])?;
+        let r = per_matrix(
+            &moved,
+            "linalg.svd",
+            |m| spectral::matrix_norm(m, ord),
+            |m| spectral::matrix_norm(m, ord),
+        )?;
+        let r = r.to_dtype(out_dtype)?;
+        if !keepdim {
+            return Ok(r);
+        }
+        let (lo, hi) = (d0.min(d1), d0.max(d1));
+        r.unsqueeze(lo as i64)?.unsqueeze(hi as i64)
+    }
+
+    /// `linalg.cond(A, p)`: `None` is the 2-norm; `shown` is how the user wrote `p`, for messages.
+    pub fn linalg_cond(&self, ord: Option<MatrixOrd>, shown: &str) -> Result<Tensor> {
+        if self.ndim() < 2 {
+            return Err(Error::runtime(
+                "linalg.cond: The input tensor must have at least 2 dimensions.",
+            ));
+        }
+        let ord = ord.unwrap_or(MatrixOrd::Two);
+        if matches!(ord, MatrixOrd::Two | MatrixOrd::NegTwo) {
+            super::linalg::check_float_kernel("linalg.svd", Some("linalg_svd_cpu"), self)?;
+            check_svd_finite(self)?;
+        } else {
+            check_square(&format!("linalg.cond(ord={shown})"), self)?;
+            check_float("linalg.inv", self)?;
+        }
+        per_matrix(
+            self,
+            "linalg.svd",
+            |m| spectral::cond(m, ord),
+            |m| spectral::cond(m, ord),
+        )
+    }
+}
+
+/// The default relative tolerance of `pinv` and `matrix_rank`: `eps * max(m, n)` unless an
+/// absolute tolerance above zero was given.
+pub(crate) fn default_rtol(dtype: DType, m: usize, n: usize, atol: Option<f64>) -> f64 {
+    if atol.is_some_and(|a| a > 0.0) {
+        return 0.0;
+    }
+    let eps = if dtype == DType::F64 {
+        f64::EPSILON
+    } else {
+        f32::EPSILON as f64
+    };
+    eps * m.max(n) as f64
+}
+
+/// `ferrograd` refuses integer matrices in the SVD-based helpers with PyTorch's wording.
+pub(crate) fn check_float_or_double(t: &Tensor) -> Result<()> {
+    if !matches!(t.dtype(), DType::F32 | DType::F64) {
+        return Err(Error::runtime(
+            "This function doesn't handle types other than float and double",
+        ));
+    }
+    Ok(())
+}
+
+impl Tensor {
+    /// `linalg.matrix_rank(A, atol=, rtol=, hermitian=)`: int64 ranks of the batch.
+    pub fn linalg_matrix_rank(
+        &self,
+        atol: Option<f64>,
+        rtol: Option<f64>,
+        hermitian: bool,
+    ) -> Result<Tensor> {
+        if self.ndim() < 2 {
+            return Err(Error::runtime(
+                "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.",
+            ));
+        }
+        check_float_or_double(self)?;
+        if hermitian {
+            check_square("linalg.eigh", self)?;
+        } else {
+            check_svd_finite(self)?;
+        }
+        let (m, n) = super::linalg::matrix_dims(self);
+        let rtol = rtol.unwrap_or_else(|| default_rtol(self.dtype(), m, n, atol));
+        let atol = atol.unwrap_or(0.0);
+        with_float!(self.dtype(), T => {
+            let a = Matrices::<T>::new(self)?;
+            let r = a.mats().map(|x| spectral::rank(x, atol, rtol, hermitian));
+            let ranks = r.into_iter().map(|x| x.map_err(|e| spectral_error("linalg.svd", e))).collect::<Result<Vec<i64>>>()?;
+            batch_tensor(ranks, &a.batch, &[])
+        })
+    }
+
+    /// `linalg.pinv(A, atol=, rtol=, hermitian=)`: the pseudo-inverses, `(..., n, m)`.
+    pub fn linalg_pinv(
+        &self,
+        atol: Option<f64>,
+        rtol: Option<f64>,
+        hermitian: bool,
+    ) -> Result<Tensor> {
+        if self.ndim() < 2 || !matches!(self.dtype(), DType::F32 | DType::F64) {
+            return Err(Error::runtime(format!(
+                "linalg.pinv({}{:?}): expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types",
+                scalar_type_name(self.dtype()),
+                self.shape()
+            )));
+        }
+        if hermitian {
+            check_square("linalg.eigh", self)?;
+        } else {
+            check_svd_finite(self)?;
+        }
+        let (m, n) = super::linalg::matrix_dims(self);
+        let rtol = rtol.unwrap_or_else(|| default_rtol(self.dtype(), m, n, atol));
+        let atol = atol.unwrap_or(0.0);
+        with_float!(self.dtype(), T => {
+            let a = Matrices::<T>::new(self)?;
+            let mut data: Vec<T> = Vec::with_capacity(a.data.len());
+            for r in a.mats().map(|x| spectral::pinv(x, atol, rtol, hermitian)) {
+                data.extend(r.map_err(|e| spectral_error("linalg.svd", e))?);
+            }
+            batch_tensor(data, &a.batch, &[n, m])
+        })
+    }
+}

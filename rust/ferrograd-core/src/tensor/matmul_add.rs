@@ -1,0 +1,205 @@
+//! Products added to an input: `addmm`, `addmv`, `baddbmm`, `addbmm` (`beta * input +
+//! alpha * product`) and their in-place forms. The GEMM applies beta and alpha itself, so no
+//! elementwise op is involved; with `beta = 0` the input is ignored (NaN included), as in BLAS.
+
+use super::matmul::{
+    check_bmm_args, check_mm_args, check_mv_args, cpp_type_name, not_implemented, product,
+    scalar_type_name,
+};
+use super::Tensor;
+use crate::dtype::{DType, Scalar};
+use crate::error::{Error, Result};
+use crate::shape::normalize_dim;
+
+fn to_i64(shape: &[usize]) -> Vec<i64> {
+    shape.iter().map(|&d| d as i64).collect()
+}
+
+/// addmm's and addbmm's dtype checks, in PyTorch's order.
+fn check_addmm_dtypes(input: &Tensor, mat1: &Tensor, mat2: &Tensor) -> Result<()> {
+    for (name, t) in [("self", input), ("mat1", mat1)] {
+        if t.dtype() != mat2.dtype() {
+            return Err(Error::runtime(format!(
+                "{name} and mat2 must have the same dtype, but got {} and {}",
+                scalar_type_name(t.dtype()),
+                scalar_type_name(mat2.dtype())
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The size of `dim` of `t`, with PyTorch's IndexError when `t` has too few dims.
+fn size_at(t: &Tensor, dim: i64) -> Result<usize> {
+    if t.ndim() == 0 {
+        return Err(Error::DimOnScalar { dim });
+    }
+    Ok(t.shape()[normalize_dim(dim, t.ndim())?])
+}
+
+impl Tensor {
+    /// `addmm(input, mat1, mat2, beta, alpha)`: `beta * input + alpha * mat1 @ mat2`, with
+    /// `input` broadcast to the result.
+    pub fn addmm(
+        &self,
+        mat1: &Tensor,
+        mat2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
+        check_addmm_dtypes(self, mat1, mat2)?;
+        check_mm_args("addmm", mat1, mat2)?;
+        let input = self.expand(&[mat1.shape()[0] as i64, mat2.shape()[1] as i64])?;
+        if self.dtype() == DType::Bool {
+            return Err(not_implemented("addmm_impl_cpu_", DType::Bool));
+        }
+        product(mat1, mat2, Some((&input, beta)), alpha)
+    }
+
+    /// `addmv(input, mat, vec, beta, alpha)`: `beta * input + alpha * mat @ vec`.
+    pub fn addmv(&self, mat: &Tensor, vec: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+        check_mv_args(Some(self), mat, vec)?;
+        let (d, m, v) = (self.dtype(), mat.dtype(), vec.dtype());
+        if d != m || m != v {
+            return Err(Error::runtime(format!(
+                "addmv input tensors must have the same dtype, but got {}, {}, and {}",
+                scalar_type_name(d),
+                scalar_type_name(m),
+                scalar_type_name(v)
+            )));
+        }
+        if d == DType::Bool {
+            return Err(not_implemented("addmv_impl_cpu", d));
+        }
+        let rows = mat.shape()[0];
+        let input = self.expand(&[rows as i64])?.unsqueeze(1)?;
+        let r = product(mat, &vec.unsqueeze(1)?, Some((&input, beta)), alpha)?;
+        r.view(&[rows as i64])
+    }
+
+    /// `baddbmm(input, batch1, batch2, beta, alpha)`: `beta * input + alpha * batch1 @ batch2`
+    /// for each batch entry.
+    pub fn baddbmm(
+        &self,
+        batch1: &Tensor,
+        batch2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
+        let (d, d1, d2) = (self.dtype(), batch1.dtype(), batch2.dtype());
+        if d != d1 || d != d2 {
+            return Err(Error::runtime(format!(
+                "Input dtypes must be the same, got: input {}, batch1: {}, batch2: {}",
+                cpp_type_name(d),
+                cpp_type_name(d1),
+                cpp_type_name(d2)
+            )));
+        }
+        let shape = [
+            size_at(batch1, 0)?,
+            size_at(batch1, 1)?,
+            size_at(batch2, 2)?,
+        ];
+        let input = self.expand(&to_i64(&shape))?;
+        check_bmm_args(batch1, batch2)?;
+        if d == DType::Bool {
+            return Err(not_implemented("baddbmm", d));
+        }
+        product(batch1, batch2, Some((&input, beta)), alpha)
+    }
+
+    /// `addbmm(input, batch1, batch2, beta, alpha)`: `beta * input + alpha * sum_b batch1[b] @
+    /// batch2[b]`, computed as one product whose inner dim runs over batch and columns.
+    pub fn addbmm(
+        &self,
+        batch1: &Tensor,
+        batch2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
+        let (n, p) = (size_at(batch1, 1)?, size_at(batch2, 2)?);
+        check_addmm_dtypes(self, batch1, batch2)?;
+        for (name, t) in [("batch1", batch1), ("batch2", batch2)] {
+            if t.ndim() != 3 {
+                return Err(Error::runtime(format!("{name} must be a 3D tensor")));
+            }
+        }
+        let (b1, b2) = (batch1.shape(), batch2.shape());
+        if b1[0] != b2[0] {
+            return Err(Error::runtime(format!(
+                "batch1 and batch2 must have same number of batches, got {} and {}",
+                b1[0], b2[0]
+            )));
+        }
+        if b1[2] != b2[1] {
+            return Err(Error::runtime(format!(
+                "Incompatible matrix sizes for bmm ({}x{} and {}x{})",
+                b1[1], b1[2], b2[1], b2[2]
+            )));
+        }
+        let input = self.expand(&[n as i64, p as i64])?;
+        if self.dtype() == DType::Bool {
+            return Err(not_implemented("addmm_impl_cpu_", DType::Bool));
+        }
+        // sum_b A_b @ B_b = [A_0 | A_1 | ...] @ [B_0; B_1; ...]
+        let inner = (b1[0] * b1[2]) as i64;
+        let a = batch1.permute(&[1, 0, 2])?.reshape(&[n as i64, inner])?;
+        let b = batch2.reshape(&[inner, p as i64])?;
+        product(&a, &b, Some((&input, beta)), alpha)
+    }
+
+    /// Writes an out-of-place result into `self`, as PyTorch's in-place variants do: the
+    /// result must have `self`'s shape, and `self` must not be a broadcast view.
+    fn assign_in_place(&self, result: Tensor) -> Result<Tensor> {
+        if result.shape() != self.shape() {
+            return Err(Error::runtime(format!(
+                "Bad in-place call: input tensor size {:?} and output tensor size {:?} should match",
+                self.shape(),
+                result.shape()
+            )));
+        }
+        self.check_no_internal_overlap("in-place product")?;
+        self.copy_(&result)?;
+        Ok(self.clone())
+    }
+
+    pub fn addmm_(
+        &self,
+        mat1: &Tensor,
+        mat2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
+        self.assign_in_place(self.addmm(mat1, mat2, beta, alpha)?)
+    }
+
+    pub fn addmv_(
+        &self,
+        mat: &Tensor,
+        vec: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
+        self.assign_in_place(self.addmv(mat, vec, beta, alpha)?)
+    }
+
+    pub fn baddbmm_(
+        &self,
+        batch1: &Tensor,
+        batch2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
+        self.assign_in_place(self.baddbmm(batch1, batch2, beta, alpha)?)
+    }
+
+    pub fn addbmm_(
+        &self,
+        batch1: &Tensor,
+        batch2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
+        self.assign_in_place(self.addbmm(batch1, batch2, beta, alpha)?)
+    }
+}
