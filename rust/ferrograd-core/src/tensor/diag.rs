@@ -1,7 +1,6 @@
 //! Diagonals that copy: `diag`, `diag_embed`, `diagflat` and `trace`. (The view `diagonal`
 //! lives with the other views.)
 
-use super::repeat::scalar_type_name;
 use super::Tensor;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind, Result};
@@ -56,7 +55,7 @@ impl Tensor {
                 kind: ErrorKind::NotImplemented,
                 msg: format!(
                     "\"trace\" not implemented for '{}'",
-                    scalar_type_name(dtype)
+                    dtype.scalar_type_name()
                 ),
             });
         }

@@ -19,12 +19,6 @@ fn is_skipped(t: &Tensor) -> bool {
     t.shape() == [0]
 }
 
-/// PyTorch's `canCast`: no float to integer, and nothing but bool to bool.
-pub fn can_cast(from: DType, to: DType) -> bool {
-    !(from.is_floating_point() && !to.is_floating_point()
-        || from != DType::Bool && to == DType::Bool)
-}
-
 impl Tensor {
     /// Checks `cat`'s inputs and computes its result's shape and dtype (PyTorch's `cat_meta`,
     /// with its checks in its order).

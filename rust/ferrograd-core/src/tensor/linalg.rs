@@ -3,7 +3,6 @@
 //! every linalg op: argument checks with PyTorch's messages and the batch driver that feeds
 //! each matrix of a `(..., m, n)` tensor to the per-matrix routines in `cpu::linalg*`.
 
-use super::matmul::scalar_type_name;
 use super::Tensor;
 use crate::cpu::linalg::{self, LinalgFloat, Mats};
 use crate::cpu::linalg_lu;
@@ -48,12 +47,12 @@ pub(crate) fn check_float_kernel(op: &str, kernel: Option<&str>, t: &Tensor) -> 
     let msg = if !d.is_floating_point() {
         format!(
             "{op}: Expected a floating point or complex tensor as input. Got {}",
-            scalar_type_name(d)
+            d.scalar_type_name()
         )
     } else if matches!(d, DType::F16 | DType::BF16) {
         format!(
             "{op}: Low precision dtypes not supported. Got {}",
-            scalar_type_name(d)
+            d.scalar_type_name()
         )
     } else {
         return Ok(());
@@ -271,8 +270,8 @@ impl Tensor {
         if self.dtype() != b.dtype() {
             return Err(Error::runtime(format!(
                 "linalg.solve: Expected A and B to have the same dtype, but found A of type {} and B of type {} instead",
-                scalar_type_name(self.dtype()),
-                scalar_type_name(b.dtype())
+                self.dtype().scalar_type_name(),
+                b.dtype().scalar_type_name()
             )));
         }
         let vector = is_vector_rhs(self, b);

@@ -7,7 +7,7 @@
 use super::linalg::{
     batch_tensor, check_float_kernel, check_matrix, check_square, matrix_dims, with_float, Matrices,
 };
-use super::matmul::{not_implemented, scalar_type_name};
+use super::matmul::not_implemented;
 use super::Tensor;
 use crate::cpu::linalg;
 use crate::cpu::linalg_spectral::{self as spectral, SpectralError};
@@ -199,7 +199,7 @@ impl Tensor {
         if !self.dtype().is_floating_point() {
             return Err(Error::runtime(format!(
                 "Unknown Complex ScalarType for {}",
-                scalar_type_name(self.dtype())
+                self.dtype().scalar_type_name()
             )));
         }
         if matches!(self.dtype(), DType::F16 | DType::BF16) {

@@ -4,7 +4,6 @@
 use super::linalg::{batch_tensor, with_float, Matrices};
 use super::linalg_decomp::{check_svd_finite, spectral_error};
 use super::linalg_norm::check_float_or_double;
-use super::matmul::scalar_type_name;
 use super::Tensor;
 use crate::cpu::linalg_spectral as spectral;
 use crate::dtype::DType;
@@ -35,8 +34,8 @@ fn check_args(a: &Tensor, b: &Tensor, driver: &str) -> Result<()> {
     if a.dtype() != b.dtype() {
         return Err(Error::runtime(format!(
             "{op}: Expected input and other to have the same dtype, but got input's dtype {} and other's dtype {}",
-            scalar_type_name(a.dtype()),
-            scalar_type_name(b.dtype())
+            a.dtype().scalar_type_name(),
+            b.dtype().scalar_type_name()
         )));
     }
     if !(a.ndim() >= b.ndim() && a.ndim() - b.ndim() <= 1) {

@@ -3,7 +3,6 @@
 
 use super::linalg::{batch_tensor, check_float, check_square, with_float, Matrices};
 use super::linalg_decomp::{check_svd_finite, spectral_error};
-use super::matmul::scalar_type_name;
 use super::Tensor;
 use crate::cpu::linalg_spectral::{self as spectral, MatrixOrd};
 use crate::dtype::DType;
@@ -98,7 +97,7 @@ impl Tensor {
             if !d.is_floating_point() {
                 return Err(Error::runtime(format!(
                     "{op}: dtype should be floating point or complex, but got {}",
-                    scalar_type_name(d)
+                    d.scalar_type_name()
                 )));
             }
         }
@@ -223,7 +222,7 @@ impl Tensor {
         if self.ndim() < 2 || !matches!(self.dtype(), DType::F32 | DType::F64) {
             return Err(Error::runtime(format!(
                 "linalg.pinv({}{:?}): expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types",
-                scalar_type_name(self.dtype()),
+                self.dtype().scalar_type_name(),
                 self.shape()
             )));
         }

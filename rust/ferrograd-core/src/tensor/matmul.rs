@@ -5,27 +5,11 @@
 use super::Tensor;
 use crate::cpu::matmul::{self, MatView, MatmulElement, Product};
 use crate::dtype::{DType, Element, Scalar};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::shape::broadcast_shapes;
 use crate::strided::offsets;
 use crate::with_dtype;
-
-/// PyTorch's `ScalarType` names, as in "expected scalar type Float but found Double".
-pub(crate) fn scalar_type_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "Bool",
-        DType::U8 => "Byte",
-        DType::I8 => "Char",
-        DType::I16 => "Short",
-        DType::I32 => "Int",
-        DType::I64 => "Long",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-    }
-}
 
 /// The C++ type names some of PyTorch's messages print (`float != double`).
 pub(crate) fn cpp_type_name(d: DType) -> &'static str {
@@ -44,12 +28,7 @@ pub(crate) fn cpp_type_name(d: DType) -> &'static str {
 }
 
 /// PyTorch's NotImplementedError for a kernel without this dtype: `"bmm" not implemented for 'Bool'`.
-pub(crate) fn not_implemented(kernel: &str, d: DType) -> Error {
-    Error::Other {
-        kind: ErrorKind::NotImplemented,
-        msg: format!("\"{kernel}\" not implemented for '{}'", scalar_type_name(d)),
-    }
-}
+pub(crate) use crate::op::not_implemented;
 
 /// The storage offset where each matrix of `t` starts; its leading `nbatch` dims are the batch.
 fn batch_starts(t: &Tensor, nbatch: usize) -> Vec<usize> {
@@ -189,9 +168,9 @@ impl Tensor {
         if d != v {
             return Err(Error::runtime(format!(
                 "addmv input tensors must have the same dtype, but got {}, {}, and {}",
-                scalar_type_name(v),
-                scalar_type_name(d),
-                scalar_type_name(v)
+                v.scalar_type_name(),
+                d.scalar_type_name(),
+                v.scalar_type_name()
             )));
         }
         if d == DType::Bool {
@@ -213,8 +192,8 @@ impl Tensor {
         if self.dtype() != other.dtype() {
             return Err(Error::runtime(format!(
                 "dot : expected both vectors to have same dtype, but found {} and {}",
-                scalar_type_name(self.dtype()),
-                scalar_type_name(other.dtype())
+                self.dtype().scalar_type_name(),
+                other.dtype().scalar_type_name()
             )));
         }
         let (n, m) = (self.shape()[0], other.shape()[0]);
@@ -294,8 +273,8 @@ pub(crate) fn check_same_scalar_type(a: &Tensor, b: &Tensor) -> Result<()> {
     if a.dtype() != b.dtype() {
         return Err(Error::runtime(format!(
             "expected scalar type {} but found {}",
-            scalar_type_name(a.dtype()),
-            scalar_type_name(b.dtype())
+            a.dtype().scalar_type_name(),
+            b.dtype().scalar_type_name()
         )));
     }
     Ok(())

@@ -4,7 +4,6 @@
 
 use super::matmul::{
     check_bmm_args, check_mm_args, check_mv_args, cpp_type_name, not_implemented, product,
-    scalar_type_name,
 };
 use super::Tensor;
 use crate::dtype::{DType, Scalar};
@@ -21,8 +20,8 @@ fn check_addmm_dtypes(input: &Tensor, mat1: &Tensor, mat2: &Tensor) -> Result<()
         if t.dtype() != mat2.dtype() {
             return Err(Error::runtime(format!(
                 "{name} and mat2 must have the same dtype, but got {} and {}",
-                scalar_type_name(t.dtype()),
-                scalar_type_name(mat2.dtype())
+                t.dtype().scalar_type_name(),
+                mat2.dtype().scalar_type_name()
             )));
         }
     }
@@ -63,9 +62,9 @@ impl Tensor {
         if d != m || m != v {
             return Err(Error::runtime(format!(
                 "addmv input tensors must have the same dtype, but got {}, {}, and {}",
-                scalar_type_name(d),
-                scalar_type_name(m),
-                scalar_type_name(v)
+                d.scalar_type_name(),
+                m.scalar_type_name(),
+                v.scalar_type_name()
             )));
         }
         if d == DType::Bool {

@@ -34,10 +34,9 @@ mod write;
 pub use convert::{contiguous_bytes, materialize};
 pub use elementwise::{binary_op, promoted_dtype, Arg};
 pub use index::IndexItem;
-pub use join::{can_cast, CatPlan};
+pub use join::CatPlan;
 pub use linalg_lstsq::LstsqResult;
 pub use random::Distribution;
-pub use repeat::scalar_type_name;
 pub use split::Sections;
 pub use ternary::{ternary_op, where_op};
 

@@ -137,7 +137,7 @@ impl Tensor {
                 kind: ErrorKind::NotImplemented,
                 msg: format!(
                     "\"repeat_interleave_cpu\" not implemented for '{}'",
-                    scalar_type_name(dtype)
+                    dtype.scalar_type_name()
                 ),
             });
         }
@@ -180,11 +180,6 @@ pub(crate) fn try_vec<T>(n: usize) -> Result<Vec<T>> {
         nbytes: n.saturating_mul(std::mem::size_of::<T>()),
     })?;
     Ok(v)
-}
-
-/// PyTorch's C++ name of a dtype (`Float`, `Long`, ...), as its dispatch errors print it.
-pub fn scalar_type_name(dtype: DType) -> &'static str {
-    dtype.legacy_type_name().trim_end_matches("Tensor")
 }
 
 #[cfg(test)]

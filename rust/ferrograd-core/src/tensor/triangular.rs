@@ -1,7 +1,7 @@
 //! Triangles of matrices: `tril`, `triu` (batched over leading dims, in and out of place) and
 //! the index lists `tril_indices`, `triu_indices`.
 
-use super::repeat::{scalar_type_name, try_vec};
+use super::repeat::try_vec;
 use super::write::with_bits;
 use super::Tensor;
 use crate::cpu::triangle::zero_triangle;
@@ -94,7 +94,10 @@ fn triangle_indices(
     if !matches!(dtype, DType::I32 | DType::I64) {
         return Err(Error::Other {
             kind: ErrorKind::NotImplemented,
-            msg: format!("\"{op}\" not implemented for '{}'", scalar_type_name(dtype)),
+            msg: format!(
+                "\"{op}\" not implemented for '{}'",
+                dtype.scalar_type_name()
+            ),
         });
     }
     // Column range kept in row `r`: [0, r + offset] for the lower triangle, [r + offset, col)

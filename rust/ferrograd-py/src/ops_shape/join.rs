@@ -2,7 +2,6 @@
 //! `column_stack`: functions only, as in PyTorch. Each is a `cat` of prepared inputs, so one
 //! `out=` path serves them all.
 
-use ferrograd_core::tensor::{can_cast, scalar_type_name};
 use ferrograd_core::Tensor;
 use pyo3::prelude::*;
 
@@ -21,10 +20,10 @@ fn cat_to(py: Python<'_>, parts: Vec<Tensor>, dim: i64, out: Option<&Bound<'_, P
     };
     let plan = core("cat", || Tensor::cat_plan(&parts, dim))?;
     let target = out.borrow().t.clone();
-    if !can_cast(plan.dtype, target.dtype()) {
+    if !plan.dtype.can_cast_to(target.dtype()) {
         return Err(type_err(format!(
             "torch.cat(): input types can't be cast to the desired output type {}",
-            scalar_type_name(target.dtype())
+            target.dtype().scalar_type_name()
         )));
     }
     if target.shape() == plan.shape.as_slice() {

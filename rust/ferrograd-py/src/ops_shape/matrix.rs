@@ -1,7 +1,6 @@
 //! Matrix-structure ops: `tril`, `triu` (and in place), `tril_indices`, `triu_indices`,
 //! `diag`, `diag_embed`, `diagflat`, `trace`.
 
-use ferrograd_core::tensor::{can_cast, scalar_type_name};
 use ferrograd_core::{DType, Tensor};
 use pyo3::prelude::*;
 
@@ -54,11 +53,11 @@ impl PyTensor {
         let result = run(py, "diag", self.t.numel(), || self.t.diag(diagonal))?;
         if let Some(out) = out {
             let (have, want) = (out.borrow().t.dtype(), result.dtype());
-            if self.t.ndim() == 1 && !can_cast(want, have) {
+            if self.t.ndim() == 1 && !want.can_cast_to(have) {
                 return Err(runtime_err(format!(
                     "diag: result type {} can't be cast to the desired out= type {}",
-                    scalar_type_name(want),
-                    scalar_type_name(have)
+                    want.scalar_type_name(),
+                    have.scalar_type_name()
                 )));
             }
         }

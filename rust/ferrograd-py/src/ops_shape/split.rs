@@ -1,7 +1,7 @@
 //! `split` and its friends (`split_with_sizes`, `tensor_split`, `chunk`, `unbind`, `hsplit`,
 //! `vsplit`, `dsplit`): methods returning tuples of views.
 
-use ferrograd_core::tensor::{scalar_type_name, Sections};
+use ferrograd_core::tensor::Sections;
 use ferrograd_core::{DType, Tensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -78,7 +78,7 @@ fn tensor_split_by_tensor(
     if spec.dtype() != DType::I64 {
         return fail(format!(
             "tensor_split expected tensor_indices_or_sections to have dtype of long, but got {}",
-            scalar_type_name(spec.dtype())
+            spec.dtype().scalar_type_name()
         ));
     }
     match spec.ndim() {
