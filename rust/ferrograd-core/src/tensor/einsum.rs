@@ -339,6 +339,7 @@ impl Tensor {
 
 /// Contracts the aligned operands left to right, summing each contraction dim as soon as no
 /// later operand needs it.
+#[allow(clippy::needless_range_loop)] // `dim` indexes both operands' shapes and the counts
 fn contract(ops: Vec<Tensor>, plan: &Alignment, dim_counts: &mut [usize]) -> Result<Tensor> {
     let mut ops = std::collections::VecDeque::from(ops);
     while ops.len() > 1 {
