@@ -10,6 +10,7 @@ mod dtype;
 mod errors;
 mod exports;
 mod from_python;
+mod index_key;
 mod legacy;
 mod numpy_interop;
 mod random;

@@ -4,6 +4,10 @@
 mod convert;
 mod create;
 mod index;
+mod index_advanced;
+mod index_set;
+mod index_util;
+mod masked;
 mod random;
 mod view;
 

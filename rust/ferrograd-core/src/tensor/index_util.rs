@@ -1,0 +1,99 @@
+//! Small pieces shared by the indexing ops: reading index tensors, wrapping negative indices,
+//! and the C++ dtype names PyTorch's indexing messages use.
+
+use super::{materialize, Tensor};
+use crate::dtype::DType;
+use crate::error::{Error, Result};
+
+/// The C++ scalar type name (`Float`, `Long`, ...) that PyTorch's messages print.
+pub(crate) fn cpp_name(d: DType) -> &'static str {
+    match d {
+        DType::Bool => "Bool",
+        DType::U8 => "Byte",
+        DType::I8 => "Char",
+        DType::I16 => "Short",
+        DType::I32 => "Int",
+        DType::I64 => "Long",
+        DType::F16 => "Half",
+        DType::BF16 => "BFloat16",
+        DType::F32 => "Float",
+        DType::F64 => "Double",
+    }
+}
+
+/// Whether a tensor holds integer indices of a dtype the index kernels read (int32 or int64).
+pub(crate) fn is_index_dtype(d: DType) -> bool {
+    matches!(d, DType::I32 | DType::I64)
+}
+
+/// The values of an index tensor in row-major order.
+pub(crate) fn index_values(index: &Tensor) -> Result<Vec<i64>> {
+    materialize::<i64>(index)
+}
+
+/// `value` as a position in a dim of `size`, counting negative values from the end.
+#[inline]
+pub(crate) fn wrap_index(value: i64, size: usize) -> Option<usize> {
+    let size = size as i64;
+    if value >= 0 && value < size {
+        Some(value as usize)
+    } else if value < 0 && value >= -size {
+        Some((value + size) as usize)
+    } else {
+        None
+    }
+}
+
+/// `value` as a position in a dim of `size`, with no wrapping of negative values (gather,
+/// scatter and the `index_*` ops refuse them).
+#[inline]
+pub(crate) fn plain_index(value: i64, size: usize) -> Option<usize> {
+    (value >= 0 && (value as u64) < size as u64).then_some(value as usize)
+}
+
+/// The size of `dim`, treating a 0-dim tensor as having one dim of size 1 (PyTorch's
+/// `ensure_nonempty_size`).
+pub(crate) fn nonempty_size(t: &Tensor, dim: usize) -> usize {
+    t.shape().get(dim).copied().unwrap_or(1)
+}
+
+/// The stride of `dim`, with the same 0-dim convention.
+pub(crate) fn nonempty_stride(t: &Tensor, dim: usize) -> usize {
+    t.strides().get(dim).copied().unwrap_or(1)
+}
+
+/// The shape padded to one dim for a 0-dim tensor.
+pub(crate) fn nonempty_shape(t: &Tensor) -> Vec<usize> {
+    if t.ndim() == 0 {
+        vec![1]
+    } else {
+        t.shape().to_vec()
+    }
+}
+
+/// The strides padded the same way.
+pub(crate) fn nonempty_strides(t: &Tensor) -> Vec<usize> {
+    if t.ndim() == 0 {
+        vec![1]
+    } else {
+        t.strides().to_vec()
+    }
+}
+
+/// A copy when `a` shares storage with `b` (so a kernel can read `a` while writing `b`
+/// without holding two locks of one storage), else `a` itself.
+pub(crate) fn unaliased(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    if a.storage().same(b.storage()) {
+        a.deep_clone()
+    } else {
+        Ok(a.clone())
+    }
+}
+
+/// The error for a dtype an op has no kernel for (PyTorch's NotImplementedError).
+pub(crate) fn not_implemented(kernel: &str, d: DType) -> Error {
+    Error::Other {
+        kind: crate::error::ErrorKind::NotImplemented,
+        msg: format!("\"{kernel}\" not implemented for '{}'", cpp_name(d)),
+    }
+}
