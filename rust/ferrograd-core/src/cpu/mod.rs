@@ -4,6 +4,7 @@
 pub mod accumulate;
 pub mod copy;
 pub mod fill;
+pub mod gather;
 pub mod walk;
 
 /// Element count above which a kernel splits its work across rayon's threads; below it the

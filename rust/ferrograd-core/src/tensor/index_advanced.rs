@@ -7,14 +7,12 @@
 //! and the dims after. Each position of the index shape becomes one storage offset (the sum of
 //! index × stride over the indexed dims), computed once and shared by every outer position.
 
-use super::index_util::{cpp_name, unaliased, wrap_index};
+use super::index_util::{cpp_name, gather_tensor, scatter_tensor, unaliased, wrap_index};
 use super::{materialize, Tensor};
-use crate::cpu::accumulate::Accumulate;
-use crate::cpu::walk::{fill_walk, walk};
+use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::DType;
 use crate::error::{shape_str, Error, Result};
 use crate::shape::{broadcast_shapes, contiguous_strides, numel};
-use crate::with_dtype;
 
 /// Index tensors resolved against the tensor they index.
 pub(crate) struct AdvancedIndex {
@@ -156,6 +154,22 @@ impl AdvancedIndex {
         out
     }
 
+    /// The walk over the result shape, given the strides from the two methods above.
+    pub fn walk<'a>(
+        &'a self,
+        shape: &'a [usize],
+        strides: &'a [usize],
+        offset_strides: &'a [usize],
+    ) -> OffsetWalk<'a> {
+        OffsetWalk {
+            shape,
+            strides,
+            base: self.src.storage_offset(),
+            offset_strides,
+            offsets: &self.offsets,
+        }
+    }
+
     /// Strides that walk `offsets` over the result shape, moving over the index dims only.
     pub fn offset_strides(&self) -> Vec<usize> {
         let after = self.src.ndim() - self.before - self.indexed;
@@ -193,19 +207,8 @@ impl Tensor {
     pub fn index_with(&self, indices: &[Option<Tensor>]) -> Result<Tensor> {
         let info = AdvancedIndex::new(self, indices)?;
         let shape = info.result_shape();
-        let (src_strides, off_strides) = (info.src_strides(), info.offset_strides());
-        let data = info.src.storage().read();
-        let buf = data.cpu()?;
-        let base = info.src.storage_offset();
-        let offsets = &info.offsets;
-        with_dtype!(self.dtype(), T => {
-            let src = buf.as_slice::<T>();
-            let mut out = vec![T::default(); numel(&shape)];
-            fill_walk(&mut out, &shape, [&src_strides, &off_strides], [base, 0], |_, o| {
-                src[o[0] + offsets[o[1]]]
-            });
-            Tensor::from_vec(out, &shape)
-        })
+        let (strides, offset_strides) = (info.src_strides(), info.offset_strides());
+        gather_tensor(&info.src, &info.walk(&shape, &strides, &offset_strides))
     }
 
     /// `index_put_(indices, values, accumulate)`: writes (or adds) `values`, broadcast to the
@@ -312,21 +315,12 @@ fn write_indexed(
     values: &Tensor,
     accumulate: bool,
 ) -> Result<()> {
-    let (dst_strides, off_strides) = (info.src_strides(), info.offset_strides());
-    let src_data = values.storage().read();
-    let src_buf = src_data.cpu()?;
-    let mut dst_data = info.src.storage().write();
-    let dst_buf = dst_data.cpu_mut()?;
-    let offsets = &info.offsets;
-    let base = [info.src.storage_offset(), 0, values.storage_offset()];
-    let strides = [&dst_strides[..], &off_strides[..], values.strides()];
-    with_dtype!(values.dtype(), T => {
-        let src = src_buf.as_slice::<T>();
-        let dst = dst_buf.as_mut_slice::<T>();
-        walk(shape, strides, base, 0..numel(shape), |_, o| {
-            let at = o[0] + offsets[o[1]];
-            dst[at] = if accumulate { dst[at].add(src[o[2]]) } else { src[o[2]] };
-        });
-    });
-    Ok(())
+    let (strides, offset_strides) = (info.src_strides(), info.offset_strides());
+    let combine = if accumulate {
+        Combine::Add
+    } else {
+        Combine::Assign
+    };
+    let w = info.walk(shape, &strides, &offset_strides);
+    scatter_tensor(&info.src, &w, values, values.strides(), combine)
 }

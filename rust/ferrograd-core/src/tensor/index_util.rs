@@ -2,8 +2,10 @@
 //! and the C++ dtype names PyTorch's indexing messages use.
 
 use super::{materialize, Tensor};
+use crate::cpu::gather::{gather_offsets, scatter_offsets, Combine, OffsetWalk};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::with_dtype;
 
 /// The C++ scalar type name (`Float`, `Long`, ...) that PyTorch's messages print.
 pub(crate) fn cpp_name(d: DType) -> &'static str {
@@ -96,4 +98,36 @@ pub(crate) fn not_implemented(kernel: &str, d: DType) -> Error {
         kind: crate::error::ErrorKind::NotImplemented,
         msg: format!("\"{kernel}\" not implemented for '{}'", cpp_name(d)),
     }
+}
+
+/// Gathers `src` through an offset walk into a new contiguous tensor of the walk's shape.
+pub(crate) fn gather_tensor(src: &Tensor, w: &OffsetWalk<'_>) -> Result<Tensor> {
+    let data = src.storage().read();
+    let buf = data.cpu()?;
+    with_dtype!(src.dtype(), T => Tensor::from_vec(gather_offsets(buf.as_slice::<T>(), w), w.shape))
+}
+
+/// Scatters `values` (walked with `value_strides`, same dtype as `dst`, not sharing its
+/// storage) into `dst` through an offset walk.
+pub(crate) fn scatter_tensor(
+    dst: &Tensor,
+    w: &OffsetWalk<'_>,
+    values: &Tensor,
+    value_strides: &[usize],
+    combine: Combine,
+) -> Result<()> {
+    let value_data = values.storage().read();
+    let value_buf = value_data.cpu()?;
+    let mut dst_data = dst.storage().write();
+    let dst_buf = dst_data.cpu_mut()?;
+    let base = values.storage_offset();
+    with_dtype!(dst.dtype(), T => scatter_offsets(
+        dst_buf.as_mut_slice::<T>(), w, value_buf.as_slice::<T>(), value_strides, base, combine
+    ));
+    Ok(())
+}
+
+/// A fresh row-major copy (what PyTorch's out-of-place scatter and `index_add` start from).
+pub(crate) fn contiguous_copy(t: &Tensor) -> Result<Tensor> {
+    with_dtype!(t.dtype(), T => Tensor::from_vec(materialize::<T>(t)?, t.shape()))
 }

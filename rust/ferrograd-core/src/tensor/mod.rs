@@ -3,15 +3,19 @@
 
 mod convert;
 mod create;
+mod gather_scatter;
 mod index;
 mod index_advanced;
+mod index_ops;
 mod index_set;
 mod index_util;
 mod masked;
 mod random;
+mod take_put;
 mod view;
 
 pub use convert::{contiguous_bytes, materialize};
+pub use gather_scatter::ScatterReduce;
 pub use index::IndexItem;
 pub use random::Distribution;
 

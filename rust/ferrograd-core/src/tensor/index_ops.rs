@@ -1,0 +1,370 @@
+//! Whole slices picked along one dim by a vector of indices: `index_select`, `index_add_`,
+//! `index_copy_`, `index_fill_`, and their out-of-place forms.
+
+use super::index_util::{
+    contiguous_copy, cpp_name, gather_tensor, index_values, is_index_dtype, nonempty_shape,
+    nonempty_strides, scatter_tensor, unaliased,
+};
+use super::{materialize, Tensor};
+use crate::cpu::accumulate::Accumulate;
+use crate::cpu::gather::{Combine, OffsetWalk};
+use crate::dtype::{DType, Scalar};
+use crate::error::{shape_str, Error, Result};
+use crate::shape::normalize_dim;
+use crate::with_dtype;
+
+/// Positions along `dim` (already checked), for walking a tensor whose `dim` has one entry
+/// per position.
+struct Selection {
+    dim: usize,
+    positions: Vec<usize>,
+}
+
+impl Selection {
+    /// The walk over `shape` (with `dim` of length `positions.len()`) through `t`'s storage.
+    fn with_walk<R>(
+        &self,
+        t: &Tensor,
+        shape: &[usize],
+        f: impl FnOnce(&OffsetWalk<'_>) -> R,
+    ) -> R {
+        let mut strides = nonempty_strides(t);
+        let stride = strides[self.dim];
+        strides[self.dim] = 0;
+        let offsets: Vec<usize> = self.positions.iter().map(|&p| p * stride).collect();
+        let mut offset_strides = vec![0; shape.len()];
+        offset_strides[self.dim] = 1;
+        f(&OffsetWalk {
+            shape,
+            strides: &strides,
+            base: t.storage_offset(),
+            offset_strides: &offset_strides,
+            offsets: &offsets,
+        })
+    }
+
+    /// Writes `values` (of `values`' nonempty shape) into `dst` at the selected slices.
+    fn scatter(&self, dst: &Tensor, values: &Tensor, combine: Combine) -> Result<()> {
+        let shape = nonempty_shape(values);
+        let value_strides = nonempty_strides(values);
+        self.with_walk(dst, &shape, |w| {
+            scatter_tensor(dst, w, values, &value_strides, combine)
+        })
+    }
+}
+
+/// Checks index values against `size` with the given error, without wrapping.
+fn positions(index: &Tensor, size: usize, err: impl Fn(i64) -> Error) -> Result<Vec<usize>> {
+    index_values(index)?
+        .into_iter()
+        .map(|v| {
+            if v >= 0 && (v as u64) < size as u64 {
+                Ok(v as usize)
+            } else {
+                Err(err(v))
+            }
+        })
+        .collect()
+}
+
+/// The shape without `dim` (0-dim tensors have no dims to remove).
+fn sliced_sizes(t: &Tensor, dim: usize) -> Vec<usize> {
+    let mut s = t.shape().to_vec();
+    if dim < s.len() {
+        s.remove(dim);
+    }
+    s
+}
+
+impl Tensor {
+    /// `index_select(dim, index)`: the slices of `dim` at `index` (a vector), in its order.
+    pub fn index_select(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
+        let d = normalize_dim(dim, self.ndim())?;
+        if index.ndim() > 1 {
+            return Err(Error::index(
+                "index_select(): Index is supposed to be a vector",
+            ));
+        }
+        if !is_index_dtype(index.dtype()) {
+            return Err(Error::runtime(
+                "index_select(): Expected dtype int32 or int64 for index",
+            ));
+        }
+        if self.ndim() == 0 && index.numel() != 1 {
+            return Err(Error::index(format!(
+                "index_select(): Index to scalar can have only 1 value, got {} value(s)",
+                index.numel()
+            )));
+        }
+        let size = nonempty_shape(self)[d];
+        // PyTorch's kernels word this differently for dim 1 of a matrix or higher.
+        let middle = d == 1 && self.ndim() >= 2;
+        let positions = positions(index, size, |v| {
+            if middle {
+                Error::runtime(format!(
+                    "INDICES element is out of DATA bounds, id={v} axis_dim={size}"
+                ))
+            } else {
+                Error::index("index out of range in self")
+            }
+        })?;
+        let mut shape = nonempty_shape(self);
+        shape[d] = positions.len();
+        let sel = Selection { dim: d, positions };
+        let out = sel.with_walk(self, &shape, |w| gather_tensor(self, w))?;
+        if self.ndim() == 0 {
+            return out.reshape(&[]);
+        }
+        Ok(out)
+    }
+
+    /// The checks `index_add_` makes (PyTorch's `index_func_meta_impl`); returns the dim.
+    fn index_func_check(&self, op: &str, dim: i64, index: &Tensor, source: &Tensor) -> Result<usize> {
+        let d = normalize_dim(dim, self.ndim())?;
+        if index.ndim() > 1 {
+            return Err(Error::index(format!(
+                "{op}(): Index is supposed to be a vector, but got dim: {} with type: {} and size: {}",
+                index.ndim(),
+                cpp_name(index.dtype()),
+                shape_str(index.shape())
+            )));
+        }
+        if !is_index_dtype(index.dtype()) {
+            return Err(Error::runtime(format!(
+                "{op}(): Expected dtype int32/int64 for index but got: {}",
+                cpp_name(index.dtype())
+            )));
+        }
+        if self.dtype() != source.dtype() {
+            return Err(Error::runtime(format!(
+                "{op}(): self ({}) and source ({}) must have the same scalar type",
+                cpp_name(self.dtype()),
+                cpp_name(source.dtype())
+            )));
+        }
+        if !(d == 0 || d < source.ndim()) {
+            return Err(Error::runtime(format!(
+                "{op}(): Indexing dim {d} is out of bounds of the source tensor with dim {}",
+                source.ndim()
+            )));
+        }
+        let source_size = nonempty_shape(source)[d];
+        if index.numel() != source_size {
+            return Err(Error::runtime(format!(
+                "{op}(): Number of indices ({}) should be equal to source.size(dim): ({source_size}), for dim: {d}",
+                index.numel()
+            )));
+        }
+        let both = self.ndim() != 0 && source.ndim() != 0;
+        let (a, b) = if both {
+            (sliced_sizes(self, d), sliced_sizes(source, d))
+        } else {
+            (self.shape().to_vec(), source.shape().to_vec())
+        };
+        if a != b {
+            return Err(Error::runtime(format!(
+                "source tensor shape must match self tensor shape, excluding the specified dimension. Got self.shape = {} source.shape = {}",
+                shape_str(self.shape()),
+                shape_str(source.shape())
+            )));
+        }
+        Ok(d)
+    }
+
+    /// `index_add_(dim, index, source, alpha)`: adds `alpha * source` into the slices of `dim`
+    /// at `index` (repeated indices add up).
+    pub fn index_add_(&self, dim: i64, index: &Tensor, source: &Tensor, alpha: Scalar) -> Result<()> {
+        let d = self.index_func_check("index_add_", dim, index, source)?;
+        self.check_no_internal_overlap("index_add_")?;
+        let size = nonempty_shape(self)[d];
+        let positions = positions(index, size, |v| {
+            Error::runtime(format!(
+                "index {v} is out of bounds for dimension {d} with size {size}"
+            ))
+        })?;
+        let scaled = with_dtype!(self.dtype(), T => scaled_copy::<T>(&unaliased(source, self)?, alpha))?;
+        Selection { dim: d, positions }.scatter(self, &scaled, Combine::Add)?;
+        self.bump_version();
+        Ok(())
+    }
+
+    pub fn index_add(&self, dim: i64, index: &Tensor, source: &Tensor, alpha: Scalar) -> Result<Tensor> {
+        let out = contiguous_copy(self)?;
+        out.index_add_(dim, index, source, alpha)?;
+        Ok(out)
+    }
+
+    /// `index_copy_(dim, index, source)`: copies the slices of `source` into the slices of
+    /// `dim` at `index`.
+    pub fn index_copy_(&self, dim: i64, index: &Tensor, source: &Tensor) -> Result<()> {
+        let d = normalize_dim(dim, self.ndim())?;
+        self.index_copy_check(d, index, source)?;
+        self.check_no_internal_overlap("index_copy_")?;
+        let size = nonempty_shape(self)[d];
+        let positions = positions(index, size, |v| {
+            Error::index(format!(
+                "index_copy_(): index {v} is out of bounds for dimension {d} with size {size}"
+            ))
+        })?;
+        let source = unaliased(source, self)?;
+        Selection { dim: d, positions }.scatter(self, &source, Combine::Assign)?;
+        self.bump_version();
+        Ok(())
+    }
+
+    fn index_copy_check(&self, d: usize, index: &Tensor, source: &Tensor) -> Result<()> {
+        if index.ndim() >= 2 {
+            return Err(Error::index(format!(
+                "index_copy_(): Index should have dimension 1 or 0 (got {})",
+                index.ndim()
+            )));
+        }
+        let n = index.numel();
+        if source.ndim() == 0 && n != 1 {
+            return Err(Error::index(format!(
+                "index_copy_(): When source is scalar, index should have one element (got {n})"
+            )));
+        }
+        if source.ndim() != self.ndim() && source.ndim() != 0 && self.ndim() != 0 {
+            return Err(Error::index(format!(
+                "index_copy_(): When source and destination are not scalars, their dimensionality must match. Source dimensionality ({}), destination dimensionality ({})",
+                source.ndim(),
+                self.ndim()
+            )));
+        }
+        if index.dtype() != DType::I64 {
+            return Err(Error::runtime(format!(
+                "index_copy_(): Expected a long tensor for index, but got {}",
+                cpp_name(index.dtype())
+            )));
+        }
+        if self.dtype() != source.dtype() {
+            return Err(Error::runtime(format!(
+                "index_copy_(): self and source expected to have the same dtype, but got (self) {} and (source) {}",
+                cpp_name(self.dtype()),
+                cpp_name(source.dtype())
+            )));
+        }
+        let (a, b) = (sliced_sizes(self, d), sliced_sizes(source, d));
+        if a != b {
+            let join = |v: &[usize]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ");
+            return Err(Error::runtime(format!(
+                "index_copy_(): Source/destination tensor must have same slice shapes. Destination slice shape: {} at dimension {d} and source slice shape: {} at dimension 0.",
+                join(&a),
+                join(&b)
+            )));
+        }
+        let source_size = source.shape().get(d).copied().unwrap_or(1);
+        if source.ndim() != 0 && n != source_size {
+            return Err(Error::index(format!(
+                "index_copy_(): Number of indices ({n}) should be equal to source.size(dim) ({source_size})"
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn index_copy(&self, dim: i64, index: &Tensor, source: &Tensor) -> Result<Tensor> {
+        let out = contiguous_copy(self)?;
+        out.index_copy_(dim, index, source)?;
+        Ok(out)
+    }
+
+    /// `index_fill_(dim, index, value)`: fills the slices of `dim` at `index` (negative indices
+    /// count from the end).
+    pub fn index_fill_(&self, dim: i64, index: &Tensor, value: Scalar) -> Result<()> {
+        if index.dtype() != DType::I64 {
+            return Err(Error::index(
+                "index_fill_(): Expected dtype int64 for index.",
+            ));
+        }
+        let d = normalize_dim(dim, self.ndim())?;
+        if index.ndim() > 1 {
+            return Err(Error::runtime("Index has to be a vector/scalar"));
+        }
+        let size = nonempty_shape(self)[d];
+        let positions = index_values(index)?
+            .into_iter()
+            .map(|v| {
+                super::index_util::wrap_index(v, size).ok_or_else(|| {
+                    Error::index(format!(
+                        "index {v} is out of bounds for dimension {d} with size {size}"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut shape = nonempty_shape(self);
+        shape[d] = positions.len();
+        let target: Vec<i64> = shape.iter().map(|&x| x as i64).collect();
+        let values = Tensor::scalar(value, self.dtype()).expand(&target)?;
+        Selection { dim: d, positions }.scatter(self, &values, Combine::Assign)?;
+        self.bump_version();
+        Ok(())
+    }
+
+    pub fn index_fill(&self, dim: i64, index: &Tensor, value: Scalar) -> Result<Tensor> {
+        let out = self.deep_clone()?;
+        out.index_fill_(dim, index, value)?;
+        Ok(out)
+    }
+}
+
+/// `source * alpha` as a fresh tensor (or `source` itself when `alpha` is one).
+fn scaled_copy<T: Accumulate>(source: &Tensor, alpha: Scalar) -> Result<Tensor> {
+    let a = alpha.cast::<T>();
+    if alpha.to_f64() == 1.0 {
+        return Ok(source.clone());
+    }
+    let values: Vec<T> = materialize::<T>(source)?.into_iter().map(|v| v.mul(a)).collect();
+    Tensor::from_vec(values, source.shape())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid() -> Result<Tensor> {
+        Tensor::arange(Scalar::Int(0), Scalar::Int(12), Scalar::Int(1), DType::F32)?.view(&[3, 4])
+    }
+
+    fn idx(v: Vec<i64>) -> Result<Tensor> {
+        let n = v.len();
+        Tensor::from_vec(v, &[n])
+    }
+
+    #[test]
+    fn select_add_copy_fill() -> Result<()> {
+        let x = grid()?;
+        let s = x.index_select(1, &idx(vec![3, 0])?)?;
+        assert_eq!(s.to_vec::<f32>()?, vec![3.0, 0.0, 7.0, 4.0, 11.0, 8.0]);
+        let ones = Tensor::ones(&[2, 4], DType::F32)?;
+        let a = x.index_add(0, &idx(vec![0, 0])?, &ones, Scalar::Int(2))?;
+        assert_eq!(&a.to_vec::<f32>()?[..4], &[4.0, 5.0, 6.0, 7.0]);
+        let c = x.index_copy(0, &idx(vec![2, 0])?, &ones)?;
+        assert_eq!(c.to_vec::<f32>()?[0], 1.0);
+        assert_eq!(c.to_vec::<f32>()?[4], 4.0);
+        let f = x.t()?.index_fill(0, &idx(vec![-1])?, Scalar::Float(-1.0))?;
+        assert_eq!(f.strides(), &[1, 4]);
+        assert_eq!(f.to_vec::<f32>()?[9..], [-1.0, -1.0, -1.0]);
+        Ok(())
+    }
+
+    #[test]
+    fn errors_match_pytorch() -> Result<()> {
+        let x = grid()?;
+        let msg = |r: Result<Tensor>| r.err().map(|e| e.to_string());
+        assert_eq!(
+            msg(x.index_select(0, &idx(vec![5])?)).as_deref(),
+            Some("index out of range in self")
+        );
+        assert_eq!(
+            msg(x.index_select(1, &idx(vec![-1])?)).as_deref(),
+            Some("INDICES element is out of DATA bounds, id=-1 axis_dim=4")
+        );
+        let ones = Tensor::ones(&[2, 4], DType::F32)?;
+        assert_eq!(
+            msg(x.index_copy(0, &idx(vec![0])?, &ones)).as_deref(),
+            Some("index_copy_(): Number of indices (1) should be equal to source.size(dim) (2)")
+        );
+        Ok(())
+    }
+}
