@@ -5,6 +5,8 @@ pub mod accumulate;
 pub mod copy;
 pub mod fill;
 pub mod gather;
+pub mod lines;
+pub mod sort;
 pub mod walk;
 
 /// Element count above which a kernel splits its work across rayon's threads; below it the

@@ -11,6 +11,7 @@ mod index_set;
 mod index_util;
 mod masked;
 mod random;
+mod sort;
 mod take_put;
 mod view;
 
