@@ -30,4 +30,4 @@ pub use dtype::{promote_types, result_type, Category, DType, Element, Operand, S
 pub use error::{Error, ErrorKind, Result};
 pub use layout::Layout;
 pub use storage::Storage;
-pub use tensor::{IndexItem, ScatterReduce, Tensor};
+pub use tensor::{HistogramBins, IndexItem, ScatterReduce, Tensor};

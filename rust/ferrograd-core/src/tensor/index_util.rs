@@ -23,6 +23,23 @@ pub(crate) fn cpp_name(d: DType) -> &'static str {
     }
 }
 
+/// The C++ type name (`float`, `long int`) some PyTorch messages print (`masked_fill_`,
+/// `histogramdd`).
+pub(crate) fn cpp_type_id(d: DType) -> &'static str {
+    match d {
+        DType::Bool => "bool",
+        DType::U8 => "unsigned char",
+        DType::I8 => "signed char",
+        DType::I16 => "short int",
+        DType::I32 => "int",
+        DType::I64 => "long int",
+        DType::F16 => "c10::Half",
+        DType::BF16 => "c10::BFloat16",
+        DType::F32 => "float",
+        DType::F64 => "double",
+    }
+}
+
 /// Whether a tensor holds integer indices of a dtype the index kernels read (int32 or int64).
 pub(crate) fn is_index_dtype(d: DType) -> bool {
     matches!(d, DType::I32 | DType::I64)
@@ -57,11 +74,6 @@ pub(crate) fn plain_index(value: i64, size: usize) -> Option<usize> {
 /// `ensure_nonempty_size`).
 pub(crate) fn nonempty_size(t: &Tensor, dim: usize) -> usize {
     t.shape().get(dim).copied().unwrap_or(1)
-}
-
-/// The stride of `dim`, with the same 0-dim convention.
-pub(crate) fn nonempty_stride(t: &Tensor, dim: usize) -> usize {
-    t.strides().get(dim).copied().unwrap_or(1)
 }
 
 /// The shape padded to one dim for a 0-dim tensor.

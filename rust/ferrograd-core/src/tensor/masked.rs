@@ -1,29 +1,13 @@
 //! Boolean masks: `nonzero`/`argwhere`/one-argument `where`, and `masked_fill`,
 //! `masked_select`, `masked_scatter`, which broadcast the mask against the tensor.
 
-use super::index_util::{cpp_name, unaliased};
+use super::index_util::{cpp_name, cpp_type_id, unaliased};
 use super::{materialize, Tensor};
 use crate::cpu::walk::walk;
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
 use crate::shape::broadcast_shapes;
 use crate::with_dtype;
-
-/// The C++ type name `masked_fill_` prints for a mask of the wrong dtype.
-fn cpp_type_id(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "bool",
-        DType::U8 => "unsigned char",
-        DType::I8 => "signed char",
-        DType::I16 => "short int",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::F32 => "float",
-        DType::F64 => "double",
-    }
-}
 
 fn as_target(shape: &[usize]) -> Vec<i64> {
     shape.iter().map(|&d| d as i64).collect()

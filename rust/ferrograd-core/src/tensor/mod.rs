@@ -4,6 +4,7 @@
 mod convert;
 mod create;
 mod gather_scatter;
+mod histogram;
 mod index;
 mod index_advanced;
 mod index_ops;
@@ -11,14 +12,19 @@ mod index_set;
 mod index_util;
 mod masked;
 mod random;
+mod search;
 mod sort;
 mod take_put;
+mod unique;
 mod view;
 
 pub use convert::{contiguous_bytes, materialize};
 pub use gather_scatter::ScatterReduce;
+pub use histogram::HistogramBins;
 pub use index::IndexItem;
 pub use random::Distribution;
+pub use search::searchsorted_side;
+pub use unique::Unique;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
