@@ -13,6 +13,8 @@ mod from_python;
 mod index_key;
 mod legacy;
 mod numpy_interop;
+mod ops_index;
+mod ops_index_sort;
 mod random;
 mod tensor;
 mod tensor_convert;
@@ -69,5 +71,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::rand_like, m)?)?;
     m.add_function(wrap_pyfunction!(random::randn_like, m)?)?;
     m.add_function(wrap_pyfunction!(random::randint_like, m)?)?;
+    ops_index::register(m)?;
     Ok(())
 }

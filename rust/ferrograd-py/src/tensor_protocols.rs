@@ -1,7 +1,7 @@
 //! Python protocols of `ferrograd.Tensor`: indexing, len/iter, number conversions, hashing,
 //! printing, pickling and copying.
 
-use ferrograd_core::{DType, Scalar, Tensor};
+use ferrograd_core::{DType, Scalar};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

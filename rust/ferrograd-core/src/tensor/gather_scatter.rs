@@ -3,7 +3,7 @@
 //! `scatter_reduce_`. Index values are checked (never wrapped) before any data moves.
 
 use super::index_util::{
-    contiguous_copy, gather_tensor, index_values, is_index_dtype, nonempty_size,
+    assert_no_overlap, contiguous_copy, gather_tensor, index_values, is_index_dtype, nonempty_size,
     nonempty_strides, plain_index, scatter_tensor, unaliased,
 };
 use super::{materialize, Tensor};
@@ -245,6 +245,10 @@ impl Tensor {
         dtype_check("scatter", self, index, src)?;
         scatter_shape_check(self, d, index, src)?;
         self.check_no_internal_overlap("scatter_")?;
+        assert_no_overlap(self, index)?;
+        if let Some(src) = src {
+            assert_no_overlap(self, src)?;
+        }
         DimIndex::new(index, d, nonempty_size(self, d))
     }
 

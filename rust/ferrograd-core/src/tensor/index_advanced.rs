@@ -7,7 +7,9 @@
 //! and the dims after. Each position of the index shape becomes one storage offset (the sum of
 //! index × stride over the indexed dims), computed once and shared by every outer position.
 
-use super::index_util::{cpp_name, gather_tensor, scatter_tensor, unaliased, wrap_index};
+use super::index_util::{
+    assert_no_overlap, cpp_name, gather_tensor, scatter_tensor, unaliased, wrap_index,
+};
 use super::{materialize, Tensor};
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::DType;
@@ -230,6 +232,10 @@ impl Tensor {
             if let Some(mask) = self.masked_fill_dispatch(indices, values)? {
                 return self.masked_fill_(&mask, values.item()?);
             }
+        }
+        assert_no_overlap(self, values)?;
+        for index in indices.iter().flatten() {
+            assert_no_overlap(self, index)?;
         }
         let info = AdvancedIndex::new(self, indices)?;
         let shape = info.result_shape();

@@ -2,7 +2,7 @@
 //! `index_copy_`, `index_fill_`, and their out-of-place forms.
 
 use super::index_util::{
-    contiguous_copy, cpp_name, gather_tensor, index_values, is_index_dtype, nonempty_shape,
+    assert_no_overlap, contiguous_copy, cpp_name, gather_tensor, index_values, is_index_dtype, nonempty_shape,
     nonempty_strides, scatter_tensor, unaliased,
 };
 use super::{materialize, Tensor};
@@ -176,6 +176,8 @@ impl Tensor {
     pub fn index_add_(&self, dim: i64, index: &Tensor, source: &Tensor, alpha: Scalar) -> Result<()> {
         let d = self.index_func_check("index_add_", dim, index, source)?;
         self.check_no_internal_overlap("index_add_")?;
+        assert_no_overlap(self, index)?;
+        assert_no_overlap(self, source)?;
         let size = nonempty_shape(self)[d];
         let positions = positions(index, size, |v| {
             Error::runtime(format!(
@@ -200,6 +202,8 @@ impl Tensor {
         let d = normalize_dim(dim, self.ndim())?;
         self.index_copy_check(d, index, source)?;
         self.check_no_internal_overlap("index_copy_")?;
+        assert_no_overlap(self, index)?;
+        assert_no_overlap(self, source)?;
         let size = nonempty_shape(self)[d];
         let positions = positions(index, size, |v| {
             Error::index(format!(
@@ -277,6 +281,7 @@ impl Tensor {
                 "index_fill_(): Expected dtype int64 for index.",
             ));
         }
+        assert_no_overlap(self, index)?;
         let d = normalize_dim(dim, self.ndim())?;
         if index.ndim() > 1 {
             return Err(Error::runtime("Index has to be a vector/scalar"));

@@ -143,3 +143,48 @@ pub(crate) fn scatter_tensor(
 pub(crate) fn contiguous_copy(t: &Tensor) -> Result<Tensor> {
     with_dtype!(t.dtype(), T => Tensor::from_vec(materialize::<T>(t)?, t.shape()))
 }
+
+/// Whether the layout covers exactly `numel` elements with no gaps or repeats (in some order).
+fn dense(t: &Tensor) -> bool {
+    let mut dims: Vec<(usize, usize)> = t
+        .shape()
+        .iter()
+        .copied()
+        .zip(t.strides().iter().copied())
+        .filter(|&(n, _)| n != 1)
+        .collect();
+    dims.sort_by_key(|&(_, s)| s);
+    let mut expected = 1;
+    for (n, s) in dims {
+        if s != expected {
+            return false;
+        }
+        expected *= n;
+    }
+    true
+}
+
+/// PyTorch's `assert_no_overlap`: an in-place op refuses an input that shares memory with the
+/// tensor it writes (when both are dense enough for the check to be cheap, as in PyTorch).
+pub(crate) fn assert_no_overlap(written: &Tensor, input: &Tensor) -> Result<()> {
+    let overlapping = if written.is_same(input) {
+        true
+    } else if written.numel() == 0 || input.numel() == 0 {
+        false
+    } else if !dense(written) || !dense(input) || !written.storage().same(input.storage()) {
+        false
+    } else {
+        let span = |t: &Tensor| {
+            let start = t.storage_offset() * t.element_size();
+            (start, start + t.numel() * t.element_size())
+        };
+        let ((a0, a1), (b0, b1)) = (span(written), span(input));
+        a0 < b1 && b0 < a1
+    };
+    if overlapping {
+        return Err(Error::runtime(
+            "unsupported operation: some elements of the input tensor and the written-to tensor refer to a single memory location. Please clone() the tensor before performing the operation.",
+        ));
+    }
+    Ok(())
+}

@@ -1,6 +1,8 @@
 //! Indexing a tensor as if it were flattened: `take`, `put_`, and `take_along_dim`.
 
-use super::index_util::{cpp_name, gather_tensor, index_values, scatter_tensor, unaliased};
+use super::index_util::{
+    assert_no_overlap, cpp_name, gather_tensor, index_values, scatter_tensor, unaliased,
+};
 use super::Tensor;
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::DType;
@@ -86,6 +88,8 @@ impl Tensor {
             ));
         }
         self.check_no_internal_overlap("put_")?;
+        assert_no_overlap(self, index)?;
+        assert_no_overlap(self, source)?;
         let offsets = flat_offsets(self, index)?;
         let source = unaliased(source, self)?.reshape(&[source.numel() as i64])?;
         let shape = [offsets.len()];
