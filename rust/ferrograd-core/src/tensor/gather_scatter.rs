@@ -329,6 +329,15 @@ impl Tensor {
         include_self: bool,
     ) -> Result<()> {
         let idx = self.scatter_prepare(dim, index, Some(src))?;
+        if reduce == ScatterReduce::Mean && self.dtype() == crate::DType::Bool {
+            // PyTorch fails in its scatter kernel, or (with nothing to scatter) when dividing.
+            let kernel = if index.numel() > 0 {
+                "scatter_gather_tensor_cpu_reduce_mean"
+            } else {
+                "div_floor_cpu"
+            };
+            return Err(super::index_util::not_implemented(kernel, self.dtype()));
+        }
         let src = unaliased(src, self)?;
         if !include_self {
             let identity = with_dtype!(self.dtype(), T => identity_of::<T>(reduce));

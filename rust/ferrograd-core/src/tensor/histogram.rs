@@ -160,7 +160,7 @@ impl Tensor {
         let (mut lo, mut hi) = (min, max);
         if lo == hi && self.numel() > 0 {
             (lo, hi) = min_max(self)?;
-            if lo.is_nan() {
+            if lo.is_nan() && self.numel() > 1 {
                 // PyTorch's message shows the NaN its reduction produced: negative.
                 (lo, hi) = (-f64::NAN, -f64::NAN);
             }

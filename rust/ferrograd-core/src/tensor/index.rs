@@ -98,15 +98,7 @@ impl Tensor {
 
     /// Applies the basic items of a key, returning the view and the recorded index tensors.
     pub(crate) fn apply_slicing(&self, key: &[IndexItem]) -> Result<Sliced> {
-        let ellipses = key
-            .iter()
-            .filter(|it| matches!(it, IndexItem::Ellipsis))
-            .count();
-        if ellipses > 1 {
-            return Err(Error::index(
-                "an index can only have a single ellipsis ('...')",
-            ));
-        }
+        // Like PyTorch (unlike numpy), several `...` are allowed: each skips the unnamed dims.
         let specified: usize = key.iter().map(specified_dims).sum();
         if specified > self.ndim() {
             return Err(Error::index(format!(
@@ -145,6 +137,14 @@ impl Tensor {
 
     /// `select` with the message of PyTorch's indexing (which names the key position).
     fn select_checked(&self, dim: usize, index: i64, position: usize) -> Result<Tensor> {
+        if dim >= self.ndim() && self.ndim() > 0 {
+            // Only reachable after several `...`; PyTorch reads past its sizes here.
+            return Err(Error::IndexOutOfBounds {
+                index,
+                dim: position,
+                size: 0,
+            });
+        }
         if self.ndim() == 0 {
             if index == 0 {
                 return Err(Error::index(

@@ -128,14 +128,21 @@ impl AdvancedIndex {
             .iter()
             .map(|(_, t)| materialize::<i64>(&t.expand(&target)?))
             .collect::<Result<Vec<_>>>()?;
-        let offsets = combined_offsets(&values, &sizes, &strides, numel(&index_shape))?;
-        Ok(AdvancedIndex {
+        let mut info = AdvancedIndex {
             src,
             before,
             indexed: chosen.len(),
             index_shape,
-            offsets,
-        })
+            offsets: Vec::new(),
+        };
+        // PyTorch checks indices as its kernel visits them, so not at all for an empty result.
+        let n = numel(&info.index_shape);
+        info.offsets = if numel(&info.result_shape()) == 0 {
+            vec![0; n]
+        } else {
+            combined_offsets(&values, &sizes, &strides, n)?
+        };
+        Ok(info)
     }
 
     /// The dims before the indexed ones, the index shape, the dims after.

@@ -91,12 +91,15 @@ impl Tensor {
             ));
         }
         if self.ndim() == 0 && index.numel() != 1 {
-            return Err(Error::index(format!(
+            return Err(Error::runtime(format!(
                 "index_select(): Index to scalar can have only 1 value, got {} value(s)",
                 index.numel()
             )));
         }
         let size = nonempty_shape(self)[d];
+        if self.ndim() > 1 && self.numel() == 0 && index.numel() > 0 {
+            return self.index_select_empty(d, index);
+        }
         // PyTorch's kernels word this differently for dim 1 of a matrix or higher.
         let middle = d == 1 && self.ndim() >= 2;
         let positions = positions(index, size, |v| {
@@ -150,6 +153,10 @@ impl Tensor {
         }
         let source_size = nonempty_shape(source)[d];
         if index.numel() != source_size {
+            if source.ndim() == 0 {
+                // PyTorch's message asks a 0-dim source for its size, which fails first.
+                return Err(Error::DimOnScalar { dim: d as i64 });
+            }
             return Err(Error::runtime(format!(
                 "{op}(): Number of indices ({}) should be equal to source.size(dim): ({source_size}), for dim: {d}",
                 index.numel()
@@ -178,16 +185,48 @@ impl Tensor {
         self.check_no_internal_overlap("index_add_")?;
         assert_no_overlap(self, index)?;
         assert_no_overlap(self, source)?;
+        if self.ndim() > 1 && self.numel() == 0 {
+            self.bump_version();
+            return Ok(()); // PyTorch's kernel returns before looking at the indices
+        }
         let size = nonempty_shape(self)[d];
+        // A matrix with alpha 1 goes through PyTorch's scatter_add path, with its message.
+        let via_scatter = self.ndim() == 2 && alpha.to_f64() == 1.0;
         let positions = positions(index, size, |v| {
-            Error::runtime(format!(
-                "index {v} is out of bounds for dimension {d} with size {size}"
-            ))
+            if via_scatter {
+                Error::runtime(format!(
+                    "index {v} is out of bounds for dimension {d} with size {size}"
+                ))
+            } else {
+                Error::index("index out of range in self")
+            }
         })?;
         let scaled = with_dtype!(self.dtype(), T => scaled_copy::<T>(&unaliased(source, self)?, alpha))?;
         Selection { dim: d, positions }.scatter(self, &scaled, Combine::Add)?;
         self.bump_version();
         Ok(())
+    }
+
+    /// `index_select` of an empty tensor with more than one dim, with the messages of PyTorch's
+    /// path for it.
+    fn index_select_empty(&self, d: usize, index: &Tensor) -> Result<Tensor> {
+        let size = self.shape()[d];
+        if size == 0 {
+            return Err(Error::runtime(
+                "index_select(): self indexing axis dim should be positive",
+            ));
+        }
+        if let Some(v) = index_values(index)?
+            .into_iter()
+            .find(|&v| v < 0 || v >= size as i64)
+        {
+            return Err(Error::runtime(format!(
+                "INDICES element is out of DATA bounds, id={v} axis_dim={size}"
+            )));
+        }
+        let mut shape = self.shape().to_vec();
+        shape[d] = index.numel();
+        Tensor::zeros(&shape, self.dtype())
     }
 
     pub fn index_add(&self, dim: i64, index: &Tensor, source: &Tensor, alpha: Scalar) -> Result<Tensor> {
@@ -204,6 +243,10 @@ impl Tensor {
         self.check_no_internal_overlap("index_copy_")?;
         assert_no_overlap(self, index)?;
         assert_no_overlap(self, source)?;
+        if self.numel() == 0 {
+            self.bump_version();
+            return Ok(()); // nothing to write, and PyTorch checks indices only as it writes
+        }
         let size = nonempty_shape(self)[d];
         let positions = positions(index, size, |v| {
             Error::index(format!(
@@ -285,6 +328,10 @@ impl Tensor {
         let d = normalize_dim(dim, self.ndim())?;
         if index.ndim() > 1 {
             return Err(Error::runtime("Index has to be a vector/scalar"));
+        }
+        if self.numel() == 0 {
+            self.bump_version();
+            return Ok(());
         }
         let size = nonempty_shape(self)[d];
         let positions = index_values(index)?

@@ -53,6 +53,9 @@ impl Tensor {
                 cpp_name(index.dtype())
             )));
         }
+        if self.numel() == 0 && index.numel() != 0 {
+            return Err(Error::index("take(): tried to take from an empty tensor"));
+        }
         let offsets = flat_offsets(self, index)?;
         let shape = index.shape();
         let (zeros, cs) = (vec![0; shape.len()], contiguous_strides(shape));

@@ -2,10 +2,9 @@
 //! return the distinct values, the inverse (where each input landed) and the counts. NaN is
 //! never equal to anything, so every NaN is its own value, as in PyTorch.
 
-use std::cmp::Ordering;
-
 use super::{materialize, Tensor};
 use crate::cpu::sort::cmp_nan_last;
+use crate::random::stl_select::sort as stl_sort;
 use crate::dtype::Element;
 use crate::error::{Error, Result};
 use crate::shape::normalize_dim;
@@ -59,13 +58,17 @@ fn unique_flat<T: Element>(t: &Tensor, sorted: bool) -> Result<Unique> {
     })
 }
 
-/// Lexicographic order of two slices, NaN last in each position.
-fn cmp_slices<T: Element>(a: &[T], b: &[T]) -> Ordering {
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| cmp_nan_last(x, y))
-        .find(|o| *o != Ordering::Equal)
-        .unwrap_or(Ordering::Equal)
+/// PyTorch's slice comparator: the first position where one is `<` or `>` the other decides.
+fn slice_less<T: Element>(a: &[T], b: &[T]) -> bool {
+    for (&x, &y) in a.iter().zip(b) {
+        if x < y {
+            return true;
+        }
+        if x > y {
+            return false;
+        }
+    }
+    false
 }
 
 /// Unique slices of `t` along `dim`.
@@ -95,7 +98,10 @@ fn unique_slices<T: Element>(t: &Tensor, dim: usize, sorted: bool) -> Result<Uni
     let slice = |i: usize| &flat[i * width..(i + 1) * width];
     let mut order: Vec<usize> = (0..size).collect();
     if sorted {
-        order.sort_by(|&a, &b| cmp_slices(slice(a), slice(b)));
+        // PyTorch sorts slices with `std::sort` and a plain lexicographic `<`, which leaves NaN
+        // slices wherever that algorithm puts them; replaying it keeps the same order.
+        let before = |&a: &usize, &b: &usize| slice_less(slice(a), slice(b));
+        stl_sort(&mut order, &before);
     }
     let (firsts, inverse, counts) = group(&order, size, |a, b| slice(a) == slice(b));
     let picked: Vec<T> = firsts.iter().flat_map(|&i| slice(i).iter().copied()).collect();
