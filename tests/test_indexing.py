@@ -61,7 +61,9 @@ def test_advanced_keys_match_numpy(key):
     np_key = tuple(np.array(k, dtype=np.int64) if isinstance(k, list) else k for k in key)
     same(t[key], a[np_key])
     # The same key as index tensors.
-    t_key = tuple(ferrograd.tensor(k, dtype=ferrograd.int64) if isinstance(k, list) else k for k in key)
+    t_key = tuple(
+        ferrograd.tensor(k, dtype=ferrograd.int64) if isinstance(k, list) else k for k in key
+    )
     same(t[t_key], a[np_key])
 
 
@@ -117,8 +119,10 @@ def test_index_dtypes():
     t = grid(3, 2)
     for dt in (ferrograd.int64, ferrograd.int32):
         assert t[ferrograd.tensor([2, 0], dtype=dt)].tolist() == [[4, 5], [0, 1]]
-    # uint8 index tensors are masks (PyTorch's deprecated form).
-    assert t[ferrograd.tensor([1, 0, 1], dtype=ferrograd.uint8)].tolist() == [[0, 1], [4, 5]]
+    # uint8 index tensors are masks (PyTorch's deprecated form, with its warning).
+    with pytest.warns(UserWarning, match="indexing with dtype ferrograd.uint8 is now deprecated"):
+        r = t[ferrograd.tensor([1, 0, 1], dtype=ferrograd.uint8)]
+    assert r.tolist() == [[0, 1], [4, 5]]
     # Float lists and float numpy arrays are converted to int64, as PyTorch does.
     assert t[[0.5, 2.7]].tolist() == [[0, 1], [4, 5]]
     assert t[np.array([1, 0], dtype=np.int32)].tolist() == [[2, 3], [0, 1]]
@@ -142,8 +146,18 @@ def test_non_tuple_sequences_of_sequences_are_tuples_with_a_warning():
 
 
 def test_advanced_indexing_copies_and_works_on_every_dtype():
-    for dt in (ferrograd.bool, ferrograd.uint8, ferrograd.int8, ferrograd.int16, ferrograd.int32,
-               ferrograd.int64, ferrograd.float16, ferrograd.bfloat16, ferrograd.float32, ferrograd.float64):
+    for dt in (
+        ferrograd.bool,
+        ferrograd.uint8,
+        ferrograd.int8,
+        ferrograd.int16,
+        ferrograd.int32,
+        ferrograd.int64,
+        ferrograd.float16,
+        ferrograd.bfloat16,
+        ferrograd.float32,
+        ferrograd.float64,
+    ):
         t = ferrograd.tensor([[0, 1], [2, 3], [4, 5]]).to(dt)
         r = t[[2, 0]]
         assert r.dtype == dt
@@ -179,7 +193,7 @@ def test_basic_keys_are_views():
         v = t[key]
         assert shares_storage(v, t)
         same(v, np_grid(2, 3, 4)[key])
-    assert t[1:10**30].shape == (1, 3, 4)  # slice bounds beyond int64 clamp
+    assert t[1 : 10**30].shape == (1, 3, 4)  # slice bounds beyond int64 clamp
 
 
 # ---------------------------------------------------------------- getitem errors
@@ -205,7 +219,10 @@ def test_out_of_range_indices():
 
 def test_shape_errors():
     x = ferrograd.zeros(3, 4)
-    with raises(IndexError, "shape mismatch: indexing tensors could not be broadcast together with shapes [3], [2]"):
+    with raises(
+        IndexError,
+        "shape mismatch: indexing tensors could not be broadcast together with shapes [3], [2]",
+    ):
         x[[0, 1, 2], [0, 1]]
     with raises(
         IndexError,
@@ -296,9 +313,15 @@ def test_setitem_values_and_their_errors():
     msg = "Index put requires the source and destination dtypes match, got Float for the destination and Long for the source."
     with raises(RuntimeError, msg):
         x[[0]] = ferrograd.tensor([1, 2, 3, 4])
-    with raises(RuntimeError, "shape mismatch: value tensor of shape [3, 4] cannot be broadcast to indexing result of shape [2, 4]"):
+    with raises(
+        RuntimeError,
+        "shape mismatch: value tensor of shape [3, 4] cannot be broadcast to indexing result of shape [2, 4]",
+    ):
         x[ferrograd.tensor([True, False, True])] = ferrograd.zeros(3, 4)
-    with raises(RuntimeError, "The expanded size of the tensor (4) must match the existing size (3) at non-singleton dimension 0.  Target sizes: [4].  Tensor sizes: [3]"):
+    with raises(
+        RuntimeError,
+        "The expanded size of the tensor (4) must match the existing size (3) at non-singleton dimension 0.  Target sizes: [4].  Tensor sizes: [3]",
+    ):
         x[0] = ferrograd.ones(3)
     with raises(TypeError, "can't assign a list to a ferrograd.FloatTensor"):
         x[0] = [1, 2, 3, 4]
@@ -329,3 +352,14 @@ def test_setitem_values_sharing_memory():
     y = ferrograd.arange(4.0)
     y[ferrograd.tensor([False, True, True, True])] = y[[0, 1, 2]]
     assert y.tolist() == [0, 0, 1, 2]
+
+
+def test_several_ellipses_and_empty_results():
+    # PyTorch (unlike numpy) accepts several `...`; each skips the unnamed dims.
+    x = grid(2, 3)
+    assert x[..., ...].shape == (2, 3)
+    assert x[0, ..., ...].tolist() == [0, 1, 2]
+    # Indices are checked as the kernel visits them: not at all when the result is empty.
+    z = ferrograd.zeros(1, 3, 0, 4)
+    assert z[None, ferrograd.tensor([-2])].shape == (1, 1, 3, 0, 4)
+    z[None, ferrograd.tensor([-2])] = 1.0

@@ -67,8 +67,16 @@ def test_sort_large_and_every_dtype():
     a = np.random.default_rng(1).integers(-1000, 1000, n).astype(np.int64)
     v, i = ferrograd.tensor(a).sort()
     np.testing.assert_array_equal(i.numpy(), np.argsort(a, kind="stable"))
-    for dt in (ferrograd.bool, ferrograd.uint8, ferrograd.int8, ferrograd.int16, ferrograd.int32,
-               ferrograd.float16, ferrograd.bfloat16, ferrograd.float64):
+    for dt in (
+        ferrograd.bool,
+        ferrograd.uint8,
+        ferrograd.int8,
+        ferrograd.int16,
+        ferrograd.int32,
+        ferrograd.float16,
+        ferrograd.bfloat16,
+        ferrograd.float64,
+    ):
         v, i = t([1, 0, 1, 0]).to(dt).sort()
         assert v.dtype == dt and i.dtype == ferrograd.int64
         assert i.tolist() == [1, 3, 0, 2]
@@ -77,7 +85,9 @@ def test_sort_large_and_every_dtype():
 def test_sort_edge_cases():
     s = ferrograd.tensor(5.0).sort()
     assert s.values.tolist() == 5.0 and s.indices.tolist() == 0
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)"):
+    with raises(
+        IndexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)"
+    ):
         ferrograd.tensor(5.0).sort(dim=1)
     z = ferrograd.zeros(2, 0).sort()
     assert z.values.shape == (2, 0) and z.indices.dtype == ferrograd.int64
@@ -137,7 +147,7 @@ def test_unique_matches_numpy():
     v, i = ferrograd.unique(t(m), return_inverse=True)
     same(v, [0, 1, 2, 5])
     same(i, [[1, 2], [1, 2], [0, 3]])  # the inverse has the input's shape
-    v, i, c = t(m).t().unique(return_inverse=True, return_counts=True)
+    _, i, _ = t(m).t().unique(return_inverse=True, return_counts=True)
     same(i, [[1, 1, 0], [2, 2, 3]])
 
 
@@ -147,16 +157,28 @@ def test_unique_along_a_dim():
     assert v.tolist() == [[0, 5], [1, 2]] and i.tolist() == [1, 1, 0] and c.tolist() == [1, 2]
     v, i, c = ferrograd.unique(m, dim=1, return_inverse=True, return_counts=True)
     assert v.tolist() == [[1, 2], [1, 2], [0, 5]] and i.tolist() == [0, 1] and c.tolist() == [1, 1]
-    assert ferrograd.unique(t([[9, 1], [5, 3], [9, 1]]), sorted=False, dim=0).tolist() == [[5, 3], [9, 1]]
-    v, i, c = ferrograd.unique(ferrograd.zeros(0, 2), dim=0, return_inverse=True, return_counts=True)
+    assert ferrograd.unique(t([[9, 1], [5, 3], [9, 1]]), sorted=False, dim=0).tolist() == [
+        [5, 3],
+        [9, 1],
+    ]
+    v, i, c = ferrograd.unique(
+        ferrograd.zeros(0, 2), dim=0, return_inverse=True, return_counts=True
+    )
     assert v.shape == (0, 2) and i.shape == (0,) and c.shape == (0,)
-    with raises(RuntimeError, "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied"):
+    with raises(
+        RuntimeError,
+        "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied",
+    ):
         ferrograd.unique(ferrograd.zeros(0, 2), dim=1)
 
 
 def test_unique_nan_bool_scalar_empty():
     v, c = ferrograd.unique(t([1.0, NAN, NAN, 0.0]), return_counts=True)
-    assert v.tolist()[:2] == [0.0, 1.0] and np.isnan(v.tolist()[2:]).all() and c.tolist() == [1, 1, 1, 1]
+    assert (
+        v.tolist()[:2] == [0.0, 1.0]
+        and np.isnan(v.tolist()[2:]).all()
+        and c.tolist() == [1, 1, 1, 1]
+    )
     v, c = t([True, False, True]).unique(return_counts=True)
     assert v.tolist() == [False, True] and c.tolist() == [1, 2]
     v, i = ferrograd.unique(ferrograd.tensor(3), return_inverse=True)
@@ -174,7 +196,11 @@ def test_unique_consecutive():
     m = t([[1, 2], [1, 2], [0, 5]])
     v, i, c = ferrograd.unique_consecutive(m, dim=0, return_inverse=True, return_counts=True)
     assert v.tolist() == [[1, 2], [0, 5]] and i.tolist() == [0, 0, 1] and c.tolist() == [2, 1]
-    assert ferrograd.unique_consecutive(t([[9, 1], [5, 3], [9, 1]]), dim=1).tolist() == [[9, 1], [5, 3], [9, 1]]
+    assert ferrograd.unique_consecutive(t([[9, 1], [5, 3], [9, 1]]), dim=1).tolist() == [
+        [9, 1],
+        [5, 3],
+        [9, 1],
+    ]
 
 
 # ---------------------------------------------------------------- searchsorted / bucketize
@@ -199,25 +225,44 @@ def test_searchsorted_matches_numpy():
     same(ferrograd.searchsorted(t([1.0, NAN]), t([NAN, 3.0])), [2, 2])
     # Non-contiguous boundaries and values.
     b = t([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]).t()  # rows [1, 3, 5] and [2, 4, 6]
-    same(ferrograd.searchsorted(b, t([[4.0, 4.0], [0.0, 7.0]])[:, :1].expand(2, 2)), [[2, 2], [0, 0]])
+    same(
+        ferrograd.searchsorted(b, t([[4.0, 4.0], [0.0, 7.0]])[:, :1].expand(2, 2)), [[2, 2], [0, 0]]
+    )
 
 
 def test_searchsorted_errors():
     s = t([1.0, 3.0, 5.0])
     v = t([2.0])
-    with raises(RuntimeError, "torch.searchsorted(): side and right can't be set to opposites, got side of left while right was True"):
+    with raises(
+        RuntimeError,
+        "torch.searchsorted(): side and right can't be set to opposites, got side of left while right was True",
+    ):
         ferrograd.searchsorted(s, v, side="left", right=True)
-    with raises(RuntimeError, "torch.searchsorted(): side can only be 'left' or 'right' but got foo"):
+    with raises(
+        RuntimeError, "torch.searchsorted(): side can only be 'left' or 'right' but got foo"
+    ):
         ferrograd.searchsorted(s, v, side="foo")
-    with raises(RuntimeError, "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and input value tensor must match, but we got boundaries tensor [2, 3] and input value tensor [3, 1]"):
+    with raises(
+        RuntimeError,
+        "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and input value tensor must match, but we got boundaries tensor [2, 3] and input value tensor [3, 1]",
+    ):
         ferrograd.searchsorted(t([[1, 3, 5], [2, 4, 6]]), t([[3], [3], [3]]))
-    with raises(RuntimeError, "torch.searchsorted(): boundary and sorter must have the same size, but got boundary tensor [3]and got sorter tensor [2]"):
+    with raises(
+        RuntimeError,
+        "torch.searchsorted(): boundary and sorter must have the same size, but got boundary tensor [3]and got sorter tensor [2]",
+    ):
         ferrograd.searchsorted(s, v, sorter=t([1, 2]))
     with raises(RuntimeError, "torch.searchsorted(): sorter index out of range"):
         ferrograd.searchsorted(s, v, sorter=t([1, 2, 5]))
-    with raises(RuntimeError, "torch.searchsorted(): sorter must be a tensor of long dtype but got dtype Float"):
+    with raises(
+        RuntimeError,
+        "torch.searchsorted(): sorter must be a tensor of long dtype but got dtype Float",
+    ):
         ferrograd.searchsorted(s, v, sorter=t([1.0, 2, 0]))
-    with raises(RuntimeError, "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension"):
+    with raises(
+        RuntimeError,
+        "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 dimension",
+    ):
         ferrograd.searchsorted(ferrograd.tensor(1.0), t([3.0]))
 
 
@@ -300,7 +345,9 @@ def test_histogram_matches_numpy():
         same(hist, e_hist.astype(np.float64))
         np.testing.assert_allclose(edges.numpy(), e_edges)
     w = np.array([1.0, 2, 3, 4, 5, 6])
-    hist, edges = t(a).histogram(t([0.0, 1.5, 5], dtype=ferrograd.float64), weight=t(w), density=True)
+    hist, edges = t(a).histogram(
+        t([0.0, 1.5, 5], dtype=ferrograd.float64), weight=t(w), density=True
+    )
     e_hist, _ = np.histogram(a, [0.0, 1.5, 5], weights=w, density=True)
     np.testing.assert_allclose(hist.numpy(), e_hist)
     r = ferrograd.histogram(t([1.0, 1.0]), bins=2)
@@ -313,17 +360,29 @@ def test_histogram_matches_numpy():
 
 def test_histogram_errors():
     x = t([1.0, 2.0])
-    with raises(RuntimeError, "torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype float and bins for dimension 0 with dtype double"):
+    with raises(
+        RuntimeError,
+        "torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype float and bins for dimension 0 with dtype double",
+    ):
         ferrograd.histogram(x, t([0.0, 1.5, 5]).double())
-    with raises(RuntimeError, "torch.histogramdd: bins tensor should have one dimension, but got 2 dimensions in the bins tensor for dimension 0"):
+    with raises(
+        RuntimeError,
+        "torch.histogramdd: bins tensor should have one dimension, but got 2 dimensions in the bins tensor for dimension 0",
+    ):
         ferrograd.histogram(x, t([[0.0, 1.5, 5]]))
     with raises(NotImplementedError, "\"histogramdd\" not implemented for 'Long'"):
         ferrograd.histogram(t([1, 2]), bins=3)
     with raises(RuntimeError, "torch.histogramdd: dimension 0's range [nan, nan] is not finite"):
         ferrograd.histogram(t([1.0, NAN]), bins=3)
-    with raises(RuntimeError, "torch.histogramdd: min should not exceed max, but got min 3 max 1 for dimension 0"):
+    with raises(
+        RuntimeError,
+        "torch.histogramdd: min should not exceed max, but got min 3 max 1 for dimension 0",
+    ):
         ferrograd.histogram(x, bins=3, range=(3.0, 1.0))
-    with raises(RuntimeError, "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor should have the same dtype, but got input(float), and weight(double)"):
+    with raises(
+        RuntimeError,
+        "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor should have the same dtype, but got input(float), and weight(double)",
+    ):
         ferrograd.histogram(x, bins=3, weight=x.double())
     with raises(RuntimeError, "torch.histogram(): bins must be > 0, but got 0 for dimension 0"):
         ferrograd.histogram(x, bins=0)

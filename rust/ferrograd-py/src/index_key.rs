@@ -52,7 +52,7 @@ fn is_numpy_integer(obj: &Bound<'_, PyAny>) -> bool {
     let Ok(module) = obj.get_type().module() else {
         return false;
     };
-    if module.to_string() != "numpy" {
+    if module != "numpy" {
         return false;
     }
     let name = obj
@@ -183,6 +183,25 @@ fn sequence_as_tuple<'py>(key: &Bound<'py, PyAny>) -> PyResult<Option<Vec<Bound<
     Ok(Some(items))
 }
 
+/// PyTorch's deprecation warning for uint8 masks (still accepted as masks).
+pub fn warn_uint8_masks<'a>(
+    py: Python<'_>,
+    indices: impl IntoIterator<Item = &'a Tensor>,
+) -> PyResult<()> {
+    if indices
+        .into_iter()
+        .any(|t| t.dtype() == DType::U8 && t.ndim() > 0)
+    {
+        PyErr::warn(
+            py,
+            &py.get_type::<PyUserWarning>(),
+            c"indexing with dtype ferrograd.uint8 is now deprecated, please use a dtype ferrograd.bool instead.",
+            1,
+        )?;
+    }
+    Ok(())
+}
+
 /// Reads a key the way `Tensor.__getitem__`/`__setitem__` receive it.
 pub fn parse_key(key: &Bound<'_, PyAny>) -> PyResult<Key> {
     if key.is_none() {
@@ -207,11 +226,15 @@ pub fn parse_key(key: &Bound<'_, PyAny>) -> PyResult<Key> {
     } else {
         vec![key.clone()]
     };
-    items
-        .iter()
-        .map(index_item)
-        .collect::<PyResult<Vec<_>>>()
-        .map(Key::Tuple)
+    let items = items.iter().map(index_item).collect::<PyResult<Vec<_>>>()?;
+    warn_uint8_masks(
+        key.py(),
+        items.iter().filter_map(|i| match i {
+            IndexItem::Tensor(t) => Some(t),
+            _ => None,
+        }),
+    )?;
+    Ok(Key::Tuple(items))
 }
 
 /// The value of `t[key] = value`: a tensor, or a Python number as a 0-dim tensor of `t`'s dtype.

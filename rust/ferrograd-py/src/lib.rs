@@ -14,6 +14,7 @@ mod index_key;
 mod legacy;
 mod numpy_interop;
 mod ops_index;
+mod ops_index_scatter;
 mod ops_index_sort;
 mod random;
 mod tensor;

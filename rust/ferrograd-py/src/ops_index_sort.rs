@@ -54,9 +54,19 @@ fn unique_result(
 impl PyTensor {
     /// `sort(dim=-1, descending=False, *, stable=False)`. The sort is always stable.
     #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
-    fn sort<'py>(&self, py: Python<'py>, dim: i64, descending: bool, stable: bool) -> PyResult<Bound<'py, PyAny>> {
+    fn sort<'py>(
+        &self,
+        py: Python<'py>,
+        dim: i64,
+        descending: bool,
+        stable: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let _ = stable;
-        pair(py, "sort", run(py, "sort", || self.t.sort(dim, descending))?)
+        pair(
+            py,
+            "sort",
+            run(py, "sort", || self.t.sort(dim, descending))?,
+        )
     }
 
     #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
@@ -70,8 +80,19 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (k, dim=-1, largest=true, sorted=true))]
-    fn topk<'py>(&self, py: Python<'py>, k: i64, dim: i64, largest: bool, sorted: bool) -> PyResult<Bound<'py, PyAny>> {
-        pair(py, "topk", run(py, "topk", || self.t.topk(k, dim, largest, sorted))?)
+    fn topk<'py>(
+        &self,
+        py: Python<'py>,
+        k: i64,
+        dim: i64,
+        largest: bool,
+        sorted: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        pair(
+            py,
+            "topk",
+            run(py, "topk", || self.t.topk(k, dim, largest, sorted))?,
+        )
     }
 
     /// `unique(sorted=True, return_inverse=False, return_counts=False, dim=None)`; the values
@@ -103,9 +124,17 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (weights=None, minlength=0))]
-    fn bincount(&self, py: Python<'_>, weights: Option<PyRef<'_, PyTensor>>, minlength: i64) -> Out {
+    fn bincount(
+        &self,
+        py: Python<'_>,
+        weights: Option<PyRef<'_, PyTensor>>,
+        minlength: i64,
+    ) -> Out {
         let w = weights.map(|w| w.t.clone());
-        wrap(py, run(py, "bincount", || self.t.bincount(w.as_ref(), minlength))?)
+        wrap(
+            py,
+            run(py, "bincount", || self.t.bincount(w.as_ref(), minlength))?,
+        )
     }
 
     #[pyo3(signature = (bins=100, min=None, max=None))]
@@ -117,7 +146,9 @@ impl PyTensor {
         max: Option<&Bound<'_, PyAny>>,
     ) -> Out {
         let num = |o: Option<&Bound<'_, PyAny>>| -> PyResult<f64> {
-            Ok(o.map(extract_scalar).transpose()?.map_or(0.0, Scalar::to_f64))
+            Ok(o.map(extract_scalar)
+                .transpose()?
+                .map_or(0.0, Scalar::to_f64))
         };
         let (lo, hi) = (num(min)?, num(max)?);
         wrap(py, run(py, "histc", || self.t.histc(bins, lo, hi))?)
@@ -164,10 +195,17 @@ fn searchsorted(
     side: Option<&str>,
     sorter: Option<PyRef<'_, PyTensor>>,
 ) -> Out {
-    let right = core("searchsorted", || ferrograd_core::tensor::searchsorted_side(right, side))?;
+    let right = core("searchsorted", || {
+        ferrograd_core::tensor::searchsorted_side(right, side)
+    })?;
     let (seq, values) = (sorted_sequence.t.clone(), tensor_or_scalar(input)?);
     let sorter = sorter.map(|s| s.t.clone());
-    wrap(py, run(py, "searchsorted", || seq.searchsorted(&values, out_int32, right, sorter.as_ref()))?)
+    wrap(
+        py,
+        run(py, "searchsorted", || {
+            seq.searchsorted(&values, out_int32, right, sorter.as_ref())
+        })?,
+    )
 }
 
 /// `bucketize(input, boundaries, *, out_int32=False, right=False)`; `input` may be a number.
@@ -181,7 +219,10 @@ fn bucketize(
     right: bool,
 ) -> Out {
     let (values, b) = (tensor_or_scalar(input)?, boundaries.t.clone());
-    wrap(py, run(py, "bucketize", || values.bucketize(&b, out_int32, right))?)
+    wrap(
+        py,
+        run(py, "bucketize", || values.bucketize(&b, out_int32, right))?,
+    )
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

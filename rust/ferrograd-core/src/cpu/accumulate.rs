@@ -142,6 +142,9 @@ mod tests {
         assert!(1.0f32.max_nan(f32::NAN).is_nan());
         assert!(f64::NAN.min_nan(1.0).is_nan());
         assert_eq!(2.0f64.max_nan(3.0), 3.0);
-        assert_eq!(f16::from_f32(1.5).add(f16::from_f32(1.0)), f16::from_f32(2.5));
+        assert_eq!(
+            f16::from_f32(1.5).add(f16::from_f32(1.0)),
+            f16::from_f32(2.5)
+        );
     }
 }

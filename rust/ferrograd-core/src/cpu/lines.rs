@@ -41,7 +41,9 @@ pub fn map_lines<T: Element, U: Copy + Default + Send + Sync>(
     }
     let run = |(chunk, &start): (&mut [U], &usize)| f(&read_line(src, start, len, stride), chunk);
     if starts.len() > 1 && starts.len() * len.max(out_len) >= PARALLEL_THRESHOLD {
-        out.par_chunks_mut(out_len).zip(starts.par_iter()).for_each(run);
+        out.par_chunks_mut(out_len)
+            .zip(starts.par_iter())
+            .for_each(run);
     } else {
         out.chunks_mut(out_len).zip(starts.iter()).for_each(run);
     }
@@ -66,7 +68,9 @@ mod tests {
     fn lines_along_each_dim() {
         let src: Vec<i64> = (0..6).collect();
         let l = Layout::contiguous(&[2, 3]);
-        let sums = map_lines(&src, &l, 1, 1, |line, out| out[0] = line.iter().sum::<i64>());
+        let sums = map_lines(&src, &l, 1, 1, |line, out| {
+            out[0] = line.iter().sum::<i64>()
+        });
         assert_eq!(sums, vec![3, 12]);
         let firsts = map_lines(&src, &l, 0, 2, |line, out| out.copy_from_slice(line));
         assert_eq!(firsts, vec![0, 3, 1, 4, 2, 5]);

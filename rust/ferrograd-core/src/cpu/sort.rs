@@ -34,23 +34,31 @@ pub fn sort_line<T: Element>(line: &[T], descending: bool, out: &mut [(T, i64)])
     for (i, (o, &v)) in out.iter_mut().zip(line).enumerate() {
         *o = (v, i as i64);
     }
+    // Ties broken by index make an unstable sort (faster) give the stable order.
     let cmp = |a: &(T, i64), b: &(T, i64)| {
-        if descending {
+        let by_value = if descending {
             cmp_nan_last(b.0, a.0)
         } else {
             cmp_nan_last(a.0, b.0)
-        }
+        };
+        by_value.then(a.1.cmp(&b.1))
     };
     if out.len() >= PARALLEL_THRESHOLD {
-        out.par_sort_by(cmp); // rayon's parallel merge sort is stable too
+        out.par_sort_unstable_by(cmp);
     } else {
-        out.sort_by(cmp);
+        out.sort_unstable_by(cmp);
     }
 }
 
 /// `topk` of one line as PyTorch's CPU kernel computes it: `partial_sort` when `k * 64 <= n`,
 /// else `nth_element` (followed, when `sorted`, by a sort of the first `k - 1`).
-pub fn topk_line<T: Element>(line: &[T], k: usize, largest: bool, sorted: bool, out: &mut [(T, i64)]) {
+pub fn topk_line<T: Element>(
+    line: &[T],
+    k: usize,
+    largest: bool,
+    sorted: bool,
+    out: &mut [(T, i64)],
+) {
     if k == 0 {
         return;
     }

@@ -94,18 +94,6 @@ pub fn fill_walk<T: Send, const N: usize>(
     });
 }
 
-/// The row-major positions `0..n` split into ranges for threads (one range below the threshold).
-pub fn split_range(n: usize) -> Vec<Range<usize>> {
-    if n < PARALLEL_THRESHOLD {
-        return vec![0..n];
-    }
-    let chunk = chunk_len(n);
-    (0..n)
-        .step_by(chunk)
-        .map(|s| s..(s + chunk).min(n))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,7 +121,9 @@ mod tests {
     #[test]
     fn partial_ranges_resume_mid_row() {
         let mut seen = Vec::new();
-        walk(&[2, 2, 2], [&[4, 2, 1]], [0], 3..7, |p, o| seen.push((p, o[0])));
+        walk(&[2, 2, 2], [&[4, 2, 1]], [0], 3..7, |p, o| {
+            seen.push((p, o[0]))
+        });
         assert_eq!(seen, vec![(3, 3), (4, 4), (5, 5), (6, 6)]);
         let mut zero_dim = Vec::new();
         walk(&[], [&[]], [7], 0..1, |p, o| zero_dim.push((p, o[0])));
@@ -148,8 +138,9 @@ mod tests {
         let mut out = vec![0usize; 3 * (n / 3)];
         fill_walk(&mut out, &shape, [&strides], [0], |_, o| o[0]);
         let mut expect = Vec::new();
-        walk(&shape, [&strides], [0], 0..out.len(), |_, o| expect.push(o[0]));
+        walk(&shape, [&strides], [0], 0..out.len(), |_, o| {
+            expect.push(o[0])
+        });
         assert_eq!(out, expect);
-        assert_eq!(split_range(10), vec![0..10]);
     }
 }

@@ -1,76 +1,25 @@
-//! `gather` and the `scatter` family along one dim: `out[i][j] = self[i][index[i][j]]` (dim 1)
-//! and its inverse, with the reductions of `scatter_add_`, `scatter(reduce=...)` and
-//! `scatter_reduce_`. Index values are checked (never wrapped) before any data moves.
+//! `gather` and `scatter` along one dim: `out[i][j] = self[i][index[i][j]]` (dim 1) and its
+//! inverse, with the older `scatter(reduce=...)` and `scatter_add_`. Index values are checked
+//! (never wrapped) before any data moves. `scatter_reduce_` is in `scatter_reduce.rs`.
 
 use super::index_util::{
     assert_no_overlap, contiguous_copy, gather_tensor, index_values, is_index_dtype, nonempty_size,
     nonempty_strides, plain_index, scatter_tensor, unaliased,
 };
-use super::{materialize, Tensor};
-use crate::cpu::accumulate::Accumulate;
+use super::scatter_reduce::ScatterReduce;
+use super::Tensor;
 use crate::cpu::gather::{Combine, OffsetWalk};
-use crate::cpu::walk::walk;
 use crate::dtype::Scalar;
-
 use crate::error::{shape_str, Error, Result};
-use crate::shape::{contiguous_strides, normalize_dim, numel};
-use crate::with_dtype;
-
-/// The reductions of `scatter_reduce_`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScatterReduce {
-    Sum,
-    Prod,
-    Mean,
-    Amax,
-    Amin,
-}
-
-impl ScatterReduce {
-    /// Parses `scatter_reduce`'s names (`sum`, `prod`, `mean`, `amax`, `amin`).
-    pub fn parse(name: &str) -> Result<ScatterReduce> {
-        Ok(match name {
-            "sum" => ScatterReduce::Sum,
-            "prod" => ScatterReduce::Prod,
-            "mean" => ScatterReduce::Mean,
-            "amax" => ScatterReduce::Amax,
-            "amin" => ScatterReduce::Amin,
-            _ => {
-                return Err(Error::runtime(format!(
-                    "reduce argument must be either sum, prod, mean, amax or amin, got {name}"
-                )))
-            }
-        })
-    }
-
-    /// Parses the older `scatter(..., reduce=)` names (`add`, `multiply`).
-    pub fn parse_legacy(name: &str) -> Result<ScatterReduce> {
-        match name {
-            "add" => Ok(ScatterReduce::Sum),
-            "multiply" => Ok(ScatterReduce::Prod),
-            _ => Err(Error::runtime(
-                "reduce argument must be either add or multiply.",
-            )),
-        }
-    }
-
-    fn combine(self) -> Combine {
-        match self {
-            ScatterReduce::Sum | ScatterReduce::Mean => Combine::Add,
-            ScatterReduce::Prod => Combine::Multiply,
-            ScatterReduce::Amax => Combine::Max,
-            ScatterReduce::Amin => Combine::Min,
-        }
-    }
-}
+use crate::shape::{contiguous_strides, normalize_dim};
 
 /// An index of a gather or scatter, checked and turned into positions along `dim`.
-struct DimIndex {
-    dim: usize,
+pub(super) struct DimIndex {
+    pub dim: usize,
     /// The index values in row-major order, each in `0..size`.
     positions: Vec<usize>,
     /// The walk shape (the index's shape).
-    shape: Vec<usize>,
+    pub shape: Vec<usize>,
 }
 
 impl DimIndex {
@@ -125,7 +74,7 @@ impl DimIndex {
     }
 
     /// Scatters `values` (walked with its own strides over the index shape) into `dst`.
-    fn scatter(&self, dst: &Tensor, values: &Tensor, combine: Combine) -> Result<()> {
+    pub(super) fn scatter(&self, dst: &Tensor, values: &Tensor, combine: Combine) -> Result<()> {
         let stride = nonempty_strides(dst)[self.dim];
         let (strides, offsets) = (self.walk_strides(dst), self.offsets(stride));
         let offset_strides = contiguous_strides(&self.shape);
@@ -197,7 +146,10 @@ fn scatter_shape_check(
             Ok(())
         };
     };
-    wrong = wrong || dims.clone().any(|d| nonempty_size(index, d) > nonempty_size(src, d));
+    wrong = wrong
+        || dims
+            .clone()
+            .any(|d| nonempty_size(index, d) > nonempty_size(src, d));
     if nonempty_ndim(src) != nonempty_ndim(index) {
         return Err(Error::runtime(
             "Index tensor must have the same number of dimensions as src tensor",
@@ -241,6 +193,18 @@ impl Tensor {
 
     /// The checks and index of an in-place scatter.
     fn scatter_prepare(&self, dim: i64, index: &Tensor, src: Option<&Tensor>) -> Result<DimIndex> {
+        self.scatter_prepare_for(dim, index, src, None)
+    }
+
+    /// The same, failing for a `reduce` with no kernel for this dtype before any index is
+    /// looked at (PyTorch checks indices inside its kernel).
+    pub(super) fn scatter_prepare_for(
+        &self,
+        dim: i64,
+        index: &Tensor,
+        src: Option<&Tensor>,
+        reduce: Option<ScatterReduce>,
+    ) -> Result<DimIndex> {
         let d = normalize_dim(dim, self.ndim())?;
         dtype_check("scatter", self, index, src)?;
         scatter_shape_check(self, d, index, src)?;
@@ -248,6 +212,15 @@ impl Tensor {
         assert_no_overlap(self, index)?;
         if let Some(src) = src {
             assert_no_overlap(self, src)?;
+        }
+        if reduce == Some(ScatterReduce::Mean) && self.dtype() == crate::DType::Bool {
+            // PyTorch fails in its scatter kernel, or (with nothing to scatter) when dividing.
+            let kernel = if index.numel() > 0 {
+                "scatter_gather_tensor_cpu_reduce_mean"
+            } else {
+                "div_floor_cpu"
+            };
+            return Err(super::index_util::not_implemented(kernel, self.dtype()));
         }
         DimIndex::new(index, d, nonempty_size(self, d))
     }
@@ -316,97 +289,11 @@ impl Tensor {
     pub fn scatter_add(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<Tensor> {
         self.scatter(dim, index, src, Some(ScatterReduce::Sum))
     }
-
-    /// `scatter_reduce_(dim, index, src, reduce, include_self)`. Without `include_self`, the
-    /// indexed positions start from the reduction's identity; `mean` divides by the number of
-    /// values reduced into each position (floor division for integers).
-    pub fn scatter_reduce_(
-        &self,
-        dim: i64,
-        index: &Tensor,
-        src: &Tensor,
-        reduce: ScatterReduce,
-        include_self: bool,
-    ) -> Result<()> {
-        let idx = self.scatter_prepare(dim, index, Some(src))?;
-        if reduce == ScatterReduce::Mean && self.dtype() == crate::DType::Bool {
-            // PyTorch fails in its scatter kernel, or (with nothing to scatter) when dividing.
-            let kernel = if index.numel() > 0 {
-                "scatter_gather_tensor_cpu_reduce_mean"
-            } else {
-                "div_floor_cpu"
-            };
-            return Err(super::index_util::not_implemented(kernel, self.dtype()));
-        }
-        let src = unaliased(src, self)?;
-        if !include_self {
-            let identity = with_dtype!(self.dtype(), T => identity_of::<T>(reduce));
-            let target = nonempty_shape_of(index);
-            let fill = Tensor::scalar(identity, self.dtype()).expand(&target)?;
-            idx.scatter(self, &fill, Combine::Assign)?;
-        }
-        idx.scatter(self, &src, reduce.combine())?;
-        if reduce == ScatterReduce::Mean {
-            let counts = self.scatter_counts(&idx, include_self)?;
-            with_dtype!(self.dtype(), T => self.divide_by_counts::<T>(&counts))?;
-        }
-        self.bump_version();
-        Ok(())
-    }
-
-    pub fn scatter_reduce(
-        &self,
-        dim: i64,
-        index: &Tensor,
-        src: &Tensor,
-        reduce: ScatterReduce,
-        include_self: bool,
-    ) -> Result<Tensor> {
-        let out = contiguous_copy(self)?;
-        out.scatter_reduce_(dim, index, src, reduce, include_self)?;
-        Ok(out)
-    }
-
-    /// How many values each element of `self` (row-major) received, plus itself if included.
-    fn scatter_counts(&self, idx: &DimIndex, include_self: bool) -> Result<Vec<usize>> {
-        let counts = Tensor::full(
-            self.shape(),
-            Scalar::Int(include_self as i64),
-            crate::DType::I64,
-        )?;
-        let shape: Vec<i64> = idx.shape.iter().map(|&d| d as i64).collect();
-        let ones = Tensor::scalar(Scalar::Int(1), crate::DType::I64).expand(&shape)?;
-        idx.scatter(&counts, &ones, Combine::Add)?;
-        Ok(materialize::<i64>(&counts)?
-            .into_iter()
-            .map(|c| c.max(1) as usize)
-            .collect())
-    }
-
-    fn divide_by_counts<T: Accumulate>(&self, counts: &[usize]) -> Result<()> {
-        let mut data = self.storage().write();
-        let dst = data.cpu_mut()?.as_mut_slice::<T>();
-        let l = self.layout();
-        walk(l.shape(), [l.strides()], [l.offset()], 0..numel(l.shape()), |p, o| {
-            dst[o[0]] = dst[o[0]].mean_div(counts[p]);
-        });
-        Ok(())
-    }
 }
 
 /// The shape to expand a scalar to so that it walks like the index `t`.
-fn nonempty_shape_of(t: &Tensor) -> Vec<i64> {
+pub(super) fn nonempty_shape_of(t: &Tensor) -> Vec<i64> {
     t.shape().iter().map(|&d| d as i64).collect()
-}
-
-/// The value an indexed position starts from when `include_self` is false.
-fn identity_of<T: Accumulate>(reduce: ScatterReduce) -> Scalar {
-    match reduce {
-        ScatterReduce::Sum | ScatterReduce::Mean => Scalar::Int(0),
-        ScatterReduce::Prod => Scalar::Int(1),
-        ScatterReduce::Amax => T::lowest().to_scalar(),
-        ScatterReduce::Amin => T::highest().to_scalar(),
-    }
 }
 
 #[cfg(test)]
@@ -429,27 +316,14 @@ mod tests {
         assert_eq!(g.to_vec::<f32>()?, vec![3.0, 0.0, 5.0, 5.0]);
         let g = x.t()?.gather(0, &idx(vec![2, 0], &[1, 2])?)?;
         assert_eq!(g.to_vec::<f32>()?, vec![2.0, 4.0]);
-        let e = x.gather(1, &idx(vec![4], &[1, 1])?).err().map(|e| e.to_string());
+        let e = x
+            .gather(1, &idx(vec![4], &[1, 1])?)
+            .err()
+            .map(|e| e.to_string());
         assert_eq!(
             e.as_deref(),
             Some("index 4 is out of bounds for dimension 1 with size 4")
         );
-        Ok(())
-    }
-
-    #[test]
-    fn scatter_reductions() -> Result<()> {
-        let x = grid()?;
-        let i = idx(vec![0, 0], &[1, 2])?;
-        let src = Tensor::full(&[1, 2], Scalar::Float(2.0), DType::F32)?;
-        let s = x.scatter_add(1, &i, &src)?;
-        assert_eq!(&s.to_vec::<f32>()?[..2], &[4.0, 1.0]);
-        let m = x.scatter_reduce(1, &i, &src, ScatterReduce::Mean, true)?;
-        assert!((m.to_vec::<f32>()?[0] - 4.0 / 3.0).abs() < 1e-6);
-        let m = x.scatter_reduce(1, &i, &src, ScatterReduce::Mean, false)?;
-        assert_eq!(m.to_vec::<f32>()?[0], 2.0);
-        let a = x.scatter_reduce(1, &i, &src, ScatterReduce::Amin, false)?;
-        assert_eq!(a.to_vec::<f32>()?[0], 2.0);
         Ok(())
     }
 }

@@ -85,7 +85,13 @@ fn bin_of<T: Element>(x: T, edges: &[T], linear: bool, refine: bool) -> Option<u
 }
 
 /// Counts (or sums weights of) `values` into the bins of `edges`, in the input dtype.
-fn fill_bins<T: Accumulate>(values: &[T], weights: Option<&[T]>, edges: &[T], linear: bool, refine: bool) -> Vec<T> {
+fn fill_bins<T: Accumulate>(
+    values: &[T],
+    weights: Option<&[T]>,
+    edges: &[T],
+    linear: bool,
+    refine: bool,
+) -> Vec<T> {
     let mut hist = vec![T::default(); edges.len().saturating_sub(1)];
     for (i, &x) in values.iter().enumerate() {
         if let Some(b) = bin_of(x, edges, linear, refine) {
@@ -148,7 +154,9 @@ impl Tensor {
                 values.iter().for_each(|&v| counts[v as usize] += 1);
                 Tensor::from_vec(counts, &[n])
             }
-            Some(w) if w.dtype() == DType::F32 => weighted_counts(&values, &materialize::<f32>(w)?, n),
+            Some(w) if w.dtype() == DType::F32 => {
+                weighted_counts(&values, &materialize::<f32>(w)?, n)
+            }
             Some(w) => weighted_counts(&values, &materialize::<f64>(w)?, n),
         }
     }
@@ -320,11 +328,20 @@ mod tests {
     #[test]
     fn bincount_histc_histogram() -> Result<()> {
         let i = Tensor::from_vec(vec![0i64, 1, 1, 3], &[4])?;
-        assert_eq!(i.bincount(None, 6)?.to_vec::<i64>()?, vec![1, 2, 0, 1, 0, 0]);
+        assert_eq!(
+            i.bincount(None, 6)?.to_vec::<i64>()?,
+            vec![1, 2, 0, 1, 0, 0]
+        );
         let h = floats(vec![1.0, 2.0, 1.0, 2.5, 4.0, f32::NAN, -1.0])?;
-        assert_eq!(h.histc(4, 0.0, 3.0)?.to_vec::<f32>()?, vec![0.0, 2.0, 1.0, 1.0]);
+        assert_eq!(
+            h.histc(4, 0.0, 3.0)?.to_vec::<f32>()?,
+            vec![0.0, 2.0, 1.0, 1.0]
+        );
         let e = h.histc(4, 0.0, 0.0).err().map(|e| e.to_string());
-        assert_eq!(e.as_deref(), Some("torch.histc: range of [-nan, -nan] is not finite"));
+        assert_eq!(
+            e.as_deref(),
+            Some("torch.histc: range of [-nan, -nan] is not finite")
+        );
         let x = floats(vec![0.0, 0.1, 0.2, 0.3, 0.7, 1.0])?;
         let (hist, edges) = x.histogram(HistogramBins::Count(3), Some((0.0, 1.0)), None, false)?;
         assert_eq!(hist.to_vec::<f32>()?, vec![4.0, 0.0, 2.0]);

@@ -236,8 +236,13 @@ mod tests {
             Some("index 5 is out of bounds for dimension 2 with size 3")
         );
         assert_eq!(
-            msg(t.index(&[IndexItem::Int(0), IndexItem::Int(0), IndexItem::Int(0), IndexItem::Int(0)]))
-                .as_deref(),
+            msg(t.index(&[
+                IndexItem::Int(0),
+                IndexItem::Int(0),
+                IndexItem::Int(0),
+                IndexItem::Int(0)
+            ]))
+            .as_deref(),
             Some("too many indices for tensor of dimension 3")
         );
         let s = Tensor::scalar(Scalar::Int(5), DType::I64);

@@ -1,33 +1,26 @@
-//! Whole slices picked along one dim by a vector of indices: `index_select`, `index_add_`,
-//! `index_copy_`, `index_fill_`, and their out-of-place forms.
+//! Whole slices picked along one dim by a vector of indices: `index_select` and `index_fill_`,
+//! and the selection machinery `index_add_`/`index_copy_` (in `index_add_copy.rs`) share.
 
 use super::index_util::{
-    assert_no_overlap, contiguous_copy, cpp_name, gather_tensor, index_values, is_index_dtype, nonempty_shape,
-    nonempty_strides, scatter_tensor, unaliased,
+    assert_no_overlap, gather_tensor, index_values, is_index_dtype, nonempty_shape,
+    nonempty_strides, scatter_tensor,
 };
-use super::{materialize, Tensor};
-use crate::cpu::accumulate::Accumulate;
+use super::Tensor;
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::{DType, Scalar};
-use crate::error::{shape_str, Error, Result};
+use crate::error::{Error, Result};
 use crate::shape::normalize_dim;
-use crate::with_dtype;
 
 /// Positions along `dim` (already checked), for walking a tensor whose `dim` has one entry
 /// per position.
-struct Selection {
-    dim: usize,
-    positions: Vec<usize>,
+pub(super) struct Selection {
+    pub dim: usize,
+    pub positions: Vec<usize>,
 }
 
 impl Selection {
     /// The walk over `shape` (with `dim` of length `positions.len()`) through `t`'s storage.
-    fn with_walk<R>(
-        &self,
-        t: &Tensor,
-        shape: &[usize],
-        f: impl FnOnce(&OffsetWalk<'_>) -> R,
-    ) -> R {
+    fn with_walk<R>(&self, t: &Tensor, shape: &[usize], f: impl FnOnce(&OffsetWalk<'_>) -> R) -> R {
         let mut strides = nonempty_strides(t);
         let stride = strides[self.dim];
         strides[self.dim] = 0;
@@ -44,7 +37,7 @@ impl Selection {
     }
 
     /// Writes `values` (of `values`' nonempty shape) into `dst` at the selected slices.
-    fn scatter(&self, dst: &Tensor, values: &Tensor, combine: Combine) -> Result<()> {
+    pub(super) fn scatter(&self, dst: &Tensor, values: &Tensor, combine: Combine) -> Result<()> {
         let shape = nonempty_shape(values);
         let value_strides = nonempty_strides(values);
         self.with_walk(dst, &shape, |w| {
@@ -54,7 +47,11 @@ impl Selection {
 }
 
 /// Checks index values against `size` with the given error, without wrapping.
-fn positions(index: &Tensor, size: usize, err: impl Fn(i64) -> Error) -> Result<Vec<usize>> {
+pub(super) fn positions(
+    index: &Tensor,
+    size: usize,
+    err: impl Fn(i64) -> Error,
+) -> Result<Vec<usize>> {
     index_values(index)?
         .into_iter()
         .map(|v| {
@@ -68,7 +65,7 @@ fn positions(index: &Tensor, size: usize, err: impl Fn(i64) -> Error) -> Result<
 }
 
 /// The shape without `dim` (0-dim tensors have no dims to remove).
-fn sliced_sizes(t: &Tensor, dim: usize) -> Vec<usize> {
+pub(super) fn sliced_sizes(t: &Tensor, dim: usize) -> Vec<usize> {
     let mut s = t.shape().to_vec();
     if dim < s.len() {
         s.remove(dim);
@@ -121,92 +118,6 @@ impl Tensor {
         Ok(out)
     }
 
-    /// The checks `index_add_` makes (PyTorch's `index_func_meta_impl`); returns the dim.
-    fn index_func_check(&self, op: &str, dim: i64, index: &Tensor, source: &Tensor) -> Result<usize> {
-        let d = normalize_dim(dim, self.ndim())?;
-        if index.ndim() > 1 {
-            return Err(Error::index(format!(
-                "{op}(): Index is supposed to be a vector, but got dim: {} with type: {} and size: {}",
-                index.ndim(),
-                cpp_name(index.dtype()),
-                shape_str(index.shape())
-            )));
-        }
-        if !is_index_dtype(index.dtype()) {
-            return Err(Error::runtime(format!(
-                "{op}(): Expected dtype int32/int64 for index but got: {}",
-                cpp_name(index.dtype())
-            )));
-        }
-        if self.dtype() != source.dtype() {
-            return Err(Error::runtime(format!(
-                "{op}(): self ({}) and source ({}) must have the same scalar type",
-                cpp_name(self.dtype()),
-                cpp_name(source.dtype())
-            )));
-        }
-        if !(d == 0 || d < source.ndim()) {
-            return Err(Error::runtime(format!(
-                "{op}(): Indexing dim {d} is out of bounds of the source tensor with dim {}",
-                source.ndim()
-            )));
-        }
-        let source_size = nonempty_shape(source)[d];
-        if index.numel() != source_size {
-            if source.ndim() == 0 {
-                // PyTorch's message asks a 0-dim source for its size, which fails first.
-                return Err(Error::DimOnScalar { dim: d as i64 });
-            }
-            return Err(Error::runtime(format!(
-                "{op}(): Number of indices ({}) should be equal to source.size(dim): ({source_size}), for dim: {d}",
-                index.numel()
-            )));
-        }
-        let both = self.ndim() != 0 && source.ndim() != 0;
-        let (a, b) = if both {
-            (sliced_sizes(self, d), sliced_sizes(source, d))
-        } else {
-            (self.shape().to_vec(), source.shape().to_vec())
-        };
-        if a != b {
-            return Err(Error::runtime(format!(
-                "source tensor shape must match self tensor shape, excluding the specified dimension. Got self.shape = {} source.shape = {}",
-                shape_str(self.shape()),
-                shape_str(source.shape())
-            )));
-        }
-        Ok(d)
-    }
-
-    /// `index_add_(dim, index, source, alpha)`: adds `alpha * source` into the slices of `dim`
-    /// at `index` (repeated indices add up).
-    pub fn index_add_(&self, dim: i64, index: &Tensor, source: &Tensor, alpha: Scalar) -> Result<()> {
-        let d = self.index_func_check("index_add_", dim, index, source)?;
-        self.check_no_internal_overlap("index_add_")?;
-        assert_no_overlap(self, index)?;
-        assert_no_overlap(self, source)?;
-        if self.ndim() > 1 && self.numel() == 0 {
-            self.bump_version();
-            return Ok(()); // PyTorch's kernel returns before looking at the indices
-        }
-        let size = nonempty_shape(self)[d];
-        // A matrix with alpha 1 goes through PyTorch's scatter_add path, with its message.
-        let via_scatter = self.ndim() == 2 && alpha.to_f64() == 1.0;
-        let positions = positions(index, size, |v| {
-            if via_scatter {
-                Error::runtime(format!(
-                    "index {v} is out of bounds for dimension {d} with size {size}"
-                ))
-            } else {
-                Error::index("index out of range in self")
-            }
-        })?;
-        let scaled = with_dtype!(self.dtype(), T => scaled_copy::<T>(&unaliased(source, self)?, alpha))?;
-        Selection { dim: d, positions }.scatter(self, &scaled, Combine::Add)?;
-        self.bump_version();
-        Ok(())
-    }
-
     /// `index_select` of an empty tensor with more than one dim, with the messages of PyTorch's
     /// path for it.
     fn index_select_empty(&self, d: usize, index: &Tensor) -> Result<Tensor> {
@@ -227,93 +138,6 @@ impl Tensor {
         let mut shape = self.shape().to_vec();
         shape[d] = index.numel();
         Tensor::zeros(&shape, self.dtype())
-    }
-
-    pub fn index_add(&self, dim: i64, index: &Tensor, source: &Tensor, alpha: Scalar) -> Result<Tensor> {
-        let out = contiguous_copy(self)?;
-        out.index_add_(dim, index, source, alpha)?;
-        Ok(out)
-    }
-
-    /// `index_copy_(dim, index, source)`: copies the slices of `source` into the slices of
-    /// `dim` at `index`.
-    pub fn index_copy_(&self, dim: i64, index: &Tensor, source: &Tensor) -> Result<()> {
-        let d = normalize_dim(dim, self.ndim())?;
-        self.index_copy_check(d, index, source)?;
-        self.check_no_internal_overlap("index_copy_")?;
-        assert_no_overlap(self, index)?;
-        assert_no_overlap(self, source)?;
-        if self.numel() == 0 {
-            self.bump_version();
-            return Ok(()); // nothing to write, and PyTorch checks indices only as it writes
-        }
-        let size = nonempty_shape(self)[d];
-        let positions = positions(index, size, |v| {
-            Error::index(format!(
-                "index_copy_(): index {v} is out of bounds for dimension {d} with size {size}"
-            ))
-        })?;
-        let source = unaliased(source, self)?;
-        Selection { dim: d, positions }.scatter(self, &source, Combine::Assign)?;
-        self.bump_version();
-        Ok(())
-    }
-
-    fn index_copy_check(&self, d: usize, index: &Tensor, source: &Tensor) -> Result<()> {
-        if index.ndim() >= 2 {
-            return Err(Error::index(format!(
-                "index_copy_(): Index should have dimension 1 or 0 (got {})",
-                index.ndim()
-            )));
-        }
-        let n = index.numel();
-        if source.ndim() == 0 && n != 1 {
-            return Err(Error::index(format!(
-                "index_copy_(): When source is scalar, index should have one element (got {n})"
-            )));
-        }
-        if source.ndim() != self.ndim() && source.ndim() != 0 && self.ndim() != 0 {
-            return Err(Error::index(format!(
-                "index_copy_(): When source and destination are not scalars, their dimensionality must match. Source dimensionality ({}), destination dimensionality ({})",
-                source.ndim(),
-                self.ndim()
-            )));
-        }
-        if index.dtype() != DType::I64 {
-            return Err(Error::runtime(format!(
-                "index_copy_(): Expected a long tensor for index, but got {}",
-                cpp_name(index.dtype())
-            )));
-        }
-        if self.dtype() != source.dtype() {
-            return Err(Error::runtime(format!(
-                "index_copy_(): self and source expected to have the same dtype, but got (self) {} and (source) {}",
-                cpp_name(self.dtype()),
-                cpp_name(source.dtype())
-            )));
-        }
-        let (a, b) = (sliced_sizes(self, d), sliced_sizes(source, d));
-        if a != b {
-            let join = |v: &[usize]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(" ");
-            return Err(Error::runtime(format!(
-                "index_copy_(): Source/destination tensor must have same slice shapes. Destination slice shape: {} at dimension {d} and source slice shape: {} at dimension 0.",
-                join(&a),
-                join(&b)
-            )));
-        }
-        let source_size = source.shape().get(d).copied().unwrap_or(1);
-        if source.ndim() != 0 && n != source_size {
-            return Err(Error::index(format!(
-                "index_copy_(): Number of indices ({n}) should be equal to source.size(dim) ({source_size})"
-            )));
-        }
-        Ok(())
-    }
-
-    pub fn index_copy(&self, dim: i64, index: &Tensor, source: &Tensor) -> Result<Tensor> {
-        let out = contiguous_copy(self)?;
-        out.index_copy_(dim, index, source)?;
-        Ok(out)
     }
 
     /// `index_fill_(dim, index, value)`: fills the slices of `dim` at `index` (negative indices
@@ -358,16 +182,6 @@ impl Tensor {
         out.index_fill_(dim, index, value)?;
         Ok(out)
     }
-}
-
-/// `source * alpha` as a fresh tensor (or `source` itself when `alpha` is one).
-fn scaled_copy<T: Accumulate>(source: &Tensor, alpha: Scalar) -> Result<Tensor> {
-    let a = alpha.cast::<T>();
-    if alpha.to_f64() == 1.0 {
-        return Ok(source.clone());
-    }
-    let values: Vec<T> = materialize::<T>(source)?.into_iter().map(|v| v.mul(a)).collect();
-    Tensor::from_vec(values, source.shape())
 }
 
 #[cfg(test)]

@@ -25,9 +25,9 @@ impl Tensor {
             IndexItem::Ellipsis => self.copy_to(value),
             IndexItem::NewAxis | IndexItem::Bool(true) => self.unsqueeze(0)?.copy_to(value),
             IndexItem::Int(_) => self.index_single(item)?.copy_to(value),
-            IndexItem::Slice { .. } if self.ndim() == 0 => Err(Error::index(
-                "slice() cannot be applied to a 0-dim tensor.",
-            )),
+            IndexItem::Slice { .. } if self.ndim() == 0 => {
+                Err(Error::index("slice() cannot be applied to a 0-dim tensor."))
+            }
             _ => self.index_set_(std::slice::from_ref(item), value),
         }
     }

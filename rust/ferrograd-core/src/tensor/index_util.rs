@@ -167,11 +167,14 @@ fn dense(t: &Tensor) -> bool {
 /// PyTorch's `assert_no_overlap`: an in-place op refuses an input that shares memory with the
 /// tensor it writes (when both are dense enough for the check to be cheap, as in PyTorch).
 pub(crate) fn assert_no_overlap(written: &Tensor, input: &Tensor) -> Result<()> {
+    let checkable = written.numel() != 0
+        && input.numel() != 0
+        && dense(written)
+        && dense(input)
+        && written.storage().same(input.storage());
     let overlapping = if written.is_same(input) {
         true
-    } else if written.numel() == 0 || input.numel() == 0 {
-        false
-    } else if !dense(written) || !dense(input) || !written.storage().same(input.storage()) {
+    } else if !checkable {
         false
     } else {
         let span = |t: &Tensor| {

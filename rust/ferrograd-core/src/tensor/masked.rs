@@ -239,7 +239,10 @@ mod tests {
         let m = Tensor::from_vec(vec![true, false, true], &[3])?;
         let f = x.masked_fill(&m, Scalar::Float(-1.0))?;
         assert_eq!(f.to_vec::<f32>()?, vec![-1.0, 1.0, -1.0, -1.0, 4.0, -1.0]);
-        assert_eq!(x.masked_select(&m)?.to_vec::<f32>()?, vec![0.0, 2.0, 3.0, 5.0]);
+        assert_eq!(
+            x.masked_select(&m)?.to_vec::<f32>()?,
+            vec![0.0, 2.0, 3.0, 5.0]
+        );
         let src = t(vec![10.0, 11.0, 12.0, 13.0, 14.0], &[5])?;
         let s = x.masked_scatter(&m, &src)?;
         assert_eq!(s.to_vec::<f32>()?, vec![10.0, 1.0, 11.0, 12.0, 4.0, 13.0]);

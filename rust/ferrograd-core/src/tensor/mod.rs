@@ -6,12 +6,14 @@ mod create;
 mod gather_scatter;
 mod histogram;
 mod index;
+mod index_add_copy;
 mod index_advanced;
 mod index_ops;
 mod index_set;
 mod index_util;
 mod masked;
 mod random;
+mod scatter_reduce;
 mod search;
 mod sort;
 mod take_put;
@@ -19,10 +21,10 @@ mod unique;
 mod view;
 
 pub use convert::{contiguous_bytes, materialize};
-pub use gather_scatter::ScatterReduce;
 pub use histogram::HistogramBins;
 pub use index::IndexItem;
 pub use random::Distribution;
+pub use scatter_reduce::ScatterReduce;
 pub use search::searchsorted_side;
 pub use unique::Unique;
 

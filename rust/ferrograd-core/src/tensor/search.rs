@@ -104,7 +104,8 @@ impl Tensor {
         let order = sorter.map(|s| check_sorter(self, s)).transpose()?;
         check_shapes(self, values)?;
         let common = promote_types(self.dtype(), values.dtype());
-        let positions = with_dtype!(common, T => search_all::<T>(self, values, right, order.as_deref()))?;
+        let positions =
+            with_dtype!(common, T => search_all::<T>(self, values, right, order.as_deref()))?;
         let out = Tensor::from_vec(positions, values.shape())?;
         if out_int32 {
             out.to_dtype(DType::I32)
@@ -144,7 +145,11 @@ fn search_all<T: Element>(
         values.shape().last().copied().unwrap_or(1).max(1)
     };
     let find = |p: usize| -> i64 {
-        let start = if per_row == usize::MAX { 0 } else { (p / per_row) * row };
+        let start = if per_row == usize::MAX {
+            0
+        } else {
+            (p / per_row) * row
+        };
         let v = vals[p];
         let at = |i: usize| match order {
             Some(o) => bd[start + o[start + i] as usize],
@@ -172,15 +177,29 @@ mod tests {
     fn left_right_nan_and_rows() -> Result<()> {
         let s = Tensor::from_vec(vec![1.0f32, 3.0, 5.0, 7.0, 9.0], &[5])?;
         let v = Tensor::from_vec(vec![3.0f32, 6.0, 9.0, 10.0, 0.0, f32::NAN], &[6])?;
-        assert_eq!(s.searchsorted(&v, false, false, None)?.to_vec::<i64>()?, vec![1, 3, 4, 5, 0, 5]);
-        assert_eq!(s.searchsorted(&v, false, true, None)?.to_vec::<i64>()?, vec![2, 3, 5, 5, 0, 5]);
+        assert_eq!(
+            s.searchsorted(&v, false, false, None)?.to_vec::<i64>()?,
+            vec![1, 3, 4, 5, 0, 5]
+        );
+        assert_eq!(
+            s.searchsorted(&v, false, true, None)?.to_vec::<i64>()?,
+            vec![2, 3, 5, 5, 0, 5]
+        );
         let rows = Tensor::from_vec(vec![1i64, 3, 5, 2, 4, 6], &[2, 3])?;
         let q = Tensor::from_vec(vec![3i64, 3], &[2, 1])?;
-        assert_eq!(rows.searchsorted(&q, false, false, None)?.to_vec::<i64>()?, vec![1, 1]);
+        assert_eq!(
+            rows.searchsorted(&q, false, false, None)?.to_vec::<i64>()?,
+            vec![1, 1]
+        );
         let unsorted = Tensor::from_vec(vec![5.0f64, 1.0, 3.0], &[3])?;
         let sorter = Tensor::from_vec(vec![1i64, 2, 0], &[3])?;
         let q = Tensor::from_vec(vec![2.0f64, 4.0], &[2])?;
-        assert_eq!(unsorted.searchsorted(&q, true, false, Some(&sorter))?.to_vec::<i32>()?, vec![1, 2]);
+        assert_eq!(
+            unsorted
+                .searchsorted(&q, true, false, Some(&sorter))?
+                .to_vec::<i32>()?,
+            vec![1, 2]
+        );
         assert!(searchsorted_side(true, Some("left")).is_err());
         Ok(())
     }

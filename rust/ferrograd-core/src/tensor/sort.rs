@@ -54,14 +54,20 @@ impl Tensor {
     pub fn sort(&self, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
         let d = normalize_dim(dim, self.ndim())?;
         if self.ndim() == 0 {
-            return Ok((self.deep_clone()?, Tensor::scalar(Scalar::Int(0), DType::I64)));
+            return Ok((
+                self.deep_clone()?,
+                Tensor::scalar(Scalar::Int(0), DType::I64),
+            ));
         }
         let n = self.shape()[d];
         let (values, indices) = with_dtype!(self.dtype(), T => line_pairs::<T>(self, d, n, |line, out| {
             sort_line(line, descending, out)
         }))?;
         let strides = preserved_strides(self.layout());
-        Ok((with_strides(values, &strides)?, with_strides(indices, &strides)?))
+        Ok((
+            with_strides(values, &strides)?,
+            with_strides(indices, &strides)?,
+        ))
     }
 
     /// `argsort(dim, descending)`: the indices of `sort`.
@@ -89,7 +95,10 @@ impl Tensor {
             });
         }
         if self.ndim() == 0 {
-            return Ok((self.deep_clone()?, Tensor::scalar(Scalar::Int(0), DType::I64)));
+            return Ok((
+                self.deep_clone()?,
+                Tensor::scalar(Scalar::Int(0), DType::I64),
+            ));
         }
         let k = k as usize;
         let (values, indices) = with_dtype!(self.dtype(), T => line_pairs::<T>(self, d, k, |line, out| {

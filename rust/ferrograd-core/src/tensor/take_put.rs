@@ -34,7 +34,12 @@ fn flat_offsets(t: &Tensor, index: &Tensor) -> Result<Vec<usize>> {
 }
 
 /// A walk over `shape` that reads one offset per position (nothing else moves).
-fn offsets_walk<'a>(shape: &'a [usize], zeros: &'a [usize], cs: &'a [usize], offsets: &'a [usize]) -> OffsetWalk<'a> {
+fn offsets_walk<'a>(
+    shape: &'a [usize],
+    zeros: &'a [usize],
+    cs: &'a [usize],
+    offsets: &'a [usize],
+) -> OffsetWalk<'a> {
     OffsetWalk {
         shape,
         strides: zeros,
@@ -182,7 +187,10 @@ mod tests {
         let j = Tensor::from_vec(vec![1i64, 0, 5], &[3, 1])?;
         let t = x.take_along_dim(&j, Some(1))?;
         assert_eq!(t.to_vec::<f32>()?, vec![3.0, 1.0, 5.0]);
-        let e = x.take(&Tensor::from_vec(vec![6i64], &[1])?).err().map(|e| e.to_string());
+        let e = x
+            .take(&Tensor::from_vec(vec![6i64], &[1])?)
+            .err()
+            .map(|e| e.to_string());
         assert_eq!(
             e.as_deref(),
             Some("out of range: tried to access index 6 on a tensor of 6 elements.")

@@ -3,10 +3,10 @@
 //! never equal to anything, so every NaN is its own value, as in PyTorch.
 
 use super::{materialize, Tensor};
-use crate::cpu::sort::cmp_nan_last;
-use crate::random::stl_select::sort as stl_sort;
+use crate::cpu::sort::sort_line;
 use crate::dtype::Element;
 use crate::error::{Error, Result};
+use crate::random::stl_select::sort as stl_sort;
 use crate::shape::normalize_dim;
 use crate::with_dtype;
 
@@ -19,7 +19,11 @@ pub struct Unique {
 
 /// Groups `order` (indices of items, already arranged) into runs of equal items; returns
 /// the first item of each run, the run of every item, and the run sizes.
-fn group(order: &[usize], n: usize, equal: impl Fn(usize, usize) -> bool) -> (Vec<usize>, Vec<i64>, Vec<i64>) {
+fn group(
+    order: &[usize],
+    n: usize,
+    equal: impl Fn(usize, usize) -> bool,
+) -> (Vec<usize>, Vec<i64>, Vec<i64>) {
     let mut firsts = Vec::new();
     let mut inverse = vec![0i64; n];
     let mut counts: Vec<i64> = Vec::new();
@@ -44,10 +48,13 @@ fn int_tensor(v: Vec<i64>, shape: &[usize]) -> Result<Tensor> {
 /// Flat unique of `t`'s elements; `sorted` sorts them first (else only neighbours merge).
 fn unique_flat<T: Element>(t: &Tensor, sorted: bool) -> Result<Unique> {
     let values = materialize::<T>(t)?;
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    if sorted {
-        order.sort_by(|&a, &b| cmp_nan_last(values[a], values[b]));
-    }
+    let order: Vec<usize> = if sorted {
+        let mut pairs = vec![(T::default(), 0i64); values.len()];
+        sort_line(&values, false, &mut pairs);
+        pairs.into_iter().map(|(_, i)| i as usize).collect()
+    } else {
+        (0..values.len()).collect()
+    };
     let (firsts, inverse, counts) = group(&order, values.len(), |a, b| values[a] == values[b]);
     let picked: Vec<T> = firsts.iter().map(|&i| values[i]).collect();
     let n = picked.len();
@@ -104,7 +111,10 @@ fn unique_slices<T: Element>(t: &Tensor, dim: usize, sorted: bool) -> Result<Uni
         stl_sort(&mut order, &before);
     }
     let (firsts, inverse, counts) = group(&order, size, |a, b| slice(a) == slice(b));
-    let picked: Vec<T> = firsts.iter().flat_map(|&i| slice(i).iter().copied()).collect();
+    let picked: Vec<T> = firsts
+        .iter()
+        .flat_map(|&i| slice(i).iter().copied())
+        .collect();
     let mut shape = moved.shape().to_vec();
     shape[0] = firsts.len();
     let values = Tensor::from_vec(picked, &shape)?
