@@ -34,19 +34,17 @@ pub fn sort_line<T: Element>(line: &[T], descending: bool, out: &mut [(T, i64)])
     for (i, (o, &v)) in out.iter_mut().zip(line).enumerate() {
         *o = (v, i as i64);
     }
-    // Ties broken by index make an unstable sort (faster) give the stable order.
     let cmp = |a: &(T, i64), b: &(T, i64)| {
-        let by_value = if descending {
+        if descending {
             cmp_nan_last(b.0, a.0)
         } else {
             cmp_nan_last(a.0, b.0)
-        };
-        by_value.then(a.1.cmp(&b.1))
+        }
     };
     if out.len() >= PARALLEL_THRESHOLD {
-        out.par_sort_unstable_by(cmp);
+        out.par_sort_by(cmp); // rayon's parallel merge sort is stable too
     } else {
-        out.sort_unstable_by(cmp);
+        out.sort_by(cmp);
     }
 }
 

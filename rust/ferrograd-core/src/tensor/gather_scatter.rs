@@ -213,14 +213,8 @@ impl Tensor {
         if let Some(src) = src {
             assert_no_overlap(self, src)?;
         }
-        if reduce == Some(ScatterReduce::Mean) && self.dtype() == crate::DType::Bool {
-            // PyTorch fails in its scatter kernel, or (with nothing to scatter) when dividing.
-            let kernel = if index.numel() > 0 {
-                "scatter_gather_tensor_cpu_reduce_mean"
-            } else {
-                "div_floor_cpu"
-            };
-            return Err(super::index_util::not_implemented(kernel, self.dtype()));
+        if let Some(reduce) = reduce {
+            reduce.check_kernel(self.dtype(), index)?;
         }
         DimIndex::new(index, d, nonempty_size(self, d))
     }

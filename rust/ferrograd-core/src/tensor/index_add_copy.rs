@@ -44,6 +44,18 @@ impl Tensor {
                 cpp_name(source.dtype())
             )));
         }
+        self.index_func_shape_check(op, d, index, source)?;
+        Ok(d)
+    }
+
+    /// The shape half of [`Tensor::index_func_check`].
+    fn index_func_shape_check(
+        &self,
+        op: &str,
+        d: usize,
+        index: &Tensor,
+        source: &Tensor,
+    ) -> Result<()> {
         if !(d == 0 || d < source.ndim()) {
             return Err(Error::runtime(format!(
                 "{op}(): Indexing dim {d} is out of bounds of the source tensor with dim {}",
@@ -74,7 +86,7 @@ impl Tensor {
                 shape_str(source.shape())
             )));
         }
-        Ok(d)
+        Ok(())
     }
 
     /// `index_add_(dim, index, source, alpha)`: adds `alpha * source` into the slices of `dim`

@@ -2,12 +2,12 @@
 //! `amin`, optionally ignoring the values already in place (`include_self=False`).
 
 use super::gather_scatter::{nonempty_shape_of, DimIndex};
-use super::index_util::{contiguous_copy, unaliased};
+use super::index_util::{contiguous_copy, not_implemented, unaliased};
 use super::{materialize, Tensor};
 use crate::cpu::accumulate::Accumulate;
 use crate::cpu::gather::Combine;
 use crate::cpu::walk::walk;
-use crate::dtype::Scalar;
+use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::shape::numel;
 use crate::with_dtype;
@@ -50,6 +50,20 @@ impl ScatterReduce {
         }
     }
 
+    /// `mean` has no kernel for bool: PyTorch fails in its scatter kernel, or (with nothing
+    /// to scatter) when dividing.
+    pub(super) fn check_kernel(self, dtype: DType, index: &Tensor) -> Result<()> {
+        if self != ScatterReduce::Mean || dtype != DType::Bool {
+            return Ok(());
+        }
+        let kernel = if index.numel() > 0 {
+            "scatter_gather_tensor_cpu_reduce_mean"
+        } else {
+            "div_floor_cpu"
+        };
+        Err(not_implemented(kernel, dtype))
+    }
+
     pub(super) fn combine(self) -> Combine {
         match self {
             ScatterReduce::Sum | ScatterReduce::Mean => Combine::Add,
@@ -72,7 +86,11 @@ impl Tensor {
         reduce: ScatterReduce,
         include_self: bool,
     ) -> Result<()> {
-        let idx = self.scatter_prepare_for(dim, index, Some(src), Some(reduce))?;
+        // Without include_self PyTorch first scatters the identity, which checks the indices
+        // before the reduction's kernel is looked up.
+        let early = include_self.then_some(reduce);
+        let idx = self.scatter_prepare_for(dim, index, Some(src), early)?;
+        reduce.check_kernel(self.dtype(), index)?;
         let src = unaliased(src, self)?;
         if !include_self {
             let identity = with_dtype!(self.dtype(), T => identity_of::<T>(reduce));
