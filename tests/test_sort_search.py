@@ -183,6 +183,8 @@ def test_unique_nan_bool_scalar_empty():
     assert v.tolist() == [False, True] and c.tolist() == [1, 2]
     v, i = ferrograd.unique(ferrograd.tensor(3), return_inverse=True)
     assert v.tolist() == [3] and i.shape == () and i.item() == 0
+    with raises(IndexError, "Dimension specified as 0 but tensor has no dimensions"):
+        ferrograd.unique(ferrograd.tensor(3), dim=0)
     v, i, c = ferrograd.unique(t([]), return_inverse=True, return_counts=True)
     assert v.shape == (0,) and i.dtype == ferrograd.int64 and c.shape == (0,)
 
@@ -384,5 +386,10 @@ def test_histogram_errors():
         "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor should have the same dtype, but got input(float), and weight(double)",
     ):
         ferrograd.histogram(x, bins=3, weight=x.double())
+    with raises(
+        RuntimeError,
+        "torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements in the bins tensor for dimension 0",
+    ):
+        ferrograd.histogram(x, t([]))
     with raises(RuntimeError, "torch.histogram(): bins must be > 0, but got 0 for dimension 0"):
         ferrograd.histogram(x, bins=0)

@@ -209,14 +209,14 @@ impl Tensor {
             HistogramBins::Count(n) => {
                 check_bin_count(n)?;
                 let (lo, hi) = self.outer_bin_edges(range)?;
-                self.histogram_check(&Tensor::zeros(&[0], self.dtype())?, weight)?;
+                self.histogram_check(None, weight)?;
                 if !self.dtype().is_floating_point() {
                     return Err(not_implemented("histogramdd", self.dtype()));
                 }
                 Tensor::linspace(lo, hi, n + 1, self.dtype())?
             }
             HistogramBins::Edges(e) => {
-                self.histogram_check(e, weight)?;
+                self.histogram_check(Some(e), weight)?;
                 if !self.dtype().is_floating_point() {
                     return Err(not_implemented("histogramdd", self.dtype()));
                 }
@@ -265,20 +265,10 @@ impl Tensor {
         Ok((lo, hi))
     }
 
-    /// PyTorch's `histogramdd_check_inputs` for a 1-D histogram.
-    fn histogram_check(&self, edges: &Tensor, weight: Option<&Tensor>) -> Result<()> {
-        if edges.dtype() != self.dtype() {
-            return Err(Error::runtime(format!(
-                "torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype {} and bins for dimension 0 with dtype {}",
-                cpp_type_id(self.dtype()),
-                cpp_type_id(edges.dtype())
-            )));
-        }
-        if edges.ndim() != 1 {
-            return Err(Error::runtime(format!(
-                "torch.histogramdd: bins tensor should have one dimension, but got {} dimensions in the bins tensor for dimension 0",
-                edges.ndim()
-            )));
+    /// PyTorch's `histogramdd_check_inputs` for a 1-D histogram (edges given or computed).
+    fn histogram_check(&self, edges: Option<&Tensor>, weight: Option<&Tensor>) -> Result<()> {
+        if let Some(edges) = edges {
+            self.histogram_edges_check(edges)?;
         }
         let Some(w) = weight else { return Ok(()) };
         if w.dtype() != self.dtype() {
@@ -294,6 +284,29 @@ impl Tensor {
                 shape_str(&[self.numel(), 1]),
                 shape_str(&[w.numel()])
             )));
+        }
+        Ok(())
+    }
+
+    /// The checks on given bin edges.
+    fn histogram_edges_check(&self, edges: &Tensor) -> Result<()> {
+        if edges.dtype() != self.dtype() {
+            return Err(Error::runtime(format!(
+                "torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype {} and bins for dimension 0 with dtype {}",
+                cpp_type_id(self.dtype()),
+                cpp_type_id(edges.dtype())
+            )));
+        }
+        if edges.ndim() != 1 {
+            return Err(Error::runtime(format!(
+                "torch.histogramdd: bins tensor should have one dimension, but got {} dimensions in the bins tensor for dimension 0",
+                edges.ndim()
+            )));
+        }
+        if edges.numel() == 0 {
+            return Err(Error::runtime(
+                "torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements in the bins tensor for dimension 0",
+            ));
         }
         Ok(())
     }

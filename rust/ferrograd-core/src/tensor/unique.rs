@@ -131,12 +131,9 @@ impl Tensor {
     fn unique_impl(&self, dim: Option<i64>, sorted: bool) -> Result<Unique> {
         match dim {
             None => with_dtype!(self.dtype(), T => unique_flat::<T>(self, sorted)),
+            Some(d) if self.ndim() == 0 => Err(Error::DimOnScalar { dim: d }),
             Some(d) => {
                 let d = normalize_dim(d, self.ndim())?;
-                if self.ndim() == 0 {
-                    let one = self.reshape(&[1])?;
-                    return with_dtype!(self.dtype(), T => unique_slices::<T>(&one, 0, sorted));
-                }
                 with_dtype!(self.dtype(), T => unique_slices::<T>(self, d, sorted))
             }
         }
