@@ -244,7 +244,7 @@ impl Tensor {
     ) -> Result<()> {
         let idx = self.scatter_prepare(dim, index, None)?;
         let combine = reduce.map_or(Combine::Assign, ScatterReduce::combine);
-        let target: Vec<i64> = nonempty_shape_of(index);
+        let target: Vec<i64> = index_target(index);
         let values = Tensor::scalar(value, self.dtype()).expand(&target)?;
         idx.scatter(self, &values, combine)?;
         self.bump_version();
@@ -285,8 +285,8 @@ impl Tensor {
     }
 }
 
-/// The shape to expand a scalar to so that it walks like the index `t`.
-pub(super) fn nonempty_shape_of(t: &Tensor) -> Vec<i64> {
+/// The index's shape as an `expand` target (a scalar expanded to it walks like the index).
+pub(super) fn index_target(t: &Tensor) -> Vec<i64> {
     t.shape().iter().map(|&d| d as i64).collect()
 }
 

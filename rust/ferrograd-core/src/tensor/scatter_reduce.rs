@@ -1,7 +1,7 @@
 //! `scatter_reduce_`: scatter along a dim combining with `sum`, `prod`, `mean`, `amax` or
 //! `amin`, optionally ignoring the values already in place (`include_self=False`).
 
-use super::gather_scatter::{nonempty_shape_of, DimIndex};
+use super::gather_scatter::{index_target, DimIndex};
 use super::index_util::{contiguous_copy, not_implemented, unaliased};
 use super::{materialize, Tensor};
 use crate::cpu::accumulate::Accumulate;
@@ -94,7 +94,7 @@ impl Tensor {
         let src = unaliased(src, self)?;
         if !include_self {
             let identity = with_dtype!(self.dtype(), T => identity_of::<T>(reduce));
-            let target = nonempty_shape_of(index);
+            let target = index_target(index);
             let fill = Tensor::scalar(identity, self.dtype()).expand(&target)?;
             idx.scatter(self, &fill, Combine::Assign)?;
         }
