@@ -32,4 +32,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use layout::Layout;
 pub use op::{BinaryOp, UnaryOp};
 pub use storage::Storage;
-pub use tensor::{binary_op, ternary_op, where_op, Arg, IndexItem, Tensor};
+
+pub use tensor::{
+    binary_op, ternary_op, where_op, Arg, HistogramBins, IndexItem, ScatterReduce, Tensor,
+};

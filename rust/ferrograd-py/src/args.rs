@@ -1,9 +1,10 @@
-//! Reading Python arguments: sizes given as varargs or one sequence, scalars, index keys.
+//! Reading Python arguments: sizes given as varargs or one sequence, scalars.
+//! (Index keys are read in `index_key.rs`.)
 
-use ferrograd_core::{IndexItem, Scalar};
+use ferrograd_core::Scalar;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyEllipsis, PyFloat, PyInt, PyList, PySlice, PyTuple};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyTuple};
 
 use crate::errors::{core, runtime_err, type_err};
 use crate::tensor::PyTensor;
@@ -121,49 +122,4 @@ pub fn scalar_to_py(py: Python<'_>, s: Scalar) -> PyResult<Py<PyAny>> {
         Scalar::Int(i) => i.into_pyobject(py)?.into_any().unbind(),
         Scalar::Float(f) => f.into_pyobject(py)?.into_any().unbind(),
     })
-}
-
-fn slice_bound(obj: &Bound<'_, PyAny>) -> PyResult<Option<i64>> {
-    if obj.is_none() {
-        return Ok(None);
-    }
-    extract_int(obj).map(Some).ok_or_else(|| {
-        type_err("slice indices must be integers or None or have an __index__ method")
-    })
-}
-
-fn index_item(obj: &Bound<'_, PyAny>) -> PyResult<Option<IndexItem>> {
-    if obj.is_none() {
-        return Ok(Some(IndexItem::NewAxis));
-    }
-    if obj.is_instance_of::<PyEllipsis>() {
-        return Ok(Some(IndexItem::Ellipsis));
-    }
-    if let Ok(s) = obj.cast::<PySlice>() {
-        let step = slice_bound(&s.getattr("step")?)?.unwrap_or(1);
-        if step == 0 {
-            return Err(PyValueError::new_err("slice step cannot be zero"));
-        }
-        return Ok(Some(IndexItem::Slice {
-            start: slice_bound(&s.getattr("start")?)?,
-            end: slice_bound(&s.getattr("stop")?)?,
-            step,
-        }));
-    }
-    Ok(extract_int(obj).map(IndexItem::Int))
-}
-
-/// A basic-indexing key, or `None` when it needs advanced indexing (tensors, lists, bools).
-pub fn basic_index_key(key: &Bound<'_, PyAny>) -> PyResult<Option<Vec<IndexItem>>> {
-    if let Ok(t) = key.cast::<PyTuple>() {
-        let mut out = Vec::with_capacity(t.len());
-        for item in t.iter() {
-            match index_item(&item)? {
-                Some(i) => out.push(i),
-                None => return Ok(None),
-            }
-        }
-        return Ok(Some(out));
-    }
-    Ok(index_item(key)?.map(|i| vec![i]))
 }

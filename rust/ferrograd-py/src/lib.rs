@@ -10,6 +10,7 @@ mod dtype;
 mod errors;
 mod exports;
 mod from_python;
+mod index_key;
 mod legacy;
 mod numpy_interop;
 mod ops_binary;
@@ -19,6 +20,9 @@ mod ops_linalg_matmul;
 mod ops_operators;
 mod ops_shape;
 mod ops_ternary;
+mod ops_index;
+mod ops_index_scatter;
+mod ops_index_sort;
 mod random;
 mod tensor;
 mod tensor_convert;
@@ -80,5 +84,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ops_ternary::register(m)?;
     ops_shape::register(m)?;
     ops_linalg::register(m)?;
+    ops_index::register(m)?;
     Ok(())
 }

@@ -1,37 +1,21 @@
 //! Python protocols of `ferrograd.Tensor`: indexing, len/iter, number conversions, hashing,
 //! printing, pickling and copying.
 
-use ferrograd_core::{DType, Scalar, Tensor};
-use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
+use ferrograd_core::{DType, Scalar};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
-use crate::args::{basic_index_key, extract_scalar, scalar_to_py};
+use crate::args::{extract_scalar, scalar_to_py};
 use crate::errors::core;
-use crate::from_python::{scalar_tensor, tensor_from_data};
+use crate::from_python::scalar_tensor;
+use crate::index_key::{assigned_value, parse_key, Key};
 use crate::numpy_interop::values_for_print;
 use crate::tensor::{wrap, PyTensor};
 
 static TENSOR_STR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static REBUILD: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-fn advanced_indexing_error() -> PyErr {
-    PyIndexError::new_err(
-        "only integers, slices (`:`), ellipsis (`...`) and None are valid indices (tensor, list and boolean-mask indexing come with the indexing ops)",
-    )
-}
-
-/// A value to write into a tensor: another tensor, a number, or data (`[1, 2]`, numpy).
-fn value_tensor(value: &Bound<'_, PyAny>) -> PyResult<Tensor> {
-    if let Ok(t) = value.cast::<PyTensor>() {
-        return Ok(t.borrow().t.clone());
-    }
-    if let Ok(s) = extract_scalar(value) {
-        return Ok(scalar_tensor(s, None));
-    }
-    tensor_from_data(value, None)
-}
 
 impl PyTensor {
     fn one_value(&self, what: &str) -> PyResult<Scalar> {
@@ -47,18 +31,38 @@ impl PyTensor {
 #[pymethods]
 impl PyTensor {
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-        let key = basic_index_key(key)?.ok_or_else(advanced_indexing_error)?;
-        wrap(py, core("index", || self.t.index_basic(&key))?)
+        let key = parse_key(key)?;
+        let t = &self.t;
+        let apply = || match &key {
+            Key::Single(item) => t.index_single(item),
+            Key::Tuple(items) => t.index(items),
+        };
+        let out = if key.is_advanced() {
+            py.detach(|| core("index", apply))?
+        } else {
+            core("index", apply)?
+        };
+        wrap(py, out)
     }
 
-    fn __setitem__(&self, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let key = basic_index_key(key)?.ok_or_else(advanced_indexing_error)?;
-        let target = core("index_put_", || self.t.index_basic(&key))?;
-        if let Ok(s) = extract_scalar(value) {
-            return core("fill_", || target.fill_(s));
+    fn __setitem__(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let value = assigned_value(value, &self.t)?;
+        let key = parse_key(key)?;
+        let t = &self.t;
+        let apply = || match &key {
+            Key::Single(item) => t.index_set_single_(item, &value),
+            Key::Tuple(items) => t.index_set_(items, &value),
+        };
+        if key.is_advanced() {
+            py.detach(|| core("index_put_", apply))
+        } else {
+            core("index_put_", apply)
         }
-        let src = value_tensor(value)?;
-        core("copy_", || target.copy_(&src))
     }
 
     fn __len__(&self) -> PyResult<usize> {

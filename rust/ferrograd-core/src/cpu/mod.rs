@@ -20,6 +20,11 @@ pub mod strided_view;
 pub mod ternary;
 pub mod triangle;
 pub mod unary;
+pub mod accumulate;
+pub mod gather;
+pub mod lines;
+pub mod sort;
+pub mod walk;
 
 /// Element count above which a kernel splits its work across rayon's threads; below it the
 /// cost of waking threads is larger than the work.

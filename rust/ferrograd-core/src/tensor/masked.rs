@@ -1,0 +1,257 @@
+//! Boolean masks: `nonzero`/`argwhere`/one-argument `where`, and `masked_fill`,
+//! `masked_select`, `masked_scatter`, which broadcast the mask against the tensor.
+
+use super::index_util::{cpp_name, cpp_type_id, unaliased};
+use super::{materialize, Tensor};
+use crate::cpu::walk::walk;
+use crate::dtype::{DType, Element, Scalar};
+use crate::error::{Error, Result};
+use crate::shape::broadcast_shapes;
+use crate::with_dtype;
+
+fn as_target(shape: &[usize]) -> Vec<i64> {
+    shape.iter().map(|&d| d as i64).collect()
+}
+
+impl Tensor {
+    /// The coordinates of the non-zero elements, one vector per dim (row-major order).
+    /// A 0-dim tensor is treated as one element with no coordinates.
+    pub(crate) fn nonzero_columns(&self) -> Result<Vec<Vec<i64>>> {
+        let flags = materialize::<bool>(self)?;
+        let shape = self.shape();
+        let mut columns: Vec<Vec<i64>> = vec![Vec::new(); shape.len()];
+        let mut index = vec![0usize; shape.len()];
+        for &flag in &flags {
+            if flag {
+                for (c, &i) in columns.iter_mut().zip(&index) {
+                    c.push(i as i64);
+                }
+            }
+            for d in (0..shape.len()).rev() {
+                index[d] += 1;
+                if index[d] < shape[d] {
+                    break;
+                }
+                index[d] = 0;
+            }
+        }
+        Ok(columns)
+    }
+
+    /// `nonzero()`: an `[n, ndim]` int64 tensor of the coordinates of non-zero elements.
+    pub fn nonzero(&self) -> Result<Tensor> {
+        let columns = self.nonzero_columns()?;
+        let n = if self.ndim() == 0 {
+            materialize::<bool>(self)?.iter().filter(|&&b| b).count()
+        } else {
+            columns.first().map_or(0, Vec::len)
+        };
+        let ndim = self.ndim();
+        let mut out = vec![0i64; n * ndim];
+        for (d, column) in columns.iter().enumerate() {
+            for (i, &v) in column.iter().enumerate() {
+                out[i * ndim + d] = v;
+            }
+        }
+        Tensor::from_vec(out, &[n, ndim])
+    }
+
+    /// `nonzero(as_tuple=True)` and one-argument `where(condition)`: one 1-D int64 tensor per
+    /// dim (a 0-dim input counts as 1-D).
+    pub fn nonzero_tuple(&self) -> Result<Vec<Tensor>> {
+        let t = if self.ndim() == 0 {
+            self.reshape(&[1])?
+        } else {
+            self.clone()
+        };
+        t.nonzero_columns()?
+            .into_iter()
+            .map(|c| {
+                let n = c.len();
+                Tensor::from_vec(c, &[n])
+            })
+            .collect()
+    }
+
+    /// `argwhere()`: the same as `nonzero()`.
+    pub fn argwhere(&self) -> Result<Tensor> {
+        self.nonzero()
+    }
+
+    /// `masked_fill_(mask, value)`: writes `value` (cast) wherever the mask, broadcast to this
+    /// tensor's shape, is true.
+    pub fn masked_fill_(&self, mask: &Tensor, value: Scalar) -> Result<()> {
+        if mask.dtype() != DType::Bool {
+            return Err(Error::runtime(format!(
+                "masked_fill_ only supports boolean masks, but got mask with dtype {}",
+                cpp_type_id(mask.dtype())
+            )));
+        }
+        let mask = unaliased(mask, self)?.expand_inplace_operand(self.shape())?;
+        let flags = materialize::<bool>(&mask)?;
+        let mut data = self.storage().write();
+        let buf = data.cpu_mut()?;
+        let layout = self.layout();
+        with_dtype!(self.dtype(), T => {
+            let dst = buf.as_mut_slice::<T>();
+            let v = value.cast::<T>();
+            walk(layout.shape(), [layout.strides()], [layout.offset()], 0..flags.len(), |p, o| {
+                if flags[p] {
+                    dst[o[0]] = v;
+                }
+            });
+        });
+        drop(data);
+        self.bump_version();
+        Ok(())
+    }
+
+    /// `masked_fill(mask, value)`: the result has the broadcast shape of `self` and `mask`.
+    pub fn masked_fill(&self, mask: &Tensor, value: Scalar) -> Result<Tensor> {
+        let out = self.broadcast_copy(mask)?;
+        out.masked_fill_(mask, value)?;
+        Ok(out)
+    }
+
+    /// `masked_select(mask)`: the elements where the mask is true, in row-major order of the
+    /// broadcast shape, as a 1-D tensor.
+    pub fn masked_select(&self, mask: &Tensor) -> Result<Tensor> {
+        if mask.dtype() != DType::Bool {
+            return Err(Error::runtime(
+                "masked_select: expected BoolTensor for mask",
+            ));
+        }
+        let shape = broadcast_shapes(self.shape(), mask.shape())?;
+        let target = as_target(&shape);
+        let flags = materialize::<bool>(&mask.expand(&target)?)?;
+        let this = self.expand(&target)?;
+        with_dtype!(self.dtype(), T => {
+            let values = materialize::<T>(&this)?;
+            let picked: Vec<T> = values.into_iter().zip(&flags).filter(|(_, &f)| f).map(|(v, _)| v).collect();
+            let n = picked.len();
+            Tensor::from_vec(picked, &[n])
+        })
+    }
+
+    /// `masked_scatter_(mask, source)`: fills the positions where the mask is true, in row-major
+    /// order, with consecutive elements of `source` (in its row-major order).
+    pub fn masked_scatter_(&self, mask: &Tensor, source: &Tensor) -> Result<()> {
+        if mask.dtype() != DType::Bool {
+            return Err(Error::runtime(format!(
+                "masked_scatter_ only supports boolean masks, but got mask with dtype {}",
+                cpp_name(mask.dtype())
+            )));
+        }
+        if source.dtype() != self.dtype() {
+            return Err(Error::runtime(format!(
+                "masked_scatter: expected self and source to have same dtypes but got{} and {}",
+                cpp_name(self.dtype()),
+                cpp_name(source.dtype())
+            )));
+        }
+        let mask = unaliased(mask, self)?.expand_inplace_operand(self.shape())?;
+        let flags = materialize::<bool>(&mask)?;
+        let wanted = flags.iter().filter(|&&f| f).count();
+        if wanted > source.numel() {
+            return Err(Error::runtime(
+                "Number of elements of source < number of ones in mask",
+            ));
+        }
+        with_dtype!(self.dtype(), T => self.masked_scatter_values::<T>(&flags, &materialize::<T>(source)?))?;
+        self.bump_version();
+        Ok(())
+    }
+
+    fn masked_scatter_values<T: Element>(&self, flags: &[bool], values: &[T]) -> Result<()> {
+        let mut data = self.storage().write();
+        let dst = data.cpu_mut()?.as_mut_slice::<T>();
+        let layout = self.layout();
+        let mut next = values.iter();
+        walk(
+            layout.shape(),
+            [layout.strides()],
+            [layout.offset()],
+            0..flags.len(),
+            |p, o| {
+                if flags[p] {
+                    if let Some(&v) = next.next() {
+                        dst[o[0]] = v;
+                    }
+                }
+            },
+        );
+        Ok(())
+    }
+
+    /// `masked_scatter(mask, source)`: the out-of-place form (broadcast shape of self and mask).
+    pub fn masked_scatter(&self, mask: &Tensor, source: &Tensor) -> Result<Tensor> {
+        let out = self.broadcast_copy(mask)?;
+        out.masked_scatter_(mask, source)?;
+        Ok(out)
+    }
+
+    /// A fresh contiguous copy of `self` broadcast against `other`'s shape.
+    fn broadcast_copy(&self, other: &Tensor) -> Result<Tensor> {
+        let shape = broadcast_shapes(self.shape(), other.shape())?;
+        let expanded = self.expand(&as_target(&shape))?;
+        with_dtype!(self.dtype(), T => Tensor::from_vec(materialize::<T>(&expanded)?, &shape))
+    }
+
+    /// This operand broadcast to the shape of an in-place op's output, which must not grow
+    /// (PyTorch's message for when it would).
+    pub(crate) fn expand_inplace_operand(&self, shape: &[usize]) -> Result<Tensor> {
+        let broadcast = broadcast_shapes(shape, self.shape())?;
+        if broadcast != shape {
+            return Err(Error::runtime(format!(
+                "output with shape {} doesn't match the broadcast shape {}",
+                crate::error::shape_str(shape),
+                crate::error::shape_str(&broadcast)
+            )));
+        }
+        self.expand(&as_target(shape))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(v: Vec<f32>, shape: &[usize]) -> Result<Tensor> {
+        Tensor::from_vec(v, shape)
+    }
+
+    #[test]
+    fn nonzero_and_tuple() -> Result<()> {
+        let x = t(vec![0.0, 1.5, 0.0, f32::NAN, 0.0, -2.0], &[2, 3])?;
+        assert_eq!(x.nonzero()?.to_vec::<i64>()?, vec![0, 1, 1, 0, 1, 2]);
+        let cols = x.nonzero_tuple()?;
+        assert_eq!(cols[0].to_vec::<i64>()?, vec![0, 1, 1]);
+        assert_eq!(cols[1].to_vec::<i64>()?, vec![1, 0, 2]);
+        let s = Tensor::scalar(Scalar::Float(3.0), DType::F32);
+        assert_eq!(s.nonzero()?.shape(), &[1, 0]);
+        assert_eq!(s.nonzero_tuple()?[0].to_vec::<i64>()?, vec![0]);
+        Ok(())
+    }
+
+    #[test]
+    fn masked_ops_broadcast() -> Result<()> {
+        let x = t(vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0], &[2, 3])?;
+        let m = Tensor::from_vec(vec![true, false, true], &[3])?;
+        let f = x.masked_fill(&m, Scalar::Float(-1.0))?;
+        assert_eq!(f.to_vec::<f32>()?, vec![-1.0, 1.0, -1.0, -1.0, 4.0, -1.0]);
+        assert_eq!(
+            x.masked_select(&m)?.to_vec::<f32>()?,
+            vec![0.0, 2.0, 3.0, 5.0]
+        );
+        let src = t(vec![10.0, 11.0, 12.0, 13.0, 14.0], &[5])?;
+        let s = x.masked_scatter(&m, &src)?;
+        assert_eq!(s.to_vec::<f32>()?, vec![10.0, 1.0, 11.0, 12.0, 4.0, 13.0]);
+        let short = t(vec![1.0], &[1])?;
+        let e = x.masked_scatter(&m, &short).err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("Number of elements of source < number of ones in mask")
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,290 @@
+//! Bindings of the indexing ops: `index_*`, `take`/`put`, `nonzero`, one-argument `where`.
+//! Argument conversion only; the ops are the core's. `gather`/`scatter*`/`masked_*` are in
+//! `ops_index_scatter.rs`, sorting, searching and counting in `ops_index_sort.rs`.
+
+use ferrograd_core::{Scalar, Tensor};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+use crate::args::extract_scalar;
+use crate::errors::core;
+use crate::tensor::{wrap, PyTensor};
+
+type Out = PyResult<Py<PyTensor>>;
+
+/// Runs a core op with the GIL released (indexing kernels can be long).
+pub fn run<T: Send>(
+    py: Python<'_>,
+    op: &'static str,
+    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
+) -> PyResult<T> {
+    py.detach(|| core(op, f))
+}
+
+/// A fill value: a number, or a 0-dim tensor (PyTorch's message names the op for others).
+pub fn fill_value(op: &str, value: &Bound<'_, PyAny>) -> PyResult<Scalar> {
+    if let Ok(t) = value.cast::<PyTensor>() {
+        let n = t.borrow().t.ndim();
+        if n != 0 {
+            return Err(PyRuntimeError::new_err(format!(
+                "{op} only supports a 0-dimensional value tensor, but got tensor with {n} dimension(s)."
+            )));
+        }
+    }
+    extract_scalar(value)
+}
+
+/// `index_put_`'s `indices`: a tuple or list of tensors.
+fn tensor_tuple(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Option<Tensor>>> {
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = obj.cast::<PyTuple>() {
+        t.iter().collect()
+    } else if let Ok(l) = obj.cast::<PyList>() {
+        l.iter().collect()
+    } else {
+        let ty = obj.get_type().name()?;
+        return Err(PyTypeError::new_err(format!(
+            "{op}(): argument 'indices' (position 1) must be tuple of Tensors, not {ty}"
+        )));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| match it.cast::<PyTensor>() {
+            Ok(t) => Ok(Some(t.borrow().t.clone())),
+            Err(_) => Err(PyTypeError::new_err(format!(
+                "expected Tensor as element {i} in argument 0, but got {}",
+                it.get_type().name()?
+            ))),
+        })
+        .collect::<PyResult<Vec<_>>>()
+        .and_then(|v| {
+            crate::index_key::warn_uint8_masks(obj.py(), v.iter().flatten())?;
+            Ok(v)
+        })
+}
+
+#[pymethods]
+impl PyTensor {
+    fn index_select(&self, py: Python<'_>, dim: i64, index: PyRef<'_, PyTensor>) -> Out {
+        let i = index.t.clone();
+        wrap(
+            py,
+            run(py, "index_select", || self.t.index_select(dim, &i))?,
+        )
+    }
+
+    #[pyo3(signature = (dim, index, source, *, alpha=None))]
+    fn index_add(
+        &self,
+        py: Python<'_>,
+        dim: i64,
+        index: PyRef<'_, PyTensor>,
+        source: PyRef<'_, PyTensor>,
+        alpha: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let alpha = alpha
+            .map(extract_scalar)
+            .transpose()?
+            .unwrap_or(Scalar::Int(1));
+        let (i, s) = (index.t.clone(), source.t.clone());
+        wrap(
+            py,
+            run(py, "index_add", || self.t.index_add(dim, &i, &s, alpha))?,
+        )
+    }
+
+    #[pyo3(signature = (dim, index, source, *, alpha=None))]
+    fn index_add_<'py>(
+        slf: PyRef<'py, Self>,
+        dim: i64,
+        index: PyRef<'py, PyTensor>,
+        source: PyRef<'py, PyTensor>,
+        alpha: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let alpha = alpha
+            .map(extract_scalar)
+            .transpose()?
+            .unwrap_or(Scalar::Int(1));
+        let (t, i, s) = (slf.t.clone(), index.t.clone(), source.t.clone());
+        run(slf.py(), "index_add_", || t.index_add_(dim, &i, &s, alpha))?;
+        Ok(slf)
+    }
+
+    fn index_copy(
+        &self,
+        py: Python<'_>,
+        dim: i64,
+        index: PyRef<'_, PyTensor>,
+        source: PyRef<'_, PyTensor>,
+    ) -> Out {
+        let (i, s) = (index.t.clone(), source.t.clone());
+        wrap(
+            py,
+            run(py, "index_copy", || self.t.index_copy(dim, &i, &s))?,
+        )
+    }
+
+    fn index_copy_<'py>(
+        slf: PyRef<'py, Self>,
+        dim: i64,
+        index: PyRef<'py, PyTensor>,
+        source: PyRef<'py, PyTensor>,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let (t, i, s) = (slf.t.clone(), index.t.clone(), source.t.clone());
+        run(slf.py(), "index_copy_", || t.index_copy_(dim, &i, &s))?;
+        Ok(slf)
+    }
+
+    fn index_fill(
+        &self,
+        py: Python<'_>,
+        dim: i64,
+        index: PyRef<'_, PyTensor>,
+        value: &Bound<'_, PyAny>,
+    ) -> Out {
+        let v = fill_value("index_fill_", value)?;
+        let i = index.t.clone();
+        wrap(py, run(py, "index_fill", || self.t.index_fill(dim, &i, v))?)
+    }
+
+    fn index_fill_<'py>(
+        slf: PyRef<'py, Self>,
+        dim: i64,
+        index: PyRef<'py, PyTensor>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let v = fill_value("index_fill_", value)?;
+        let (t, i) = (slf.t.clone(), index.t.clone());
+        run(slf.py(), "index_fill_", || t.index_fill_(dim, &i, v))?;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (indices, values, accumulate=false))]
+    fn index_put(
+        &self,
+        py: Python<'_>,
+        indices: &Bound<'_, PyAny>,
+        values: PyRef<'_, PyTensor>,
+        accumulate: bool,
+    ) -> Out {
+        let indices = tensor_tuple("index_put", indices)?;
+        let v = values.t.clone();
+        wrap(
+            py,
+            run(py, "index_put", || {
+                self.t.index_put(&indices, &v, accumulate)
+            })?,
+        )
+    }
+
+    #[pyo3(signature = (indices, values, accumulate=false))]
+    fn index_put_<'py>(
+        slf: PyRef<'py, Self>,
+        indices: &Bound<'py, PyAny>,
+        values: PyRef<'py, PyTensor>,
+        accumulate: bool,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let indices = tensor_tuple("index_put_", indices)?;
+        let (t, v) = (slf.t.clone(), values.t.clone());
+        run(slf.py(), "index_put_", || {
+            t.index_put_(&indices, &v, accumulate)
+        })?;
+        Ok(slf)
+    }
+
+    fn take(&self, py: Python<'_>, index: PyRef<'_, PyTensor>) -> Out {
+        let i = index.t.clone();
+        wrap(py, run(py, "take", || self.t.take(&i))?)
+    }
+
+    #[pyo3(signature = (indices, dim=None))]
+    fn take_along_dim(
+        &self,
+        py: Python<'_>,
+        indices: PyRef<'_, PyTensor>,
+        dim: Option<i64>,
+    ) -> Out {
+        let i = indices.t.clone();
+        wrap(
+            py,
+            run(py, "take_along_dim", || self.t.take_along_dim(&i, dim))?,
+        )
+    }
+
+    #[pyo3(signature = (index, source, accumulate=false))]
+    fn put(
+        &self,
+        py: Python<'_>,
+        index: PyRef<'_, PyTensor>,
+        source: PyRef<'_, PyTensor>,
+        accumulate: bool,
+    ) -> Out {
+        let (i, s) = (index.t.clone(), source.t.clone());
+        wrap(py, run(py, "put", || self.t.put(&i, &s, accumulate))?)
+    }
+
+    #[pyo3(signature = (index, source, accumulate=false))]
+    fn put_<'py>(
+        slf: PyRef<'py, Self>,
+        index: PyRef<'py, PyTensor>,
+        source: PyRef<'py, PyTensor>,
+        accumulate: bool,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let (t, i, s) = (slf.t.clone(), index.t.clone(), source.t.clone());
+        run(slf.py(), "put_", || t.put_(&i, &s, accumulate))?;
+        Ok(slf)
+    }
+
+    /// `nonzero()`: an `[n, ndim]` tensor of coordinates, or with `as_tuple` one tensor per dim.
+    #[pyo3(signature = (*, as_tuple=false))]
+    fn nonzero(&self, py: Python<'_>, as_tuple: bool) -> PyResult<Py<PyAny>> {
+        if as_tuple {
+            return tensor_tuple_result(py, run(py, "nonzero", || self.t.nonzero_tuple())?);
+        }
+        Ok(wrap(py, run(py, "nonzero", || self.t.nonzero())?)?.into_any())
+    }
+
+    fn argwhere(&self, py: Python<'_>) -> Out {
+        wrap(py, run(py, "argwhere", || self.t.argwhere())?)
+    }
+}
+
+/// A Python tuple of new tensors.
+pub fn tensor_tuple_result(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Py<PyAny>> {
+    let items = ts
+        .into_iter()
+        .map(|t| wrap(py, t))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyTuple::new(py, items)?.into_any().unbind())
+}
+
+/// One-argument `where(condition)`: `nonzero(condition, as_tuple=True)`. `ferrograd.where`
+/// sends its one-argument form here.
+#[pyfunction]
+fn _where_condition(py: Python<'_>, condition: PyRef<'_, PyTensor>) -> PyResult<Py<PyAny>> {
+    let c = condition.t.clone();
+    tensor_tuple_result(py, run(py, "where", || c.nonzero_tuple())?)
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_where_condition, m)?)?;
+    crate::exports::export_methods(
+        m,
+        &[
+            "index_select",
+            "index_add",
+            "index_copy",
+            "index_fill",
+            "index_put",
+            "index_put_",
+            "take",
+            "take_along_dim",
+            "put",
+            "nonzero",
+            "argwhere",
+        ],
+    )?;
+    crate::ops_index_scatter::register(m)?;
+    crate::ops_index_sort::register(m)
+}

@@ -1,0 +1,232 @@
+//! Bindings of `gather`, the `scatter` family and the `masked_*` ops.
+
+use ferrograd_core::{Scalar, ScatterReduce, Tensor};
+use pyo3::exceptions::{PyTypeError, PyUserWarning};
+use pyo3::prelude::*;
+
+use crate::args::extract_scalar;
+use crate::errors::core;
+use crate::ops_index::{fill_value, run};
+use crate::tensor::{wrap, PyTensor};
+
+type Out = PyResult<Py<PyTensor>>;
+
+/// A scatter's source: a tensor (`src`) or a number (`value`), positionally or by keyword.
+enum Source {
+    Tensor(Tensor),
+    Value(Scalar),
+}
+
+fn scatter_source(
+    src: Option<&Bound<'_, PyAny>>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Source> {
+    match (src, value) {
+        (Some(s), None) => match s.cast::<PyTensor>() {
+            Ok(t) => Ok(Source::Tensor(t.borrow().t.clone())),
+            Err(_) => Ok(Source::Value(extract_scalar(s)?)),
+        },
+        (None, Some(v)) => Ok(Source::Value(extract_scalar(v)?)),
+        _ => Err(PyTypeError::new_err(
+            "scatter() expects exactly one of 'src' (a Tensor) or 'value' (a number)",
+        )),
+    }
+}
+
+fn legacy_reduce(
+    py: Python<'_>,
+    reduce: Option<&str>,
+    tensor_src: bool,
+) -> PyResult<Option<ScatterReduce>> {
+    let Some(name) = reduce else { return Ok(None) };
+    if tensor_src {
+        PyErr::warn(
+            py,
+            &py.get_type::<PyUserWarning>(),
+            c"The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in a future PyTorch release. Use torch.scatter_reduce instead for more reduction options.",
+            1,
+        )?;
+    }
+    core("scatter", || ScatterReduce::parse_legacy(name)).map(Some)
+}
+#[pymethods]
+impl PyTensor {
+    #[pyo3(signature = (dim, index, *, sparse_grad=false))]
+    fn gather(
+        &self,
+        py: Python<'_>,
+        dim: i64,
+        index: PyRef<'_, PyTensor>,
+        sparse_grad: bool,
+    ) -> Out {
+        let _ = sparse_grad; // only changes the gradient's layout, which ferrograd keeps dense
+        let i = index.t.clone();
+        wrap(py, run(py, "gather", || self.t.gather(dim, &i))?)
+    }
+
+    #[pyo3(signature = (dim, index, src=None, value=None, *, reduce=None))]
+    fn scatter(
+        &self,
+        py: Python<'_>,
+        dim: i64,
+        index: PyRef<'_, PyTensor>,
+        src: Option<&Bound<'_, PyAny>>,
+        value: Option<&Bound<'_, PyAny>>,
+        reduce: Option<&str>,
+    ) -> Out {
+        let source = scatter_source(src, value)?;
+        let reduce = legacy_reduce(py, reduce, matches!(source, Source::Tensor(_)))?;
+        let i = index.t.clone();
+        let out = match source {
+            Source::Tensor(s) => run(py, "scatter", || self.t.scatter(dim, &i, &s, reduce))?,
+            Source::Value(v) => run(py, "scatter", || self.t.scatter_value(dim, &i, v, reduce))?,
+        };
+        wrap(py, out)
+    }
+
+    #[pyo3(signature = (dim, index, src=None, value=None, *, reduce=None))]
+    fn scatter_<'py>(
+        slf: PyRef<'py, Self>,
+        dim: i64,
+        index: PyRef<'py, PyTensor>,
+        src: Option<&Bound<'py, PyAny>>,
+        value: Option<&Bound<'py, PyAny>>,
+        reduce: Option<&str>,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let py = slf.py();
+        let source = scatter_source(src, value)?;
+        let reduce = legacy_reduce(py, reduce, matches!(source, Source::Tensor(_)))?;
+        let (t, i) = (slf.t.clone(), index.t.clone());
+        match source {
+            Source::Tensor(s) => run(py, "scatter_", || t.scatter_(dim, &i, &s, reduce))?,
+            Source::Value(v) => run(py, "scatter_", || t.scatter_value_(dim, &i, v, reduce))?,
+        }
+        Ok(slf)
+    }
+
+    fn scatter_add(
+        &self,
+        py: Python<'_>,
+        dim: i64,
+        index: PyRef<'_, PyTensor>,
+        src: PyRef<'_, PyTensor>,
+    ) -> Out {
+        let (i, s) = (index.t.clone(), src.t.clone());
+        wrap(
+            py,
+            run(py, "scatter_add", || self.t.scatter_add(dim, &i, &s))?,
+        )
+    }
+
+    fn scatter_add_<'py>(
+        slf: PyRef<'py, Self>,
+        dim: i64,
+        index: PyRef<'py, PyTensor>,
+        src: PyRef<'py, PyTensor>,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let (t, i, s) = (slf.t.clone(), index.t.clone(), src.t.clone());
+        run(slf.py(), "scatter_add_", || t.scatter_add_(dim, &i, &s))?;
+        Ok(slf)
+    }
+
+    #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
+    fn scatter_reduce(
+        &self,
+        py: Python<'_>,
+        dim: i64,
+        index: PyRef<'_, PyTensor>,
+        src: PyRef<'_, PyTensor>,
+        reduce: &str,
+        include_self: bool,
+    ) -> Out {
+        let (i, s) = (index.t.clone(), src.t.clone());
+        wrap(
+            py,
+            run(py, "scatter_reduce", || {
+                self.t
+                    .scatter_reduce(dim, &i, &s, ScatterReduce::parse(reduce)?, include_self)
+            })?,
+        )
+    }
+
+    #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
+    fn scatter_reduce_<'py>(
+        slf: PyRef<'py, Self>,
+        dim: i64,
+        index: PyRef<'py, PyTensor>,
+        src: PyRef<'py, PyTensor>,
+        reduce: &str,
+        include_self: bool,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let (t, i, s) = (slf.t.clone(), index.t.clone(), src.t.clone());
+        run(slf.py(), "scatter_reduce_", || {
+            t.scatter_reduce_(dim, &i, &s, ScatterReduce::parse(reduce)?, include_self)
+        })?;
+        Ok(slf)
+    }
+
+    fn masked_fill(
+        &self,
+        py: Python<'_>,
+        mask: PyRef<'_, PyTensor>,
+        value: &Bound<'_, PyAny>,
+    ) -> Out {
+        let v = fill_value("masked_fill_", value)?;
+        let m = mask.t.clone();
+        wrap(py, run(py, "masked_fill", || self.t.masked_fill(&m, v))?)
+    }
+
+    fn masked_fill_<'py>(
+        slf: PyRef<'py, Self>,
+        mask: PyRef<'py, PyTensor>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let v = fill_value("masked_fill_", value)?;
+        let (t, m) = (slf.t.clone(), mask.t.clone());
+        run(slf.py(), "masked_fill_", || t.masked_fill_(&m, v))?;
+        Ok(slf)
+    }
+
+    fn masked_select(&self, py: Python<'_>, mask: PyRef<'_, PyTensor>) -> Out {
+        let m = mask.t.clone();
+        wrap(py, run(py, "masked_select", || self.t.masked_select(&m))?)
+    }
+
+    fn masked_scatter(
+        &self,
+        py: Python<'_>,
+        mask: PyRef<'_, PyTensor>,
+        source: PyRef<'_, PyTensor>,
+    ) -> Out {
+        let (m, s) = (mask.t.clone(), source.t.clone());
+        wrap(
+            py,
+            run(py, "masked_scatter", || self.t.masked_scatter(&m, &s))?,
+        )
+    }
+
+    fn masked_scatter_<'py>(
+        slf: PyRef<'py, Self>,
+        mask: PyRef<'py, PyTensor>,
+        source: PyRef<'py, PyTensor>,
+    ) -> PyResult<PyRef<'py, Self>> {
+        let (t, m, s) = (slf.t.clone(), mask.t.clone(), source.t.clone());
+        run(slf.py(), "masked_scatter_", || t.masked_scatter_(&m, &s))?;
+        Ok(slf)
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    crate::exports::export_methods(
+        m,
+        &[
+            "gather",
+            "scatter",
+            "scatter_add",
+            "scatter_reduce",
+            "masked_fill",
+            "masked_select",
+            "masked_scatter",
+        ],
+    )
+}

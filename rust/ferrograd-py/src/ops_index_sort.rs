@@ -1,0 +1,245 @@
+//! Bindings of the ordering ops: `sort`, `argsort`, `msort`, `topk`, `unique`,
+//! `unique_consecutive`, `searchsorted`, `bucketize`, `bincount`, `histc`, `histogram`.
+
+use ferrograd_core::{HistogramBins, Scalar, Tensor};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use crate::args::extract_scalar;
+use crate::dtype::default_dtype;
+use crate::errors::core;
+use crate::exports::return_type;
+use crate::ops_index::run;
+use crate::tensor::{wrap, PyTensor};
+
+type Out = PyResult<Py<PyTensor>>;
+
+fn pair<'py>(py: Python<'py>, name: &str, (a, b): (Tensor, Tensor)) -> PyResult<Bound<'py, PyAny>> {
+    let a = wrap(py, a)?.into_bound(py).into_any();
+    let b = wrap(py, b)?.into_bound(py).into_any();
+    return_type(py, name, vec![a, b])
+}
+
+/// A tensor argument that may also be a Python number (as a 0-dim tensor of its own dtype).
+fn tensor_or_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(t.borrow().t.clone());
+    }
+    let s = extract_scalar(obj)?;
+    Ok(Tensor::scalar(s, s.natural_dtype(default_dtype())))
+}
+
+/// `unique`'s result: the values alone, or a tuple with the inverse and/or the counts.
+fn unique_result(
+    py: Python<'_>,
+    u: ferrograd_core::tensor::Unique,
+    return_inverse: bool,
+    return_counts: bool,
+) -> PyResult<Py<PyAny>> {
+    let values = wrap(py, u.values)?.into_any();
+    if !return_inverse && !return_counts {
+        return Ok(values);
+    }
+    let mut items = vec![values];
+    if return_inverse {
+        items.push(wrap(py, u.inverse)?.into_any());
+    }
+    if return_counts {
+        items.push(wrap(py, u.counts)?.into_any());
+    }
+    Ok(PyTuple::new(py, items)?.into_any().unbind())
+}
+
+#[pymethods]
+impl PyTensor {
+    /// `sort(dim=-1, descending=False, *, stable=False)`. The sort is always stable.
+    #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
+    fn sort<'py>(
+        &self,
+        py: Python<'py>,
+        dim: i64,
+        descending: bool,
+        stable: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let _ = stable;
+        pair(
+            py,
+            "sort",
+            run(py, "sort", || self.t.sort(dim, descending))?,
+        )
+    }
+
+    #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
+    fn argsort(&self, py: Python<'_>, dim: i64, descending: bool, stable: bool) -> Out {
+        let _ = stable;
+        wrap(py, run(py, "argsort", || self.t.argsort(dim, descending))?)
+    }
+
+    fn msort(&self, py: Python<'_>) -> Out {
+        wrap(py, run(py, "msort", || self.t.msort())?)
+    }
+
+    #[pyo3(signature = (k, dim=-1, largest=true, sorted=true))]
+    fn topk<'py>(
+        &self,
+        py: Python<'py>,
+        k: i64,
+        dim: i64,
+        largest: bool,
+        sorted: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        pair(
+            py,
+            "topk",
+            run(py, "topk", || self.t.topk(k, dim, largest, sorted))?,
+        )
+    }
+
+    /// `unique(sorted=True, return_inverse=False, return_counts=False, dim=None)`; the values
+    /// always come out sorted, as from PyTorch's CPU kernel.
+    #[pyo3(signature = (sorted=true, return_inverse=false, return_counts=false, dim=None))]
+    fn unique(
+        &self,
+        py: Python<'_>,
+        sorted: bool,
+        return_inverse: bool,
+        return_counts: bool,
+        dim: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let _ = sorted;
+        let u = run(py, "unique", || self.t.unique(dim))?;
+        unique_result(py, u, return_inverse, return_counts)
+    }
+
+    #[pyo3(signature = (return_inverse=false, return_counts=false, dim=None))]
+    fn unique_consecutive(
+        &self,
+        py: Python<'_>,
+        return_inverse: bool,
+        return_counts: bool,
+        dim: Option<i64>,
+    ) -> PyResult<Py<PyAny>> {
+        let u = run(py, "unique_consecutive", || self.t.unique_consecutive(dim))?;
+        unique_result(py, u, return_inverse, return_counts)
+    }
+
+    #[pyo3(signature = (weights=None, minlength=0))]
+    fn bincount(
+        &self,
+        py: Python<'_>,
+        weights: Option<PyRef<'_, PyTensor>>,
+        minlength: i64,
+    ) -> Out {
+        let w = weights.map(|w| w.t.clone());
+        wrap(
+            py,
+            run(py, "bincount", || self.t.bincount(w.as_ref(), minlength))?,
+        )
+    }
+
+    #[pyo3(signature = (bins=100, min=None, max=None))]
+    fn histc(
+        &self,
+        py: Python<'_>,
+        bins: i64,
+        min: Option<&Bound<'_, PyAny>>,
+        max: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let num = |o: Option<&Bound<'_, PyAny>>| -> PyResult<f64> {
+            Ok(o.map(extract_scalar)
+                .transpose()?
+                .map_or(0.0, Scalar::to_f64))
+        };
+        let (lo, hi) = (num(min)?, num(max)?);
+        wrap(py, run(py, "histc", || self.t.histc(bins, lo, hi))?)
+    }
+
+    /// `histogram(bins, *, range=None, weight=None, density=False)`: `bins` is a count or a
+    /// tensor of edges.
+    #[pyo3(signature = (bins, *, range=None, weight=None, density=false))]
+    fn histogram<'py>(
+        &self,
+        py: Python<'py>,
+        bins: &Bound<'py, PyAny>,
+        range: Option<(f64, f64)>,
+        weight: Option<PyRef<'py, PyTensor>>,
+        density: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let edges = bins.cast::<PyTensor>().ok().map(|t| t.borrow().t.clone());
+        let count = match &edges {
+            Some(_) => 0,
+            None => bins.extract::<i64>()?,
+        };
+        let w = weight.map(|w| w.t.clone());
+        let result = run(py, "histogram", || {
+            let bins = match &edges {
+                Some(e) => HistogramBins::Edges(e),
+                None => HistogramBins::Count(count),
+            };
+            self.t.histogram(bins, range, w.as_ref(), density)
+        })?;
+        pair(py, "histogram", result)
+    }
+}
+
+/// `searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
+/// sorter=None)`; `input` may be a number.
+#[pyfunction]
+#[pyo3(signature = (sorted_sequence, input, *, out_int32=false, right=false, side=None, sorter=None))]
+fn searchsorted(
+    py: Python<'_>,
+    sorted_sequence: PyRef<'_, PyTensor>,
+    input: &Bound<'_, PyAny>,
+    out_int32: bool,
+    right: bool,
+    side: Option<&str>,
+    sorter: Option<PyRef<'_, PyTensor>>,
+) -> Out {
+    let right = core("searchsorted", || {
+        ferrograd_core::tensor::searchsorted_side(right, side)
+    })?;
+    let (seq, values) = (sorted_sequence.t.clone(), tensor_or_scalar(input)?);
+    let sorter = sorter.map(|s| s.t.clone());
+    wrap(
+        py,
+        run(py, "searchsorted", || {
+            seq.searchsorted(&values, out_int32, right, sorter.as_ref())
+        })?,
+    )
+}
+
+/// `bucketize(input, boundaries, *, out_int32=False, right=False)`; `input` may be a number.
+#[pyfunction]
+#[pyo3(signature = (input, boundaries, *, out_int32=false, right=false))]
+fn bucketize(
+    py: Python<'_>,
+    input: &Bound<'_, PyAny>,
+    boundaries: PyRef<'_, PyTensor>,
+    out_int32: bool,
+    right: bool,
+) -> Out {
+    let (values, b) = (tensor_or_scalar(input)?, boundaries.t.clone());
+    wrap(
+        py,
+        run(py, "bucketize", || values.bucketize(&b, out_int32, right))?,
+    )
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(searchsorted, m)?)?;
+    m.add_function(wrap_pyfunction!(bucketize, m)?)?;
+    crate::exports::export_methods(
+        m,
+        &[
+            "sort",
+            "argsort",
+            "msort",
+            "topk",
+            "unique",
+            "unique_consecutive",
+            "bincount",
+            "histc",
+            "histogram",
+        ],
+    )
+}
