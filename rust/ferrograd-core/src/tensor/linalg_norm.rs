@@ -173,7 +173,7 @@ impl Tensor {
     pub fn linalg_pinv(&self, atol: Option<f64>, rtol: Option<f64>, hermitian: bool) -> Result<Tensor> {
         if self.ndim() < 2 || !matches!(self.dtype(), DType::F32 | DType::F64) {
             return Err(Error::runtime(format!(
-                "linalg.pinv({}{:?}): expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types",
+                "linalg.pinv({}{{{:?}}}): expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types",
                 scalar_type_name(self.dtype()),
                 self.shape()
             )));
