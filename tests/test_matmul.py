@@ -65,6 +65,10 @@ def test_results_are_contiguous_and_float32_accurate():
 def test_large_float32_product_uses_all_paths():
     a, b = rand(300, 200, dtype=np.float32), rand(200, 250, dtype=np.float32)
     np.testing.assert_allclose((t(a) @ t(b)).numpy(), a @ b, rtol=1e-4, atol=1e-4)
+    # a wide product is split by columns, and addmm's input is added block by block
+    w_a, w_b, w_c = rand(40, 300), rand(300, 700), rand(40, 700)
+    r = ferrograd.addmm(t(w_c), t(w_a), t(w_b), beta=0.5, alpha=2.0)
+    np.testing.assert_allclose(r.numpy(), 0.5 * w_c + 2.0 * (w_a @ w_b), rtol=1e-10)
     batch_a, batch_b = rand(16, 40, 30, dtype=np.float32), rand(16, 30, 20, dtype=np.float32)
     r = ferrograd.bmm(t(batch_a), t(batch_b))
     np.testing.assert_allclose(r.numpy(), batch_a @ batch_b, rtol=1e-4, atol=1e-4)

@@ -13,7 +13,6 @@ mod from_python;
 mod legacy;
 mod numpy_interop;
 mod ops_linalg;
-mod ops_linalg_matmul;
 mod random;
 mod tensor;
 mod tensor_convert;

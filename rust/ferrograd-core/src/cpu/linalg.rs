@@ -45,9 +45,15 @@ impl<'a, T: LinalgFloat> Mats<'a, T> {
     }
 
     /// Like `map`, also passing each matrix's batch index.
-    pub fn map_indexed<R: Send>(&self, f: impl Fn(usize, MatRef<'a, T>) -> R + Sync + Send) -> Vec<R> {
+    pub fn map_indexed<R: Send>(
+        &self,
+        f: impl Fn(usize, MatRef<'a, T>) -> R + Sync + Send,
+    ) -> Vec<R> {
         if self.count > 1 {
-            (0..self.count).into_par_iter().map(|i| f(i, self.get(i))).collect()
+            (0..self.count)
+                .into_par_iter()
+                .map(|i| f(i, self.get(i)))
+                .collect()
         } else {
             (0..self.count).map(|i| f(i, self.get(i))).collect()
         }

@@ -31,7 +31,11 @@ impl<T: LinalgFloat> Lu<T> {
         }
         let mut lu = rows(a);
         let mut ipiv = vec![0; n];
-        let tiny = if std::mem::size_of::<T>() == 4 { f32::MIN_POSITIVE as f64 } else { f64::MIN_POSITIVE };
+        let tiny = if std::mem::size_of::<T>() == 4 {
+            f32::MIN_POSITIVE as f64
+        } else {
+            f64::MIN_POSITIVE
+        };
         for j in 0..n {
             // The first row holding the largest magnitude, as LAPACK's i?amax picks it.
             let mut p = j;
@@ -102,7 +106,11 @@ impl<T: LinalgFloat> Lu<T> {
     }
 
     fn swaps(&self) -> usize {
-        self.ipiv.iter().enumerate().filter(|(j, &p)| *j != p).count()
+        self.ipiv
+            .iter()
+            .enumerate()
+            .filter(|(j, &p)| *j != p)
+            .count()
     }
 
     /// Solves `A X = B` in place for row-major `b` with `k` columns (LAPACK's getrs).
@@ -247,7 +255,13 @@ mod tests {
         // A 40x40 matrix goes through faer; check det sign and a solve against a known x.
         let n = 40;
         let a: Vec<f64> = (0..n * n)
-            .map(|i| if i % (n + 1) == 0 { 10.0 } else { ((i * 7) % 5) as f64 - 2.0 })
+            .map(|i| {
+                if i % (n + 1) == 0 {
+                    10.0
+                } else {
+                    ((i * 7) % 5) as f64 - 2.0
+                }
+            })
             .collect();
         let m = MatRef::from_row_major_slice(&a, n, n);
         let x_true: Vec<f64> = (0..n).map(|i| i as f64).collect();

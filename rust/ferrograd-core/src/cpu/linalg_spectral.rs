@@ -34,7 +34,8 @@ pub fn singular_values<T: LinalgFloat>(a: MatRef<'_, T>) -> Result<Vec<T>, Spect
     if a.nrows() == 0 || a.ncols() == 0 {
         return Ok(Vec::new());
     }
-    a.singular_values().map_err(|_| SpectralError::NoConvergence)
+    a.singular_values()
+        .map_err(|_| SpectralError::NoConvergence)
 }
 
 /// The SVD; `full` gives square U and Vh, otherwise `m x k` and `k x n` (`k = min(m, n)`).
@@ -47,9 +48,14 @@ pub fn svd<T: LinalgFloat>(a: MatRef<'_, T>, full: bool) -> Result<Svd<T>, Spect
         } else {
             (Vec::new(), Vec::new())
         };
-        return Ok(Svd { u, s: Vec::new(), vh });
+        return Ok(Svd {
+            u,
+            s: Vec::new(),
+            vh,
+        });
     }
-    let svd = if full { a.svd() } else { a.thin_svd() }.map_err(|_| SpectralError::NoConvergence)?;
+    let svd =
+        if full { a.svd() } else { a.thin_svd() }.map_err(|_| SpectralError::NoConvergence)?;
     let s = svd.S().column_vector().iter().copied().collect();
     Ok(Svd {
         u: rows(svd.U()),
@@ -70,17 +76,24 @@ pub fn eigh<T: LinalgFloat>(
     }
     let side = if lower { Side::Lower } else { Side::Upper };
     if !vectors {
-        let w = a.self_adjoint_eigenvalues(side).map_err(|_| SpectralError::NoConvergence)?;
+        let w = a
+            .self_adjoint_eigenvalues(side)
+            .map_err(|_| SpectralError::NoConvergence)?;
         return Ok((w, Vec::new()));
     }
-    let e = a.self_adjoint_eigen(side).map_err(|_| SpectralError::NoConvergence)?;
+    let e = a
+        .self_adjoint_eigen(side)
+        .map_err(|_| SpectralError::NoConvergence)?;
     let w = e.S().column_vector().iter().copied().collect();
     Ok((w, rows(e.U())))
 }
 
 /// Eigenvalues and (if asked) unit-norm eigenvectors of a general real matrix, provided they
 /// are all real.
-pub fn eig<T: LinalgFloat>(a: MatRef<'_, T>, vectors: bool) -> Result<(Vec<T>, Vec<T>), SpectralError> {
+pub fn eig<T: LinalgFloat>(
+    a: MatRef<'_, T>,
+    vectors: bool,
+) -> Result<(Vec<T>, Vec<T>), SpectralError> {
     let n = a.nrows();
     if n == 0 {
         return Ok((Vec::new(), Vec::new()));
@@ -101,7 +114,12 @@ pub fn eig<T: LinalgFloat>(a: MatRef<'_, T>, vectors: bool) -> Result<(Vec<T>, V
     let u = e.U();
     // Unit Euclidean norm per column, as LAPACK's geev returns them.
     let norms: Vec<f64> = (0..n)
-        .map(|j| (0..n).map(|i| u[(i, j)].re.to_f64().powi(2)).sum::<f64>().sqrt())
+        .map(|j| {
+            (0..n)
+                .map(|i| u[(i, j)].re.to_f64().powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
         .collect();
     let mut v = Vec::with_capacity(n * n);
     for i in 0..n {
@@ -120,9 +138,18 @@ fn cutoff(s: &[f64], atol: f64, rtol: f64) -> f64 {
 }
 
 /// The number of singular values (or, for `hermitian`, |eigenvalues|) above the cut-off.
-pub fn rank<T: LinalgFloat>(a: MatRef<'_, T>, atol: f64, rtol: f64, hermitian: bool) -> Result<i64, SpectralError> {
+pub fn rank<T: LinalgFloat>(
+    a: MatRef<'_, T>,
+    atol: f64,
+    rtol: f64,
+    hermitian: bool,
+) -> Result<i64, SpectralError> {
     let s: Vec<f64> = if hermitian {
-        eigh(a, true, false)?.0.iter().map(|v| v.to_f64().abs()).collect()
+        eigh(a, true, false)?
+            .0
+            .iter()
+            .map(|v| v.to_f64().abs())
+            .collect()
     } else {
         singular_values(a)?.iter().map(|v| v.to_f64()).collect()
     };
@@ -132,7 +159,12 @@ pub fn rank<T: LinalgFloat>(a: MatRef<'_, T>, atol: f64, rtol: f64, hermitian: b
 
 /// The Moore-Penrose pseudo-inverse (`n x m`), dropping singular values at or below the
 /// cut-off. `hermitian` uses the eigendecomposition of the lower triangle instead.
-pub fn pinv<T: LinalgFloat>(a: MatRef<'_, T>, atol: f64, rtol: f64, hermitian: bool) -> Result<Vec<T>, SpectralError> {
+pub fn pinv<T: LinalgFloat>(
+    a: MatRef<'_, T>,
+    atol: f64,
+    rtol: f64,
+    hermitian: bool,
+) -> Result<Vec<T>, SpectralError> {
     let (m, n) = (a.nrows(), a.ncols());
     // a = U diag(s) Vh  =>  pinv = Vh^T diag(1/s) U^T; for hermitian a = V diag(w) V^T.
     let (u, s, vh, k) = if hermitian {
@@ -147,7 +179,10 @@ pub fn pinv<T: LinalgFloat>(a: MatRef<'_, T>, atol: f64, rtol: f64, hermitian: b
     let sv: Vec<f64> = s.iter().map(|v| v.to_f64()).collect();
     let abs: Vec<f64> = sv.iter().map(|v| v.abs()).collect();
     let tol = cutoff(&abs, atol, rtol);
-    let inv: Vec<f64> = sv.iter().map(|&v| if v.abs() > tol { 1.0 / v } else { 0.0 }).collect();
+    let inv: Vec<f64> = sv
+        .iter()
+        .map(|&v| if v.abs() > tol { 1.0 / v } else { 0.0 })
+        .collect();
     let mut out = vec![T::default(); n * m];
     for i in 0..n {
         for j in 0..m {
@@ -161,7 +196,9 @@ pub fn pinv<T: LinalgFloat>(a: MatRef<'_, T>, atol: f64, rtol: f64, hermitian: b
 }
 
 fn transpose<T: Copy>(v: &[T], r: usize, c: usize) -> Vec<T> {
-    (0..c).flat_map(|j| (0..r).map(move |i| v[i * c + j])).collect()
+    (0..c)
+        .flat_map(|j| (0..r).map(move |i| v[i * c + j]))
+        .collect()
 }
 
 /// A least-squares solution of `a x = b` (`a`: `m x n`, `b`: `m x k`) through the SVD.
@@ -173,7 +210,11 @@ pub struct Lstsq<T> {
     pub s: Vec<T>,
 }
 
-pub fn lstsq<T: LinalgFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, rcond: f64) -> Result<Lstsq<T>, SpectralError> {
+pub fn lstsq<T: LinalgFloat>(
+    a: MatRef<'_, T>,
+    b: MatRef<'_, T>,
+    rcond: f64,
+) -> Result<Lstsq<T>, SpectralError> {
     let (m, n, k) = (a.nrows(), a.ncols(), b.ncols());
     let d = svd(a, false)?;
     let r = d.s.len();
@@ -184,14 +225,18 @@ pub fn lstsq<T: LinalgFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, rcond: f64) -> 
     let mut utb = vec![0.0f64; r * k];
     for p in (0..r).filter(|&p| s[p] > tol) {
         for c in 0..k {
-            let dot: f64 = (0..m).map(|i| d.u[i * r + p].to_f64() * b[(i, c)].to_f64()).sum();
+            let dot: f64 = (0..m)
+                .map(|i| d.u[i * r + p].to_f64() * b[(i, c)].to_f64())
+                .sum();
             utb[p * k + c] = dot / s[p];
         }
     }
     let mut x = vec![T::default(); n * k];
     for i in 0..n {
         for c in 0..k {
-            let v: f64 = (0..r).map(|p| d.vh[p * n + i].to_f64() * utb[p * k + c]).sum();
+            let v: f64 = (0..r)
+                .map(|p| d.vh[p * n + i].to_f64() * utb[p * k + c])
+                .sum();
             x[i * k + c] = T::from_f64(v);
         }
     }
@@ -199,14 +244,21 @@ pub fn lstsq<T: LinalgFloat>(a: MatRef<'_, T>, b: MatRef<'_, T>, rcond: f64) -> 
         .map(|c| {
             let sq: f64 = (0..m)
                 .map(|i| {
-                    let ax: f64 = (0..n).map(|j| a[(i, j)].to_f64() * x[j * k + c].to_f64()).sum();
+                    let ax: f64 = (0..n)
+                        .map(|j| a[(i, j)].to_f64() * x[j * k + c].to_f64())
+                        .sum();
                     (ax - b[(i, c)].to_f64()).powi(2)
                 })
                 .sum();
             T::from_f64(sq)
         })
         .collect();
-    Ok(Lstsq { x, residuals, rank, s: d.s })
+    Ok(Lstsq {
+        x,
+        residuals,
+        rank,
+        s: d.s,
+    })
 }
 
 /// The matrix norms `linalg.matrix_norm` takes.
@@ -224,7 +276,11 @@ pub enum MatrixOrd {
 
 /// Sums of absolute values along rows (`by_rows`) or columns.
 fn abs_sums<T: LinalgFloat>(a: MatRef<'_, T>, by_rows: bool) -> Vec<f64> {
-    let (outer, inner) = if by_rows { (a.nrows(), a.ncols()) } else { (a.ncols(), a.nrows()) };
+    let (outer, inner) = if by_rows {
+        (a.nrows(), a.ncols())
+    } else {
+        (a.ncols(), a.nrows())
+    };
     (0..outer)
         .map(|o| {
             (0..inner)
@@ -237,7 +293,10 @@ fn abs_sums<T: LinalgFloat>(a: MatRef<'_, T>, by_rows: bool) -> Vec<f64> {
 fn max_or_zero(v: &[f64], smallest: bool) -> f64 {
     let mut it = v.iter().copied();
     let first = it.next().unwrap_or(0.0);
-    it.fold(first, |acc, x| if smallest { acc.min(x) } else { acc.max(x) })
+    it.fold(
+        first,
+        |acc, x| if smallest { acc.min(x) } else { acc.max(x) },
+    )
 }
 
 pub fn matrix_norm<T: LinalgFloat>(a: MatRef<'_, T>, ord: MatrixOrd) -> Result<f64, SpectralError> {
@@ -248,8 +307,12 @@ pub fn matrix_norm<T: LinalgFloat>(a: MatRef<'_, T>, ord: MatrixOrd) -> Result<f
             let s: Vec<f64> = singular_values(a)?.iter().map(|v| v.to_f64()).collect();
             max_or_zero(&s, ord == MatrixOrd::NegTwo)
         }
-        MatrixOrd::One | MatrixOrd::NegOne => max_or_zero(&abs_sums(a, false), ord == MatrixOrd::NegOne),
-        MatrixOrd::Inf | MatrixOrd::NegInf => max_or_zero(&abs_sums(a, true), ord == MatrixOrd::NegInf),
+        MatrixOrd::One | MatrixOrd::NegOne => {
+            max_or_zero(&abs_sums(a, false), ord == MatrixOrd::NegOne)
+        }
+        MatrixOrd::Inf | MatrixOrd::NegInf => {
+            max_or_zero(&abs_sums(a, true), ord == MatrixOrd::NegInf)
+        }
     })
 }
 
@@ -268,7 +331,11 @@ pub fn cond<T: LinalgFloat>(a: MatRef<'_, T>, ord: MatrixOrd) -> Result<f64, Spe
     if matches!(ord, MatrixOrd::Two | MatrixOrd::NegTwo) {
         let s: Vec<f64> = singular_values(a)?.iter().map(|v| v.to_f64()).collect();
         let (hi, lo) = (max_or_zero(&s, false), max_or_zero(&s, true));
-        return Ok(if ord == MatrixOrd::Two { hi / lo } else { lo / hi });
+        return Ok(if ord == MatrixOrd::Two {
+            hi / lo
+        } else {
+            lo / hi
+        });
     }
     let (inv, info) = super::linalg_lu::inverse(a);
     if info != 0 {
@@ -290,7 +357,9 @@ mod tests {
         assert!(d.s[0] >= d.s[1]);
         for i in 0..2 {
             for j in 0..2 {
-                let v: f64 = (0..2).map(|p| d.u[i * 2 + p] * d.s[p] * d.vh[p * 2 + j]).sum();
+                let v: f64 = (0..2)
+                    .map(|p| d.u[i * 2 + p] * d.s[p] * d.vh[p * 2 + j])
+                    .sum();
                 assert!((v - a[i * 2 + j]).abs() < 1e-12);
             }
         }

@@ -106,7 +106,7 @@ pub struct Product<'a, T> {
 /// the `gemm` crate.
 pub trait MatmulElement: Ring {
     fn batched_product(p: &Product<'_, Self>, out: &mut [Self]) {
-        blocked::batched(p, out)
+        super::matmul_int::batched(p, out)
     }
 }
 
@@ -120,12 +120,12 @@ impl MatmulElement for half::f16 {}
 impl MatmulElement for half::bf16 {}
 impl MatmulElement for f32 {
     fn batched_product(p: &Product<'_, Self>, out: &mut [Self]) {
-        float::batched(p, out)
+        super::matmul_float::batched(p, out)
     }
 }
 impl MatmulElement for f64 {
     fn batched_product(p: &Product<'_, Self>, out: &mut [Self]) {
-        float::batched(p, out)
+        super::matmul_float::batched(p, out)
     }
 }
 
@@ -133,7 +133,9 @@ impl MatmulElement for f64 {
 pub fn batched_product<T: MatmulElement>(p: &Product<'_, T>, out: &mut [T]) -> Result<()> {
     let batch = p.a_view.starts.len();
     if p.b_view.starts.len() != batch || out.len() != batch * p.m * p.n {
-        return Err(Error::runtime("matmul: batch sizes disagree (internal error)"));
+        return Err(Error::runtime(
+            "matmul: batch sizes disagree (internal error)",
+        ));
     }
     p.a_view.check(p.m, p.k, p.a.len())?;
     p.b_view.check(p.k, p.n, p.b.len())?;
@@ -153,7 +155,7 @@ pub fn batched_product<T: MatmulElement>(p: &Product<'_, T>, out: &mut [T]) -> R
 }
 
 /// How to split the work of a batch across threads.
-enum Split {
+pub(crate) enum Split {
     /// Everything on the calling thread.
     None,
     /// One matrix product per task: many small products.
@@ -162,7 +164,7 @@ enum Split {
     Inner,
 }
 
-fn choose_split(batch: usize, m: usize, n: usize, k: usize) -> Split {
+pub(crate) fn choose_split(batch: usize, m: usize, n: usize, k: usize) -> Split {
     let per_product = m.saturating_mul(n).saturating_mul(k);
     let total = per_product.saturating_mul(batch);
     // A product of ~PARALLEL_THRESHOLD * 16 multiply-adds takes a few microseconds: less than
@@ -176,140 +178,6 @@ fn choose_split(batch: usize, m: usize, n: usize, k: usize) -> Split {
     }
 }
 
-/// f32/f64 through the `gemm` crate.
-mod float {
-    use super::*;
-    use gemm::Parallelism;
-
-    /// One product `out = [beta * out +] alpha * A @ B` of batch entry `bi`.
-    fn one<T: MatmulElement>(p: &Product<'_, T>, bi: usize, out: &mut [T], par: Parallelism) {
-        let (av, bv) = (&p.a_view, &p.b_view);
-        // SAFETY: `batched_product` checked that every element each view reaches lies inside
-        // `p.a` / `p.b`; `out` holds exactly m * n elements written with row stride n; `gemm`
-        // reads and writes nothing else. T is f32 or f64, which `gemm` supports.
-        unsafe {
-            gemm::gemm(
-                p.m,
-                p.n,
-                p.k,
-                out.as_mut_ptr(),
-                1,
-                p.n as isize,
-                p.beta.is_some(),
-                p.a.as_ptr().add(av.starts[bi]),
-                av.cs as isize,
-                av.rs as isize,
-                p.b.as_ptr().add(bv.starts[bi]),
-                bv.cs as isize,
-                bv.rs as isize,
-                p.beta.unwrap_or_default(),
-                p.alpha,
-                false,
-                false,
-                false,
-                par,
-            )
-        }
-    }
-
-    pub fn batched<T: MatmulElement>(p: &Product<'_, T>, out: &mut [T]) {
-        let size = p.m * p.n;
-        let batch = p.a_view.starts.len();
-        match choose_split(batch, p.m, p.n, p.k) {
-            Split::Batch => out
-                .par_chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| one(p, bi, o, Parallelism::None)),
-            Split::Inner => out
-                .chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| one(p, bi, o, Parallelism::Rayon(0))),
-            Split::None => out
-                .chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| one(p, bi, o, Parallelism::None)),
-        }
-    }
-}
-
-/// The portable kernel (integers): `B` is packed row-major, then each output row accumulates
-/// `a[i, p] * B[p, :]` over blocks of `B` that stay in cache.
-mod blocked {
-    use super::*;
-
-    /// Rows of B per block and columns per block: a block is at most 256 x 512 elements
-    /// (1 MiB for int64), which stays in L2.
-    const KC: usize = 256;
-    const NC: usize = 512;
-
-    fn pack_b<T: Ring>(p: &Product<'_, T>, bi: usize) -> Vec<T> {
-        let (start, rs, cs) = (p.b_view.starts[bi], p.b_view.rs, p.b_view.cs);
-        let mut packed = Vec::with_capacity(p.k * p.n);
-        for r in 0..p.k {
-            packed.extend((0..p.n).map(|c| p.b[start + r * rs + c * cs]));
-        }
-        packed
-    }
-
-    /// Rows `rows` of batch entry `bi`; `out` holds exactly those rows.
-    fn rows<T: Ring>(p: &Product<'_, T>, bi: usize, b: &[T], first: usize, out: &mut [T]) {
-        let (n, k) = (p.n, p.k);
-        let (a0, ars, acs) = (p.a_view.starts[bi], p.a_view.rs, p.a_view.cs);
-        match p.beta {
-            Some(beta) => out.iter_mut().for_each(|v| *v = beta.mul(*v)),
-            None => out.fill(T::default()),
-        }
-        for jb in (0..n).step_by(NC) {
-            let je = (jb + NC).min(n);
-            for pb in (0..k).step_by(KC) {
-                let pe = (pb + KC).min(k);
-                for (r, row) in out.chunks_mut(n).enumerate() {
-                    let arow = a0 + (first + r) * ars;
-                    let row = &mut row[jb..je];
-                    for q in pb..pe {
-                        let aik = p.alpha.mul(p.a[arow + q * acs]);
-                        let brow = &b[q * n + jb..q * n + je];
-                        for (o, &bv) in row.iter_mut().zip(brow) {
-                            *o = o.add(aik.mul(bv));
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    pub fn batched<T: Ring>(p: &Product<'_, T>, out: &mut [T]) {
-        let size = p.m * p.n;
-        let batch = p.a_view.starts.len();
-        let run = |bi: usize, o: &mut [T], parallel_rows: bool| {
-            let b = pack_b(p, bi);
-            if parallel_rows {
-                // Row blocks sized so that each task does a useful amount of work.
-                let rows_per_task = (PARALLEL_THRESHOLD / (p.n * p.k).max(1)).max(1);
-                o.par_chunks_mut(rows_per_task * p.n)
-                    .enumerate()
-                    .for_each(|(t, chunk)| rows(p, bi, &b, t * rows_per_task, chunk));
-            } else {
-                rows(p, bi, &b, 0, o);
-            }
-        };
-        match choose_split(batch, p.m, p.n, p.k) {
-            Split::Batch => out
-                .par_chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| run(bi, o, false)),
-            Split::Inner => out
-                .chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| run(bi, o, true)),
-            Split::None => out
-                .chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| run(bi, o, false)),
-        }
-    }
-}
-
 /// `out *= beta`, elementwise (addmm's `beta * input` when no product is added).
 pub fn scale<T: Ring>(out: &mut [T], beta: T) {
     out.iter_mut().for_each(|v| *v = beta.mul(*v));
@@ -319,7 +187,10 @@ pub fn scale<T: Ring>(out: &mut [T], beta: T) {
 pub fn hadamard<T: Ring>(a: &[T], b: &[T], out: &mut [T]) {
     let f = |((o, &x), &y): ((&mut T, &T), &T)| *o = x.mul(y);
     if out.len() >= PARALLEL_THRESHOLD {
-        out.par_iter_mut().zip(a.par_iter()).zip(b.par_iter()).for_each(f);
+        out.par_iter_mut()
+            .zip(a.par_iter())
+            .zip(b.par_iter())
+            .for_each(f);
     } else {
         out.iter_mut().zip(a).zip(b).for_each(f);
     }
@@ -368,9 +239,17 @@ mod tests {
             n,
             k,
             a: &a,
-            a_view: MatView { starts: &[0], rs: k, cs: 1 },
+            a_view: MatView {
+                starts: &[0],
+                rs: k,
+                cs: 1,
+            },
             b: &b,
-            b_view: MatView { starts: &[0], rs: n, cs: 1 },
+            b_view: MatView {
+                starts: &[0],
+                rs: n,
+                cs: 1,
+            },
             alpha: 1,
             beta: None,
         };
@@ -390,9 +269,17 @@ mod tests {
             n: 2,
             k: 2,
             a: &a,
-            a_view: MatView { starts: &[0], rs: 1, cs: 2 },
+            a_view: MatView {
+                starts: &[0],
+                rs: 1,
+                cs: 2,
+            },
             b: &b,
-            b_view: MatView { starts: &[0], rs: 2, cs: 1 },
+            b_view: MatView {
+                starts: &[0],
+                rs: 2,
+                cs: 1,
+            },
             alpha: 2.0,
             beta: Some(1.0),
         };
@@ -406,13 +293,45 @@ mod tests {
         let a = [100i8, 100];
         let b = [1i8, 1];
         let mut out = [0i8];
-        let view = MatView { starts: &[0], rs: 2, cs: 1 };
-        let col = MatView { starts: &[0], rs: 1, cs: 1 };
-        let p = Product { m: 1, n: 1, k: 2, a: &a, a_view: view, b: &b, b_view: col, alpha: 1, beta: None };
+        let view = MatView {
+            starts: &[0],
+            rs: 2,
+            cs: 1,
+        };
+        let col = MatView {
+            starts: &[0],
+            rs: 1,
+            cs: 1,
+        };
+        let p = Product {
+            m: 1,
+            n: 1,
+            k: 2,
+            a: &a,
+            a_view: view,
+            b: &b,
+            b_view: col,
+            alpha: 1,
+            beta: None,
+        };
         assert!(batched_product(&p, &mut out).is_ok());
         assert_eq!(out, [-56]); // 200 wraps to -56
-        let bad = MatView { starts: &[1], rs: 2, cs: 1 };
-        let p = Product { m: 1, n: 1, k: 2, a: &a, a_view: bad, b: &b, b_view: col, alpha: 1, beta: None };
+        let bad = MatView {
+            starts: &[1],
+            rs: 2,
+            cs: 1,
+        };
+        let p = Product {
+            m: 1,
+            n: 1,
+            k: 2,
+            a: &a,
+            a_view: bad,
+            b: &b,
+            b_view: col,
+            alpha: 1,
+            beta: None,
+        };
         assert!(batched_product(&p, &mut out).is_err());
     }
 }

@@ -101,7 +101,12 @@ struct Alignment {
     total: usize,
 }
 
-fn plan_output(rhs: Option<&str>, lhs_len: usize, count: &[usize], ell_num_dim: usize) -> Result<Alignment> {
+fn plan_output(
+    rhs: Option<&str>,
+    lhs_len: usize,
+    count: &[usize],
+    ell_num_dim: usize,
+) -> Result<Alignment> {
     let mut perm_index: Vec<Option<usize>> = vec![None; TOTAL_LABELS];
     let (mut next, mut ell_index, mut ell_in_output) = (0usize, 0usize, false);
     match rhs {
@@ -168,7 +173,13 @@ fn plan_output(rhs: Option<&str>, lhs_len: usize, count: &[usize], ell_num_dim: 
             next += 1;
         }
     }
-    Ok(Alignment { perm_index, ell_index, ell_num_dim, out_num_dim, total: next })
+    Ok(Alignment {
+        perm_index,
+        ell_index,
+        ell_num_dim,
+        out_num_dim,
+        total: next,
+    })
 }
 
 /// Label counts and the widest ellipsis, checking each operand's rank against its labels.
@@ -210,7 +221,13 @@ struct Sizes {
 
 /// Brings operand `i` to the aligned order: diagonals for repeated labels, size-1 dims for
 /// labels it lacks, then one permute.
-fn align(i: usize, op: &Tensor, labels: &[u8], plan: &Alignment, sizes: &mut Sizes) -> Result<Tensor> {
+fn align(
+    i: usize,
+    op: &Tensor,
+    labels: &[u8],
+    plan: &Alignment,
+    sizes: &mut Sizes,
+) -> Result<Tensor> {
     // Dims the ellipsis covers, from the rank before any diagonal is taken.
     let covered = op.ndim() + 1 - labels.len();
     let mut op = op.clone();
@@ -310,7 +327,10 @@ impl Tensor {
         }
         if operands.len() > 1 {
             // The contractions left every summed dim with size 1.
-            let shape: Vec<i64> = result.shape()[..plan.out_num_dim].iter().map(|&d| d as i64).collect();
+            let shape: Vec<i64> = result.shape()[..plan.out_num_dim]
+                .iter()
+                .map(|&d| d as i64)
+                .collect();
             return result.view(&shape);
         }
         sum_dims(&result, &summed, false)
@@ -353,5 +373,56 @@ fn contract(ops: Vec<Tensor>, plan: &Alignment, dim_counts: &mut [usize]) -> Res
         }
         ops.push_front(sumproduct_pair(&a, &b, &to_sum)?);
     }
-    ops.pop_front().ok_or_else(|| err("must provide at least one operand"))
+    ops.pop_front()
+        .ok_or_else(|| err("must provide at least one operand"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(v: Vec<f64>, shape: &[usize]) -> Result<Tensor> {
+        Tensor::from_vec(v, shape)
+    }
+
+    #[test]
+    fn contraction_trace_and_implicit_output() -> Result<()> {
+        let a = t((0..6).map(f64::from).collect(), &[2, 3])?;
+        let b = t((0..12).map(f64::from).collect(), &[3, 4])?;
+        // [[0,1,2],[3,4,5]] @ [[0..4],[4..8],[8..12]]: first row 20 23 26 29
+        let r = Tensor::einsum("ij,jk", &[a.clone(), b])?;
+        assert_eq!(r.shape(), &[2, 4]);
+        assert_eq!(r.to_vec::<f64>()?[..4], [20.0, 23.0, 26.0, 29.0]);
+        let sq = t((0..9).map(f64::from).collect(), &[3, 3])?;
+        assert_eq!(
+            Tensor::einsum("ii", &[sq.clone()])?.to_vec::<f64>()?,
+            vec![12.0]
+        );
+        assert_eq!(
+            Tensor::einsum("ii->i", &[sq])?.to_vec::<f64>()?,
+            vec![0.0, 4.0, 8.0]
+        );
+        // implicit output of a single operand: labels in alphabetical order (a transpose)
+        let tr = Tensor::einsum("ba", &[a])?;
+        assert_eq!(tr.shape(), &[3, 2]);
+        Ok(())
+    }
+
+    #[test]
+    fn ellipsis_broadcast_and_errors() -> Result<()> {
+        let a = t(vec![1.0; 12], &[2, 2, 3])?;
+        let b = t(vec![1.0; 12], &[3, 4])?;
+        let r = Tensor::einsum("...ij,...jk", &[a.clone(), b.clone()])?;
+        assert_eq!(r.shape(), &[2, 2, 4]);
+        assert!(r.to_vec::<f64>()?.iter().all(|&v| v == 3.0));
+        let err = Tensor::einsum("ij,jk->ii", &[b.clone(), b])
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("einsum(): output subscript i appears more than once in the output")
+        );
+        assert!(Tensor::einsum("ij", &[a]).is_err());
+        Ok(())
+    }
 }

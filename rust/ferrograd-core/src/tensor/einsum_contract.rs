@@ -88,19 +88,53 @@ pub(crate) fn sumproduct_pair(left: &Tensor, right: &Tensor, to_sum: &[usize]) -
     }
     let size = |t: &Tensor, dims: &[usize]| dims.iter().map(|&d| t.shape()[d]).product::<usize>();
     let rest = |used: &[&Vec<usize>]| -> Vec<usize> {
-        (0..ndim).filter(|d| used.iter().all(|u| !u.contains(d))).collect()
+        (0..ndim)
+            .filter(|d| used.iter().all(|u| !u.contains(d)))
+            .collect()
     };
-    let (b, m, k, n) = (size(&left, &lro), size(&left, &lo), size(&left, &summed), size(&right, &ro));
-    let lperm: Vec<usize> = [&lro, &lo, &summed].into_iter().flatten().copied().chain(rest(&[&lro, &lo, &summed])).collect();
-    let rperm: Vec<usize> = [&lro, &summed, &ro].into_iter().flatten().copied().chain(rest(&[&lro, &summed, &ro])).collect();
-    let a = left.permute(&to_i64(&lperm))?.reshape(&[b as i64, m as i64, k as i64])?;
-    let bm = right.permute(&to_i64(&rperm))?.reshape(&[b as i64, k as i64, n as i64])?;
+    let (b, m, k, n) = (
+        size(&left, &lro),
+        size(&left, &lo),
+        size(&left, &summed),
+        size(&right, &ro),
+    );
+    let lperm: Vec<usize> = [&lro, &lo, &summed]
+        .into_iter()
+        .flatten()
+        .copied()
+        .chain(rest(&[&lro, &lo, &summed]))
+        .collect();
+    let rperm: Vec<usize> = [&lro, &summed, &ro]
+        .into_iter()
+        .flatten()
+        .copied()
+        .chain(rest(&[&lro, &summed, &ro]))
+        .collect();
+    let a = left
+        .permute(&to_i64(&lperm))?
+        .reshape(&[b as i64, m as i64, k as i64])?;
+    let bm = right
+        .permute(&to_i64(&rperm))?
+        .reshape(&[b as i64, k as i64, n as i64])?;
     let out = product(&a, &bm, None, Scalar::Int(1))?;
     // Back to the aligned order: the result's dims are lro, lo, ro, then size-1 dims.
-    let order: Vec<usize> = [&lro, &lo, &ro].into_iter().flatten().copied().chain(rest(&[&lro, &lo, &ro])).collect();
+    let order: Vec<usize> = [&lro, &lo, &ro]
+        .into_iter()
+        .flatten()
+        .copied()
+        .chain(rest(&[&lro, &lo, &ro]))
+        .collect();
     let sizes: Vec<usize> = order
         .iter()
-        .map(|&d| if lro.contains(&d) || lo.contains(&d) { left.shape()[d] } else if ro.contains(&d) { right.shape()[d] } else { 1 })
+        .map(|&d| {
+            if lro.contains(&d) || lo.contains(&d) {
+                left.shape()[d]
+            } else if ro.contains(&d) {
+                right.shape()[d]
+            } else {
+                1
+            }
+        })
         .collect();
     let mut inverse = vec![0i64; ndim];
     for (pos, &d) in order.iter().enumerate() {

@@ -51,7 +51,10 @@ pub(crate) fn check_float_kernel(op: &str, kernel: Option<&str>, t: &Tensor) -> 
             scalar_type_name(d)
         )
     } else if matches!(d, DType::F16 | DType::BF16) {
-        format!("{op}: Low precision dtypes not supported. Got {}", scalar_type_name(d))
+        format!(
+            "{op}: Low precision dtypes not supported. Got {}",
+            scalar_type_name(d)
+        )
     } else {
         return Ok(());
     };
@@ -126,7 +129,11 @@ impl<T: LinalgFloat> Matrices<T> {
 }
 
 /// A tensor of shape `batch + tail` from row-major values.
-pub(crate) fn batch_tensor<T: Element>(data: Vec<T>, batch: &[usize], tail: &[usize]) -> Result<Tensor> {
+pub(crate) fn batch_tensor<T: Element>(
+    data: Vec<T>,
+    batch: &[usize],
+    tail: &[usize],
+) -> Result<Tensor> {
     let mut shape = batch.to_vec();
     shape.extend_from_slice(tail);
     Tensor::from_vec(data, &shape)
@@ -253,7 +260,12 @@ fn is_vector_rhs(a: &Tensor, b: &Tensor) -> bool {
 impl Tensor {
     /// `linalg.solve_ex(A, B, left)`: `X` with `A X = B` (or `X A = B`), and `info` per
     /// matrix of A, raising on a singular A only when `check_errors`.
-    pub fn linalg_solve_ex(&self, b: &Tensor, left: bool, check_errors: bool) -> Result<(Tensor, Tensor)> {
+    pub fn linalg_solve_ex(
+        &self,
+        b: &Tensor,
+        left: bool,
+        check_errors: bool,
+    ) -> Result<(Tensor, Tensor)> {
         check_square("linalg.solve", self)?;
         check_float_kernel("linalg.solve", Some("lu_cpu"), self)?;
         if self.dtype() != b.dtype() {
@@ -288,7 +300,11 @@ impl Tensor {
                 )));
             }
         }
-        let x = if left { x } else { x.matrix_transpose()?.contiguous()? };
+        let x = if left {
+            x
+        } else {
+            x.matrix_transpose()?.contiguous()?
+        };
         let x = if vector { x.squeeze(Some(&[-1]))? } else { x };
         let info = Tensor::from_vec(infos, &self.shape()[..self.ndim() - 2])?;
         Ok((x, info))
@@ -325,4 +341,40 @@ fn solve_broadcast(a: &Tensor, b: &Tensor) -> Result<(Tensor, Vec<i32>)> {
         let data = r.into_iter().flat_map(|x| x.0).collect();
         Ok((batch_tensor(data, &batch, &[n, k])?, infos))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn det_inv_solve_of_a_batch() -> Result<()> {
+        // [[4, 1], [2, 3]] (det 10) and the identity
+        let a = Tensor::from_vec(vec![4.0f64, 1.0, 2.0, 3.0, 1.0, 0.0, 0.0, 1.0], &[2, 2, 2])?;
+        assert_eq!(a.linalg_det()?.to_vec::<f64>()?, vec![10.0, 1.0]);
+        let b = Tensor::from_vec(vec![5.0f64, 5.0], &[2])?;
+        let x = a.linalg_solve(&b, true)?; // vector right-hand side, broadcast over the batch
+        assert_eq!(x.shape(), &[2, 2]);
+        let xs = x.to_vec::<f64>()?;
+        assert!((xs[0] - 1.0).abs() < 1e-12 && (xs[1] - 1.0).abs() < 1e-12);
+        assert_eq!(&xs[2..], &[5.0, 5.0]);
+        let (_, info) = a.linalg_inv_ex(false)?;
+        assert_eq!(info.to_vec::<i32>()?, vec![0, 0]);
+        Ok(())
+    }
+
+    #[test]
+    fn singular_batch_element_is_reported() -> Result<()> {
+        let a = Tensor::from_vec(vec![1.0f32, 0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 4.0], &[2, 2, 2])?;
+        let err = a.linalg_inv().err();
+        assert!(
+            matches!(&err, Some(Error::LinAlg { msg }) if msg.starts_with("linalg.inv: (Batch element 1): The diagonal element 2 is zero"))
+        );
+        let ints = Tensor::from_vec(vec![1i64, 0, 0, 1], &[2, 2])?;
+        assert_eq!(
+            ints.linalg_det().err().map(|e| e.to_string()).as_deref(),
+            Some("linalg.det: Expected a floating point or complex tensor as input. Got Long")
+        );
+        Ok(())
+    }
 }

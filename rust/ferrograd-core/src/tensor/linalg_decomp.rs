@@ -4,7 +4,9 @@
 //! `eig` of a real matrix is complex in general. ferrograd has no complex dtypes, so `eig` and
 //! `eigvals` return real tensors when every eigenvalue is real and raise otherwise.
 
-use super::linalg::{batch_tensor, check_float_kernel, check_matrix, check_square, matrix_dims, with_float, Matrices};
+use super::linalg::{
+    batch_tensor, check_float_kernel, check_matrix, check_square, matrix_dims, with_float, Matrices,
+};
 use super::matmul::{not_implemented, scalar_type_name};
 use super::Tensor;
 use crate::cpu::linalg;
@@ -29,7 +31,8 @@ pub(crate) fn spectral_error(op: &str, e: SpectralError) -> Error {
 
 /// PyTorch refuses NaN before its SVD (LAPACK would not converge).
 pub(crate) fn check_svd_finite(t: &Tensor) -> Result<()> {
-    let has_nan = with_float!(t.dtype(), T => Ok(t.to_vec::<T>()?.iter().any(|v| v.to_f64().is_nan())))?;
+    let has_nan =
+        with_float!(t.dtype(), T => Ok(t.to_vec::<T>()?.iter().any(|v| v.to_f64().is_nan())))?;
     if has_nan {
         return Err(Error::LinAlg {
             msg: "linalg.svd: The algorithm failed to converge because the input matrix contained non-finite values.".into(),
@@ -187,7 +190,11 @@ impl Tensor {
     }
 
     fn eig_impl(&self, vectors: bool) -> Result<(Tensor, Tensor)> {
-        let op = if vectors { "linalg.eig" } else { "linalg.eigvals" };
+        let op = if vectors {
+            "linalg.eig"
+        } else {
+            "linalg.eigvals"
+        };
         check_square(op, self)?;
         if !self.dtype().is_floating_point() {
             return Err(Error::runtime(format!(
@@ -200,7 +207,9 @@ impl Tensor {
         }
         let finite = with_float!(self.dtype(), T => Ok(self.to_vec::<T>()?.iter().all(|v| v.to_f64().is_finite())))?;
         if !finite {
-            return Err(Error::runtime("torch.linalg.eig: input tensor should not contain infs or NaNs."));
+            return Err(Error::runtime(
+                "torch.linalg.eig: input tensor should not contain infs or NaNs.",
+            ));
         }
         let n = self.shape()[self.ndim() - 1];
         with_float!(self.dtype(), T => {

@@ -22,10 +22,14 @@ pub struct LstsqResult {
 fn check_args(a: &Tensor, b: &Tensor, driver: &str) -> Result<()> {
     let op = "torch.linalg.lstsq";
     if a.ndim() < 2 {
-        return Err(Error::runtime(format!("{op}: input must have at least 2 dimensions.")));
+        return Err(Error::runtime(format!(
+            "{op}: input must have at least 2 dimensions."
+        )));
     }
     if b.ndim() < 1 {
-        return Err(Error::runtime(format!("{op}: other must have at least 1 dimension.")));
+        return Err(Error::runtime(format!(
+            "{op}: other must have at least 1 dimension."
+        )));
     }
     check_float_or_double(a)?;
     if a.dtype() != b.dtype() {
@@ -52,15 +56,25 @@ impl Tensor {
     /// `linalg.lstsq(A, B, rcond=None, driver=None)`. `B` may be a batch of vectors (one dim
     /// fewer than `A`). Residuals are reported, as by LAPACK, only when `m > n`, every matrix
     /// has full rank and the driver is not `gelsy`.
-    pub fn linalg_lstsq(&self, b: &Tensor, rcond: Option<f64>, driver: Option<&str>) -> Result<LstsqResult> {
+    pub fn linalg_lstsq(
+        &self,
+        b: &Tensor,
+        rcond: Option<f64>,
+        driver: Option<&str>,
+    ) -> Result<LstsqResult> {
         let driver = driver.unwrap_or("gelsy");
         check_args(self, b, driver)?;
         let vector = b.ndim() + 1 == self.ndim();
         let b2 = if vector { b.unsqueeze(-1)? } else { b.clone() };
         let (m, n) = super::linalg::matrix_dims(self);
-        let batch = broadcast_shapes(&self.shape()[..self.ndim() - 2], &b2.shape()[..b2.ndim() - 2])?;
+        let batch = broadcast_shapes(
+            &self.shape()[..self.ndim() - 2],
+            &b2.shape()[..b2.ndim() - 2],
+        )?;
         if b2.shape()[b2.ndim() - 2] != m {
-            return Err(Error::runtime("torch.linalg.lstsq: input.size(-2) should match other.size(-2)"));
+            return Err(Error::runtime(
+                "torch.linalg.lstsq: input.size(-2) should match other.size(-2)",
+            ));
         }
         check_svd_finite(self)?;
         let k = b2.shape()[b2.ndim() - 1];
@@ -70,7 +84,11 @@ impl Tensor {
             s
         };
         let (ae, be) = (self.expand(&with_tail(m, n))?, b2.expand(&with_tail(m, k))?);
-        let eps = if self.dtype() == DType::F64 { f64::EPSILON } else { f32::EPSILON as f64 };
+        let eps = if self.dtype() == DType::F64 {
+            f64::EPSILON
+        } else {
+            f32::EPSILON as f64
+        };
         let rcond = rcond.filter(|r| *r >= 0.0).unwrap_or(eps * m.max(n) as f64);
         let dtype = self.dtype();
         let (x, res, ranks, s) = with_float!(dtype, T => {
@@ -99,8 +117,17 @@ impl Tensor {
             };
             Ok((batch_tensor(x, &batch, &[n, k])?, res, ranks, s))
         })?;
-        let rank = if driver == "gels" { Tensor::zeros(&[0], DType::I64)? } else { Tensor::from_vec(ranks, &batch)? };
+        let rank = if driver == "gels" {
+            Tensor::zeros(&[0], DType::I64)?
+        } else {
+            Tensor::from_vec(ranks, &batch)?
+        };
         let solution = if vector { x.squeeze(Some(&[-1]))? } else { x };
-        Ok(LstsqResult { solution, residuals: res, rank, singular_values: s })
+        Ok(LstsqResult {
+            solution,
+            residuals: res,
+            rank,
+            singular_values: s,
+        })
     }
 }

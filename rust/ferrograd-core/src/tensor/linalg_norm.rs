@@ -60,7 +60,10 @@ fn per_matrix(
         }
         _ => {
             let m = Matrices::<f32>::new(a)?;
-            let v: Vec<f32> = run(m.mats().map(g))?.into_iter().map(|x| x as f32).collect();
+            let v: Vec<f32> = run(m.mats().map(g))?
+                .into_iter()
+                .map(|x| x as f32)
+                .collect();
             batch_tensor(v, &m.batch, &[])
         }
     }
@@ -68,14 +71,28 @@ fn per_matrix(
 
 impl Tensor {
     /// `linalg.matrix_norm(A, ord, dim, keepdim, dtype=)`.
-    pub fn linalg_matrix_norm(&self, ord: MatrixOrd, dim: (i64, i64), keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    pub fn linalg_matrix_norm(
+        &self,
+        ord: MatrixOrd,
+        dim: (i64, i64),
+        keepdim: bool,
+        dtype: Option<DType>,
+    ) -> Result<Tensor> {
         let op = "linalg.matrix_norm";
         if self.ndim() < 2 {
-            return Err(Error::runtime(format!("{op}: The input tensor A must have at least 2 dimensions.")));
+            return Err(Error::runtime(format!(
+                "{op}: The input tensor A must have at least 2 dimensions."
+            )));
         }
-        let (d0, d1) = (normalize_dim(dim.0, self.ndim())?, normalize_dim(dim.1, self.ndim())?);
+        let (d0, d1) = (
+            normalize_dim(dim.0, self.ndim())?,
+            normalize_dim(dim.1, self.ndim())?,
+        );
         if d0 == d1 {
-            return Err(Error::runtime(format!("{op}: dims must be different. Got ({}, {})", dim.0, dim.1)));
+            return Err(Error::runtime(format!(
+                "{op}: dims must be different. Got ({}, {})",
+                dim.0, dim.1
+            )));
         }
         if let Some(d) = dtype {
             if !d.is_floating_point() {
@@ -95,12 +112,21 @@ impl Tensor {
         };
         let out_dtype = a.dtype();
         // Half types are summed in f32 and rounded once.
-        let a = if matches!(out_dtype, DType::F16 | DType::BF16) { a.to_dtype(DType::F32)? } else { a };
+        let a = if matches!(out_dtype, DType::F16 | DType::BF16) {
+            a.to_dtype(DType::F32)?
+        } else {
+            a
+        };
         if ord.spectral() {
             check_svd_finite(&a)?;
         }
         let moved = a.movedim(&[d0 as i64, d1 as i64], &[-2, -1])?;
-        let r = per_matrix(&moved, "linalg.svd", |m| spectral::matrix_norm(m, ord), |m| spectral::matrix_norm(m, ord))?;
+        let r = per_matrix(
+            &moved,
+            "linalg.svd",
+            |m| spectral::matrix_norm(m, ord),
+            |m| spectral::matrix_norm(m, ord),
+        )?;
         let r = r.to_dtype(out_dtype)?;
         if !keepdim {
             return Ok(r);
@@ -112,7 +138,9 @@ impl Tensor {
     /// `linalg.cond(A, p)`: `None` is the 2-norm; `shown` is how the user wrote `p`, for messages.
     pub fn linalg_cond(&self, ord: Option<MatrixOrd>, shown: &str) -> Result<Tensor> {
         if self.ndim() < 2 {
-            return Err(Error::runtime("linalg.cond: The input tensor must have at least 2 dimensions."));
+            return Err(Error::runtime(
+                "linalg.cond: The input tensor must have at least 2 dimensions.",
+            ));
         }
         let ord = ord.unwrap_or(MatrixOrd::Two);
         if matches!(ord, MatrixOrd::Two | MatrixOrd::NegTwo) {
@@ -122,7 +150,12 @@ impl Tensor {
             check_square(&format!("linalg.cond(ord={shown})"), self)?;
             check_float("linalg.inv", self)?;
         }
-        per_matrix(self, "linalg.svd", |m| spectral::cond(m, ord), |m| spectral::cond(m, ord))
+        per_matrix(
+            self,
+            "linalg.svd",
+            |m| spectral::cond(m, ord),
+            |m| spectral::cond(m, ord),
+        )
     }
 }
 
@@ -132,21 +165,32 @@ pub(crate) fn default_rtol(dtype: DType, m: usize, n: usize, atol: Option<f64>) 
     if atol.is_some_and(|a| a > 0.0) {
         return 0.0;
     }
-    let eps = if dtype == DType::F64 { f64::EPSILON } else { f32::EPSILON as f64 };
+    let eps = if dtype == DType::F64 {
+        f64::EPSILON
+    } else {
+        f32::EPSILON as f64
+    };
     eps * m.max(n) as f64
 }
 
 /// `ferrograd` refuses integer matrices in the SVD-based helpers with PyTorch's wording.
 pub(crate) fn check_float_or_double(t: &Tensor) -> Result<()> {
     if !matches!(t.dtype(), DType::F32 | DType::F64) {
-        return Err(Error::runtime("This function doesn't handle types other than float and double"));
+        return Err(Error::runtime(
+            "This function doesn't handle types other than float and double",
+        ));
     }
     Ok(())
 }
 
 impl Tensor {
     /// `linalg.matrix_rank(A, atol=, rtol=, hermitian=)`: int64 ranks of the batch.
-    pub fn linalg_matrix_rank(&self, atol: Option<f64>, rtol: Option<f64>, hermitian: bool) -> Result<Tensor> {
+    pub fn linalg_matrix_rank(
+        &self,
+        atol: Option<f64>,
+        rtol: Option<f64>,
+        hermitian: bool,
+    ) -> Result<Tensor> {
         if self.ndim() < 2 {
             return Err(Error::runtime(
                 "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.",
@@ -170,7 +214,12 @@ impl Tensor {
     }
 
     /// `linalg.pinv(A, atol=, rtol=, hermitian=)`: the pseudo-inverses, `(..., n, m)`.
-    pub fn linalg_pinv(&self, atol: Option<f64>, rtol: Option<f64>, hermitian: bool) -> Result<Tensor> {
+    pub fn linalg_pinv(
+        &self,
+        atol: Option<f64>,
+        rtol: Option<f64>,
+        hermitian: bool,
+    ) -> Result<Tensor> {
         if self.ndim() < 2 || !matches!(self.dtype(), DType::F32 | DType::F64) {
             return Err(Error::runtime(format!(
                 "linalg.pinv({}{{{:?}}}): expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types",

@@ -40,7 +40,13 @@ fn size_at(t: &Tensor, dim: i64) -> Result<usize> {
 impl Tensor {
     /// `addmm(input, mat1, mat2, beta, alpha)`: `beta * input + alpha * mat1 @ mat2`, with
     /// `input` broadcast to the result.
-    pub fn addmm(&self, mat1: &Tensor, mat2: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+    pub fn addmm(
+        &self,
+        mat1: &Tensor,
+        mat2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
         check_addmm_dtypes(self, mat1, mat2)?;
         check_mm_args("addmm", mat1, mat2)?;
         let input = self.expand(&[mat1.shape()[0] as i64, mat2.shape()[1] as i64])?;
@@ -73,7 +79,13 @@ impl Tensor {
 
     /// `baddbmm(input, batch1, batch2, beta, alpha)`: `beta * input + alpha * batch1 @ batch2`
     /// for each batch entry.
-    pub fn baddbmm(&self, batch1: &Tensor, batch2: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+    pub fn baddbmm(
+        &self,
+        batch1: &Tensor,
+        batch2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
         let (d, d1, d2) = (self.dtype(), batch1.dtype(), batch2.dtype());
         if d != d1 || d != d2 {
             return Err(Error::runtime(format!(
@@ -83,7 +95,11 @@ impl Tensor {
                 cpp_type_name(d2)
             )));
         }
-        let shape = [size_at(batch1, 0)?, size_at(batch1, 1)?, size_at(batch2, 2)?];
+        let shape = [
+            size_at(batch1, 0)?,
+            size_at(batch1, 1)?,
+            size_at(batch2, 2)?,
+        ];
         let input = self.expand(&to_i64(&shape))?;
         check_bmm_args(batch1, batch2)?;
         if d == DType::Bool {
@@ -94,7 +110,13 @@ impl Tensor {
 
     /// `addbmm(input, batch1, batch2, beta, alpha)`: `beta * input + alpha * sum_b batch1[b] @
     /// batch2[b]`, computed as one product whose inner dim runs over batch and columns.
-    pub fn addbmm(&self, batch1: &Tensor, batch2: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+    pub fn addbmm(
+        &self,
+        batch1: &Tensor,
+        batch2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
         let (n, p) = (size_at(batch1, 1)?, size_at(batch2, 2)?);
         check_addmm_dtypes(self, batch1, batch2)?;
         for (name, t) in [("batch1", batch1), ("batch2", batch2)] {
@@ -141,19 +163,43 @@ impl Tensor {
         Ok(self.clone())
     }
 
-    pub fn addmm_(&self, mat1: &Tensor, mat2: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+    pub fn addmm_(
+        &self,
+        mat1: &Tensor,
+        mat2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
         self.assign_in_place(self.addmm(mat1, mat2, beta, alpha)?)
     }
 
-    pub fn addmv_(&self, mat: &Tensor, vec: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+    pub fn addmv_(
+        &self,
+        mat: &Tensor,
+        vec: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
         self.assign_in_place(self.addmv(mat, vec, beta, alpha)?)
     }
 
-    pub fn baddbmm_(&self, batch1: &Tensor, batch2: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+    pub fn baddbmm_(
+        &self,
+        batch1: &Tensor,
+        batch2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
         self.assign_in_place(self.baddbmm(batch1, batch2, beta, alpha)?)
     }
 
-    pub fn addbmm_(&self, batch1: &Tensor, batch2: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+    pub fn addbmm_(
+        &self,
+        batch1: &Tensor,
+        batch2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
         self.assign_in_place(self.addbmm(batch1, batch2, beta, alpha)?)
     }
 }

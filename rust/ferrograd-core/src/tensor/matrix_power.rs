@@ -19,7 +19,11 @@ impl Tensor {
             -1 => return self.linalg_inv(),
             _ => {}
         }
-        let a = if n < 0 { self.linalg_inv()? } else { self.clone() };
+        let a = if n < 0 {
+            self.linalg_inv()?
+        } else {
+            self.clone()
+        };
         let mut n = n.unsigned_abs();
         if n == 2 {
             return a.matmul(&a);

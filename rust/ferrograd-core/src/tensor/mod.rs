@@ -7,15 +7,16 @@ mod einsum;
 mod einsum_contract;
 mod index;
 mod linalg;
+mod linalg_cross;
 mod linalg_decomp;
 mod linalg_lstsq;
 mod linalg_norm;
-mod linalg_cross;
 mod matmul;
 mod matmul_add;
+mod matmul_dispatch;
 mod matrix_power;
-mod tensordot;
 mod random;
+mod tensordot;
 mod view;
 
 pub use convert::{contiguous_bytes, materialize};

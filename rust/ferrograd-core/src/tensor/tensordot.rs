@@ -24,9 +24,7 @@ pub(crate) fn sum_dim_keepdim(t: &Tensor, dim: usize) -> Result<Tensor> {
     let flat = moved.reshape(&[rows as i64, n as i64])?;
     let summed = product(&flat, &ones, None, Scalar::Int(1))?;
     batch.push(1);
-    summed
-        .view(&to_i64(&batch))?
-        .movedim(&[-1], &[dim as i64])
+    summed.view(&to_i64(&batch))?.movedim(&[-1], &[dim as i64])
 }
 
 /// The elementwise product of `a` and `b` broadcast as outer product of their flattened values,
@@ -99,7 +97,11 @@ impl Tensor {
             };
             let dtype = result_type(&[operand(self), operand(other)]).unwrap_or(self.dtype());
             let r = outer_flat(self, other, dtype)?;
-            let shape = if self.ndim() == 0 { other.shape() } else { self.shape() };
+            let shape = if self.ndim() == 0 {
+                other.shape()
+            } else {
+                self.shape()
+            };
             return r.view(&to_i64(shape));
         }
         let (a, b) = (self.shape(), other.shape());
@@ -138,7 +140,9 @@ impl Tensor {
     /// multiply as matrices. A size-1 contracted dim facing a larger one is summed first.
     pub fn tensordot(&self, other: &Tensor, dims_a: &[i64], dims_b: &[i64]) -> Result<Tensor> {
         if dims_a.len() != dims_b.len() {
-            return Err(Error::runtime("both dimension lists should have same length"));
+            return Err(Error::runtime(
+                "both dimension lists should have same length",
+            ));
         }
         if self.dtype() != other.dtype() {
             return Err(Error::runtime("both inputs should have same dtype"));
@@ -146,7 +150,10 @@ impl Tensor {
         let (mut t1, mut t2) = (self.clone(), other.clone());
         let mut csize = 1usize;
         for (&da, &db) in dims_a.iter().zip(dims_b) {
-            let (ia, ib) = (normalize_dim(da, self.ndim())?, normalize_dim(db, other.ndim())?);
+            let (ia, ib) = (
+                normalize_dim(da, self.ndim())?,
+                normalize_dim(db, other.ndim())?,
+            );
             let (s1, s2) = (self.shape()[ia], other.shape()[ib]);
             if s2 == 1 {
                 t1 = sum_dim_keepdim(&t1, ia)?;
@@ -160,7 +167,10 @@ impl Tensor {
                 csize *= s1;
             }
         }
-        let (ca, cb) = (dim_set(dims_a, self.ndim())?, dim_set(dims_b, other.ndim())?);
+        let (ca, cb) = (
+            dim_set(dims_a, self.ndim())?,
+            dim_set(dims_b, other.ndim())?,
+        );
         let free_a: Vec<usize> = (0..self.ndim()).filter(|d| !ca.contains(d)).collect();
         let free_b: Vec<usize> = (0..other.ndim()).filter(|d| !cb.contains(d)).collect();
         let mut result: Vec<usize> = free_a.iter().map(|&d| t1.shape()[d]).collect();
@@ -183,7 +193,9 @@ impl Tensor {
     /// `chain_matmul`: `multi_dot` restricted to 2-D matrices (one matrix is returned as a copy).
     pub fn chain_matmul(matrices: &[Tensor]) -> Result<Tensor> {
         if matrices.is_empty() {
-            return Err(Error::runtime("chain_matmul(): Expected one or more matrices"));
+            return Err(Error::runtime(
+                "chain_matmul(): Expected one or more matrices",
+            ));
         }
         if let Some(t) = matrices.iter().find(|t| t.ndim() != 2) {
             return Err(Error::runtime(format!(
@@ -315,9 +327,7 @@ mod tests {
         assert_eq!(k.shape(), &[4, 4]);
         assert_eq!(
             k.to_vec::<f64>()?,
-            vec![
-                0.0, 1.0, 0.0, 2.0, 1.0, 0.0, 2.0, 0.0, 0.0, 3.0, 0.0, 4.0, 3.0, 0.0, 4.0, 0.0
-            ]
+            vec![0.0, 1.0, 0.0, 2.0, 1.0, 0.0, 2.0, 0.0, 0.0, 3.0, 0.0, 4.0, 3.0, 0.0, 4.0, 0.0]
         );
         Ok(())
     }
