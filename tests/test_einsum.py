@@ -72,9 +72,7 @@ def test_list_and_sublist_forms():
     expect = a @ b
     np.testing.assert_allclose(ferrograd.einsum("ij,jk", [t(a), t(b)]).numpy(), expect)
     np.testing.assert_allclose(ferrograd.einsum("ij,jk->ik", (t(a), t(b))).numpy(), expect)
-    np.testing.assert_allclose(
-        ferrograd.einsum(t(a), [0, 1], t(b), [1, 2], [0, 2]).numpy(), expect
-    )
+    np.testing.assert_allclose(ferrograd.einsum(t(a), [0, 1], t(b), [1, 2], [0, 2]).numpy(), expect)
     np.testing.assert_allclose(
         ferrograd.einsum(t(a), [Ellipsis, 1], t(b), [1, 2], [Ellipsis, 2]).numpy(), expect
     )
@@ -100,9 +98,10 @@ def test_views_dtypes_and_empty():
     h = ferrograd.einsum("i,j", ferrograd.ones(2).half(), ferrograd.ones(3).half())
     assert h.dtype == ferrograd.float16 and h.shape == (2, 3)
     assert ferrograd.einsum("i->", ferrograd.ones(0)).item() == 0.0
-    assert ferrograd.einsum("ij,jk", ferrograd.ones(2, 0), ferrograd.ones(0, 3)).tolist() == [
-        [0.0] * 3
-    ] * 2
+    assert (
+        ferrograd.einsum("ij,jk", ferrograd.ones(2, 0), ferrograd.ones(0, 3)).tolist()
+        == [[0.0] * 3] * 2
+    )
     assert ferrograd.einsum("", ferrograd.tensor(3.0)).item() == 3.0
     assert ferrograd.einsum(",->", ferrograd.tensor(3.0), ferrograd.tensor(2.0)).item() == 6.0
     strided = t(rand(4, 6))[::2, 1::2]
@@ -123,8 +122,10 @@ ERRORS = [
     ),
     (
         ("ij,jk", (2, 3), (4, 4)),
-        "einsum(): subscript j has size 4 for operand 1 which does not broadcast with "
-        "previously seen size 3",
+        (
+            "einsum(): subscript j has size 4 for operand 1 which does not broadcast with "
+            "previously seen size 3"
+        ),
     ),
     (
         ("ij,jk->il", (2, 3), (3, 4)),
@@ -136,37 +137,50 @@ ERRORS = [
     ),
     (
         ("ijk", (2, 3)),
-        "einsum(): the number of subscripts in the equation (3) does not match the number of "
-        "dimensions (2) for operand 0 and no ellipsis was given",
+        (
+            "einsum(): the number of subscripts in the equation (3) does not match the number of "
+            "dimensions (2) for operand 0 and no ellipsis was given"
+        ),
     ),
     (
         ("ijk...", (2, 3)),
-        "einsum(): the number of subscripts in the equation (3) is more than the number of "
-        "dimensions (2) for operand 0",
+        (
+            "einsum(): the number of subscripts in the equation (3) is more than the number of "
+            "dimensions (2) for operand 0"
+        ),
     ),
     (
         ("i1,1k->ik", (2, 3), (3, 4)),
-        "einsum(): invalid subscript given at index 1 in the equation string, subscripts must "
-        "be in [a-zA-Z]",
+        (
+            "einsum(): invalid subscript given at index 1 in the equation string, subscripts must "
+            "be in [a-zA-Z]"
+        ),
     ),
     (
         ("ij->ij->", (2, 3)),
-        "einsum(): invalid subscript given at index 6 in the equation string, subscripts must "
-        "be in [a-zA-Z]",
+        (
+            "einsum(): invalid subscript given at index 6 in the equation string, subscripts must "
+            "be in [a-zA-Z]"
+        ),
     ),
     (
         ("i..j,jk->ik", (2, 3), (3, 4)),
         "einsum(): found '.' for operand 0 that is not part of any ellipsis",
     ),
-    (("......", (2, 3)), "einsum(): found '.' for operand 0 for which an ellipsis was already found"),
+    (
+        ("......", (2, 3)),
+        "einsum(): found '.' for operand 0 for which an ellipsis was already found",
+    ),
     (
         ("iij->j", (2, 3, 3)),
         "einsum(): subscript i is repeated for operand 0 but the sizes don't match, 3 != 2",
     ),
     (
         ("...ij,...jk", (2, 2, 3), (5, 3, 4)),
-        "einsum(): dimension 0 covered by ellipsis in operand 1has size 5 which does not "
-        "broadcast with previously seen ellipsis with size 2 for the respective dimension",
+        (
+            "einsum(): dimension 0 covered by ellipsis in operand 1has size 5 which does not "
+            "broadcast with previously seen ellipsis with size 2 for the respective dimension"
+        ),
     ),
     (
         ("ij,jk", (2, 3), (3, 4), "double"),

@@ -45,7 +45,9 @@ def test_det_slogdet_inv_match_numpy(shape):
     np.testing.assert_allclose(sign.numpy(), ns)
     np.testing.assert_allclose(logabs.numpy(), nl, rtol=1e-10)
     np.testing.assert_allclose(LA.inv(t(a)).numpy(), np.linalg.inv(a), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(ferrograd.inverse(t(a)).numpy(), np.linalg.inv(a), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        ferrograd.inverse(t(a)).numpy(), np.linalg.inv(a), rtol=1e-9, atol=1e-12
+    )
 
 
 def test_small_values_and_dtypes():
@@ -131,7 +133,9 @@ def test_solve():
     np.testing.assert_allclose(xb.numpy(), np.linalg.solve(ab, bb), rtol=1e-9)
     big = well_conditioned(50, 50)
     rhs = RNG.standard_normal((50, 2))
-    np.testing.assert_allclose(LA.solve(t(big), t(rhs)).numpy(), np.linalg.solve(big, rhs), rtol=1e-9)
+    np.testing.assert_allclose(
+        LA.solve(t(big), t(rhs)).numpy(), np.linalg.solve(big, rhs), rtol=1e-9
+    )
 
 
 def test_solve_errors_and_ex():
@@ -162,7 +166,8 @@ def test_solve_errors_and_ex():
     ):
         LA.solve(t(A).double(), ferrograd.ones(2))
     with raises(
-        RuntimeError, "linalg.solve: A must be batches of square matrices, but they are 2 by 3 matrices"
+        RuntimeError,
+        "linalg.solve: A must be batches of square matrices, but they are 2 by 3 matrices",
     ):
         LA.solve(ferrograd.ones(2, 3), ferrograd.ones(2))
 
@@ -177,10 +182,14 @@ def test_cholesky():
     # only the lower triangle is read
     poisoned = spd.copy()
     poisoned[:, 0, 3] = 1e6
-    np.testing.assert_allclose(LA.cholesky(t(poisoned)).numpy(), np.linalg.cholesky(spd), rtol=1e-10)
+    np.testing.assert_allclose(
+        LA.cholesky(t(poisoned)).numpy(), np.linalg.cholesky(spd), rtol=1e-10
+    )
     legacy = ferrograd.cholesky(t([[4.0, 2.0], [2.0, 3.0]]))
     np.testing.assert_allclose(legacy.numpy(), [[2.0, 0.0], [1.0, np.sqrt(2.0)]], rtol=1e-6)
-    np.testing.assert_allclose(t([[4.0, 2.0], [2.0, 3.0]]).cholesky(upper=True).numpy(), legacy.numpy().T)
+    np.testing.assert_allclose(
+        t([[4.0, 2.0], [2.0, 3.0]]).cholesky(upper=True).numpy(), legacy.numpy().T
+    )
 
 
 def test_cholesky_errors():
@@ -199,26 +208,56 @@ def test_cholesky_errors():
 
 
 ARG_ERRORS = [
-    (lambda: LA.inv(ferrograd.ones(2, 3)), RuntimeError,
-     "linalg.inv: A must be batches of square matrices, but they are 2 by 3 matrices"),
-    (lambda: LA.inv(ferrograd.ones(3)), RuntimeError,
-     "linalg.inv: The input tensor A must have at least 2 dimensions."),
-    (lambda: LA.inv(ferrograd.ones(3, 3, dtype=ferrograd.int64)), NotImplementedError,
-     "linalg.inv: Expected a floating point or complex tensor as input. Got Long"),
-    (lambda: LA.inv(ferrograd.ones(3, 3).half()), NotImplementedError,
-     "linalg.inv: Low precision dtypes not supported. Got Half"),
-    (lambda: LA.det(ferrograd.ones(2, 3)), RuntimeError,
-     "linalg.det: A must be batches of square matrices, but they are 2 by 3 matrices"),
-    (lambda: LA.det(ferrograd.ones(3, 3).bfloat16()), NotImplementedError,
-     "\"lu_cpu\" not implemented for 'BFloat16'"),
-    (lambda: LA.slogdet(ferrograd.ones(3, 3).int()), NotImplementedError,
-     "linalg.slogdet: Expected a floating point or complex tensor as input. Got Int"),
-    (lambda: ferrograd.logdet(ferrograd.ones(3, 3).int()), NotImplementedError,
-     "logdet: Expected a floating point or complex tensor as input. Got Int"),
-    (lambda: LA.cholesky(ferrograd.ones(3, 2)), RuntimeError,
-     "linalg.cholesky: A must be batches of square matrices, but they are 3 by 2 matrices"),
-    (lambda: LA.cholesky(ferrograd.eye(3).half()), NotImplementedError,
-     "\"cholesky_cpu\" not implemented for 'Half'"),
+    (
+        lambda: LA.inv(ferrograd.ones(2, 3)),
+        RuntimeError,
+        "linalg.inv: A must be batches of square matrices, but they are 2 by 3 matrices",
+    ),
+    (
+        lambda: LA.inv(ferrograd.ones(3)),
+        RuntimeError,
+        "linalg.inv: The input tensor A must have at least 2 dimensions.",
+    ),
+    (
+        lambda: LA.inv(ferrograd.ones(3, 3, dtype=ferrograd.int64)),
+        NotImplementedError,
+        "linalg.inv: Expected a floating point or complex tensor as input. Got Long",
+    ),
+    (
+        lambda: LA.inv(ferrograd.ones(3, 3).half()),
+        NotImplementedError,
+        "linalg.inv: Low precision dtypes not supported. Got Half",
+    ),
+    (
+        lambda: LA.det(ferrograd.ones(2, 3)),
+        RuntimeError,
+        "linalg.det: A must be batches of square matrices, but they are 2 by 3 matrices",
+    ),
+    (
+        lambda: LA.det(ferrograd.ones(3, 3).bfloat16()),
+        NotImplementedError,
+        "\"lu_cpu\" not implemented for 'BFloat16'",
+    ),
+    (
+        lambda: LA.slogdet(ferrograd.ones(3, 3).int()),
+        NotImplementedError,
+        "linalg.slogdet: Expected a floating point or complex tensor as input. Got Int",
+    ),
+    (
+        lambda: ferrograd.logdet(ferrograd.ones(3, 3).int()),
+        NotImplementedError,
+        "logdet: Expected a floating point or complex tensor as input. Got Int",
+    ),
+    (
+        lambda: LA.cholesky(ferrograd.ones(3, 2)),
+        RuntimeError,
+        "linalg.cholesky: A must be batches of square matrices, but they are 3 by 2 matrices",
+    ),
+    (
+        lambda: LA.cholesky(ferrograd.eye(3).half()),
+        NotImplementedError,
+        "\"cholesky_cpu\" not implemented for 'Half'",
+    ),
 ]
 
 

@@ -28,7 +28,9 @@ def mT(a):
 
 def assert_orthonormal_columns(q, tol=1e-10):
     k = q.shape[-1]
-    np.testing.assert_allclose(mT(q) @ q, np.broadcast_to(np.eye(k), q.shape[:-2] + (k, k)), atol=tol)
+    np.testing.assert_allclose(
+        mT(q) @ q, np.broadcast_to(np.eye(k), q.shape[:-2] + (k, k)), atol=tol
+    )
 
 
 @pytest.mark.parametrize("shape", [(5, 3), (3, 5), (4, 4), (2, 6, 4), (3, 2, 2, 3)])
@@ -157,29 +159,66 @@ def test_eig_complex_spectrum_is_refused():
 
 
 ERRORS = [
-    (lambda: LA.qr(ferrograd.ones(3)), RuntimeError,
-     "linalg.qr: The input tensor A must have at least 2 dimensions."),
-    (lambda: LA.qr(ferrograd.ones(3, 2).int()), NotImplementedError,
-     "linalg.qr: Expected a floating point or complex tensor as input. Got Int"),
-    (lambda: LA.qr(ferrograd.ones(3, 3).half()), NotImplementedError,
-     "\"geqrf_cpu\" not implemented for 'Half'"),
-    (lambda: LA.svd(ferrograd.ones(3)), RuntimeError,
-     "linalg.svd: The input tensor A must have at least 2 dimensions."),
-    (lambda: LA.svd(ferrograd.ones(3, 2).long()), NotImplementedError,
-     "linalg.svd: Expected a floating point or complex tensor as input. Got Long"),
-    (lambda: LA.svdvals(ferrograd.ones(3, 3).half()), NotImplementedError,
-     "\"linalg_svd_cpu\" not implemented for 'Half'"),
-    (lambda: LA.eigh(ferrograd.ones(3, 2)), RuntimeError,
-     "linalg.eigh: A must be batches of square matrices, but they are 3 by 2 matrices"),
-    (lambda: LA.eigh(ferrograd.ones(3, 3).long()), NotImplementedError,
-     "\"linalg_eigh_cpu\" not implemented for 'Long'"),
-    (lambda: LA.eig(ferrograd.ones(3, 2)), RuntimeError,
-     "linalg.eig: A must be batches of square matrices, but they are 3 by 2 matrices"),
-    (lambda: LA.eigvals(ferrograd.ones(2, 3)), RuntimeError,
-     "linalg.eigvals: A must be batches of square matrices, but they are 2 by 3 matrices"),
-    (lambda: LA.eig(ferrograd.ones(2, 2).long()), RuntimeError, "Unknown Complex ScalarType for Long"),
-    (lambda: LA.eig(t([[float("nan"), 1.0], [1.0, 1.0]])), RuntimeError,
-     "torch.linalg.eig: input tensor should not contain infs or NaNs."),
+    (
+        lambda: LA.qr(ferrograd.ones(3)),
+        RuntimeError,
+        "linalg.qr: The input tensor A must have at least 2 dimensions.",
+    ),
+    (
+        lambda: LA.qr(ferrograd.ones(3, 2).int()),
+        NotImplementedError,
+        "linalg.qr: Expected a floating point or complex tensor as input. Got Int",
+    ),
+    (
+        lambda: LA.qr(ferrograd.ones(3, 3).half()),
+        NotImplementedError,
+        "\"geqrf_cpu\" not implemented for 'Half'",
+    ),
+    (
+        lambda: LA.svd(ferrograd.ones(3)),
+        RuntimeError,
+        "linalg.svd: The input tensor A must have at least 2 dimensions.",
+    ),
+    (
+        lambda: LA.svd(ferrograd.ones(3, 2).long()),
+        NotImplementedError,
+        "linalg.svd: Expected a floating point or complex tensor as input. Got Long",
+    ),
+    (
+        lambda: LA.svdvals(ferrograd.ones(3, 3).half()),
+        NotImplementedError,
+        "\"linalg_svd_cpu\" not implemented for 'Half'",
+    ),
+    (
+        lambda: LA.eigh(ferrograd.ones(3, 2)),
+        RuntimeError,
+        "linalg.eigh: A must be batches of square matrices, but they are 3 by 2 matrices",
+    ),
+    (
+        lambda: LA.eigh(ferrograd.ones(3, 3).long()),
+        NotImplementedError,
+        "\"linalg_eigh_cpu\" not implemented for 'Long'",
+    ),
+    (
+        lambda: LA.eig(ferrograd.ones(3, 2)),
+        RuntimeError,
+        "linalg.eig: A must be batches of square matrices, but they are 3 by 2 matrices",
+    ),
+    (
+        lambda: LA.eigvals(ferrograd.ones(2, 3)),
+        RuntimeError,
+        "linalg.eigvals: A must be batches of square matrices, but they are 2 by 3 matrices",
+    ),
+    (
+        lambda: LA.eig(ferrograd.ones(2, 2).long()),
+        RuntimeError,
+        "Unknown Complex ScalarType for Long",
+    ),
+    (
+        lambda: LA.eig(t([[float("nan"), 1.0], [1.0, 1.0]])),
+        RuntimeError,
+        "torch.linalg.eig: input tensor should not contain infs or NaNs.",
+    ),
 ]
 
 

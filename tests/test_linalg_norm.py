@@ -54,20 +54,46 @@ def test_matrix_norm_values_and_dtypes():
 
 MATRIX_NORM_ERRORS = [
     (lambda: LA.matrix_norm(t(A), 3), RuntimeError, "linalg.matrix_norm: Order 3 not supported."),
-    (lambda: LA.matrix_norm(t(A), 2.5), RuntimeError, "linalg.matrix_norm: Order 2.5 not supported."),
-    (lambda: LA.matrix_norm(t(A), "foo"), RuntimeError, "linalg.matrix_norm: Order foo not supported."),
-    (lambda: LA.matrix_norm(ferrograd.ones(2)), RuntimeError,
-     "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."),
-    (lambda: LA.matrix_norm(ferrograd.ones(3, 2, 2), dim=(0, 0)), RuntimeError,
-     "linalg.matrix_norm: dims must be different. Got (0, 0)"),
-    (lambda: LA.matrix_norm(ferrograd.ones(2, 2), dim=(0, 3)), IndexError,
-     "Dimension out of range (expected to be in range of [-2, 1], but got 3)"),
-    (lambda: LA.matrix_norm(ferrograd.ones(2, 2).long()), NotImplementedError,
-     "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got Long"),
-    (lambda: LA.matrix_norm(ferrograd.ones(2, 2), dtype=ferrograd.int64), RuntimeError,
-     "linalg.matrix_norm: dtype should be floating point or complex, but got Long"),
-    (lambda: LA.matrix_norm(ferrograd.ones(2, 2).half(), 2), NotImplementedError,
-     "linalg.matrix_norm: Low precision dtypes not supported. Got Half"),
+    (
+        lambda: LA.matrix_norm(t(A), 2.5),
+        RuntimeError,
+        "linalg.matrix_norm: Order 2.5 not supported.",
+    ),
+    (
+        lambda: LA.matrix_norm(t(A), "foo"),
+        RuntimeError,
+        "linalg.matrix_norm: Order foo not supported.",
+    ),
+    (
+        lambda: LA.matrix_norm(ferrograd.ones(2)),
+        RuntimeError,
+        "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.",
+    ),
+    (
+        lambda: LA.matrix_norm(ferrograd.ones(3, 2, 2), dim=(0, 0)),
+        RuntimeError,
+        "linalg.matrix_norm: dims must be different. Got (0, 0)",
+    ),
+    (
+        lambda: LA.matrix_norm(ferrograd.ones(2, 2), dim=(0, 3)),
+        IndexError,
+        "Dimension out of range (expected to be in range of [-2, 1], but got 3)",
+    ),
+    (
+        lambda: LA.matrix_norm(ferrograd.ones(2, 2).long()),
+        NotImplementedError,
+        "linalg.matrix_norm: Expected a floating point or complex tensor as input. Got Long",
+    ),
+    (
+        lambda: LA.matrix_norm(ferrograd.ones(2, 2), dtype=ferrograd.int64),
+        RuntimeError,
+        "linalg.matrix_norm: dtype should be floating point or complex, but got Long",
+    ),
+    (
+        lambda: LA.matrix_norm(ferrograd.ones(2, 2).half(), 2),
+        NotImplementedError,
+        "linalg.matrix_norm: Low precision dtypes not supported. Got Half",
+    ),
 ]
 
 
@@ -84,10 +110,13 @@ def test_norm_dispatch():
     np.testing.assert_allclose(LA.norm(t(a), "nuc").item(), np.linalg.norm(a, "nuc"), rtol=1e-12)
     np.testing.assert_allclose(LA.norm(t(a[0])).item(), np.linalg.norm(a[0]), rtol=1e-12)
     assert LA.norm(t(a), keepdim=True).shape == (1, 1)
-    with raises(RuntimeError, "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."):
+    with raises(
+        RuntimeError, "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
+    ):
         LA.norm(ferrograd.ones(3), "fro")
     with raises(
-        RuntimeError, "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got 3D."
+        RuntimeError,
+        "linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got 3D.",
     ):
         LA.norm(ferrograd.ones(2, 2, 2), 2)
 
@@ -105,18 +134,23 @@ def test_cond_special_cases():
     assert LA.cond(ferrograd.zeros(0, 0)).item() == 0.0
     assert LA.cond(ferrograd.ones(3, 2)).item() > 1e6  # s_min is (close to) zero
     with raises(
-        RuntimeError, "linalg.cond(ord=fro): A must be batches of square matrices, but they are 3 by 2 matrices"
+        RuntimeError,
+        "linalg.cond(ord=fro): A must be batches of square matrices, but they are 3 by 2 matrices",
     ):
         LA.cond(ferrograd.ones(3, 2), "fro")
     with raises(
-        RuntimeError, "linalg.cond(ord=inf): A must be batches of square matrices, but they are 3 by 2 matrices"
+        RuntimeError,
+        "linalg.cond(ord=inf): A must be batches of square matrices, but they are 3 by 2 matrices",
     ):
         LA.cond(ferrograd.ones(3, 2), INF)
     with raises(ValueError, "linalg.cond got an invalid norm type: 3"):
         LA.cond(t(A), 3)
     with raises(RuntimeError, "linalg.cond: The input tensor must have at least 2 dimensions."):
         LA.cond(ferrograd.ones(2))
-    with raises(NotImplementedError, "linalg.inv: Expected a floating point or complex tensor as input. Got Long"):
+    with raises(
+        NotImplementedError,
+        "linalg.inv: Expected a floating point or complex tensor as input. Got Long",
+    ):
         LA.cond(ferrograd.ones(2, 2).long(), 1)
 
 
@@ -133,10 +167,14 @@ def test_matrix_rank():
     with raises(RuntimeError, "This function doesn't handle types other than float and double"):
         LA.matrix_rank(ferrograd.ones(3, 3).long())
     with raises(
-        RuntimeError, "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions."
+        RuntimeError,
+        "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.",
     ):
         LA.matrix_rank(ferrograd.ones(2))
-    with raises(RuntimeError, "linalg.eigh: A must be batches of square matrices, but they are 3 by 2 matrices"):
+    with raises(
+        RuntimeError,
+        "linalg.eigh: A must be batches of square matrices, but they are 3 by 2 matrices",
+    ):
         LA.matrix_rank(ferrograd.ones(3, 2), hermitian=True)
 
 
@@ -145,12 +183,22 @@ def test_pinv():
         a = RNG.standard_normal(shape)
         np.testing.assert_allclose(LA.pinv(t(a)).numpy(), np.linalg.pinv(a), rtol=1e-8, atol=1e-12)
     sym = np.array([[2.0, 1.0], [1.0, 2.0]])
-    np.testing.assert_allclose(LA.pinv(t(sym), hermitian=True).numpy(), np.linalg.inv(sym), rtol=1e-12)
-    np.testing.assert_allclose(LA.pinv(ferrograd.ones(3, 2)).numpy(), np.full((2, 3), 1 / 6), rtol=1e-6)
+    np.testing.assert_allclose(
+        LA.pinv(t(sym), hermitian=True).numpy(), np.linalg.inv(sym), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        LA.pinv(ferrograd.ones(3, 2)).numpy(), np.full((2, 3), 1 / 6), rtol=1e-6
+    )
     near = t([[1.0, 1e-8], [0.0, 1.0]])
     np.testing.assert_allclose(LA.pinv(near, atol=0.5).numpy(), np.eye(2), atol=1e-7)
-    np.testing.assert_allclose(ferrograd.pinverse(ferrograd.ones(3, 2), rcond=0.1).numpy(), np.full((2, 3), 1 / 6), rtol=1e-6)
-    np.testing.assert_allclose(LA.pinv(ferrograd.ones(3, 2), 0.1).numpy(), np.full((2, 3), 1 / 6), rtol=1e-6)
+    np.testing.assert_allclose(
+        ferrograd.pinverse(ferrograd.ones(3, 2), rcond=0.1).numpy(),
+        np.full((2, 3), 1 / 6),
+        rtol=1e-6,
+    )
+    np.testing.assert_allclose(
+        LA.pinv(ferrograd.ones(3, 2), 0.1).numpy(), np.full((2, 3), 1 / 6), rtol=1e-6
+    )
     assert LA.pinv(ferrograd.zeros(0, 3)).shape == (3, 0)
     with raises(
         RuntimeError,
@@ -172,7 +220,9 @@ def test_lstsq_drivers():
     assert r.residuals.shape == (0,) and r.rank.item() == 2 and r.singular_values.shape == (0,)
     r = LA.lstsq(t(a), t(b), driver="gelsd")
     np.testing.assert_allclose(r.residuals.numpy(), [1 / 11], rtol=1e-10)
-    np.testing.assert_allclose(r.singular_values.numpy(), np.linalg.svd(a, compute_uv=False), rtol=1e-12)
+    np.testing.assert_allclose(
+        r.singular_values.numpy(), np.linalg.svd(a, compute_uv=False), rtol=1e-12
+    )
     r = LA.lstsq(t(a), t(b), driver="gels")
     assert r.rank.shape == (0,) and r.rank.dtype == ferrograd.int64 and r.residuals.shape == (1,)
     # rank-deficient: no residuals; rcond decides the rank
@@ -187,28 +237,48 @@ def test_lstsq_drivers():
     batch = np.stack([a, a + 1])
     rb = LA.lstsq(t(batch), t(b[None]), driver="gelsd")  # B's batch dim broadcasts
     assert rb.solution.shape == (2, 2, 1) and rb.rank.tolist() == [2, 2]
-    np.testing.assert_allclose(rb.solution.numpy()[1], np.linalg.lstsq(a + 1, b, rcond=None)[0], rtol=1e-10)
+    np.testing.assert_allclose(
+        rb.solution.numpy()[1], np.linalg.lstsq(a + 1, b, rcond=None)[0], rtol=1e-10
+    )
     under = LA.lstsq(ferrograd.ones(2, 3).double(), ferrograd.ones(2, 1).double())
     np.testing.assert_allclose(under.solution.numpy(), np.full((3, 1), 1 / 3), rtol=1e-10)
 
 
 LSTSQ_ERRORS = [
-    (lambda: LA.lstsq(ferrograd.ones(3, 2), ferrograd.ones(2, 1)),
-     "torch.linalg.lstsq: input.size(-2) should match other.size(-2)"),
-    (lambda: LA.lstsq(ferrograd.ones(3, 2), ferrograd.ones(3, 1).double()),
-     "torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's dtype "
-     "Float and other's dtype Double"),
-    (lambda: LA.lstsq(ferrograd.ones(3, 2), ferrograd.ones(3, 1), driver="foo"),
-     "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)"),
-    (lambda: LA.lstsq(ferrograd.ones(3), ferrograd.ones(3, 1)),
-     "torch.linalg.lstsq: input must have at least 2 dimensions."),
-    (lambda: LA.lstsq(ferrograd.ones(3, 2).long(), ferrograd.ones(3, 1).long()),
-     "This function doesn't handle types other than float and double"),
-    (lambda: LA.lstsq(ferrograd.ones(3, 2), ferrograd.ones(2, 3, 1)),
-     "torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
-     "(input.dim() - other.dim()) <= 1"),
-    (lambda: LA.lstsq(ferrograd.ones(2, 3, 2), ferrograd.ones(3, 1)),
-     "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0"),
+    (
+        lambda: LA.lstsq(ferrograd.ones(3, 2), ferrograd.ones(2, 1)),
+        "torch.linalg.lstsq: input.size(-2) should match other.size(-2)",
+    ),
+    (
+        lambda: LA.lstsq(ferrograd.ones(3, 2), ferrograd.ones(3, 1).double()),
+        (
+            "torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's dtype "
+            "Float and other's dtype Double"
+        ),
+    ),
+    (
+        lambda: LA.lstsq(ferrograd.ones(3, 2), ferrograd.ones(3, 1), driver="foo"),
+        "torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)",
+    ),
+    (
+        lambda: LA.lstsq(ferrograd.ones(3), ferrograd.ones(3, 1)),
+        "torch.linalg.lstsq: input must have at least 2 dimensions.",
+    ),
+    (
+        lambda: LA.lstsq(ferrograd.ones(3, 2).long(), ferrograd.ones(3, 1).long()),
+        "This function doesn't handle types other than float and double",
+    ),
+    (
+        lambda: LA.lstsq(ferrograd.ones(3, 2), ferrograd.ones(2, 3, 1)),
+        (
+            "torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+            "(input.dim() - other.dim()) <= 1"
+        ),
+    ),
+    (
+        lambda: LA.lstsq(ferrograd.ones(2, 3, 2), ferrograd.ones(3, 1)),
+        "The size of tensor a (2) must match the size of tensor b (3) at non-singleton dimension 0",
+    ),
 ]
 
 
@@ -236,11 +306,17 @@ def test_matrix_power():
         LA.matrix_power(bools, 2)
     with raises(LA.LinAlgError, "linalg.inv: The diagonal element 2 is zero"):
         LA.matrix_power(t([[1.0, 2.0], [2.0, 4.0]]), -1)
-    with raises(NotImplementedError, "linalg.inv: Expected a floating point or complex tensor as input. Got Long"):
+    with raises(
+        NotImplementedError,
+        "linalg.inv: Expected a floating point or complex tensor as input. Got Long",
+    ):
         LA.matrix_power(ints, -1)
     with raises(
-        RuntimeError, "linalg.matrix_power: A must be batches of square matrices, but they are 2 by 3 matrices"
+        RuntimeError,
+        "linalg.matrix_power: A must be batches of square matrices, but they are 2 by 3 matrices",
     ):
         LA.matrix_power(ferrograd.ones(2, 3), 2)
-    with raises(RuntimeError, "linalg.matrix_power: The input tensor A must have at least 2 dimensions."):
+    with raises(
+        RuntimeError, "linalg.matrix_power: The input tensor A must have at least 2 dimensions."
+    ):
         LA.matrix_power(ferrograd.ones(2), 2)

@@ -179,8 +179,10 @@ MSGS = [
     (
         lambda: ferrograd.ones(3) @ ferrograd.ones(4),
         RuntimeError,
-        "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of "
-        "elements, but got 3 and 4 elements respectively",
+        (
+            "inconsistent tensor size, expected tensor [3] and src [4] to have the same number of "
+            "elements, but got 3 and 4 elements respectively"
+        ),
     ),
     (
         lambda: ferrograd.ones(2, 3) @ ferrograd.ones(4),

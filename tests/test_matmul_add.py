@@ -104,8 +104,10 @@ def test_in_place_forms_write_through_views():
 MSGS = [
     (
         lambda: ferrograd.addmm(ferrograd.ones(3), ferrograd.ones(2, 3), ferrograd.ones(3, 2)),
-        "The expanded size of the tensor (2) must match the existing size (3) at non-singleton "
-        "dimension 1.  Target sizes: [2, 2].  Tensor sizes: [3]",
+        (
+            "The expanded size of the tensor (2) must match the existing size (3) at non-singleton "
+            "dimension 1.  Target sizes: [2, 2].  Tensor sizes: [3]"
+        ),
     ),
     (
         lambda: ferrograd.addmm(ferrograd.ones(2, 2), ferrograd.ones(2, 3), ferrograd.ones(4, 2)),
@@ -132,9 +134,13 @@ MSGS = [
         "Bad in-place call: input tensor size [2, 1] and output tensor size [2, 2] should match",
     ),
     (
-        lambda: ferrograd.ones(2, 1).expand(2, 2).addmm_(ferrograd.ones(2, 3), ferrograd.ones(3, 2)),
-        "unsupported operation: more than one element of the written-to tensor refers to a single "
-        "memory location. Please clone() the tensor before performing the operation.",
+        lambda: (
+            ferrograd.ones(2, 1).expand(2, 2).addmm_(ferrograd.ones(2, 3), ferrograd.ones(3, 2))
+        ),
+        (
+            "unsupported operation: more than one element of the written-to tensor refers to a single "
+            "memory location. Please clone() the tensor before performing the operation."
+        ),
     ),
     (
         lambda: ferrograd.addmv(ferrograd.ones(3), ferrograd.ones(2, 3), ferrograd.ones(3)),
@@ -193,5 +199,7 @@ def test_bool_and_index_errors():
         ferrograd.addmm(b, b, b)
     with raises(NotImplementedError, "\"baddbmm\" not implemented for 'Bool'"):
         ferrograd.baddbmm(b, b.expand(3, 2, 2), b.expand(3, 2, 2))
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)"):
+    with raises(
+        IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
+    ):
         ferrograd.baddbmm(ferrograd.ones(4, 2, 2), ferrograd.ones(4, 2, 3), ferrograd.ones(4, 3))

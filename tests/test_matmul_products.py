@@ -45,7 +45,9 @@ def test_outer_promotes_and_allows_bool():
     a, b = rand(3), rand(4)
     np.testing.assert_allclose(ferrograd.outer(t(a), t(b)).numpy(), np.outer(a, b))
     np.testing.assert_allclose(t(a).ger(t(b)).numpy(), np.outer(a, b))
-    r = ferrograd.outer(ferrograd.ones(3, dtype=ferrograd.int8), ferrograd.ones(2, dtype=ferrograd.uint8))
+    r = ferrograd.outer(
+        ferrograd.ones(3, dtype=ferrograd.int8), ferrograd.ones(2, dtype=ferrograd.uint8)
+    )
     assert r.dtype == ferrograd.int16
     r = ferrograd.outer(ferrograd.tensor([True, False]), ferrograd.tensor([True, True]))
     assert r.dtype == ferrograd.bool and r.tolist() == [[True, True], [False, False]]
@@ -65,7 +67,10 @@ def test_kron():
     z = rand(2, 1, 3)
     np.testing.assert_allclose(ferrograd.kron(t(z), t(x)).numpy(), np.kron(z, x))
     assert ferrograd.kron(ferrograd.ones(2, 3, 4), ferrograd.ones(0, 2)).shape == (2, 0, 8)
-    assert ferrograd.kron(ferrograd.ones(2, 2), ferrograd.ones(2, 2).double()).dtype == ferrograd.float64
+    assert (
+        ferrograd.kron(ferrograd.ones(2, 2), ferrograd.ones(2, 2).double()).dtype
+        == ferrograd.float64
+    )
     scalar_f64 = ferrograd.tensor(2.0, dtype=ferrograd.float64)
     assert ferrograd.kron(scalar_f64, ferrograd.ones(2, 2)).dtype == ferrograd.float64
 

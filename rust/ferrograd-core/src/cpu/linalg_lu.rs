@@ -54,15 +54,16 @@ impl<T: LinalgFloat> Lu<T> {
             if pivot != T::default() {
                 if pivot.to_f64().abs() >= tiny {
                     let r = T::from_f64(1.0) / pivot;
-                    (j + 1..n).for_each(|i| lu[i * n + j] = lu[i * n + j] * r);
+                    (j + 1..n).for_each(|i| lu[i * n + j] *= r);
                 } else {
-                    (j + 1..n).for_each(|i| lu[i * n + j] = lu[i * n + j] / pivot);
+                    (j + 1..n).for_each(|i| lu[i * n + j] /= pivot);
                 }
             }
             for i in j + 1..n {
                 let l = lu[i * n + j];
                 for k in j + 1..n {
-                    lu[i * n + k] = lu[i * n + k] - l * lu[j * n + k];
+                    let u = lu[j * n + k];
+                    lu[i * n + k] -= l * u;
                 }
             }
         }
@@ -127,7 +128,7 @@ impl<T: LinalgFloat> Lu<T> {
             for j in 0..i {
                 let l = self.lu[i * n + j];
                 for c in 0..k {
-                    b[i * k + c] = b[i * k + c] - l * b[j * k + c];
+                    b[i * k + c] -= l * b[j * k + c];
                 }
             }
         }
@@ -135,12 +136,12 @@ impl<T: LinalgFloat> Lu<T> {
             for j in i + 1..n {
                 let u = self.lu[i * n + j];
                 for c in 0..k {
-                    b[i * k + c] = b[i * k + c] - u * b[j * k + c];
+                    b[i * k + c] -= u * b[j * k + c];
                 }
             }
             let d = self.diag(i);
             for c in 0..k {
-                b[i * k + c] = b[i * k + c] / d;
+                b[i * k + c] /= d;
             }
         }
     }
@@ -172,7 +173,7 @@ pub fn det<T: LinalgFloat>(a: MatRef<'_, T>) -> Det<T> {
     let (mut sign, mut logabs) = (psign, 0.0f64);
     for i in 0..lu.n {
         let d = lu.diag(i);
-        det = det * d;
+        det *= d;
         let v = d.to_f64();
         sign *= if v > 0.0 {
             1.0

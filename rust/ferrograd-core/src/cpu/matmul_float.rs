@@ -97,9 +97,15 @@ pub fn batched<T: MatmulElement>(p: &Product<'_, T>, out: &mut [T]) {
             (0..batch)
                 .flat_map(|bi| {
                     let (rows, cols) = if p.m >= p.n {
-                        (split(p.m, parts.min(p.m / 32)), vec![0..p.n])
+                        (
+                            split(p.m, parts.min(p.m / 32)),
+                            std::iter::once(0..p.n).collect(),
+                        )
                     } else {
-                        (vec![0..p.m], split(p.n, parts.min(p.n / 32)))
+                        (
+                            std::iter::once(0..p.m).collect(),
+                            split(p.n, parts.min(p.n / 32)),
+                        )
                     };
                     rows.into_iter().flat_map(move |r| {
                         cols.clone().into_iter().map(move |c| Block {

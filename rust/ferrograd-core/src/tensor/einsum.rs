@@ -347,21 +347,23 @@ fn contract(ops: Vec<Tensor>, plan: &Alignment, dim_counts: &mut [usize]) -> Res
             _ => break,
         };
         let (mut to_sum, mut a_sum, mut b_sum) = (Vec::new(), Vec::new(), Vec::new());
-        for dim in plan.out_num_dim..plan.total {
+        let counts = dim_counts.iter_mut().enumerate().skip(plan.out_num_dim);
+        for (dim, count) in counts {
             let (na, nb) = (a.shape()[dim], b.shape()[dim]);
             if na != 1 && nb != 1 {
-                dim_counts[dim] -= 1;
-                if dim_counts[dim] == 1 {
+                // The two operands merge: one fewer operand holds this dim.
+                *count -= 1;
+                if *count == 1 {
                     to_sum.push(dim);
-                    dim_counts[dim] = 0;
+                    *count = 0;
                 }
-            } else if dim_counts[dim] == 1 {
+            } else if *count == 1 {
                 if na != 1 {
                     a_sum.push(dim);
-                    dim_counts[dim] = 0;
+                    *count = 0;
                 } else if nb != 1 {
                     b_sum.push(dim);
-                    dim_counts[dim] = 0;
+                    *count = 0;
                 }
             }
         }
@@ -395,7 +397,7 @@ mod tests {
         assert_eq!(r.to_vec::<f64>()?[..4], [20.0, 23.0, 26.0, 29.0]);
         let sq = t((0..9).map(f64::from).collect(), &[3, 3])?;
         assert_eq!(
-            Tensor::einsum("ii", &[sq.clone()])?.to_vec::<f64>()?,
+            Tensor::einsum("ii", std::slice::from_ref(&sq))?.to_vec::<f64>()?,
             vec![12.0]
         );
         assert_eq!(

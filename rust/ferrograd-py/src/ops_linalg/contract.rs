@@ -118,7 +118,7 @@ pub fn tensor_seq(obj: &Bound<'_, PyAny>, arg: usize) -> PyResult<Vec<Tensor>> {
 fn sublist_equation(args: &Bound<'_, PyTuple>) -> PyResult<(String, Vec<Tensor>)> {
     let n = args.len();
     let letter = |obj: Bound<'_, PyAny>| -> PyResult<String> {
-        if obj.is(&py_ellipsis(obj.py())) {
+        if obj.is(py_ellipsis(obj.py())) {
             return Ok("...".into());
         }
         match extract_int(&obj) {
