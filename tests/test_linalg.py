@@ -172,6 +172,14 @@ def test_solve_errors_and_ex():
         LA.solve(ferrograd.ones(2, 3), ferrograd.ones(2))
 
 
+def test_solve_checks_the_dtype_before_the_shape():
+    with raises(
+        NotImplementedError,
+        "linalg.solve: Expected a floating point or complex tensor as input. Got Long",
+    ):
+        LA.solve(ferrograd.ones(2, 3).long(), ferrograd.ones(2).long())
+
+
 def test_cholesky():
     m = RNG.standard_normal((3, 4, 4))
     spd = m @ m.transpose(0, 2, 1) + 4 * np.eye(4)

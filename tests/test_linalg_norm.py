@@ -148,6 +148,10 @@ def test_cond_special_cases():
     with raises(RuntimeError, "linalg.cond: The input tensor must have at least 2 dimensions."):
         LA.cond(ferrograd.ones(2))
     with raises(
+        RuntimeError, "linalg.cond(ord=fro): The input tensor A must have at least 2 dimensions."
+    ):
+        LA.cond(ferrograd.ones(2), "fro")
+    with raises(
         NotImplementedError,
         "linalg.inv: Expected a floating point or complex tensor as input. Got Long",
     ):

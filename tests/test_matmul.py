@@ -172,6 +172,22 @@ def test_out_argument():
 
 MSGS = [
     (
+        # a transposed batch with a size-1 dim still folds into one mv, as in PyTorch
+        lambda: ferrograd.ones(5) @ ferrograd.ones(1, 4, 3),
+        RuntimeError,
+        "size mismatch, got input (3), mat (3x4), vec (5)",
+    ),
+    (
+        lambda: ferrograd.ones(5) @ ferrograd.ones(2, 4, 3),
+        RuntimeError,
+        "Expected size for first two dimensions of batch2 tensor to be: [2, 5] but got: [2, 4].",
+    ),
+    (
+        lambda: ferrograd.mv(ferrograd.tensor(1.0), ferrograd.ones(3)),
+        IndexError,
+        "Dimension specified as 0 but tensor has no dimensions",
+    ),
+    (
         lambda: ferrograd.ones(2, 3) @ ferrograd.ones(4, 5),
         RuntimeError,
         "mm: mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)",

@@ -202,6 +202,11 @@ def test_cross():
 
 CROSS_ERRORS = [
     (
+        lambda: ferrograd.linalg.cross(ferrograd.tensor(1.0), ferrograd.tensor(2.0)),
+        IndexError,
+        "Dimension specified as -1 but tensor has no dimensions",
+    ),
+    (
         lambda: ferrograd.cross(ferrograd.ones(2, 4), ferrograd.ones(2, 4)),
         RuntimeError,
         "no dimension of size 3 in input",

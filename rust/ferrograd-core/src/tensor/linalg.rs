@@ -266,6 +266,9 @@ impl Tensor {
         left: bool,
         check_errors: bool,
     ) -> Result<(Tensor, Tensor)> {
+        if !self.dtype().is_floating_point() {
+            check_float("linalg.solve", self)?; // PyTorch checks the dtype first here
+        }
         check_square("linalg.solve", self)?;
         check_float_kernel("linalg.solve", Some("lu_cpu"), self)?;
         if self.dtype() != b.dtype() {

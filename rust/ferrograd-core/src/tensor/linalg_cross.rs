@@ -17,6 +17,9 @@ impl Tensor {
                 "linalg.cross: inputs must have the same number of dimensions.",
             ));
         }
+        if self.ndim() == 0 {
+            return Err(Error::DimOnScalar { dim });
+        }
         let d = normalize_dim(dim, self.ndim())?;
         let (s1, s2) = (self.shape()[d], other.shape()[d]);
         if s1 != 3 || s2 != 3 {

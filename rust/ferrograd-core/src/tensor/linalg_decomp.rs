@@ -195,13 +195,14 @@ impl Tensor {
         } else {
             "linalg.eigvals"
         };
-        check_square(op, self)?;
         if !self.dtype().is_floating_point() {
+            // PyTorch fails choosing the complex result dtype before it looks at the shape.
             return Err(Error::runtime(format!(
                 "Unknown Complex ScalarType for {}",
                 scalar_type_name(self.dtype())
             )));
         }
+        check_square(op, self)?;
         if matches!(self.dtype(), DType::F16 | DType::BF16) {
             return Err(not_implemented("linalg_eig_out_cpu", self.dtype()));
         }

@@ -183,6 +183,9 @@ impl Tensor {
 
     /// `mv`: matrix times vector.
     pub fn mv(&self, vec: &Tensor) -> Result<Tensor> {
+        if self.ndim() == 0 {
+            return Err(Error::DimOnScalar { dim: 0 }); // PyTorch reads size(0) first
+        }
         check_mv_args(None, self, vec)?;
         let (d, v) = (self.dtype(), vec.dtype());
         if d != v {

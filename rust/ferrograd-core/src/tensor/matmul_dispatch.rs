@@ -52,8 +52,11 @@ fn should_fold(t1: &Tensor, t2: &Tensor) -> bool {
     if big.numel() == 0 {
         return true;
     }
-    let (shape, strides) = (big.shape(), big.strides());
-    (0..big.ndim() - 2).all(|i| strides[i] == strides[i + 1] * shape[i + 1])
+    // Foldable when the larger operand can be viewed as a matrix without a copy (size-1 dims
+    // do not count, as in PyTorch).
+    let last = big.shape()[big.ndim() - 1];
+    let rows = big.numel() / last.max(1);
+    big.layout().view_strides(&[rows, last]).is_some()
 }
 
 fn to_i64(shape: &[usize]) -> Vec<i64> {
