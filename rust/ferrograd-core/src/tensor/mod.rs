@@ -5,6 +5,7 @@ mod convert;
 mod create;
 mod einsum;
 mod einsum_contract;
+mod einsum_parse;
 mod index;
 mod linalg;
 mod linalg_cross;
