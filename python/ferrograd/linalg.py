@@ -57,10 +57,19 @@ cond = _C._linalg_cond
 vector_norm = getattr(_C, "_linalg_vector_norm", None)
 
 
+# PyTorch's names for dtypes in messages.
+_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}
+
+
 def _vector_2_norm(A: Any, dim: Any, keepdim: bool, dtype: Any) -> Any:
     """The 2-norm of all elements (`dim=None`), without `vector_norm`."""
     if dim is not None:
         raise NotImplementedError("linalg.norm over given dims needs linalg.vector_norm")
+    if not A.is_floating_point() and dtype is None:
+        name = _SCALAR_NAMES.get(str(A.dtype).split(".")[-1], "Bool")
+        raise NotImplementedError(
+            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {name}"
+        )
     row = A.reshape(1, -1)
     result = matrix_norm(row, "fro", dtype=dtype)
     return result.reshape((1,) * A.ndim) if keepdim else result

@@ -121,6 +121,22 @@ impl DType {
         }
     }
 
+    /// The C++ type name some of PyTorch's messages print (`float != double`, `long int`).
+    pub fn cpp_type_name(self) -> &'static str {
+        match self {
+            DType::Bool => "bool",
+            DType::U8 => "unsigned char",
+            DType::I8 => "signed char",
+            DType::I16 => "short int",
+            DType::I32 => "int",
+            DType::I64 => "long int",
+            DType::F16 => "c10::Half",
+            DType::BF16 => "c10::BFloat16",
+            DType::F32 => "float",
+            DType::F64 => "double",
+        }
+    }
+
     /// PyTorch's `canCast`: whether an op may write a result of dtype `self` into a tensor of
     /// dtype `to` (no float into integer, nothing but bool into bool).
     pub fn can_cast_to(self, to: DType) -> bool {

@@ -5,7 +5,7 @@
 //! (LU with partial pivoting, Cholesky, Householder QR, SVD, symmetric and general eigen
 //! solvers) with LAPACK-level accuracy and speed. Writing those here would cost thousands of
 //! lines of delicate numerics. It reuses the `gemm` crate ferrograd already depends on; with
-//! default features off it adds about a minute of release compile time.
+//! default features off it adds about two minutes of CPU time to a clean release build.
 //!
 //! Every routine takes a row-major matrix (a `faer::MatRef` over a slice) and returns plain
 //! row-major `Vec`s, so nothing outside this file sees faer's types. Conventions follow
@@ -87,17 +87,18 @@ pub fn cholesky<T: LinalgFloat>(a: MatRef<'_, T>, upper: bool) -> (Vec<T>, i32) 
 /// `m x m` and `m x n` (complete), or no Q and `k x n` R (`r`).
 pub fn qr<T: LinalgFloat>(a: MatRef<'_, T>, complete: bool, compute_q: bool) -> (Vec<T>, Vec<T>) {
     let qr = a.qr();
-    let (q, r) = if complete {
-        (qr.compute_Q(), qr.R().to_owned())
-    } else {
-        (qr.compute_thin_Q(), qr.thin_R().to_owned())
+    let (m, n) = (a.nrows(), a.ncols());
+    let mut r = rows(qr.thin_R());
+    if complete {
+        // R is m x n: the thin R (min(m, n) rows) over rows of zeros.
+        r.resize(m * n, T::default());
+    }
+    let q = match (compute_q, complete) {
+        (false, _) => Vec::new(),
+        (true, true) => rows(qr.compute_Q().as_ref()),
+        (true, false) => rows(qr.compute_thin_Q().as_ref()),
     };
-    let q = if compute_q {
-        rows(q.as_ref())
-    } else {
-        Vec::new()
-    };
-    (q, rows(r.as_ref()))
+    (q, r)
 }
 
 #[cfg(test)]

@@ -62,7 +62,8 @@ impl<T: LinalgFloat> Lu<T> {
             for i in j + 1..n {
                 let l = lu[i * n + j];
                 for k in j + 1..n {
-                    lu[i * n + k] = lu[i * n + k] - l * lu[j * n + k];
+                    let u = lu[j * n + k];
+                    lu[i * n + k] -= l * u;
                 }
             }
         }

@@ -106,7 +106,7 @@ pub struct Product<'a, T> {
 /// the `gemm` crate.
 pub trait MatmulElement: Ring {
     fn batched_product(p: &Product<'_, Self>, out: &mut [Self]) {
-        blocked::batched(p, out)
+        super::matmul_int::batched(p, out)
     }
 }
 
@@ -120,12 +120,12 @@ impl MatmulElement for half::f16 {}
 impl MatmulElement for half::bf16 {}
 impl MatmulElement for f32 {
     fn batched_product(p: &Product<'_, Self>, out: &mut [Self]) {
-        float::batched(p, out)
+        super::matmul_float::batched(p, out)
     }
 }
 impl MatmulElement for f64 {
     fn batched_product(p: &Product<'_, Self>, out: &mut [Self]) {
-        float::batched(p, out)
+        super::matmul_float::batched(p, out)
     }
 }
 
@@ -155,7 +155,7 @@ pub fn batched_product<T: MatmulElement>(p: &Product<'_, T>, out: &mut [T]) -> R
 }
 
 /// How to split the work of a batch across threads.
-enum Split {
+pub(crate) enum Split {
     /// Everything on the calling thread.
     None,
     /// One matrix product per task: many small products.
@@ -164,7 +164,7 @@ enum Split {
     Inner,
 }
 
-fn choose_split(batch: usize, m: usize, n: usize, k: usize) -> Split {
+pub(crate) fn choose_split(batch: usize, m: usize, n: usize, k: usize) -> Split {
     let per_product = m.saturating_mul(n).saturating_mul(k);
     let total = per_product.saturating_mul(batch);
     // A product of ~PARALLEL_THRESHOLD * 16 multiply-adds takes a few microseconds: less than
@@ -175,140 +175,6 @@ fn choose_split(batch: usize, m: usize, n: usize, k: usize) -> Split {
         Split::Batch
     } else {
         Split::Inner
-    }
-}
-
-/// f32/f64 through the `gemm` crate.
-mod float {
-    use super::*;
-    use gemm::Parallelism;
-
-    /// One product `out = [beta * out +] alpha * A @ B` of batch entry `bi`.
-    fn one<T: MatmulElement>(p: &Product<'_, T>, bi: usize, out: &mut [T], par: Parallelism) {
-        let (av, bv) = (&p.a_view, &p.b_view);
-        // SAFETY: `batched_product` checked that every element each view reaches lies inside
-        // `p.a` / `p.b`; `out` holds exactly m * n elements written with row stride n; `gemm`
-        // reads and writes nothing else. T is f32 or f64, which `gemm` supports.
-        unsafe {
-            gemm::gemm(
-                p.m,
-                p.n,
-                p.k,
-                out.as_mut_ptr(),
-                1,
-                p.n as isize,
-                p.beta.is_some(),
-                p.a.as_ptr().add(av.starts[bi]),
-                av.cs as isize,
-                av.rs as isize,
-                p.b.as_ptr().add(bv.starts[bi]),
-                bv.cs as isize,
-                bv.rs as isize,
-                p.beta.unwrap_or_default(),
-                p.alpha,
-                false,
-                false,
-                false,
-                par,
-            )
-        }
-    }
-
-    pub fn batched<T: MatmulElement>(p: &Product<'_, T>, out: &mut [T]) {
-        let size = p.m * p.n;
-        let batch = p.a_view.starts.len();
-        match choose_split(batch, p.m, p.n, p.k) {
-            Split::Batch => out
-                .par_chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| one(p, bi, o, Parallelism::None)),
-            Split::Inner => out
-                .chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| one(p, bi, o, Parallelism::Rayon(0))),
-            Split::None => out
-                .chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| one(p, bi, o, Parallelism::None)),
-        }
-    }
-}
-
-/// The portable kernel (integers): `B` is packed row-major, then each output row accumulates
-/// `a[i, p] * B[p, :]` over blocks of `B` that stay in cache.
-mod blocked {
-    use super::*;
-
-    /// Rows of B per block and columns per block: a block is at most 256 x 512 elements
-    /// (1 MiB for int64), which stays in L2.
-    const KC: usize = 256;
-    const NC: usize = 512;
-
-    fn pack_b<T: Ring>(p: &Product<'_, T>, bi: usize) -> Vec<T> {
-        let (start, rs, cs) = (p.b_view.starts[bi], p.b_view.rs, p.b_view.cs);
-        let mut packed = Vec::with_capacity(p.k * p.n);
-        for r in 0..p.k {
-            packed.extend((0..p.n).map(|c| p.b[start + r * rs + c * cs]));
-        }
-        packed
-    }
-
-    /// Rows `rows` of batch entry `bi`; `out` holds exactly those rows.
-    fn rows<T: Ring>(p: &Product<'_, T>, bi: usize, b: &[T], first: usize, out: &mut [T]) {
-        let (n, k) = (p.n, p.k);
-        let (a0, ars, acs) = (p.a_view.starts[bi], p.a_view.rs, p.a_view.cs);
-        match p.beta {
-            Some(beta) => out.iter_mut().for_each(|v| *v = beta.mul(*v)),
-            None => out.fill(T::default()),
-        }
-        for jb in (0..n).step_by(NC) {
-            let je = (jb + NC).min(n);
-            for pb in (0..k).step_by(KC) {
-                let pe = (pb + KC).min(k);
-                for (r, row) in out.chunks_mut(n).enumerate() {
-                    let arow = a0 + (first + r) * ars;
-                    let row = &mut row[jb..je];
-                    for q in pb..pe {
-                        let aik = p.alpha.mul(p.a[arow + q * acs]);
-                        let brow = &b[q * n + jb..q * n + je];
-                        for (o, &bv) in row.iter_mut().zip(brow) {
-                            *o = o.add(aik.mul(bv));
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    pub fn batched<T: Ring>(p: &Product<'_, T>, out: &mut [T]) {
-        let size = p.m * p.n;
-        let batch = p.a_view.starts.len();
-        let run = |bi: usize, o: &mut [T], parallel_rows: bool| {
-            let b = pack_b(p, bi);
-            if parallel_rows {
-                // Row blocks sized so that each task does a useful amount of work.
-                let rows_per_task = (PARALLEL_THRESHOLD / (p.n * p.k).max(1)).max(1);
-                o.par_chunks_mut(rows_per_task * p.n)
-                    .enumerate()
-                    .for_each(|(t, chunk)| rows(p, bi, &b, t * rows_per_task, chunk));
-            } else {
-                rows(p, bi, &b, 0, o);
-            }
-        };
-        match choose_split(batch, p.m, p.n, p.k) {
-            Split::Batch => out
-                .par_chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| run(bi, o, false)),
-            Split::Inner => out
-                .chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| run(bi, o, true)),
-            Split::None => out
-                .chunks_mut(size)
-                .enumerate()
-                .for_each(|(bi, o)| run(bi, o, false)),
-        }
     }
 }
 

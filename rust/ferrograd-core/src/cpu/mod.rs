@@ -1,29 +1,32 @@
 //! CPU kernels: generic loops over strided layouts. They know dtypes and layouts, nothing of
 //! gradients or of the Tensor type.
 
+pub mod accumulate;
 pub mod binary;
 pub mod concat;
 pub mod copy;
 pub mod fill;
+pub mod gather;
 pub mod gather_slabs;
 pub mod iter;
 pub mod linalg;
 pub mod linalg_cross;
 pub mod linalg_lu;
 pub mod linalg_spectral;
+pub mod lines;
 pub mod map;
 pub mod matmul;
+mod matmul_float;
+mod matmul_int;
 pub mod scalar;
+pub mod sort;
 pub mod special;
+pub mod spin_pool;
 pub mod strided_copy;
 pub mod strided_view;
 pub mod ternary;
 pub mod triangle;
 pub mod unary;
-pub mod accumulate;
-pub mod gather;
-pub mod lines;
-pub mod sort;
 pub mod walk;
 
 /// Element count above which a kernel splits its work across rayon's threads; below it the

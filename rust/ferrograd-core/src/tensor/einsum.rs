@@ -4,212 +4,11 @@
 //! so that results, views and error messages agree.
 
 use super::einsum_contract::{sum_dims, sumproduct_pair};
+use super::einsum_parse::{
+    count_labels, err, label_char, parse_inputs, plan_output, Alignment, ELLIPSIS, TOTAL_LABELS,
+};
 use super::Tensor;
-use crate::error::{Error, Result};
-
-/// 26 upper-case then 26 lower-case letters; the ellipsis gets its own code.
-const TOTAL_LABELS: usize = 52;
-const ELLIPSIS: u8 = TOTAL_LABELS as u8;
-
-fn err(msg: impl Into<String>) -> Error {
-    Error::runtime(format!("einsum(): {}", msg.into()))
-}
-
-fn label_code(c: u8) -> u8 {
-    if c.is_ascii_uppercase() {
-        c - b'A'
-    } else {
-        c - b'a' + 26
-    }
-}
-
-fn label_char(code: usize) -> char {
-    if code < 26 {
-        (b'A' + code as u8) as char
-    } else {
-        (b'a' + (code - 26) as u8) as char
-    }
-}
-
-/// Reads "..." starting at `bytes[*i]`, advancing `*i` to its last dot; false if it is not one.
-fn take_ellipsis(bytes: &[u8], i: &mut usize) -> bool {
-    if *i + 2 < bytes.len() && bytes[*i + 1] == b'.' && bytes[*i + 2] == b'.' {
-        *i += 2;
-        true
-    } else {
-        false
-    }
-}
-
-/// The labels of each operand (left of "->"), as codes.
-fn parse_inputs(lhs: &str, num_ops: usize) -> Result<Vec<Vec<u8>>> {
-    let bytes = lhs.as_bytes();
-    let mut labels = vec![Vec::new(); num_ops];
-    let (mut op, mut has_ellipsis, mut i) = (0usize, false, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b' ' => {}
-            b'.' => {
-                if has_ellipsis {
-                    return Err(err(format!(
-                        "found '.' for operand {op} for which an ellipsis was already found"
-                    )));
-                }
-                if !take_ellipsis(bytes, &mut i) {
-                    return Err(err(format!(
-                        "found '.' for operand {op} that is not part of any ellipsis"
-                    )));
-                }
-                labels[op].push(ELLIPSIS);
-                has_ellipsis = true;
-            }
-            b',' => {
-                op += 1;
-                if op >= num_ops {
-                    return Err(err(
-                        "fewer operands were provided than specified in the equation",
-                    ));
-                }
-                has_ellipsis = false;
-            }
-            c if c.is_ascii_alphabetic() => labels[op].push(label_code(c)),
-            _ => {
-                return Err(err(format!(
-                    "invalid subscript given at index {i} in the equation string, subscripts must be in [a-zA-Z]"
-                )))
-            }
-        }
-        i += 1;
-    }
-    if op != num_ops - 1 {
-        return Err(err(
-            "more operands were provided than specified in the equation",
-        ));
-    }
-    Ok(labels)
-}
-
-/// Where each label and the ellipsis dims go in the aligned order: output dims first, then
-/// the dims to sum out.
-struct Alignment {
-    /// Position of each label in the aligned order (`None` if unused).
-    perm_index: Vec<Option<usize>>,
-    /// First aligned position of the ellipsis dims.
-    ell_index: usize,
-    ell_num_dim: usize,
-    out_num_dim: usize,
-    total: usize,
-}
-
-fn plan_output(
-    rhs: Option<&str>,
-    lhs_len: usize,
-    count: &[usize],
-    ell_num_dim: usize,
-) -> Result<Alignment> {
-    let mut perm_index: Vec<Option<usize>> = vec![None; TOTAL_LABELS];
-    let (mut next, mut ell_index, mut ell_in_output) = (0usize, 0usize, false);
-    match rhs {
-        None => {
-            // Implicit output: the ellipsis, then the labels seen exactly once, in order.
-            next = ell_num_dim;
-            ell_in_output = true;
-            for (label, &c) in count.iter().enumerate() {
-                if c == 1 {
-                    perm_index[label] = Some(next);
-                    next += 1;
-                }
-            }
-        }
-        Some(rhs) => {
-            let bytes = rhs.as_bytes();
-            let mut i = 0;
-            while i < bytes.len() {
-                match bytes[i] {
-                    b' ' => {}
-                    b'.' => {
-                        if ell_in_output {
-                            return Err(err("found '.' for output but an ellipsis (...) was already found"));
-                        }
-                        if !take_ellipsis(bytes, &mut i) {
-                            return Err(err("found '.' for output that is not part of any ellipsis (...)"));
-                        }
-                        ell_index = next;
-                        next += ell_num_dim;
-                        ell_in_output = true;
-                    }
-                    c if c.is_ascii_alphabetic() => {
-                        let code = label_code(c) as usize;
-                        if count[code] == 0 || perm_index[code].is_some() {
-                            let why = if perm_index[code].is_some() {
-                                "appears more than once in the output"
-                            } else {
-                                "does not appear in the equation for any input operand"
-                            };
-                            return Err(err(format!("output subscript {} {why}", c as char)));
-                        }
-                        perm_index[code] = Some(next);
-                        next += 1;
-                    }
-                    _ => {
-                        return Err(err(format!(
-                            "invalid subscript given at index {} in the equation string, subscripts must be in [a-zA-Z]",
-                            lhs_len + 2 + i
-                        )))
-                    }
-                }
-                i += 1;
-            }
-        }
-    }
-    let out_num_dim = next;
-    if !ell_in_output {
-        ell_index = next;
-        next += ell_num_dim;
-    }
-    for (label, &c) in count.iter().enumerate() {
-        if c > 0 && perm_index[label].is_none() {
-            perm_index[label] = Some(next);
-            next += 1;
-        }
-    }
-    Ok(Alignment {
-        perm_index,
-        ell_index,
-        ell_num_dim,
-        out_num_dim,
-        total: next,
-    })
-}
-
-/// Label counts and the widest ellipsis, checking each operand's rank against its labels.
-fn count_labels(labels: &[Vec<u8>], operands: &[Tensor]) -> Result<(Vec<usize>, usize)> {
-    let mut count = vec![0usize; TOTAL_LABELS];
-    let mut ell_num_dim = 0usize;
-    for (i, (ls, op)) in labels.iter().zip(operands).enumerate() {
-        let has_ellipsis = ls.contains(&ELLIPSIS);
-        let nlabels = ls.len() - has_ellipsis as usize;
-        for &l in ls.iter().filter(|&&l| l != ELLIPSIS) {
-            count[l as usize] += 1;
-        }
-        if has_ellipsis && nlabels > op.ndim() {
-            return Err(err(format!(
-                "the number of subscripts in the equation ({nlabels}) is more than the number of dimensions ({}) for operand {i}",
-                op.ndim()
-            )));
-        }
-        if !has_ellipsis && nlabels != op.ndim() {
-            return Err(err(format!(
-                "the number of subscripts in the equation ({nlabels}) does not match the number of dimensions ({}) for operand {i} and no ellipsis was given",
-                op.ndim()
-            )));
-        }
-        if has_ellipsis {
-            ell_num_dim = ell_num_dim.max(op.ndim() - nlabels);
-        }
-    }
-    Ok((count, ell_num_dim))
-}
+use crate::error::Result;
 
 /// Sizes seen so far, to check that every label broadcasts across operands.
 struct Sizes {
@@ -339,7 +138,6 @@ impl Tensor {
 
 /// Contracts the aligned operands left to right, summing each contraction dim as soon as no
 /// later operand needs it.
-#[allow(clippy::needless_range_loop)] // `dim` indexes both operands' shapes and the counts
 fn contract(ops: Vec<Tensor>, plan: &Alignment, dim_counts: &mut [usize]) -> Result<Tensor> {
     let mut ops = std::collections::VecDeque::from(ops);
     while ops.len() > 1 {
@@ -348,21 +146,23 @@ fn contract(ops: Vec<Tensor>, plan: &Alignment, dim_counts: &mut [usize]) -> Res
             _ => break,
         };
         let (mut to_sum, mut a_sum, mut b_sum) = (Vec::new(), Vec::new(), Vec::new());
-        for dim in plan.out_num_dim..plan.total {
+        let counts = dim_counts.iter_mut().enumerate().skip(plan.out_num_dim);
+        for (dim, count) in counts {
             let (na, nb) = (a.shape()[dim], b.shape()[dim]);
             if na != 1 && nb != 1 {
-                dim_counts[dim] -= 1;
-                if dim_counts[dim] == 1 {
+                // The two operands merge: one fewer operand holds this dim.
+                *count -= 1;
+                if *count == 1 {
                     to_sum.push(dim);
-                    dim_counts[dim] = 0;
+                    *count = 0;
                 }
-            } else if dim_counts[dim] == 1 {
+            } else if *count == 1 {
                 if na != 1 {
                     a_sum.push(dim);
-                    dim_counts[dim] = 0;
+                    *count = 0;
                 } else if nb != 1 {
                     b_sum.push(dim);
-                    dim_counts[dim] = 0;
+                    *count = 0;
                 }
             }
         }
@@ -376,4 +176,54 @@ fn contract(ops: Vec<Tensor>, plan: &Alignment, dim_counts: &mut [usize]) -> Res
     }
     ops.pop_front()
         .ok_or_else(|| err("must provide at least one operand"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(v: Vec<f64>, shape: &[usize]) -> Result<Tensor> {
+        Tensor::from_vec(v, shape)
+    }
+
+    #[test]
+    fn contraction_trace_and_implicit_output() -> Result<()> {
+        let a = t((0..6).map(f64::from).collect(), &[2, 3])?;
+        let b = t((0..12).map(f64::from).collect(), &[3, 4])?;
+        // [[0,1,2],[3,4,5]] @ [[0..4],[4..8],[8..12]]: first row 20 23 26 29
+        let r = Tensor::einsum("ij,jk", &[a.clone(), b])?;
+        assert_eq!(r.shape(), &[2, 4]);
+        assert_eq!(r.to_vec::<f64>()?[..4], [20.0, 23.0, 26.0, 29.0]);
+        let sq = t((0..9).map(f64::from).collect(), &[3, 3])?;
+        assert_eq!(
+            Tensor::einsum("ii", std::slice::from_ref(&sq))?.to_vec::<f64>()?,
+            vec![12.0]
+        );
+        assert_eq!(
+            Tensor::einsum("ii->i", &[sq])?.to_vec::<f64>()?,
+            vec![0.0, 4.0, 8.0]
+        );
+        // implicit output of a single operand: labels in alphabetical order (a transpose)
+        let tr = Tensor::einsum("ba", &[a])?;
+        assert_eq!(tr.shape(), &[3, 2]);
+        Ok(())
+    }
+
+    #[test]
+    fn ellipsis_broadcast_and_errors() -> Result<()> {
+        let a = t(vec![1.0; 12], &[2, 2, 3])?;
+        let b = t(vec![1.0; 12], &[3, 4])?;
+        let r = Tensor::einsum("...ij,...jk", &[a.clone(), b.clone()])?;
+        assert_eq!(r.shape(), &[2, 2, 4]);
+        assert!(r.to_vec::<f64>()?.iter().all(|&v| v == 3.0));
+        let err = Tensor::einsum("ij,jk->ii", &[b.clone(), b])
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("einsum(): output subscript i appears more than once in the output")
+        );
+        assert!(Tensor::einsum("ij", &[a]).is_err());
+        Ok(())
+    }
 }

@@ -2,11 +2,12 @@
 //! one batched product (PyTorch's `sumproduct_pair`). Sums are products with a vector of ones,
 //! so einsum needs no reduction kernel.
 
-use super::matmul::{check_same_scalar_type, not_implemented, product};
+use super::matmul::{check_same_scalar_type, product};
 use super::Tensor;
 use crate::cpu::matmul::hadamard;
 use crate::dtype::{promote_types, DType, Scalar};
 use crate::error::{Error, Result};
+use crate::op::not_implemented;
 use crate::shape::broadcast_shapes;
 use crate::with_dtype;
 

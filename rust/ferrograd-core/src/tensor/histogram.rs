@@ -3,11 +3,11 @@
 //! done in the input's dtype, as PyTorch's kernel does, so values near an edge land in the same
 //! bin.
 
-use super::index_util::{cpp_type_id, not_implemented};
 use super::{materialize, Tensor};
 use crate::cpu::accumulate::Accumulate;
 use crate::dtype::{DType, Element};
 use crate::error::{shape_str, Error, Result};
+use crate::op::not_implemented;
 use crate::with_dtype;
 
 /// How `histogram` is given its bins.
@@ -274,8 +274,8 @@ impl Tensor {
         if w.dtype() != self.dtype() {
             return Err(Error::runtime(format!(
                 "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor should have the same dtype, but got input({}), and weight({})",
-                cpp_type_id(self.dtype()),
-                cpp_type_id(w.dtype())
+                self.dtype().cpp_type_name(),
+                w.dtype().cpp_type_name()
             )));
         }
         if w.numel() != self.numel() {
@@ -293,8 +293,8 @@ impl Tensor {
         if edges.dtype() != self.dtype() {
             return Err(Error::runtime(format!(
                 "torch.histogramdd: input tensor and bins tensors should have the same dtype, but got input with dtype {} and bins for dimension 0 with dtype {}",
-                cpp_type_id(self.dtype()),
-                cpp_type_id(edges.dtype())
+                self.dtype().cpp_type_name(),
+                edges.dtype().cpp_type_name()
             )));
         }
         if edges.ndim() != 1 {

@@ -3,7 +3,7 @@
 
 use super::index_ops::{positions, sliced_sizes, Selection};
 use super::index_util::{
-    assert_no_overlap, contiguous_copy, cpp_name, is_index_dtype, nonempty_shape, unaliased,
+    assert_no_overlap, contiguous_copy, is_index_dtype, nonempty_shape, unaliased,
 };
 use super::{materialize, Tensor};
 use crate::cpu::accumulate::Accumulate;
@@ -27,21 +27,21 @@ impl Tensor {
             return Err(Error::index(format!(
                 "{op}(): Index is supposed to be a vector, but got dim: {} with type: {} and size: {}",
                 index.ndim(),
-                cpp_name(index.dtype()),
+                index.dtype().scalar_type_name(),
                 shape_str(index.shape())
             )));
         }
         if !is_index_dtype(index.dtype()) {
             return Err(Error::runtime(format!(
                 "{op}(): Expected dtype int32/int64 for index but got: {}",
-                cpp_name(index.dtype())
+                index.dtype().scalar_type_name()
             )));
         }
         if self.dtype() != source.dtype() {
             return Err(Error::runtime(format!(
                 "{op}(): self ({}) and source ({}) must have the same scalar type",
-                cpp_name(self.dtype()),
-                cpp_name(source.dtype())
+                self.dtype().scalar_type_name(),
+                source.dtype().scalar_type_name()
             )));
         }
         self.index_func_shape_check(op, d, index, source)?;
@@ -184,14 +184,14 @@ impl Tensor {
         if index.dtype() != DType::I64 {
             return Err(Error::runtime(format!(
                 "index_copy_(): Expected a long tensor for index, but got {}",
-                cpp_name(index.dtype())
+                index.dtype().scalar_type_name()
             )));
         }
         if self.dtype() != source.dtype() {
             return Err(Error::runtime(format!(
                 "index_copy_(): self and source expected to have the same dtype, but got (self) {} and (source) {}",
-                cpp_name(self.dtype()),
-                cpp_name(source.dtype())
+                self.dtype().scalar_type_name(),
+                source.dtype().scalar_type_name()
             )));
         }
         let (a, b) = (sliced_sizes(self, d), sliced_sizes(source, d));

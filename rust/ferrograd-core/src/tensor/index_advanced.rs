@@ -7,9 +7,7 @@
 //! and the dims after. Each position of the index shape becomes one storage offset (the sum of
 //! index × stride over the indexed dims), computed once and shared by every outer position.
 
-use super::index_util::{
-    assert_no_overlap, cpp_name, gather_tensor, scatter_tensor, unaliased, wrap_index,
-};
+use super::index_util::{assert_no_overlap, gather_tensor, scatter_tensor, unaliased, wrap_index};
 use super::{materialize, Tensor};
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::DType;
@@ -256,8 +254,8 @@ impl Tensor {
         if values.dtype() != self.dtype() {
             return Err(Error::runtime(format!(
                 "Index put requires the source and destination dtypes match, got {} for the destination and {} for the source.",
-                cpp_name(self.dtype()),
-                cpp_name(values.dtype())
+                self.dtype().scalar_type_name(),
+                values.dtype().scalar_type_name()
             )));
         }
         let target: Vec<i64> = shape.iter().map(|&d| d as i64).collect();

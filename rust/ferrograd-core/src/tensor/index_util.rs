@@ -7,39 +7,6 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::with_dtype;
 
-/// The C++ scalar type name (`Float`, `Long`, ...) that PyTorch's messages print.
-pub(crate) fn cpp_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "Bool",
-        DType::U8 => "Byte",
-        DType::I8 => "Char",
-        DType::I16 => "Short",
-        DType::I32 => "Int",
-        DType::I64 => "Long",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-    }
-}
-
-/// The C++ type name (`float`, `long int`) some PyTorch messages print (`masked_fill_`,
-/// `histogramdd`).
-pub(crate) fn cpp_type_id(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "bool",
-        DType::U8 => "unsigned char",
-        DType::I8 => "signed char",
-        DType::I16 => "short int",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::F32 => "float",
-        DType::F64 => "double",
-    }
-}
-
 /// Whether a tensor holds integer indices of a dtype the index kernels read (int32 or int64).
 pub(crate) fn is_index_dtype(d: DType) -> bool {
     matches!(d, DType::I32 | DType::I64)
@@ -101,14 +68,6 @@ pub(crate) fn unaliased(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         a.deep_clone()
     } else {
         Ok(a.clone())
-    }
-}
-
-/// The error for a dtype an op has no kernel for (PyTorch's NotImplementedError).
-pub(crate) fn not_implemented(kernel: &str, d: DType) -> Error {
-    Error::Other {
-        kind: crate::error::ErrorKind::NotImplemented,
-        msg: format!("\"{kernel}\" not implemented for '{}'", cpp_name(d)),
     }
 }
 

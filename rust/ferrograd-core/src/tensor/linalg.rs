@@ -42,7 +42,7 @@ pub(crate) fn check_float(op: &str, t: &Tensor) -> Result<()> {
 pub(crate) fn check_float_kernel(op: &str, kernel: Option<&str>, t: &Tensor) -> Result<()> {
     let d = t.dtype();
     if let (Some(k), DType::F16 | DType::BF16) = (kernel, d) {
-        return Err(super::matmul::not_implemented(k, d));
+        return Err(crate::op::not_implemented(k, d));
     }
     let msg = if !d.is_floating_point() {
         format!(
@@ -265,6 +265,9 @@ impl Tensor {
         left: bool,
         check_errors: bool,
     ) -> Result<(Tensor, Tensor)> {
+        if !self.dtype().is_floating_point() {
+            check_float("linalg.solve", self)?; // PyTorch checks the dtype first here
+        }
         check_square("linalg.solve", self)?;
         check_float_kernel("linalg.solve", Some("lu_cpu"), self)?;
         if self.dtype() != b.dtype() {
@@ -340,4 +343,40 @@ fn solve_broadcast(a: &Tensor, b: &Tensor) -> Result<(Tensor, Vec<i32>)> {
         let data = r.into_iter().flat_map(|x| x.0).collect();
         Ok((batch_tensor(data, &batch, &[n, k])?, infos))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn det_inv_solve_of_a_batch() -> Result<()> {
+        // [[4, 1], [2, 3]] (det 10) and the identity
+        let a = Tensor::from_vec(vec![4.0f64, 1.0, 2.0, 3.0, 1.0, 0.0, 0.0, 1.0], &[2, 2, 2])?;
+        assert_eq!(a.linalg_det()?.to_vec::<f64>()?, vec![10.0, 1.0]);
+        let b = Tensor::from_vec(vec![5.0f64, 5.0], &[2])?;
+        let x = a.linalg_solve(&b, true)?; // vector right-hand side, broadcast over the batch
+        assert_eq!(x.shape(), &[2, 2]);
+        let xs = x.to_vec::<f64>()?;
+        assert!((xs[0] - 1.0).abs() < 1e-12 && (xs[1] - 1.0).abs() < 1e-12);
+        assert_eq!(&xs[2..], &[5.0, 5.0]);
+        let (_, info) = a.linalg_inv_ex(false)?;
+        assert_eq!(info.to_vec::<i32>()?, vec![0, 0]);
+        Ok(())
+    }
+
+    #[test]
+    fn singular_batch_element_is_reported() -> Result<()> {
+        let a = Tensor::from_vec(vec![1.0f32, 0.0, 0.0, 1.0, 1.0, 2.0, 2.0, 4.0], &[2, 2, 2])?;
+        let err = a.linalg_inv().err();
+        assert!(
+            matches!(&err, Some(Error::LinAlg { msg }) if msg.starts_with("linalg.inv: (Batch element 1): The diagonal element 2 is zero"))
+        );
+        let ints = Tensor::from_vec(vec![1i64, 0, 0, 1], &[2, 2])?;
+        assert_eq!(
+            ints.linalg_det().err().map(|e| e.to_string()).as_deref(),
+            Some("linalg.det: Expected a floating point or complex tensor as input. Got Long")
+        );
+        Ok(())
+    }
 }

@@ -1,11 +1,12 @@
 //! `linalg.cross` and `cross`: the cross product of 3-vectors along one dim, broadcasting the
 //! other dims.
 
-use super::matmul::{check_same_scalar_type, not_implemented};
+use super::matmul::check_same_scalar_type;
 use super::Tensor;
 use crate::cpu::linalg_cross;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::op::not_implemented;
 use crate::shape::{broadcast_shapes, normalize_dim};
 use crate::with_dtype;
 
@@ -16,6 +17,9 @@ impl Tensor {
             return Err(Error::runtime(
                 "linalg.cross: inputs must have the same number of dimensions.",
             ));
+        }
+        if self.ndim() == 0 {
+            return Err(Error::DimOnScalar { dim });
         }
         let d = normalize_dim(dim, self.ndim())?;
         let (s1, s2) = (self.shape()[d], other.shape()[d]);

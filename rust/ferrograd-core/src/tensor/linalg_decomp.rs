@@ -7,13 +7,13 @@
 use super::linalg::{
     batch_tensor, check_float_kernel, check_matrix, check_square, matrix_dims, with_float, Matrices,
 };
-use super::matmul::not_implemented;
 use super::Tensor;
 use crate::cpu::linalg;
 use crate::cpu::linalg_spectral::{self as spectral, SpectralError};
 use crate::dtype::DType;
 use crate::dtype::Element;
 use crate::error::{Error, Result};
+use crate::op::not_implemented;
 
 /// The message of a failed spectral routine, in PyTorch's words where it has them.
 pub(crate) fn spectral_error(op: &str, e: SpectralError) -> Error {
@@ -195,13 +195,14 @@ impl Tensor {
         } else {
             "linalg.eigvals"
         };
-        check_square(op, self)?;
         if !self.dtype().is_floating_point() {
+            // PyTorch fails choosing the complex result dtype before it looks at the shape.
             return Err(Error::runtime(format!(
                 "Unknown Complex ScalarType for {}",
                 self.dtype().scalar_type_name()
             )));
         }
+        check_square(op, self)?;
         if matches!(self.dtype(), DType::F16 | DType::BF16) {
             return Err(not_implemented("linalg_eig_out_cpu", self.dtype()));
         }

@@ -66,6 +66,10 @@ impl Tensor {
         let vector = b.ndim() + 1 == self.ndim();
         let b2 = if vector { b.unsqueeze(-1)? } else { b.clone() };
         let (m, n) = super::linalg::matrix_dims(self);
+        let batch = broadcast_shapes(
+            &self.shape()[..self.ndim() - 2],
+            &b2.shape()[..b2.ndim() - 2],
+        )?;
         if b2.shape()[b2.ndim() - 2] != m {
             return Err(Error::runtime(
                 "torch.linalg.lstsq: input.size(-2) should match other.size(-2)",
@@ -73,10 +77,6 @@ impl Tensor {
         }
         check_svd_finite(self)?;
         let k = b2.shape()[b2.ndim() - 1];
-        let batch = broadcast_shapes(
-            &self.shape()[..self.ndim() - 2],
-            &b2.shape()[..b2.ndim() - 2],
-        )?;
         let with_tail = |r: usize, c: usize| {
             let mut s: Vec<i64> = batch.iter().map(|&d| d as i64).collect();
             s.extend([r as i64, c as i64]);

@@ -136,13 +136,14 @@ impl Tensor {
 
     /// `linalg.cond(A, p)`: `None` is the 2-norm; `shown` is how the user wrote `p`, for messages.
     pub fn linalg_cond(&self, ord: Option<MatrixOrd>, shown: &str) -> Result<Tensor> {
-        if self.ndim() < 2 {
+        let ord = ord.unwrap_or(MatrixOrd::Two);
+        let by_svd = matches!(ord, MatrixOrd::Two | MatrixOrd::NegTwo);
+        if by_svd && self.ndim() < 2 {
             return Err(Error::runtime(
                 "linalg.cond: The input tensor must have at least 2 dimensions.",
             ));
         }
-        let ord = ord.unwrap_or(MatrixOrd::Two);
-        if matches!(ord, MatrixOrd::Two | MatrixOrd::NegTwo) {
+        if by_svd {
             super::linalg::check_float_kernel("linalg.svd", Some("linalg_svd_cpu"), self)?;
             check_svd_finite(self)?;
         } else {
@@ -221,7 +222,7 @@ impl Tensor {
     ) -> Result<Tensor> {
         if self.ndim() < 2 || !matches!(self.dtype(), DType::F32 | DType::F64) {
             return Err(Error::runtime(format!(
-                "linalg.pinv({}{:?}): expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types",
+                "linalg.pinv({}{{{:?}}}): expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types",
                 self.dtype().scalar_type_name(),
                 self.shape()
             )));

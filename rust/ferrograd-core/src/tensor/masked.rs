@@ -1,7 +1,7 @@
 //! Boolean masks: `nonzero`/`argwhere`/one-argument `where`, and `masked_fill`,
 //! `masked_select`, `masked_scatter`, which broadcast the mask against the tensor.
 
-use super::index_util::{cpp_name, cpp_type_id, unaliased};
+use super::index_util::unaliased;
 use super::{materialize, Tensor};
 use crate::cpu::walk::walk;
 use crate::dtype::{DType, Element, Scalar};
@@ -84,7 +84,7 @@ impl Tensor {
         if mask.dtype() != DType::Bool {
             return Err(Error::runtime(format!(
                 "masked_fill_ only supports boolean masks, but got mask with dtype {}",
-                cpp_type_id(mask.dtype())
+                mask.dtype().cpp_type_name()
             )));
         }
         let mask = unaliased(mask, self)?.expand_inplace_operand(self.shape())?;
@@ -139,14 +139,14 @@ impl Tensor {
         if mask.dtype() != DType::Bool {
             return Err(Error::runtime(format!(
                 "masked_scatter_ only supports boolean masks, but got mask with dtype {}",
-                cpp_name(mask.dtype())
+                mask.dtype().scalar_type_name()
             )));
         }
         if source.dtype() != self.dtype() {
             return Err(Error::runtime(format!(
                 "masked_scatter: expected self and source to have same dtypes but got{} and {}",
-                cpp_name(self.dtype()),
-                cpp_name(source.dtype())
+                self.dtype().scalar_type_name(),
+                source.dtype().scalar_type_name()
             )));
         }
         let mask = unaliased(mask, self)?.expand_inplace_operand(self.shape())?;

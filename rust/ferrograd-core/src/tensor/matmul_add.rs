@@ -2,12 +2,11 @@
 //! alpha * product`) and their in-place forms. The GEMM applies beta and alpha itself, so no
 //! elementwise op is involved; with `beta = 0` the input is ignored (NaN included), as in BLAS.
 
-use super::matmul::{
-    check_bmm_args, check_mm_args, check_mv_args, cpp_type_name, not_implemented, product,
-};
+use super::matmul::{check_bmm_args, check_mm_args, check_mv_args, product};
 use super::Tensor;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
+use crate::op::not_implemented;
 use crate::shape::normalize_dim;
 
 fn to_i64(shape: &[usize]) -> Vec<i64> {
@@ -89,9 +88,9 @@ impl Tensor {
         if d != d1 || d != d2 {
             return Err(Error::runtime(format!(
                 "Input dtypes must be the same, got: input {}, batch1: {}, batch2: {}",
-                cpp_type_name(d),
-                cpp_type_name(d1),
-                cpp_type_name(d2)
+                d.cpp_type_name(),
+                d1.cpp_type_name(),
+                d2.cpp_type_name()
             )));
         }
         let shape = [

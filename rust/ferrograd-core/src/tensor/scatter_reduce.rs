@@ -2,13 +2,14 @@
 //! `amin`, optionally ignoring the values already in place (`include_self=False`).
 
 use super::gather_scatter::{index_target, DimIndex};
-use super::index_util::{contiguous_copy, not_implemented, unaliased};
+use super::index_util::{contiguous_copy, unaliased};
 use super::{materialize, Tensor};
 use crate::cpu::accumulate::Accumulate;
 use crate::cpu::gather::Combine;
 use crate::cpu::walk::walk;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
+use crate::op::not_implemented;
 use crate::shape::numel;
 use crate::with_dtype;
 

@@ -3,7 +3,6 @@
 
 use rayon::prelude::*;
 
-use super::index_util::cpp_name;
 use super::{materialize, Tensor};
 use crate::cpu::PARALLEL_THRESHOLD;
 use crate::dtype::{promote_types, DType, Element};
@@ -51,7 +50,7 @@ fn check_sorter(boundaries: &Tensor, sorter: &Tensor) -> Result<Vec<i64>> {
     if sorter.dtype() != DType::I64 {
         return Err(Error::runtime(format!(
             "torch.searchsorted(): sorter must be a tensor of long dtype but got dtype {}",
-            cpp_name(sorter.dtype())
+            sorter.dtype().scalar_type_name()
         )));
     }
     let order = materialize::<i64>(sorter)?;

@@ -1,7 +1,7 @@
 //! Indexing a tensor as if it were flattened: `take`, `put_`, and `take_along_dim`.
 
 use super::index_util::{
-    assert_no_overlap, cpp_name, gather_tensor, index_values, scatter_tensor, unaliased,
+    assert_no_overlap, gather_tensor, index_values, scatter_tensor, unaliased,
 };
 use super::Tensor;
 use crate::cpu::gather::{Combine, OffsetWalk};
@@ -55,7 +55,7 @@ impl Tensor {
         if index.dtype() != DType::I64 {
             return Err(Error::runtime(format!(
                 "take(): Expected a long tensor for index, but got {}",
-                cpp_name(index.dtype())
+                index.dtype().scalar_type_name()
             )));
         }
         if self.numel() == 0 && index.numel() != 0 {
@@ -73,14 +73,14 @@ impl Tensor {
         if index.dtype() != DType::I64 {
             return Err(Error::runtime(format!(
                 "put_(): Expected a long tensor for index, but got {}",
-                cpp_name(index.dtype())
+                index.dtype().scalar_type_name()
             )));
         }
         if self.dtype() != source.dtype() {
             return Err(Error::runtime(format!(
                 "put_(): self and source expected to have the same dtype, but got self.dtype = {} and source.dtype = {}",
-                cpp_name(self.dtype()),
-                cpp_name(source.dtype())
+                self.dtype().scalar_type_name(),
+                source.dtype().scalar_type_name()
             )));
         }
         if source.numel() != index.numel() {
@@ -136,7 +136,7 @@ impl Tensor {
         if indices.dtype() != DType::I64 {
             return Err(Error::runtime(format!(
                 "torch.take_along_dim(): dtype of indices should be Long but got {}",
-                cpp_name(indices.dtype())
+                indices.dtype().scalar_type_name()
             )));
         }
         let d = normalize_dim(dim, self.ndim())?;

@@ -1,7 +1,7 @@
 //! Products built from `mm` and views: `tensordot`, `inner`, `outer`/`ger`, `kron`,
 //! `linalg.multi_dot` and `chain_matmul`.
 
-use super::matmul::{cpp_type_name, product};
+use super::matmul::product;
 use super::Tensor;
 use crate::cpu::matmul::outer;
 use crate::dtype::{promote_types, result_type, DType, Operand, Scalar};
@@ -235,8 +235,8 @@ fn check_chain(tensors: &[Tensor]) -> Result<()> {
     if let Some(i) = tensors.iter().position(|t| t.dtype() != dtype) {
         return Err(Error::runtime(format!(
             "multi_dot(): all tensors must have be the same dtype but tensor 0 is {} and tensor {i} {}",
-            cpp_type_name(dtype),
-            cpp_type_name(tensors[i].dtype())
+            dtype.cpp_type_name(),
+            (tensors[i].dtype()).cpp_type_name()
         )));
     }
     Ok(())

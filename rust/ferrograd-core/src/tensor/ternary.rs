@@ -90,8 +90,8 @@ fn lerp_dtype(start: &Arg, end: &Arg, weight: &Arg) -> Result<DType> {
     if e.dtype() != s.dtype() {
         return Err(Error::runtime(format!(
             "expected dtype {} for `end` but got dtype {}",
-            short_name(s.dtype()),
-            short_name(e.dtype())
+            s.dtype().cpp_type_name(),
+            e.dtype().cpp_type_name()
         )));
     }
     if !s.dtype().is_floating_point() {
@@ -104,22 +104,6 @@ fn lerp_dtype(start: &Arg, end: &Arg, weight: &Arg) -> Result<DType> {
         ));
     }
     Ok(s.dtype())
-}
-
-/// The C++-style names PyTorch's dtype-mismatch messages use (`float`, `double`, `long int`).
-fn short_name(d: DType) -> &'static str {
-    match d {
-        DType::F32 => "float",
-        DType::F64 => "double",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::I64 => "long int",
-        DType::I32 => "int",
-        DType::I16 => "short int",
-        DType::I8 => "signed char",
-        DType::U8 => "unsigned char",
-        DType::Bool => "bool",
-    }
 }
 
 /// `where(cond, a, b)`: `a` where `cond` holds, else `b`; either branch may be a number.

@@ -121,30 +121,14 @@ pub fn tuple_of<'py>(py: Python<'py>, tensors: Vec<Tensor>) -> PyResult<Bound<'p
     PyTuple::new(py, items)
 }
 
-/// PyTorch's C++ spelling of a dtype in its out= dtype errors.
-fn cpp_type_name(dtype: DType) -> &'static str {
-    match dtype {
-        DType::Bool => "bool",
-        DType::U8 => "unsigned char",
-        DType::I8 => "signed char",
-        DType::I16 => "short int",
-        DType::I32 => "int",
-        DType::I64 => "long int",
-        DType::F16 => "c10::Half",
-        DType::BF16 => "c10::BFloat16",
-        DType::F32 => "float",
-        DType::F64 => "double",
-    }
-}
-
 /// The check of ops whose `out=` must have exactly the result's dtype.
 pub fn check_out_dtype(out: &Bound<'_, PyTensor>, dtype: DType) -> PyResult<()> {
     let have = out.borrow().t.dtype();
     if have != dtype {
         return Err(runtime_err(format!(
             "Expected out tensor to have dtype {}, but got {} instead",
-            cpp_type_name(dtype),
-            cpp_type_name(have)
+            dtype.cpp_type_name(),
+            have.cpp_type_name()
         )));
     }
     Ok(())
