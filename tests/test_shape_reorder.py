@@ -108,11 +108,12 @@ def test_repeat_interleave_forms():
     counts = ferrograd.tensor([1, 0, 3], dtype=ferrograd.int32)
     out = ferrograd.repeat_interleave(counts)
     assert (out.dtype, out.tolist()) == (ferrograd.int32, [0, 2, 2, 2])
-    assert ferrograd.repeat_interleave(ferrograd.tensor([1, 2]), output_size=3).tolist() == [
-        0,
-        1,
-        1,
-    ]
+    pair = ferrograd.tensor([1, 2])
+    assert ferrograd.repeat_interleave(pair, output_size=3).tolist() == [0, 1, 1]
+    assert ferrograd.repeat_interleave(repeats=pair).tolist() == [0, 1, 1]
+    assert ferrograd.repeat_interleave(input=pair, repeats=2).tolist() == [1, 1, 2, 2]
+    with pytest.raises(TypeError, match="invalid combination of arguments"):
+        ferrograd.repeat_interleave(pair, dim=0)
     a = ferrograd.arange(6).view(2, 3)
     assert a.repeat_interleave(2, 0, output_size=4).shape == (4, 3)
     assert a.repeat_interleave(ferrograd.tensor(2), dim=1).shape == (2, 6)

@@ -162,24 +162,38 @@ impl PyTensor {
 /// `ferrograd.repeat_interleave(input, repeats, dim=None, *, output_size=None)`, and the
 /// one-argument form `repeat_interleave(repeats)`: each index repeated by its count.
 #[pyfunction]
-#[pyo3(signature = (input, repeats=None, dim=None, *, output_size=None))]
+#[pyo3(signature = (input=None, repeats=None, dim=None, *, output_size=None))]
 pub fn repeat_interleave(
     py: Python<'_>,
-    input: PyRef<'_, PyTensor>,
+    input: Option<PyRef<'_, PyTensor>>,
     repeats: Option<&Bound<'_, PyAny>>,
     dim: Option<i64>,
     output_size: Option<i64>,
 ) -> Out {
-    match repeats {
-        Some(r) => repeat_interleave_impl(py, &input.t, repeats_arg(r)?, dim, output_size),
-        None => {
-            let counts = input.t.clone();
-            wrap(
-                py,
-                crate::errors::core("repeat_interleave", || {
-                    Tensor::repeat_interleave_counts(&counts, output_size)
-                })?,
-            )
+    match (input, repeats) {
+        (Some(input), Some(r)) => {
+            repeat_interleave_impl(py, &input.t, repeats_arg(r)?, dim, output_size)
         }
+        // The one-argument form, positional or as `repeats=`.
+        (Some(counts), None) if dim.is_none() => counts_form(py, &counts.t, output_size),
+        (None, Some(r)) if dim.is_none() => match r.cast::<PyTensor>() {
+            Ok(counts) => counts_form(py, &counts.borrow().t, output_size),
+            Err(_) => Err(invalid_combination()),
+        },
+        _ => Err(invalid_combination()),
     }
+}
+
+fn counts_form(py: Python<'_>, counts: &Tensor, output_size: Option<i64>) -> Out {
+    let counts = counts.clone();
+    wrap(
+        py,
+        crate::errors::core("repeat_interleave", || {
+            Tensor::repeat_interleave_counts(&counts, output_size)
+        })?,
+    )
+}
+
+fn invalid_combination() -> PyErr {
+    type_err("repeat_interleave() received an invalid combination of arguments")
 }
