@@ -12,6 +12,8 @@ mod exports;
 mod from_python;
 mod legacy;
 mod numpy_interop;
+mod ops_reduce;
+mod ops_reduce_minmax;
 mod random;
 mod tensor;
 mod tensor_convert;
@@ -68,5 +70,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::rand_like, m)?)?;
     m.add_function(wrap_pyfunction!(random::randn_like, m)?)?;
     m.add_function(wrap_pyfunction!(random::randint_like, m)?)?;
+    ops_reduce::register(m)?;
     Ok(())
 }

@@ -24,7 +24,7 @@ mod normal;
 mod normal_fill;
 mod randperm;
 mod state;
-mod stl_select;
+pub(crate) mod stl_select;
 mod uniform;
 
 #[cfg(test)]

@@ -3,8 +3,13 @@
 
 mod convert;
 mod create;
+mod cumulative;
 mod index;
 mod random;
+mod reduce;
+mod reduce_minmax;
+mod reduce_order;
+mod reduce_stats;
 mod view;
 
 pub use convert::{contiguous_bytes, materialize};
