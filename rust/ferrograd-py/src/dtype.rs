@@ -1,7 +1,6 @@
 //! `ferrograd.dtype` objects (one singleton per dtype, so `t.dtype is ferrograd.float32`), the
 //! default dtype, and reading a `dtype=` argument.
 
-
 use ferrograd_core::DType;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

@@ -14,6 +14,8 @@ mod legacy;
 mod numpy_interop;
 mod ops_reduce;
 mod ops_reduce_minmax;
+mod ops_reduce_order;
+mod ops_reduce_stats;
 mod random;
 mod tensor;
 mod tensor_convert;

@@ -77,6 +77,25 @@ pub(crate) fn dims_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Opt
         .map(Some)
 }
 
+/// PyTorch's overloads of `sum`, `mean`, `prod`, `max`, `min` have no form with `keepdim` but
+/// no `dim`: its TypeError, listing the forms there are.
+pub(crate) fn keepdim_without_dim(op: &str, forms: &[&str]) -> PyErr {
+    let listed: String = forms.iter().map(|f| format!(" * {f}\n")).collect();
+    type_err(format!(
+        "{op}() received an invalid combination of arguments - got (keepdim=bool, ), but expected one of:\n{listed}"
+    ))
+}
+
+const SUM_FORMS: [&str; 2] = [
+    "(*, torch.dtype dtype = None)",
+    "(tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)",
+];
+
+const PROD_FORMS: [&str; 2] = [
+    "(*, torch.dtype dtype = None)",
+    "(int dim, bool keepdim = False, *, torch.dtype dtype = None)",
+];
+
 /// A `dim` that must be a single int (or `None`).
 pub(crate) fn dim_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
     match obj.filter(|o| !o.is_none()) {
@@ -92,18 +111,24 @@ pub(crate) fn dim_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
     fn sum(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
     ) -> Out {
+        if dim.is_none() && axis.is_none() && keepdim.is_some() {
+            return Err(keepdim_without_dim("sum", &SUM_FORMS));
+        }
+        let keepdim = keepdim.unwrap_or(false);
         let dims = dims_arg("sum", dim_or_axis(dim, axis))?;
         let dtype = extract_opt_dtype(dtype)?;
-        let r = run(py, "sum", &self.t, |t| t.sum(dims.as_deref(), keepdim, dtype))?;
+        let r = run(py, "sum", &self.t, |t| {
+            t.sum(dims.as_deref(), keepdim, dtype)
+        })?;
         wrap(py, r)
     }
 
@@ -124,18 +149,24 @@ impl PyTensor {
         wrap(py, r)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
     fn mean(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
     ) -> Out {
+        if dim.is_none() && axis.is_none() && keepdim.is_some() {
+            return Err(keepdim_without_dim("mean", &SUM_FORMS));
+        }
+        let keepdim = keepdim.unwrap_or(false);
         let dims = dims_arg("mean", dim_or_axis(dim, axis))?;
         let dtype = extract_opt_dtype(dtype)?;
-        let r = run(py, "mean", &self.t, |t| t.mean(dims.as_deref(), keepdim, dtype))?;
+        let r = run(py, "mean", &self.t, |t| {
+            t.mean(dims.as_deref(), keepdim, dtype)
+        })?;
         wrap(py, r)
     }
 
@@ -156,19 +187,25 @@ impl PyTensor {
         wrap(py, r)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
     fn prod(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
     ) -> Out {
+        if dim.is_none() && axis.is_none() && keepdim.is_some() {
+            return Err(keepdim_without_dim("prod", &PROD_FORMS));
+        }
+        let keepdim = keepdim.unwrap_or(false);
         let dim = dim_arg("prod", dim_or_axis(dim, axis))?;
         let dtype = extract_opt_dtype(dtype)?;
         let dims = dim.map(|d| vec![d]);
-        let r = run(py, "prod", &self.t, |t| t.prod(dims.as_deref(), keepdim, dtype))?;
+        let r = run(py, "prod", &self.t, |t| {
+            t.prod(dims.as_deref(), keepdim, dtype)
+        })?;
         wrap(py, r)
     }
 
@@ -213,8 +250,17 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crate::exports::export_methods(
         m,
         &[
-            "sum", "nansum", "mean", "nanmean", "prod", "all", "any", "count_nonzero",
+            "sum",
+            "nansum",
+            "mean",
+            "nanmean",
+            "prod",
+            "all",
+            "any",
+            "count_nonzero",
         ],
     )?;
-    crate::ops_reduce_minmax::register(m)
+    crate::ops_reduce_minmax::register(m)?;
+    crate::ops_reduce_stats::register(m)?;
+    crate::ops_reduce_order::register(m)
 }

@@ -28,8 +28,17 @@ impl PyTensor {
         py: Python<'py>,
         op: &'static str,
         dim: Option<&Bound<'py, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if dim.is_none() && keepdim.is_some() {
+            let forms = [
+                "()\n      didn't match because some of the keywords were incorrect: keepdim",
+                "(Tensor other)\n      didn't match because some of the keywords were incorrect: keepdim",
+                "(int dim, bool keepdim = False)",
+            ];
+            return Err(crate::ops_reduce::keepdim_without_dim(op, &forms));
+        }
+        let keepdim = keepdim.unwrap_or(false);
         if let Some(d) = dim {
             if d.cast::<PyTensor>().is_ok() {
                 return Err(type_err(format!(
@@ -65,22 +74,22 @@ impl PyTensor {
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=false))]
+    #[pyo3(signature = (dim=None, keepdim=None))]
     fn max<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.extreme(py, "max", dim, keepdim)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false))]
+    #[pyo3(signature = (dim=None, keepdim=None))]
     fn min<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.extreme(py, "min", dim, keepdim)
     }

@@ -83,10 +83,19 @@ impl Plan {
     /// `reorder`: the kernel does not care about the order (sums, extrema), so the reduced dims
     /// may be walked in memory order.
     fn new(layout: &Layout, reduced: &[bool], reorder: bool) -> Plan {
-        let dims = || layout.shape().iter().copied().zip(layout.strides().iter().copied());
+        let dims = || {
+            layout
+                .shape()
+                .iter()
+                .copied()
+                .zip(layout.strides().iter().copied())
+        };
         let kept = Walk::coalesce(dims().zip(reduced).filter(|(_, &r)| !r).map(|(d, _)| d));
-        let mut red_dims: Vec<(usize, usize)> =
-            dims().zip(reduced).filter(|(_, &r)| r).map(|(d, _)| d).collect();
+        let mut red_dims: Vec<(usize, usize)> = dims()
+            .zip(reduced)
+            .filter(|(_, &r)| r)
+            .map(|(d, _)| d)
+            .collect();
         if reorder {
             red_dims.sort_by_key(|&(_, s)| std::cmp::Reverse(s));
         }
@@ -174,7 +183,16 @@ fn span<T: Element, K: ReduceKernel<T>>(
 
 fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K::Acc> {
     let (n_out, n_red) = (plan.kept.len(), plan.red.len());
-    let one = |o: usize| span(src, plan, plan.offset + plan.kept.offset_of(o), (0, n_red), o, k);
+    let one = |o: usize| {
+        span(
+            src,
+            plan,
+            plan.offset + plan.kept.offset_of(o),
+            (0, n_red),
+            o,
+            k,
+        )
+    };
     if n_out * n_red < PARALLEL_THRESHOLD {
         return (0..n_out).map(one).collect();
     }
@@ -199,7 +217,14 @@ fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K:
         .map(|o| {
             let base = plan.offset + plan.kept.offset_of(o);
             let parts = map_jobs(n_red.div_ceil(chunk), |c| {
-                span(src, plan, base, (c * chunk, ((c + 1) * chunk).min(n_red)), o, k)
+                span(
+                    src,
+                    plan,
+                    base,
+                    (c * chunk, ((c + 1) * chunk).min(n_red)),
+                    o,
+                    k,
+                )
             });
             merge_all(k, parts)
         })
@@ -231,7 +256,11 @@ struct Job {
 }
 
 /// `out` (rows of `width` outputs) cut into the tiles' slices, in job order.
-fn tile_slices<'a, A>(out: &'a mut [A], width: usize, tiles: &[(usize, usize)]) -> Vec<&'a mut [A]> {
+fn tile_slices<'a, A>(
+    out: &'a mut [A],
+    width: usize,
+    tiles: &[(usize, usize)],
+) -> Vec<&'a mut [A]> {
     let mut slices = Vec::new();
     for row in out.chunks_mut(width) {
         let mut rest = row;
@@ -291,7 +320,14 @@ fn columns<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec
             let partials = map_jobs(n_red.div_ceil(per_split), |s| {
                 let mut acc = vec![k.init(); w];
                 let rows = (s * per_split, ((s + 1) * per_split).min(n_red));
-                run_job(Job { outer: o, col, rows }, &mut acc);
+                run_job(
+                    Job {
+                        outer: o,
+                        col,
+                        rows,
+                    },
+                    &mut acc,
+                );
                 acc
             });
             let dst = &mut out[o * width + col..o * width + col + w];
@@ -301,4 +337,85 @@ fn columns<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::reduce_fold::Fold;
+    use crate::cpu::reduce_minmax::ArgExtreme;
+
+    fn sums(src: &[i64], layout: &Layout, reduced: &[bool]) -> Vec<i64> {
+        reduce(
+            src,
+            layout,
+            reduced,
+            true,
+            &Fold::new(0i64, |x: i64| x, |a, b| a + b),
+        )
+    }
+
+    #[test]
+    fn every_loop_order_gives_the_same_sums() {
+        // [4, 10, 12] row-major: reducing the last dim walks rows, the first dim columns, the
+        // middle dim of a transposed view needs a gather.
+        let src: Vec<i64> = (0..480).collect();
+        let l = Layout::contiguous(&[4, 10, 12]);
+        let by_hand = |keep: &dyn Fn(usize, usize, usize) -> usize, n: usize| {
+            let mut out = vec![0i64; n];
+            for (i, &v) in src.iter().enumerate() {
+                out[keep(i / 120, (i / 12) % 10, i % 12)] += v;
+            }
+            out
+        };
+        assert_eq!(
+            sums(&src, &l, &[false, false, true]),
+            by_hand(&|a, b, _| a * 10 + b, 40)
+        );
+        assert_eq!(
+            sums(&src, &l, &[true, false, false]),
+            by_hand(&|_, b, c| b * 12 + c, 120)
+        );
+        assert_eq!(
+            sums(&src, &l, &[false, true, false]),
+            by_hand(&|a, _, c| a * 12 + c, 48)
+        );
+        assert_eq!(
+            sums(&src, &l, &[true, true, true]),
+            vec![(0..480).sum::<i64>()]
+        );
+        let t = l.permute(&[2, 0, 1]);
+        assert_eq!(
+            sums(&src, &t, &[false, true, false]),
+            by_hand(&|_, b, c| c * 10 + b, 120)
+        );
+    }
+
+    #[test]
+    fn large_reductions_split_across_jobs_stay_exact() {
+        let n = 3 * PARALLEL_THRESHOLD + 7;
+        let src: Vec<i64> = (0..n as i64).collect();
+        let total = (n as i64 - 1) * n as i64 / 2;
+        assert_eq!(sums(&src, &Layout::contiguous(&[n]), &[true]), vec![total]);
+        let cols = Layout::contiguous(&[n / 8, 8]);
+        let col0: i64 = (0..n / 8).map(|r| (r * 8) as i64).sum();
+        assert_eq!(sums(&src, &cols, &[true, false])[0], col0);
+    }
+
+    #[test]
+    fn arg_positions_count_in_row_major_order() {
+        let src = [1.0f32, 9.0, 9.0, 3.0, 9.0, 2.0];
+        // transposed 3x2 view of a 2x3 buffer: row-major order is 1, 3, 9, 9, 9, 2
+        let t = Layout::contiguous(&[2, 3]).transpose(0, 1);
+        let got = reduce(&src, &t, &[true, true], false, &ArgExtreme::<true>);
+        assert_eq!(got, vec![(9.0, 2)]);
+        let cols = reduce(
+            &src,
+            &Layout::contiguous(&[2, 3]),
+            &[true, false],
+            false,
+            &ArgExtreme::<false>,
+        );
+        assert_eq!(cols, vec![(1.0, 0), (9.0, 0), (2.0, 1)]);
+    }
 }

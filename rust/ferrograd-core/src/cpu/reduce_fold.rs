@@ -89,9 +89,9 @@ impl<A: Copy, M, O: Fn(A, A) -> A> Fold<A, M, O> {
             }
             parts.finish().unwrap_or([self.init; LANES])
         };
-        xs[whole..]
-            .iter()
-            .fold(fold_lanes(acc, &self.op), |a, &x| (self.op)(a, (self.map)(x)))
+        xs[whole..].iter().fold(fold_lanes(acc, &self.op), |a, &x| {
+            (self.op)(a, (self.map)(x))
+        })
     }
 
     #[inline(always)]

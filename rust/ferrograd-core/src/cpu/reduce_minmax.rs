@@ -116,7 +116,13 @@ fn best_value<const LARGEST: bool, T: Extremes>(xs: &[T]) -> T {
 #[inline(always)]
 fn first_position<T: Element>(xs: &[T], target: T) -> usize {
     const BLOCK: usize = 64;
-    let hit = |x: T| if is_nan(target) { is_nan(x) } else { x == target };
+    let hit = |x: T| {
+        if is_nan(target) {
+            is_nan(x)
+        } else {
+            x == target
+        }
+    };
     for (b, block) in xs.chunks(BLOCK).enumerate() {
         if block.iter().fold(false, |f, &x| f | hit(x)) {
             let within = block.iter().position(|&x| hit(x)).unwrap_or(0);
@@ -151,8 +157,11 @@ fn arg_columns<const LARGEST: bool, T: Extremes, I: Iterator<Item = (usize, usiz
         let row = &src[off..off + width];
         let Ok(p) = u32::try_from(pos) else {
             // Past 2^32 rows: finish with full-width positions, one step at a time.
-            let mut state: Vec<(T, usize)> =
-                vals.iter().zip(&idx).map(|(&v, &i)| (v, i as usize)).collect();
+            let mut state: Vec<(T, usize)> = vals
+                .iter()
+                .zip(&idx)
+                .map(|(&v, &i)| (v, i as usize))
+                .collect();
             for (pos, off) in std::iter::once((pos, off)).chain(rows) {
                 for (a, &x) in state.iter_mut().zip(&src[off..off + width]) {
                     if better::<LARGEST, T>(x, a.0) {
@@ -163,11 +172,19 @@ fn arg_columns<const LARGEST: bool, T: Extremes, I: Iterator<Item = (usize, usiz
             acc.copy_from_slice(&state);
             return;
         };
-        let n = width.min(row.len()).min(idx.len()).min(next.len()).min(vals.len());
+        let n = width
+            .min(row.len())
+            .min(idx.len())
+            .min(next.len())
+            .min(vals.len());
         let (vals, idx_in, idx_out, row) = (&mut vals[..n], &idx[..n], &mut next[..n], &row[..n]);
         for k in 0..n {
             let (v, x) = (vals[k], row[k]);
-            idx_out[k] = if better::<LARGEST, T>(x, v) { p } else { idx_in[k] };
+            idx_out[k] = if better::<LARGEST, T>(x, v) {
+                p
+            } else {
+                idx_in[k]
+            };
             vals[k] = pick::<LARGEST, T>(v, x);
         }
         std::mem::swap(&mut idx, &mut next);

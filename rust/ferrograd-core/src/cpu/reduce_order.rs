@@ -165,9 +165,15 @@ pub enum Interpolation {
     Nearest,
 }
 
-/// The quantiles `qs` of one row, with PyTorch's arithmetic: ranks in the row's dtype, NaN
-/// ranks pushed to the end (quantile) or counted out (nanquantile), then `lerp`.
-pub fn quantiles_row<T: RealAcc>(row: &[T], qs: &[T], ignore_nan: bool, how: Interpolation) -> Vec<T> {
+/// The quantiles `qs` of one row, with PyTorch's arithmetic: the rank in float64 (NaN ranks
+/// pushed to the end for quantile, counted out for nanquantile), the weight rounded to the
+/// row's dtype, then `lerp`.
+pub fn quantiles_row<T: RealAcc>(
+    row: &[T],
+    qs: &[T],
+    ignore_nan: bool,
+    how: Interpolation,
+) -> Vec<T> {
     let mut sorted = row.to_vec();
     sorted.sort_by(|a, b| {
         use std::cmp::Ordering::*;
@@ -180,38 +186,33 @@ pub fn quantiles_row<T: RealAcc>(row: &[T], qs: &[T], ignore_nan: bool, how: Int
     });
     let n = sorted.len();
     let nans = sorted.iter().filter(|&&x| is_nan(x)).count();
-    let last = T::from_f64((n as f64) - 1.0);
     qs.iter()
         .map(|&q| {
-            let mut rank = if ignore_nan {
-                let r = q.mul(T::from_f64((n - nans) as f64 - 1.0));
-                if r < T::ZERO {
-                    T::ZERO
-                } else {
-                    r
-                }
+            let q = q.to_f64();
+            let rank = if ignore_nan {
+                (q * ((n - nans) as f64 - 1.0)).max(0.0)
             } else if nans > 0 {
-                last
+                n as f64 - 1.0
             } else {
-                q.mul(last)
+                q * (n as f64 - 1.0)
             };
-            rank = match how {
-                Interpolation::Lower => T::from_f64(rank.to_f64().floor()),
-                Interpolation::Higher => T::from_f64(rank.to_f64().ceil()),
-                Interpolation::Nearest => T::from_f64(rank.to_f64().round_ties_even()),
+            let rank = match how {
+                Interpolation::Lower => rank.floor(),
+                Interpolation::Higher => rank.ceil(),
+                Interpolation::Nearest => rank.round_ties_even(),
                 _ => rank,
             };
-            let below = rank.to_f64() as usize;
-            let lo = sorted[below.min(n - 1)];
+            let below = (rank as usize).min(n - 1);
+            let lo = sorted[below];
             if !matches!(how, Interpolation::Linear | Interpolation::Midpoint) {
                 return lo;
             }
-            let weight = if how == Interpolation::Midpoint {
-                T::from_f64(0.5)
+            let weight = T::from_f64(if how == Interpolation::Midpoint {
+                0.5
             } else {
-                rank.sub(T::from_f64(below as f64))
-            };
-            let hi = sorted[(rank.to_f64().ceil() as usize).min(n - 1)];
+                rank - below as f64
+            });
+            let hi = sorted[(rank.ceil() as usize).min(n - 1)];
             lerp(lo, hi, weight)
         })
         .collect()

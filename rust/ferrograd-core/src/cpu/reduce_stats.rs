@@ -258,7 +258,10 @@ impl<T: Real> ReduceKernel<T> for ExpSum<'_, T> {
         let m = self.shifts[out];
         let mut parts = Pairwise::new(|a: T::C, b| a.add(b));
         for c in xs.chunks(512) {
-            parts.push(c.iter().fold(<T::C as Accum>::ZERO, |a, &x| a.add(Self::term(x, m))));
+            parts.push(
+                c.iter()
+                    .fold(<T::C as Accum>::ZERO, |a, &x| a.add(Self::term(x, m))),
+            );
         }
         parts.finish().unwrap_or(<T::C as Accum>::ZERO)
     }

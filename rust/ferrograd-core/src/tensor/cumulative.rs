@@ -124,3 +124,27 @@ where
     let out: Vec<T> = Scan::new(ninf, step).run(&vals, outer, n, inner);
     Tensor::from_vec(out, t.shape())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scalar;
+
+    #[test]
+    fn scans_along_each_dim() -> Result<()> {
+        let m = Tensor::arange(Scalar::Int(1), Scalar::Int(7), Scalar::Int(1), DType::I64)?
+            .view(&[2, 3])?;
+        assert_eq!(m.cumsum(1, None)?.to_vec::<i64>()?, vec![1, 3, 6, 4, 9, 15]);
+        assert_eq!(m.cumsum(0, None)?.to_vec::<i64>()?, vec![1, 2, 3, 5, 7, 9]);
+        assert_eq!(
+            m.t()?.cumprod(0, None)?.to_vec::<i64>()?,
+            vec![1, 4, 2, 20, 6, 120]
+        );
+        let (v, i) = m.cummax(0)?;
+        assert_eq!(
+            (v.to_vec::<i64>()?, i.to_vec::<i64>()?),
+            (vec![1, 2, 3, 4, 5, 6], vec![0, 0, 0, 1, 1, 1])
+        );
+        Ok(())
+    }
+}

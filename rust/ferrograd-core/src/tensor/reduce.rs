@@ -36,7 +36,11 @@ pub(crate) fn not_implemented(msg: impl Into<String>) -> Error {
 
 /// Which dims of an `ndim`-dim tensor a reduction runs over, one flag per dim. `None` means
 /// every dim; an empty list means every dim too when `empty_is_all` (`sum`), else none (`any`).
-pub(crate) fn reduce_mask(ndim: usize, dims: Option<&[i64]>, empty_is_all: bool) -> Result<Vec<bool>> {
+pub(crate) fn reduce_mask(
+    ndim: usize,
+    dims: Option<&[i64]>,
+    empty_is_all: bool,
+) -> Result<Vec<bool>> {
     let dims = match dims {
         None => return Ok(vec![true; ndim]),
         Some([]) => return Ok(vec![empty_is_all; ndim]),
@@ -74,7 +78,12 @@ pub(crate) fn reduced_shape(shape: &[usize], mask: &[bool], keepdim: bool) -> Ve
 
 /// Number of elements each output reduces.
 pub(crate) fn reduced_count(shape: &[usize], mask: &[bool]) -> usize {
-    shape.iter().zip(mask).filter(|(_, &r)| r).map(|(&n, _)| n).product()
+    shape
+        .iter()
+        .zip(mask)
+        .filter(|(_, &r)| r)
+        .map(|(&n, _)| n)
+        .product()
 }
 
 /// Runs a reduction kernel over the flagged dims of `t` (whose element type must be `T`).
@@ -121,7 +130,13 @@ fn sum_dtype(d: DType) -> DType {
 }
 
 impl Tensor {
-    fn sum_like(&self, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>, skip_nan: bool) -> Result<Tensor> {
+    fn sum_like(
+        &self,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+        dtype: Option<DType>,
+        skip_nan: bool,
+    ) -> Result<Tensor> {
         let mask = reduce_mask(self.ndim(), dims, true)?;
         let src = with_dtype_arg(self, dtype)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
@@ -138,12 +153,22 @@ impl Tensor {
     }
 
     /// `nansum`: NaNs count as zero.
-    pub fn nansum(&self, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    pub fn nansum(
+        &self,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+        dtype: Option<DType>,
+    ) -> Result<Tensor> {
         self.sum_like(dims, keepdim, dtype, true)
     }
 
     /// `mean`: the sum (in float32 for the half types), divided by the count, then rounded.
-    pub fn mean(&self, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    pub fn mean(
+        &self,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+        dtype: Option<DType>,
+    ) -> Result<Tensor> {
         match dtype {
             Some(d) if !d.is_floating_point() => {
                 return Err(not_implemented(format!(
@@ -171,12 +196,21 @@ impl Tensor {
     }
 
     /// `nanmean`: the NaN-skipping sum (rounded to the dtype) over the count of non-NaNs.
-    pub fn nanmean(&self, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    pub fn nanmean(
+        &self,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+        dtype: Option<DType>,
+    ) -> Result<Tensor> {
         let d = dtype.unwrap_or(self.dtype());
         if !self.dtype().is_floating_point() || !d.is_floating_point() {
             return Err(not_implemented(format!(
                 "nanmean(): expected input to have floating point or complex dtype but got {}",
-                cpp_name(if self.dtype().is_floating_point() { d } else { self.dtype() })
+                cpp_name(if self.dtype().is_floating_point() {
+                    d
+                } else {
+                    self.dtype()
+                })
             )));
         }
         let mask = reduce_mask(self.ndim(), dims, true)?;
@@ -196,7 +230,12 @@ impl Tensor {
     }
 
     /// `prod(dim, keepdim=False, dtype=None)` (`dims` is `None` for the whole tensor).
-    pub fn prod(&self, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    pub fn prod(
+        &self,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+        dtype: Option<DType>,
+    ) -> Result<Tensor> {
         let mask = reduce_mask(self.ndim(), dims, true)?;
         let src = with_dtype_arg(self, dtype)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
@@ -267,4 +306,66 @@ fn prod_accs<T: Widen>(t: &Tensor, mask: &[bool]) -> Result<Vec<T::Acc>> {
         }
     };
     run_kernel::<T, _>(t, mask, true, &Fold::new(one, |x: T| x.widen(), op))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Scalar;
+
+    fn m() -> Result<Tensor> {
+        Tensor::arange(Scalar::Int(0), Scalar::Int(6), Scalar::Int(1), DType::F32)?.view(&[2, 3])
+    }
+
+    #[test]
+    fn sums_means_products() -> Result<()> {
+        let m = m()?;
+        assert_eq!(m.sum(None, false, None)?.to_vec::<f32>()?, vec![15.0]);
+        assert_eq!(
+            m.sum(Some(&[0]), false, None)?.to_vec::<f32>()?,
+            vec![3.0, 5.0, 7.0]
+        );
+        assert_eq!(m.sum(Some(&[-1]), true, None)?.shape(), &[2, 1]);
+        assert_eq!(
+            m.mean(Some(&[1]), false, None)?.to_vec::<f32>()?,
+            vec![1.0, 4.0]
+        );
+        assert_eq!(
+            m.prod(Some(&[1]), false, None)?.to_vec::<f32>()?,
+            vec![0.0, 60.0]
+        );
+        let ints = m.to_dtype(DType::I32)?;
+        assert_eq!(ints.sum(None, false, None)?.dtype(), DType::I64);
+        assert!(ints.mean(None, false, None).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn dims_are_checked() -> Result<()> {
+        let m = m()?;
+        let dup = m
+            .sum(Some(&[0, -2]), false, None)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            dup.as_deref(),
+            Some("dim 0 appears multiple times in the list of dims")
+        );
+        assert!(m.sum(Some(&[2]), false, None).is_err());
+        assert_eq!(m.all(Some(&[]), false)?.shape(), &[2, 3]);
+        assert_eq!(m.sum(Some(&[]), false, None)?.shape(), &[] as &[usize]);
+        Ok(())
+    }
+
+    #[test]
+    fn logical_and_counts() -> Result<()> {
+        let m = m()?;
+        assert_eq!(
+            m.all(Some(&[0]), false)?.to_vec::<bool>()?,
+            vec![false, true, true]
+        );
+        assert_eq!(m.any(None, false)?.to_vec::<bool>()?, vec![true]);
+        assert_eq!(m.count_nonzero(None)?.to_vec::<i64>()?, vec![5]);
+        Ok(())
+    }
 }

@@ -89,7 +89,13 @@ impl Tensor {
         self.extreme_dim("min()", dim, keepdim, false)
     }
 
-    fn extreme_dim(&self, op: &str, dim: i64, keepdim: bool, largest: bool) -> Result<(Tensor, Tensor)> {
+    fn extreme_dim(
+        &self,
+        op: &str,
+        dim: i64,
+        keepdim: bool,
+        largest: bool,
+    ) -> Result<(Tensor, Tensor)> {
         let d = normalize_dim(dim, self.ndim())?;
         check_nonempty_dim(self, op, d, d as i64)?;
         let mask = dim_mask(self.ndim(), d);
@@ -108,7 +114,6 @@ impl Tensor {
     }
 
     fn extreme_dims(&self, op: &str, dims: &[i64], keepdim: bool, largest: bool) -> Result<Tensor> {
-        let mask = reduce_mask(self.ndim(), Some(dims), true)?;
         if self.numel() == 0 {
             if dims.is_empty() {
                 return Err(no_dim_on_empty(op));
@@ -119,6 +124,7 @@ impl Tensor {
                 check_nonempty_dim(self, &format!("{op}()"), d, given)?;
             }
         }
+        let mask = reduce_mask(self.ndim(), Some(dims), true)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         extreme_values(self, &mask, &shape, largest)
     }
@@ -161,9 +167,17 @@ impl Tensor {
         self.arg_extreme("argmin()", dim, keepdim, false)
     }
 
-    fn arg_extreme(&self, op: &str, dim: Option<i64>, keepdim: bool, largest: bool) -> Result<Tensor> {
+    fn arg_extreme(
+        &self,
+        op: &str,
+        dim: Option<i64>,
+        keepdim: bool,
+        largest: bool,
+    ) -> Result<Tensor> {
         if self.dtype() == DType::Bool {
-            return Err(not_implemented(format!("{op}: does not support bool input")));
+            return Err(not_implemented(format!(
+                "{op}: does not support bool input"
+            )));
         }
         let mask = match dim {
             Some(dim) => {

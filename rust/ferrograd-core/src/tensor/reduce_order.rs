@@ -23,7 +23,10 @@ fn rows_along<T: Element>(t: &Tensor, dim: usize) -> Result<(Vec<T>, usize)> {
         .chain([dim])
         .map(|d| d as i64)
         .collect();
-    Ok((super::materialize::<T>(&t.permute(&order)?)?, t.shape()[dim]))
+    Ok((
+        super::materialize::<T>(&t.permute(&order)?)?,
+        t.shape()[dim],
+    ))
 }
 
 /// A `(values, indices)` reduction along `dim`, row by row.
@@ -77,7 +80,6 @@ impl Tensor {
     }
 
     fn median_of_all(&self, ignore_nan: bool) -> Result<Tensor> {
-        no_bool(self, "median_cpu")?;
         if self.numel() == 0 {
             return Ok(Tensor::scalar(crate::Scalar::Float(f64::NAN), self.dtype()));
         }

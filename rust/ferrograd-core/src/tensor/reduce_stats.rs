@@ -30,7 +30,9 @@ macro_rules! with_float {
                 type $T = f64;
                 $body
             }
-            d => Err(not_implemented(format!("expected a floating point tensor, got {d}"))),
+            d => Err(not_implemented(format!(
+                "expected a floating point tensor, got {d}"
+            ))),
         }
     };
 }
@@ -44,7 +46,11 @@ pub(crate) fn fmt_g(v: f64) -> String {
         return if v > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if v == 0.0 {
-        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if v.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let exp = v.abs().log10().floor() as i32;
     if (-5..6).contains(&exp) {
@@ -69,7 +75,12 @@ pub(crate) fn fmt_g(v: f64) -> String {
 }
 
 impl Tensor {
-    fn welford(&self, op: &str, dims: Option<&[i64]>, keepdim: bool) -> Result<(Vec<Welford>, Vec<usize>)> {
+    fn welford(
+        &self,
+        op: &str,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+    ) -> Result<(Vec<Welford>, Vec<usize>)> {
         if !self.dtype().is_floating_point() {
             return Err(not_implemented(format!(
                 "{op} only support floating point and complex dtypes"
@@ -77,11 +88,19 @@ impl Tensor {
         }
         let mask = reduce_mask(self.ndim(), dims, true)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
-        let accs = with_dtype!(self.dtype(), T => run_kernel::<T, _>(self, &mask, true, &WelfordKernel)?);
+        let accs =
+            with_dtype!(self.dtype(), T => run_kernel::<T, _>(self, &mask, true, &WelfordKernel)?);
         Ok((accs, shape))
     }
 
-    fn moments(&self, op: &str, dims: Option<&[i64]>, correction: f64, keepdim: bool, sqrt: bool) -> Result<(Tensor, Tensor)> {
+    fn moments(
+        &self,
+        op: &str,
+        dims: Option<&[i64]>,
+        correction: f64,
+        keepdim: bool,
+        sqrt: bool,
+    ) -> Result<(Tensor, Tensor)> {
         let (accs, shape) = self.welford(op, dims, keepdim)?;
         let spread: Vec<f64> = accs
             .iter()
@@ -94,7 +113,10 @@ impl Tensor {
                 }
             })
             .collect();
-        let mean: Vec<f64> = accs.iter().map(|w| if w.n == 0.0 { f64::NAN } else { w.mean }).collect();
+        let mean: Vec<f64> = accs
+            .iter()
+            .map(|w| if w.n == 0.0 { f64::NAN } else { w.mean })
+            .collect();
         Ok((
             Tensor::from_vec(spread, &shape)?.to_dtype(self.dtype())?,
             Tensor::from_vec(mean, &shape)?.to_dtype(self.dtype())?,
@@ -103,27 +125,47 @@ impl Tensor {
 
     /// `var(dim=None, *, correction=1, keepdim=False)`: divides by `max(0, N - correction)`.
     pub fn var(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        Ok(self.moments("std and var", dims, correction, keepdim, false)?.0)
+        Ok(self
+            .moments("std and var", dims, correction, keepdim, false)?
+            .0)
     }
 
     /// `std`: the square root of `var`.
     pub fn std(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        Ok(self.moments("std and var", dims, correction, keepdim, true)?.0)
+        Ok(self
+            .moments("std and var", dims, correction, keepdim, true)?
+            .0)
     }
 
     /// `var_mean`: `(var, mean)` from one pass.
-    pub fn var_mean(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    pub fn var_mean(
+        &self,
+        dims: Option<&[i64]>,
+        correction: f64,
+        keepdim: bool,
+    ) -> Result<(Tensor, Tensor)> {
         self.moments("var_mean", dims, correction, keepdim, false)
     }
 
     /// `std_mean`: `(std, mean)` from one pass.
-    pub fn std_mean(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    pub fn std_mean(
+        &self,
+        dims: Option<&[i64]>,
+        correction: f64,
+        keepdim: bool,
+    ) -> Result<(Tensor, Tensor)> {
         self.moments("std_mean", dims, correction, keepdim, true)
     }
 
     /// `linalg.vector_norm(ord=2, dim=None, keepdim=False, dtype=None)`; `norm` with a number
     /// or `'fro'` lands here too.
-    pub fn vector_norm(&self, ord: f64, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    pub fn vector_norm(
+        &self,
+        ord: f64,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+        dtype: Option<DType>,
+    ) -> Result<Tensor> {
         if !self.dtype().is_floating_point() {
             return Err(not_implemented(format!(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
@@ -148,22 +190,24 @@ impl Tensor {
             None => self.clone(),
         };
         let mask = reduce_mask(self.ndim(), dims, true)?;
-        src.check_norm_identity(ord, dims, &mask)?;
+        src.check_norm_identity(ord, dims)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         with_float!(src.dtype(), T => norm_of::<T>(&src, &mask, ord, &shape))
     }
 
     /// Norms below zero and the max norm have no value over nothing.
-    fn check_norm_identity(&self, ord: f64, dims: Option<&[i64]>, mask: &[bool]) -> Result<()> {
+    fn check_norm_identity(&self, ord: f64, dims: Option<&[i64]>) -> Result<()> {
         if !(ord < 0.0 || ord == f64::INFINITY) || self.numel() > 0 {
             return Ok(());
         }
         match dims {
             Some(d) if !d.is_empty() => {
-                for (i, (&n, &r)) in self.shape().iter().zip(mask).enumerate() {
-                    if r && n == 0 {
+                // PyTorch names the first empty dim as it was given.
+                for &given in d {
+                    let i = crate::shape::normalize_dim(given, self.ndim())?;
+                    if self.ndim() > 0 && self.shape()[i] == 0 {
                         return Err(Error::runtime(format!(
-                            "linalg.vector_norm cannot compute the {} norm on the dimension {i}because this dimension is empty and the operation does not have an identity",
+                            "linalg.vector_norm cannot compute the {} norm on the dimension {given}because this dimension is empty and the operation does not have an identity",
                             fmt_g(ord)
                         )));
                     }
@@ -205,7 +249,13 @@ fn logsumexp_of<T: Real>(t: &Tensor, mask: &[bool], shape: &[usize]) -> Result<T
     } else {
         run_kernel::<T, _>(t, mask, true, &Fold::new(T::LOWEST, |x: T| x, max_nan))?
             .into_iter()
-            .map(|m| if m.up().abs().is_finite() || is_nan(m) { m } else { zero })
+            .map(|m| {
+                if m.up().abs().is_finite() || is_nan(m) {
+                    m
+                } else {
+                    zero
+                }
+            })
             .collect()
     };
     let sums = run_kernel::<T, _>(t, mask, true, &ExpSum { shifts: &shifts })?;
@@ -233,7 +283,12 @@ fn norm_of<T: Real>(t: &Tensor, mask: &[bool], ord: f64, shape: &[usize]) -> Res
         run_kernel::<T, _>(t, mask, true, &Fold::new(inf, abs, min_nan::<T::C>))?
     } else if ord == 0.0 {
         let nonzero = move |x: T| if x.up() == zero { zero } else { one };
-        run_kernel::<T, _>(t, mask, true, &Fold::new(zero, nonzero, Accum::add).cascaded())?
+        run_kernel::<T, _>(
+            t,
+            mask,
+            true,
+            &Fold::new(zero, nonzero, Accum::add).cascaded(),
+        )?
     } else if ord == 1.0 {
         run_kernel::<T, _>(t, mask, true, &Fold::new(zero, abs, Accum::add).cascaded())?
     } else if ord == 2.0 {
