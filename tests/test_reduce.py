@@ -50,11 +50,11 @@ def test_sum_and_mean_match_numpy_on_every_layout(dim):
     axis = tuple(dim) if isinstance(dim, (list, tuple)) and dim else (None if dim == () else dim)
     for name, t, ref in layouts(a):
         for keepdim in (False, True):
-            got = t.sum(dim, keepdim=keepdim) if dim is not None else t.sum()
+            got = t.sum(dim, keepdim=keepdim)
             want = ref.sum(axis=axis, keepdims=keepdim)
             assert got.shape == want.shape, name
             np.testing.assert_allclose(arr(got), want, rtol=1e-6, err_msg=name)
-            got = t.mean(dim, keepdim=keepdim) if dim is not None else t.mean()
+            got = t.mean(dim, keepdim=keepdim)
             np.testing.assert_allclose(arr(got), ref.mean(axis=axis, keepdims=keepdim), rtol=1e-6)
 
 
@@ -156,9 +156,10 @@ def test_half_types_accumulate_in_float32():
     # bfloat16 rounds the exact 3000 to its nearest value, 3008
     assert ferrograd.ones(3000, dtype=ferrograd.bfloat16).sum().item() == 3008.0
     # float16 products round after every step, as PyTorch's float16 kernel does:
-    # 1.0009765625 ** 100 = 1.1024 exactly, 1.09765625 with float16 rounding at each step
+    # 1.0009765625 ** 100 = 1.1024 (1.1025390625 in float16); rounding at each step loses
+    # about 0.004 (PyTorch gives 1.09765625; the last bit depends on the order of products)
     h = ferrograd.full((100,), 1.0009765625, dtype=ferrograd.float16)
-    assert h.prod().item() == 1.09765625
+    assert abs(h.prod().item() - 1.09765625) <= 2**-10
 
 
 def test_large_float32_sums_stay_accurate():

@@ -77,24 +77,15 @@ pub(crate) fn dims_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Opt
         .map(Some)
 }
 
-/// PyTorch's overloads of `sum`, `mean`, `prod`, `max`, `min` have no form with `keepdim` but
-/// no `dim`: its TypeError, listing the forms there are.
+/// PyTorch's overloads of `max` and `min` have no form with `keepdim` but no `dim`: its
+/// TypeError, listing the forms there are. (`sum(keepdim=True)` is refused by PyTorch too, but
+/// `sum(None, keepdim=True)` is not, and a binding cannot tell the two apart: both are accepted.)
 pub(crate) fn keepdim_without_dim(op: &str, forms: &[&str]) -> PyErr {
     let listed: String = forms.iter().map(|f| format!(" * {f}\n")).collect();
     type_err(format!(
         "{op}() received an invalid combination of arguments - got (keepdim=bool, ), but expected one of:\n{listed}"
     ))
 }
-
-const SUM_FORMS: [&str; 2] = [
-    "(*, torch.dtype dtype = None)",
-    "(tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)",
-];
-
-const PROD_FORMS: [&str; 2] = [
-    "(*, torch.dtype dtype = None)",
-    "(int dim, bool keepdim = False, *, torch.dtype dtype = None)",
-];
 
 /// A `dim` that must be a single int (or `None`).
 pub(crate) fn dim_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
@@ -120,9 +111,6 @@ impl PyTensor {
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
     ) -> Out {
-        if dim.is_none() && axis.is_none() && keepdim.is_some() {
-            return Err(keepdim_without_dim("sum", &SUM_FORMS));
-        }
         let keepdim = keepdim.unwrap_or(false);
         let dims = dims_arg("sum", dim_or_axis(dim, axis))?;
         let dtype = extract_opt_dtype(dtype)?;
@@ -158,9 +146,6 @@ impl PyTensor {
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
     ) -> Out {
-        if dim.is_none() && axis.is_none() && keepdim.is_some() {
-            return Err(keepdim_without_dim("mean", &SUM_FORMS));
-        }
         let keepdim = keepdim.unwrap_or(false);
         let dims = dims_arg("mean", dim_or_axis(dim, axis))?;
         let dtype = extract_opt_dtype(dtype)?;
@@ -196,9 +181,6 @@ impl PyTensor {
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
     ) -> Out {
-        if dim.is_none() && axis.is_none() && keepdim.is_some() {
-            return Err(keepdim_without_dim("prod", &PROD_FORMS));
-        }
         let keepdim = keepdim.unwrap_or(false);
         let dim = dim_arg("prod", dim_or_axis(dim, axis))?;
         let dtype = extract_opt_dtype(dtype)?;

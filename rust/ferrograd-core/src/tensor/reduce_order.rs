@@ -83,6 +83,7 @@ impl Tensor {
         if self.numel() == 0 {
             return Ok(Tensor::scalar(crate::Scalar::Float(f64::NAN), self.dtype()));
         }
+        no_bool(self, "median_cpu")?;
         with_dtype!(self.dtype(), T => {
             let vals = super::materialize::<T>(self)?;
             Tensor::from_vec(vec![median_all(&vals, ignore_nan)], &[])
@@ -137,8 +138,8 @@ impl Tensor {
         ignore_nan: bool,
     ) -> Result<Tensor> {
         let how = parse_interpolation(interpolation)?;
-        let d = normalize_dim(dim.unwrap_or(0), self.ndim())?;
         self.check_quantile_args(q)?;
+        let d = normalize_dim(dim.unwrap_or(0), self.ndim())?;
         let mut shape: Vec<usize> = match dim {
             Some(_) if self.ndim() > 0 => {
                 let mask: Vec<bool> = (0..self.ndim()).map(|i| i == d).collect();

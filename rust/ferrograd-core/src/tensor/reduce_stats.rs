@@ -189,8 +189,8 @@ impl Tensor {
             Some(d) => self.to_dtype(d)?,
             None => self.clone(),
         };
-        let mask = reduce_mask(self.ndim(), dims, true)?;
         src.check_norm_identity(ord, dims)?;
+        let mask = reduce_mask(self.ndim(), dims, true)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         with_float!(src.dtype(), T => norm_of::<T>(&src, &mask, ord, &shape))
     }
