@@ -7,7 +7,7 @@ use pyo3::exceptions::{
     PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError,
 };
 use pyo3::PyErr;
-use pyo3::PyResult;
+use pyo3::{PyResult, Python};
 
 /// Maps a core error to the exception PyTorch raises for it, keeping PyTorch's message.
 pub fn to_py_err(err: Error) -> PyErr {
@@ -37,6 +37,32 @@ pub fn core<T>(op: &'static str, f: impl FnOnce() -> ferrograd_core::Result<T>) 
             )))
         }
     }
+}
+
+/// Runs a core op, releasing the GIL when it does enough work (elements touched, or
+/// multiply-adds) for that to pay: small ops keep it, since releasing and re-taking it costs
+/// more than they do, and large ones let other Python threads (data loader workers) run.
+pub fn run<T: Send>(
+    py: Python<'_>,
+    op: &'static str,
+    work: usize,
+    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
+) -> PyResult<T> {
+    if work >= ferrograd_core::cpu::PARALLEL_THRESHOLD {
+        py.detach(|| core(op, f))
+    } else {
+        core(op, f)
+    }
+}
+
+/// Runs a core op with the GIL always released (ops whose cost is not known from their input
+/// size, such as indexing with index tensors).
+pub fn detached<T: Send>(
+    py: Python<'_>,
+    op: &'static str,
+    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
+) -> PyResult<T> {
+    py.detach(|| core(op, f))
 }
 
 pub fn runtime_err(msg: impl Into<String>) -> PyErr {

@@ -20,6 +20,10 @@ mod ops_index_scatter;
 mod ops_index_sort;
 mod ops_linalg;
 mod ops_operators;
+mod ops_reduce;
+mod ops_reduce_minmax;
+mod ops_reduce_order;
+mod ops_reduce_stats;
 mod ops_shape;
 mod ops_ternary;
 mod random;
@@ -84,5 +88,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ops_shape::register(m)?;
     ops_linalg::register(m)?;
     ops_index::register(m)?;
+    ops_reduce::register(m)?;
     Ok(())
 }

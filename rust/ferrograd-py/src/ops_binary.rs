@@ -7,7 +7,8 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use crate::args::extract_scalar;
-use crate::ops_elementwise::{out_tensor, required_operand, result, run, tensor_operand};
+use crate::errors::run;
+use crate::ops_elementwise::{out_tensor, required_operand, result, tensor_operand};
 use crate::tensor::PyTensor;
 
 fn numel_of(a: &Arg, b: &Arg) -> usize {
@@ -29,7 +30,7 @@ pub fn binary_call(
 ) -> PyResult<Py<PyAny>> {
     let target = out_tensor(out);
     let numel = numel_of(&a, &b);
-    let t = run(py, numel, op.info().name, || {
+    let t = run(py, op.info().name, numel, || {
         binary_op(op, &a, &b, alpha, target.as_ref())
     })?;
     result(py, t, out)
@@ -44,7 +45,7 @@ pub fn binary_inplace<'py>(
 ) -> PyResult<Bound<'py, PyTensor>> {
     let x = slf.borrow().t.clone();
     let numel = x.numel();
-    run(slf.py(), numel, op.info().name, || {
+    run(slf.py(), op.info().name, numel, || {
         binary_op(op, &Arg::Tensor(x.clone()), &other, alpha, Some(&x))
     })?;
     Ok(slf.clone())

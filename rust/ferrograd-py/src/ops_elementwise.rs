@@ -2,13 +2,12 @@
 //! with the GIL released when the work is large, and the unary ops as methods, in-place methods
 //! and top-level functions. One line per op in the tables below.
 
-use ferrograd_core::cpu::PARALLEL_THRESHOLD;
 use ferrograd_core::{Arg, Tensor, UnaryOp};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use crate::args::extract_scalar;
-use crate::errors::{core, type_err};
+use crate::errors::{run, type_err};
 use crate::tensor::PyTensor;
 
 /// A tensor or a Python number as an op operand; `None` for anything else (operators then
@@ -62,21 +61,6 @@ pub fn tensor_operand(
     }
 }
 
-/// Runs a core op, releasing the GIL when it touches enough elements to be worth it (small
-/// ops keep it: releasing and re-taking costs more than they do).
-pub fn run<T: Send>(
-    py: Python<'_>,
-    numel: usize,
-    op: &'static str,
-    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
-) -> PyResult<T> {
-    if numel >= PARALLEL_THRESHOLD {
-        py.detach(|| core(op, f))
-    } else {
-        core(op, f)
-    }
-}
-
 /// The result of an op with `out=`: the `out` object itself when given, else a new tensor.
 pub fn result(py: Python<'_>, t: Tensor, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
     match out {
@@ -96,7 +80,7 @@ pub fn unary_call(
     out: Option<&Bound<'_, PyTensor>>,
 ) -> PyResult<Py<PyAny>> {
     let target = out_tensor(out);
-    let t = run(py, x.numel(), op.info().name, || {
+    let t = run(py, op.info().name, x.numel(), || {
         x.unary(op, target.as_ref())
     })?;
     result(py, t, out)
@@ -107,7 +91,7 @@ pub fn unary_inplace<'py>(
     op: UnaryOp,
 ) -> PyResult<Bound<'py, PyTensor>> {
     let x = slf.borrow().t.clone();
-    run(slf.py(), x.numel(), op.info().name, || {
+    run(slf.py(), op.info().name, x.numel(), || {
         x.unary(op, Some(&x))
     })?;
     Ok(slf.clone())

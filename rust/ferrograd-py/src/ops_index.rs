@@ -8,19 +8,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use crate::args::extract_scalar;
-use crate::errors::core;
+use crate::errors::detached;
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
-
-/// Runs a core op with the GIL released (indexing kernels can be long).
-pub fn run<T: Send>(
-    py: Python<'_>,
-    op: &'static str,
-    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
-) -> PyResult<T> {
-    py.detach(|| core(op, f))
-}
 
 /// A fill value: a number, or a 0-dim tensor (PyTorch's message names the op for others).
 pub fn fill_value(op: &str, value: &Bound<'_, PyAny>) -> PyResult<Scalar> {
@@ -70,7 +61,7 @@ impl PyTensor {
         let i = index.t.clone();
         wrap(
             py,
-            run(py, "index_select", || self.t.index_select(dim, &i))?,
+            detached(py, "index_select", || self.t.index_select(dim, &i))?,
         )
     }
 
@@ -90,7 +81,7 @@ impl PyTensor {
         let (i, s) = (index.t.clone(), source.t.clone());
         wrap(
             py,
-            run(py, "index_add", || self.t.index_add(dim, &i, &s, alpha))?,
+            detached(py, "index_add", || self.t.index_add(dim, &i, &s, alpha))?,
         )
     }
 
@@ -107,7 +98,7 @@ impl PyTensor {
             .transpose()?
             .unwrap_or(Scalar::Int(1));
         let (t, i, s) = (slf.t.clone(), index.t.clone(), source.t.clone());
-        run(slf.py(), "index_add_", || t.index_add_(dim, &i, &s, alpha))?;
+        detached(slf.py(), "index_add_", || t.index_add_(dim, &i, &s, alpha))?;
         Ok(slf)
     }
 
@@ -121,7 +112,7 @@ impl PyTensor {
         let (i, s) = (index.t.clone(), source.t.clone());
         wrap(
             py,
-            run(py, "index_copy", || self.t.index_copy(dim, &i, &s))?,
+            detached(py, "index_copy", || self.t.index_copy(dim, &i, &s))?,
         )
     }
 
@@ -132,7 +123,7 @@ impl PyTensor {
         source: PyRef<'py, PyTensor>,
     ) -> PyResult<PyRef<'py, Self>> {
         let (t, i, s) = (slf.t.clone(), index.t.clone(), source.t.clone());
-        run(slf.py(), "index_copy_", || t.index_copy_(dim, &i, &s))?;
+        detached(slf.py(), "index_copy_", || t.index_copy_(dim, &i, &s))?;
         Ok(slf)
     }
 
@@ -145,7 +136,10 @@ impl PyTensor {
     ) -> Out {
         let v = fill_value("index_fill_", value)?;
         let i = index.t.clone();
-        wrap(py, run(py, "index_fill", || self.t.index_fill(dim, &i, v))?)
+        wrap(
+            py,
+            detached(py, "index_fill", || self.t.index_fill(dim, &i, v))?,
+        )
     }
 
     fn index_fill_<'py>(
@@ -156,7 +150,7 @@ impl PyTensor {
     ) -> PyResult<PyRef<'py, Self>> {
         let v = fill_value("index_fill_", value)?;
         let (t, i) = (slf.t.clone(), index.t.clone());
-        run(slf.py(), "index_fill_", || t.index_fill_(dim, &i, v))?;
+        detached(slf.py(), "index_fill_", || t.index_fill_(dim, &i, v))?;
         Ok(slf)
     }
 
@@ -172,7 +166,7 @@ impl PyTensor {
         let v = values.t.clone();
         wrap(
             py,
-            run(py, "index_put", || {
+            detached(py, "index_put", || {
                 self.t.index_put(&indices, &v, accumulate)
             })?,
         )
@@ -187,7 +181,7 @@ impl PyTensor {
     ) -> PyResult<PyRef<'py, Self>> {
         let indices = tensor_tuple("index_put_", indices)?;
         let (t, v) = (slf.t.clone(), values.t.clone());
-        run(slf.py(), "index_put_", || {
+        detached(slf.py(), "index_put_", || {
             t.index_put_(&indices, &v, accumulate)
         })?;
         Ok(slf)
@@ -195,7 +189,7 @@ impl PyTensor {
 
     fn take(&self, py: Python<'_>, index: PyRef<'_, PyTensor>) -> Out {
         let i = index.t.clone();
-        wrap(py, run(py, "take", || self.t.take(&i))?)
+        wrap(py, detached(py, "take", || self.t.take(&i))?)
     }
 
     #[pyo3(signature = (indices, dim=None))]
@@ -208,7 +202,7 @@ impl PyTensor {
         let i = indices.t.clone();
         wrap(
             py,
-            run(py, "take_along_dim", || self.t.take_along_dim(&i, dim))?,
+            detached(py, "take_along_dim", || self.t.take_along_dim(&i, dim))?,
         )
     }
 
@@ -221,7 +215,7 @@ impl PyTensor {
         accumulate: bool,
     ) -> Out {
         let (i, s) = (index.t.clone(), source.t.clone());
-        wrap(py, run(py, "put", || self.t.put(&i, &s, accumulate))?)
+        wrap(py, detached(py, "put", || self.t.put(&i, &s, accumulate))?)
     }
 
     #[pyo3(signature = (index, source, accumulate=false))]
@@ -232,7 +226,7 @@ impl PyTensor {
         accumulate: bool,
     ) -> PyResult<PyRef<'py, Self>> {
         let (t, i, s) = (slf.t.clone(), index.t.clone(), source.t.clone());
-        run(slf.py(), "put_", || t.put_(&i, &s, accumulate))?;
+        detached(slf.py(), "put_", || t.put_(&i, &s, accumulate))?;
         Ok(slf)
     }
 
@@ -240,13 +234,13 @@ impl PyTensor {
     #[pyo3(signature = (*, as_tuple=false))]
     fn nonzero(&self, py: Python<'_>, as_tuple: bool) -> PyResult<Py<PyAny>> {
         if as_tuple {
-            return tensor_tuple_result(py, run(py, "nonzero", || self.t.nonzero_tuple())?);
+            return tensor_tuple_result(py, detached(py, "nonzero", || self.t.nonzero_tuple())?);
         }
-        Ok(wrap(py, run(py, "nonzero", || self.t.nonzero())?)?.into_any())
+        Ok(wrap(py, detached(py, "nonzero", || self.t.nonzero())?)?.into_any())
     }
 
     fn argwhere(&self, py: Python<'_>) -> Out {
-        wrap(py, run(py, "argwhere", || self.t.argwhere())?)
+        wrap(py, detached(py, "argwhere", || self.t.argwhere())?)
     }
 }
 
@@ -264,7 +258,7 @@ pub fn tensor_tuple_result(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Py<PyAny
 #[pyfunction]
 fn _where_condition(py: Python<'_>, condition: PyRef<'_, PyTensor>) -> PyResult<Py<PyAny>> {
     let c = condition.t.clone();
-    tensor_tuple_result(py, run(py, "where", || c.nonzero_tuple())?)
+    tensor_tuple_result(py, detached(py, "where", || c.nonzero_tuple())?)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -6,7 +6,8 @@ use pyo3::prelude::*;
 
 use crate::args::extract_scalar;
 use crate::errors::core;
-use crate::ops_index::{fill_value, run};
+use crate::errors::detached;
+use crate::ops_index::fill_value;
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
@@ -61,7 +62,7 @@ impl PyTensor {
     ) -> Out {
         let _ = sparse_grad; // only changes the gradient's layout, which ferrograd keeps dense
         let i = index.t.clone();
-        wrap(py, run(py, "gather", || self.t.gather(dim, &i))?)
+        wrap(py, detached(py, "gather", || self.t.gather(dim, &i))?)
     }
 
     #[pyo3(signature = (dim, index, src=None, value=None, *, reduce=None))]
@@ -78,8 +79,10 @@ impl PyTensor {
         let reduce = legacy_reduce(py, reduce, matches!(source, Source::Tensor(_)))?;
         let i = index.t.clone();
         let out = match source {
-            Source::Tensor(s) => run(py, "scatter", || self.t.scatter(dim, &i, &s, reduce))?,
-            Source::Value(v) => run(py, "scatter", || self.t.scatter_value(dim, &i, v, reduce))?,
+            Source::Tensor(s) => detached(py, "scatter", || self.t.scatter(dim, &i, &s, reduce))?,
+            Source::Value(v) => {
+                detached(py, "scatter", || self.t.scatter_value(dim, &i, v, reduce))?
+            }
         };
         wrap(py, out)
     }
@@ -98,8 +101,8 @@ impl PyTensor {
         let reduce = legacy_reduce(py, reduce, matches!(source, Source::Tensor(_)))?;
         let (t, i) = (slf.t.clone(), index.t.clone());
         match source {
-            Source::Tensor(s) => run(py, "scatter_", || t.scatter_(dim, &i, &s, reduce))?,
-            Source::Value(v) => run(py, "scatter_", || t.scatter_value_(dim, &i, v, reduce))?,
+            Source::Tensor(s) => detached(py, "scatter_", || t.scatter_(dim, &i, &s, reduce))?,
+            Source::Value(v) => detached(py, "scatter_", || t.scatter_value_(dim, &i, v, reduce))?,
         }
         Ok(slf)
     }
@@ -114,7 +117,7 @@ impl PyTensor {
         let (i, s) = (index.t.clone(), src.t.clone());
         wrap(
             py,
-            run(py, "scatter_add", || self.t.scatter_add(dim, &i, &s))?,
+            detached(py, "scatter_add", || self.t.scatter_add(dim, &i, &s))?,
         )
     }
 
@@ -125,7 +128,7 @@ impl PyTensor {
         src: PyRef<'py, PyTensor>,
     ) -> PyResult<PyRef<'py, Self>> {
         let (t, i, s) = (slf.t.clone(), index.t.clone(), src.t.clone());
-        run(slf.py(), "scatter_add_", || t.scatter_add_(dim, &i, &s))?;
+        detached(slf.py(), "scatter_add_", || t.scatter_add_(dim, &i, &s))?;
         Ok(slf)
     }
 
@@ -142,7 +145,7 @@ impl PyTensor {
         let (i, s) = (index.t.clone(), src.t.clone());
         wrap(
             py,
-            run(py, "scatter_reduce", || {
+            detached(py, "scatter_reduce", || {
                 self.t
                     .scatter_reduce(dim, &i, &s, ScatterReduce::parse(reduce)?, include_self)
             })?,
@@ -159,7 +162,7 @@ impl PyTensor {
         include_self: bool,
     ) -> PyResult<PyRef<'py, Self>> {
         let (t, i, s) = (slf.t.clone(), index.t.clone(), src.t.clone());
-        run(slf.py(), "scatter_reduce_", || {
+        detached(slf.py(), "scatter_reduce_", || {
             t.scatter_reduce_(dim, &i, &s, ScatterReduce::parse(reduce)?, include_self)
         })?;
         Ok(slf)
@@ -173,7 +176,10 @@ impl PyTensor {
     ) -> Out {
         let v = fill_value("masked_fill_", value)?;
         let m = mask.t.clone();
-        wrap(py, run(py, "masked_fill", || self.t.masked_fill(&m, v))?)
+        wrap(
+            py,
+            detached(py, "masked_fill", || self.t.masked_fill(&m, v))?,
+        )
     }
 
     fn masked_fill_<'py>(
@@ -183,13 +189,16 @@ impl PyTensor {
     ) -> PyResult<PyRef<'py, Self>> {
         let v = fill_value("masked_fill_", value)?;
         let (t, m) = (slf.t.clone(), mask.t.clone());
-        run(slf.py(), "masked_fill_", || t.masked_fill_(&m, v))?;
+        detached(slf.py(), "masked_fill_", || t.masked_fill_(&m, v))?;
         Ok(slf)
     }
 
     fn masked_select(&self, py: Python<'_>, mask: PyRef<'_, PyTensor>) -> Out {
         let m = mask.t.clone();
-        wrap(py, run(py, "masked_select", || self.t.masked_select(&m))?)
+        wrap(
+            py,
+            detached(py, "masked_select", || self.t.masked_select(&m))?,
+        )
     }
 
     fn masked_scatter(
@@ -201,7 +210,7 @@ impl PyTensor {
         let (m, s) = (mask.t.clone(), source.t.clone());
         wrap(
             py,
-            run(py, "masked_scatter", || self.t.masked_scatter(&m, &s))?,
+            detached(py, "masked_scatter", || self.t.masked_scatter(&m, &s))?,
         )
     }
 
@@ -211,7 +220,7 @@ impl PyTensor {
         source: PyRef<'py, PyTensor>,
     ) -> PyResult<PyRef<'py, Self>> {
         let (t, m, s) = (slf.t.clone(), mask.t.clone(), source.t.clone());
-        run(slf.py(), "masked_scatter_", || t.masked_scatter_(&m, &s))?;
+        detached(slf.py(), "masked_scatter_", || t.masked_scatter_(&m, &s))?;
         Ok(slf)
     }
 }

@@ -8,8 +8,8 @@ use pyo3::types::PyTuple;
 use crate::args::extract_scalar;
 use crate::dtype::default_dtype;
 use crate::errors::core;
+use crate::errors::detached;
 use crate::exports::return_type;
-use crate::ops_index::run;
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
@@ -65,18 +65,21 @@ impl PyTensor {
         pair(
             py,
             "sort",
-            run(py, "sort", || self.t.sort(dim, descending))?,
+            detached(py, "sort", || self.t.sort(dim, descending))?,
         )
     }
 
     #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
     fn argsort(&self, py: Python<'_>, dim: i64, descending: bool, stable: bool) -> Out {
         let _ = stable;
-        wrap(py, run(py, "argsort", || self.t.argsort(dim, descending))?)
+        wrap(
+            py,
+            detached(py, "argsort", || self.t.argsort(dim, descending))?,
+        )
     }
 
     fn msort(&self, py: Python<'_>) -> Out {
-        wrap(py, run(py, "msort", || self.t.msort())?)
+        wrap(py, detached(py, "msort", || self.t.msort())?)
     }
 
     #[pyo3(signature = (k, dim=-1, largest=true, sorted=true))]
@@ -91,7 +94,7 @@ impl PyTensor {
         pair(
             py,
             "topk",
-            run(py, "topk", || self.t.topk(k, dim, largest, sorted))?,
+            detached(py, "topk", || self.t.topk(k, dim, largest, sorted))?,
         )
     }
 
@@ -107,7 +110,7 @@ impl PyTensor {
         dim: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
         let _ = sorted;
-        let u = run(py, "unique", || self.t.unique(dim))?;
+        let u = detached(py, "unique", || self.t.unique(dim))?;
         unique_result(py, u, return_inverse, return_counts)
     }
 
@@ -119,7 +122,7 @@ impl PyTensor {
         return_counts: bool,
         dim: Option<i64>,
     ) -> PyResult<Py<PyAny>> {
-        let u = run(py, "unique_consecutive", || self.t.unique_consecutive(dim))?;
+        let u = detached(py, "unique_consecutive", || self.t.unique_consecutive(dim))?;
         unique_result(py, u, return_inverse, return_counts)
     }
 
@@ -133,7 +136,7 @@ impl PyTensor {
         let w = weights.map(|w| w.t.clone());
         wrap(
             py,
-            run(py, "bincount", || self.t.bincount(w.as_ref(), minlength))?,
+            detached(py, "bincount", || self.t.bincount(w.as_ref(), minlength))?,
         )
     }
 
@@ -151,7 +154,7 @@ impl PyTensor {
                 .map_or(0.0, Scalar::to_f64))
         };
         let (lo, hi) = (num(min)?, num(max)?);
-        wrap(py, run(py, "histc", || self.t.histc(bins, lo, hi))?)
+        wrap(py, detached(py, "histc", || self.t.histc(bins, lo, hi))?)
     }
 
     /// `histogram(bins, *, range=None, weight=None, density=False)`: `bins` is a count or a
@@ -171,7 +174,7 @@ impl PyTensor {
             None => bins.extract::<i64>()?,
         };
         let w = weight.map(|w| w.t.clone());
-        let result = run(py, "histogram", || {
+        let result = detached(py, "histogram", || {
             let bins = match &edges {
                 Some(e) => HistogramBins::Edges(e),
                 None => HistogramBins::Count(count),
@@ -202,7 +205,7 @@ fn searchsorted(
     let sorter = sorter.map(|s| s.t.clone());
     wrap(
         py,
-        run(py, "searchsorted", || {
+        detached(py, "searchsorted", || {
             seq.searchsorted(&values, out_int32, right, sorter.as_ref())
         })?,
     )
@@ -221,7 +224,7 @@ fn bucketize(
     let (values, b) = (tensor_or_scalar(input)?, boundaries.t.clone());
     wrap(
         py,
-        run(py, "bucketize", || values.bucketize(&b, out_int32, right))?,
+        detached(py, "bucketize", || values.bucketize(&b, out_int32, right))?,
     )
 }
 

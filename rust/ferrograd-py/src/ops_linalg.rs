@@ -70,23 +70,6 @@ fn reject_tuple_out(out: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     }
 }
 
-/// Work (in multiply-adds) above which a product runs with the GIL released.
-const DETACH_WORK: usize = 1 << 16;
-
-/// Runs a core op, releasing the GIL when it is big enough for that to pay.
-fn run<T: Send>(
-    py: Python<'_>,
-    op: &'static str,
-    work: usize,
-    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
-) -> PyResult<T> {
-    if work >= DETACH_WORK {
-        py.detach(|| core(op, f))
-    } else {
-        core(op, f)
-    }
-}
-
 /// Delivers a result, honouring `out=` as PyTorch does: same dtype required; an `out` of the
 /// right shape is written in place, any other is resized (a warning if it held elements).
 fn finish(py: Python<'_>, result: Tensor, out: Option<&Bound<'_, PyTensor>>) -> Out {

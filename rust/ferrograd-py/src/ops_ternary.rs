@@ -7,7 +7,8 @@ use ferrograd_core::{ternary_op, where_op, Arg, Scalar, Tensor};
 use pyo3::prelude::*;
 
 use crate::args::extract_scalar;
-use crate::ops_elementwise::{operand, out_tensor, required_operand, result, run, tensor_operand};
+use crate::errors::run;
+use crate::ops_elementwise::{operand, out_tensor, required_operand, result, tensor_operand};
 use crate::tensor::PyTensor;
 
 fn this(slf: &Bound<'_, PyTensor>) -> Tensor {
@@ -47,7 +48,7 @@ fn ternary_call(
         Arg::Scalar(_) => 1,
     };
     let [a, b, c] = args;
-    let t = run(py, numel, op.name(), || {
+    let t = run(py, op.name(), numel, || {
         ternary_op(op, &a, &b, &c, target.as_ref())
     })?;
     result(py, t, out)
@@ -184,7 +185,7 @@ impl PyTensor {
         let cond = tensor_operand("where", "condition", 1, condition)?;
         let b = required_operand("where", "other", 2, other)?;
         let a = Arg::Tensor(this(slf));
-        let t = run(slf.py(), cond.numel(), "where", || {
+        let t = run(slf.py(), "where", cond.numel(), || {
             where_op(&cond, &a, &b, None)
         })?;
         result(slf.py(), t, None)
@@ -252,7 +253,7 @@ impl PyTensor {
     ) -> PyResult<Py<PyAny>> {
         let x = this(slf);
         let target = out_tensor(out);
-        let t = run(slf.py(), x.numel(), "round", || {
+        let t = run(slf.py(), "round", x.numel(), || {
             x.round_decimals(decimals, target.as_ref())
         })?;
         result(slf.py(), t, out)
@@ -261,7 +262,7 @@ impl PyTensor {
     #[pyo3(signature = (*, decimals=0))]
     fn round_<'py>(slf: &Bound<'py, Self>, decimals: i64) -> PyResult<Bound<'py, Self>> {
         let x = this(slf);
-        run(slf.py(), x.numel(), "round_", || {
+        run(slf.py(), "round_", x.numel(), || {
             x.round_decimals(decimals, Some(&x))
         })?;
         Ok(slf.clone())
@@ -275,7 +276,7 @@ impl PyTensor {
     ) -> PyResult<Py<PyAny>> {
         let x = this(slf);
         let target = out_tensor(out);
-        let t = run(slf.py(), x.numel(), "logit", || {
+        let t = run(slf.py(), "logit", x.numel(), || {
             x.logit(eps, target.as_ref())
         })?;
         result(slf.py(), t, out)
@@ -284,7 +285,7 @@ impl PyTensor {
     #[pyo3(signature = (eps=None))]
     fn logit_<'py>(slf: &Bound<'py, Self>, eps: Option<f64>) -> PyResult<Bound<'py, Self>> {
         let x = this(slf);
-        run(slf.py(), x.numel(), "logit_", || x.logit(eps, Some(&x)))?;
+        run(slf.py(), "logit_", x.numel(), || x.logit(eps, Some(&x)))?;
         Ok(slf.clone())
     }
 
@@ -298,7 +299,7 @@ impl PyTensor {
     ) -> PyResult<Py<PyAny>> {
         let x = this(slf);
         let target = out_tensor(out);
-        let t = run(slf.py(), x.numel(), "nan_to_num", || {
+        let t = run(slf.py(), "nan_to_num", x.numel(), || {
             x.nan_to_num(nan, posinf, neginf, target.as_ref())
         })?;
         result(slf.py(), t, out)
@@ -312,7 +313,7 @@ impl PyTensor {
         neginf: Option<f64>,
     ) -> PyResult<Bound<'py, Self>> {
         let x = this(slf);
-        run(slf.py(), x.numel(), "nan_to_num_", || {
+        run(slf.py(), "nan_to_num_", x.numel(), || {
             x.nan_to_num(nan, posinf, neginf, Some(&x))
         })?;
         Ok(slf.clone())
@@ -327,7 +328,7 @@ impl PyTensor {
         equal_nan: bool,
     ) -> PyResult<Py<PyAny>> {
         let (x, y) = (this(slf), tensor_operand("isclose", "other", 2, other)?);
-        let t = run(slf.py(), x.numel(), "isclose", || {
+        let t = run(slf.py(), "isclose", x.numel(), || {
             x.isclose(&y, rtol, atol, equal_nan)
         })?;
         result(slf.py(), t, None)
@@ -342,14 +343,14 @@ impl PyTensor {
         equal_nan: bool,
     ) -> PyResult<bool> {
         let (x, y) = (this(slf), tensor_operand("allclose", "other", 2, other)?);
-        run(slf.py(), x.numel(), "allclose", || {
+        run(slf.py(), "allclose", x.numel(), || {
             x.allclose(&y, rtol, atol, equal_nan)
         })
     }
 
     fn equal(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
         let (x, y) = (this(slf), tensor_operand("equal", "other", 2, other)?);
-        run(slf.py(), x.numel(), "equal", || x.equal(&y))
+        run(slf.py(), "equal", x.numel(), || x.equal(&y))
     }
 }
 
@@ -368,7 +369,7 @@ fn clamp_call(
     } else {
         out_tensor(out)
     };
-    let t = run(slf.py(), x.numel(), "clamp", || {
+    let t = run(slf.py(), "clamp", x.numel(), || {
         x.clamp(lo.as_ref(), hi.as_ref(), target.as_ref())
     })?;
     if inplace {
@@ -407,7 +408,7 @@ fn where_function(
         crate::errors::type_err("where(): argument 'other' must be Tensor or Number")
     })?;
     let target = out_tensor(out);
-    let t = run(py, cond.numel(), "where", || {
+    let t = run(py, "where", cond.numel(), || {
         where_op(&cond, &a, &b, target.as_ref())
     })?;
     result(py, t, out)

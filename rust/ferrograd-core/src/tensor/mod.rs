@@ -4,6 +4,7 @@
 mod broadcast;
 mod convert;
 mod create;
+mod cumulative;
 mod diag;
 mod einsum;
 mod einsum_contract;
@@ -32,6 +33,10 @@ mod matmul_dispatch;
 mod matrix_power;
 mod random;
 mod raw_access;
+mod reduce;
+mod reduce_minmax;
+mod reduce_order;
+mod reduce_stats;
 mod reorder;
 mod repeat;
 mod scatter_reduce;

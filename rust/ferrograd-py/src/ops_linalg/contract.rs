@@ -6,8 +6,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use super::{finish, run, Out};
+use super::{finish, Out};
 use crate::args::extract_int;
+use crate::errors::run;
 use crate::errors::{core, runtime_err, type_err};
 use crate::tensor::{wrap, PyTensor};
 

@@ -5,9 +5,10 @@
 use ferrograd_core::{Scalar, Tensor};
 use pyo3::prelude::*;
 
-use super::{finish, run, Out};
+use super::{finish, Out};
 use crate::args::extract_scalar;
 use crate::errors::core;
+use crate::errors::run;
 use crate::tensor::{wrap, PyTensor};
 
 /// A rough multiply-add count for a product of these operands.

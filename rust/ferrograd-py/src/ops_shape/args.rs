@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use crate::args::{extract_int, int_list};
-use crate::errors::{core, runtime_err, type_err};
+use crate::errors::{core, run, runtime_err, type_err};
 use crate::tensor::{wrap, PyTensor};
 
 pub type Out = PyResult<Py<PyTensor>>;
@@ -94,21 +94,6 @@ pub fn int_or_ints(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec
     match extract_int(obj) {
         Some(i) => Ok(vec![i]),
         None => int_list(op, name, &PyTuple::new(obj.py(), [obj])?),
-    }
-}
-
-/// Runs a core op; copies of many elements run with the GIL released so other Python threads
-/// (data loader workers) keep going.
-pub fn run<T: Send>(
-    py: Python<'_>,
-    op: &'static str,
-    elements: usize,
-    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
-) -> PyResult<T> {
-    if elements >= ferrograd_core::cpu::PARALLEL_THRESHOLD {
-        py.detach(|| core(op, f))
-    } else {
-        core(op, f)
     }
 }
 

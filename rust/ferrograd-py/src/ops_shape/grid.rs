@@ -6,8 +6,9 @@ use pyo3::exceptions::{PyUserWarning, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 
-use super::args::{run, sequence_items, tensor_varargs, tensors_of, tuple_of, type_name, Out};
+use super::args::{sequence_items, tensor_varargs, tensors_of, tuple_of, type_name, Out};
 use crate::args::{extract_int, int_list};
+use crate::errors::run;
 use crate::errors::{core, runtime_err, type_err};
 use crate::tensor::{size_object, wrap, PyTensor};
 

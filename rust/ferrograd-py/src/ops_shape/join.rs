@@ -5,7 +5,8 @@
 use ferrograd_core::Tensor;
 use pyo3::prelude::*;
 
-use super::args::{dim_or_axis, run, tensor_list, write_out, Out};
+use super::args::{dim_or_axis, tensor_list, write_out, Out};
+use crate::errors::run;
 use crate::errors::{core, type_err};
 use crate::tensor::{wrap, PyTensor};
 

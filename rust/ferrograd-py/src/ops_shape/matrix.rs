@@ -4,8 +4,9 @@
 use ferrograd_core::{DType, Tensor};
 use pyo3::prelude::*;
 
-use super::args::{check_out_dtype, run, write_out, Out};
+use super::args::{check_out_dtype, write_out, Out};
 use crate::dtype::extract_opt_dtype;
+use crate::errors::run;
 use crate::errors::{core, runtime_err};
 use crate::tensor::{wrap, PyTensor};
 

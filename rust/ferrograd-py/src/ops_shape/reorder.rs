@@ -5,8 +5,9 @@ use ferrograd_core::Tensor;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use super::args::{int_or_ints, run, type_name, Out};
+use super::args::{int_or_ints, type_name, Out};
 use crate::args::{extract_int, int_list};
+use crate::errors::run;
 use crate::errors::type_err;
 use crate::tensor::{wrap, PyTensor};
 

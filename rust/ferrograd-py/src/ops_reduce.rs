@@ -1,0 +1,243 @@
+//! Reductions as `Tensor` methods (and `ferrograd.<op>` functions): argument parsing for `dim`,
+//! `keepdim`, `dtype`; the sum family lives here, the other groups in `ops_reduce_*.rs`.
+
+use ferrograd_core::{Result as CoreResult, Tensor};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+use crate::args::extract_int;
+use crate::dtype::extract_opt_dtype;
+use crate::errors::type_err;
+use crate::tensor::{wrap, PyTensor};
+
+type Out = PyResult<Py<PyTensor>>;
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
+/// Runs a core op, releasing the GIL while a large input is reduced.
+pub(crate) fn run<R: Send>(
+    py: Python<'_>,
+    op: &'static str,
+    t: &Tensor,
+    f: impl FnOnce(&Tensor) -> CoreResult<R> + Send,
+) -> PyResult<R> {
+    crate::errors::run(py, op, t.numel(), || f(t))
+}
+
+/// `dim` given as `dim=` or through its alias `axis=` (PyTorch accepts both).
+pub(crate) fn dim_or_axis<'a, 'py>(
+    dim: Option<&'a Bound<'py, PyAny>>,
+    axis: Option<&'a Bound<'py, PyAny>>,
+) -> Option<&'a Bound<'py, PyAny>> {
+    match dim {
+        Some(d) if !d.is_none() => Some(d),
+        _ => axis.filter(|a| !a.is_none()),
+    }
+}
+
+/// A `dim` that may be `None`, an int, or a tuple/list of ints.
+pub(crate) fn dims_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    if let Some(i) = extract_int(obj) {
+        return Ok(Some(vec![i]));
+    }
+    let items: Vec<Bound<'_, PyAny>> = if let Ok(t) = obj.cast::<PyTuple>() {
+        t.iter().collect()
+    } else if let Ok(l) = obj.cast::<PyList>() {
+        l.iter().collect()
+    } else {
+        return Err(type_err(format!(
+            "{op}(): argument 'dim' must be int or tuple of ints, not {}",
+            type_name(obj)
+        )));
+    };
+    items
+        .iter()
+        .map(|it| {
+            extract_int(it).ok_or_else(|| {
+                type_err(format!(
+                    "{op}(): argument 'dim' must be tuple of ints, but found element of type {}",
+                    type_name(it)
+                ))
+            })
+        })
+        .collect::<PyResult<Vec<i64>>>()
+        .map(Some)
+}
+
+/// PyTorch's overloads of `max` and `min` have no form with `keepdim` but no `dim`: its
+/// TypeError, listing the forms there are. (`sum(keepdim=True)` is refused by PyTorch too, but
+/// `sum(None, keepdim=True)` is not, and a binding cannot tell the two apart: both are accepted.)
+pub(crate) fn keepdim_without_dim(op: &str, forms: &[&str]) -> PyErr {
+    let listed: String = forms.iter().map(|f| format!(" * {f}\n")).collect();
+    type_err(format!(
+        "{op}() received an invalid combination of arguments - got (keepdim=bool, ), but expected one of:\n{listed}"
+    ))
+}
+
+/// A `dim` that must be a single int (or `None`).
+pub(crate) fn dim_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<i64>> {
+    match obj.filter(|o| !o.is_none()) {
+        None => Ok(None),
+        Some(o) => extract_int(o).map(Some).ok_or_else(|| {
+            type_err(format!(
+                "{op}(): argument 'dim' (position 1) must be int, not {}",
+                type_name(o)
+            ))
+        }),
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
+    fn sum(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: Option<bool>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let keepdim = keepdim.unwrap_or(false);
+        let dims = dims_arg("sum", dim_or_axis(dim, axis))?;
+        let dtype = extract_opt_dtype(dtype)?;
+        let r = run(py, "sum", &self.t, |t| {
+            t.sum(dims.as_deref(), keepdim, dtype)
+        })?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None))]
+    fn nansum(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: bool,
+        dtype: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dims = dims_arg("nansum", dim_or_axis(dim, axis))?;
+        let dtype = extract_opt_dtype(dtype)?;
+        let r = run(py, "nansum", &self.t, |t| {
+            t.nansum(dims.as_deref(), keepdim, dtype)
+        })?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
+    fn mean(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: Option<bool>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let keepdim = keepdim.unwrap_or(false);
+        let dims = dims_arg("mean", dim_or_axis(dim, axis))?;
+        let dtype = extract_opt_dtype(dtype)?;
+        let r = run(py, "mean", &self.t, |t| {
+            t.mean(dims.as_deref(), keepdim, dtype)
+        })?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None))]
+    fn nanmean(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: bool,
+        dtype: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dims = dims_arg("nanmean", dim_or_axis(dim, axis))?;
+        let dtype = extract_opt_dtype(dtype)?;
+        let r = run(py, "nanmean", &self.t, |t| {
+            t.nanmean(dims.as_deref(), keepdim, dtype)
+        })?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
+    fn prod(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: Option<bool>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let keepdim = keepdim.unwrap_or(false);
+        let dim = dim_arg("prod", dim_or_axis(dim, axis))?;
+        let dtype = extract_opt_dtype(dtype)?;
+        let dims = dim.map(|d| vec![d]);
+        let r = run(py, "prod", &self.t, |t| {
+            t.prod(dims.as_deref(), keepdim, dtype)
+        })?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=false, *, axis=None))]
+    fn all(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: bool,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dims = dims_arg("all", dim_or_axis(dim, axis))?;
+        let r = run(py, "all", &self.t, |t| t.all(dims.as_deref(), keepdim))?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=false, *, axis=None))]
+    fn any(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: bool,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dims = dims_arg("any", dim_or_axis(dim, axis))?;
+        let r = run(py, "any", &self.t, |t| t.any(dims.as_deref(), keepdim))?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (dim=None))]
+    fn count_nonzero(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> Out {
+        let dims = dims_arg("count_nonzero", dim)?;
+        let r = run(py, "count_nonzero", &self.t, |t| {
+            t.count_nonzero(dims.as_deref())
+        })?;
+        wrap(py, r)
+    }
+}
+
+/// Adds the reductions to `ferrograd._C` as functions (each is the method itself).
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    crate::exports::export_methods(
+        m,
+        &[
+            "sum",
+            "nansum",
+            "mean",
+            "nanmean",
+            "prod",
+            "all",
+            "any",
+            "count_nonzero",
+        ],
+    )?;
+    crate::ops_reduce_minmax::register(m)?;
+    crate::ops_reduce_stats::register(m)?;
+    crate::ops_reduce_order::register(m)
+}

@@ -1,0 +1,143 @@
+//! Extreme-value reductions as `Tensor` methods: `max`, `min`, `amax`, `amin`, `aminmax`,
+//! `argmax`, `argmin`.
+
+use ferrograd_core::Tensor;
+use pyo3::prelude::*;
+
+use crate::errors::type_err;
+use crate::ops_reduce::{dim_arg, dims_arg, run};
+use crate::tensor::{wrap, PyTensor};
+
+type Out = PyResult<Py<PyTensor>>;
+
+/// Builds `ferrograd.return_types.<name>(a, b)`.
+pub(crate) fn pair<'py>(
+    py: Python<'py>,
+    name: &str,
+    (a, b): (Tensor, Tensor),
+) -> PyResult<Bound<'py, PyAny>> {
+    let a = wrap(py, a)?.into_bound(py).into_any();
+    let b = wrap(py, b)?.into_bound(py).into_any();
+    crate::exports::return_type(py, name, vec![a, b])
+}
+
+impl PyTensor {
+    /// `max`/`min`: the whole tensor's extreme, or (values, indices) along `dim`.
+    fn extreme<'py>(
+        &self,
+        py: Python<'py>,
+        op: &'static str,
+        dim: Option<&Bound<'py, PyAny>>,
+        keepdim: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if dim.is_none() && keepdim.is_some() {
+            let forms = [
+                "()\n      didn't match because some of the keywords were incorrect: keepdim",
+                "(Tensor other)\n      didn't match because some of the keywords were incorrect: keepdim",
+                "(int dim, bool keepdim = False)",
+            ];
+            return Err(crate::ops_reduce::keepdim_without_dim(op, &forms));
+        }
+        let keepdim = keepdim.unwrap_or(false);
+        if let Some(d) = dim {
+            if d.cast::<PyTensor>().is_ok() {
+                return Err(type_err(format!(
+                    "{op}(input, other): the binary (elementwise) form of {op} is not available yet in ferrograd; use {op}(input) or {op}(input, dim)"
+                )));
+            }
+        }
+        let largest = op == "max";
+        match dim_arg(op, dim)? {
+            None => {
+                let r = run(py, op, &self.t, |t| {
+                    if largest {
+                        t.max_all()
+                    } else {
+                        t.min_all()
+                    }
+                })?;
+                Ok(wrap(py, r)?.into_bound(py).into_any())
+            }
+            Some(d) => {
+                let r = run(py, op, &self.t, |t| {
+                    if largest {
+                        t.max_dim(d, keepdim)
+                    } else {
+                        t.min_dim(d, keepdim)
+                    }
+                })?;
+                pair(py, op, r)
+            }
+        }
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    #[pyo3(signature = (dim=None, keepdim=None))]
+    fn max<'py>(
+        &self,
+        py: Python<'py>,
+        dim: Option<&Bound<'py, PyAny>>,
+        keepdim: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.extreme(py, "max", dim, keepdim)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=None))]
+    fn min<'py>(
+        &self,
+        py: Python<'py>,
+        dim: Option<&Bound<'py, PyAny>>,
+        keepdim: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.extreme(py, "min", dim, keepdim)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn amax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> Out {
+        let dims = dims_arg("amax", dim)?.unwrap_or_default();
+        let r = run(py, "amax", &self.t, |t| t.amax(&dims, keepdim))?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn amin(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> Out {
+        let dims = dims_arg("amin", dim)?.unwrap_or_default();
+        let r = run(py, "amin", &self.t, |t| t.amin(&dims, keepdim))?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (*, dim=None, keepdim=false))]
+    fn aminmax<'py>(
+        &self,
+        py: Python<'py>,
+        dim: Option<&Bound<'py, PyAny>>,
+        keepdim: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let dim = dim_arg("aminmax", dim)?;
+        let r = run(py, "aminmax", &self.t, |t| t.aminmax(dim, keepdim))?;
+        pair(py, "aminmax", r)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn argmax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> Out {
+        let dim = dim_arg("argmax", dim)?;
+        let r = run(py, "argmax", &self.t, |t| t.argmax(dim, keepdim))?;
+        wrap(py, r)
+    }
+
+    #[pyo3(signature = (dim=None, keepdim=false))]
+    fn argmin(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> Out {
+        let dim = dim_arg("argmin", dim)?;
+        let r = run(py, "argmin", &self.t, |t| t.argmin(dim, keepdim))?;
+        wrap(py, r)
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    crate::exports::export_methods(
+        m,
+        &["max", "min", "amax", "amin", "aminmax", "argmax", "argmin"],
+    )
+}
