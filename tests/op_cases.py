@@ -1,0 +1,221 @@
+"""Drawing and running one call of an op-table row: operands (random layouts, broadcastable
+shapes, Python scalars), resolved placeholder arguments, and the checks on every spelling.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from hypothesis import assume
+from hypothesis import strategies as st
+from op_args import Arg, ScalarArg, TensorArg
+from op_harness import (
+    assert_close,
+    assert_result,
+    call_forms,
+    expect_refusal,
+    inplace_forms,
+    name_of,
+    pass_dtype,
+    reference,
+    round_to,
+)
+from op_refs import Refused
+from op_spec import FLOATS, INTS, can_cast, is_float
+from strategies import LAYOUTS, SEEDS, Operand, operand_from_seed, small_shapes, to_numpy
+
+INPLACE_LAYOUTS = [layout for layout in LAYOUTS if layout != "expanded"]
+EMPTY_SHAPES = [(), (0,), (3, 0), (2, 0, 3), (1, 1, 0, 2)]
+
+
+@st.composite
+def broadcast_into(draw, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A shape that broadcasts to `shape`: some leading dims dropped, some sizes set to 1."""
+    drop = draw(st.integers(0, len(shape)))
+    tail = shape[drop:]
+    ones = draw(st.integers(0, 2 ** len(tail) - 1))  # a bit mask: one draw, cheap
+    return tuple(1 if ones >> i & 1 else n for i, n in enumerate(tail))
+
+
+def python_scalars(spec, domain, tensor_dtype: str, same_kind=False) -> st.SearchStrategy:
+    """Python bool/int/float scalars from `domain`, of the categories the op takes (or of
+    `tensor_dtype`'s category only, with `same_kind`)."""
+    kinds = (tensor_dtype,) if same_kind else spec.dtypes
+    options = []
+    if "bool" in kinds:
+        options.append(st.booleans())
+    if any(d in INTS for d in kinds):
+        bounds = "int64" if is_float(tensor_dtype) or tensor_dtype == "bool" else tensor_dtype
+        low, high = domain.int_bounds(bounds)
+        if is_float(tensor_dtype):
+            low, high = max(low, math.ceil(domain.low)), min(high, math.floor(domain.high))
+        ints = st.integers(low, high)
+        options.append(ints.filter(lambda v: v != 0) if domain.nonzero else ints)
+    if any(d in FLOATS for d in kinds):
+        floats = st.integers(int(domain.low * 8), int(domain.high * 8)).map(lambda k: k / 8)
+        specials = st.sampled_from([math.nan, math.inf, -math.inf])
+        options.append(st.one_of(floats, specials) if domain.specials else floats)
+    return st.one_of(options)
+
+
+@functools.cache
+def sampled(values: tuple) -> st.SearchStrategy:
+    """A cached `sampled_from`: strategies are costly to build, and are built per example."""
+    return st.sampled_from(values)
+
+
+def draw_dtypes(draw, spec, count: int, forced=None) -> list[str]:
+    """Operand dtypes the op takes (or all `forced`), often equal, mixed when the op allows."""
+    first = forced or draw(sampled(spec.dtypes))
+    if forced or not spec.mixed_dtypes:
+        return [first] * count
+    return [first] + [first if draw(st.booleans()) else draw(sampled(spec.dtypes))
+                      for _ in range(count - 1)]  # fmt: skip
+
+
+@dataclass
+class Case:
+    """One drawn call: operands (Operand recipes or Python scalars), keyword operands, plain
+    positional and keyword arguments. `build()` makes the ferrograd values."""
+
+    spec: Any
+    variant: Any
+    values: list
+    kw_values: dict = field(default_factory=dict)
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+    def build(self):
+        """(bases, values, kw_values): fresh tensors each call (in-place forms write them)."""
+        built = [v.build() if isinstance(v, Operand) else (None, v) for v in self.values]
+        kw = {k: v.build()[1] if isinstance(v, Operand) else v for k, v in self.kw_values.items()}
+        return [b for b, _ in built], [v for _, v in built], kw
+
+
+def resolve_args(draw, spec, variant, shape, dtype_name: str, forced=False):
+    """(args, kw_values, kwargs): placeholders drawn in order, so later ones see earlier ones;
+    extra tensors take `dtype_name` when `forced`."""
+    ctx: dict[str, Any] = {"shape": tuple(shape), "forced": forced}
+    args = tuple(_resolve(draw, spec, a, ctx, dtype_name) for a in variant.args)
+    kw_values, kwargs = {}, {}
+    for key, value in variant.kwargs.items():
+        resolved = _resolve(draw, spec, value, ctx, dtype_name)
+        target = kw_values if isinstance(value, (TensorArg, ScalarArg)) else kwargs
+        target[key] = ctx[key] = resolved
+    return args, kw_values, kwargs
+
+
+def _resolve(draw, spec, value, ctx, dtype_name: str):
+    if isinstance(value, TensorArg):
+        mixed = spec.mixed_dtypes and not ctx["forced"]
+        name = draw_dtypes(draw, spec, 2)[1] if mixed else dtype_name
+        return operand_from_seed(draw(SEEDS), ctx["shape"], name, value.domain, broadcast=True)
+    if isinstance(value, ScalarArg):
+        return draw(python_scalars(spec, value.domain, dtype_name, same_kind=ctx["forced"]))
+    if isinstance(value, Arg):
+        return draw(value.strategy(ctx))
+    return value
+
+
+@st.composite
+def elementwise_cases(
+    draw, spec, scalar_at=None, inplace=False, shape_strategy=None, dtype_name=None, first=False
+) -> Case:
+    """Operands of broadcastable shapes (the first one of the full shape for in-place ops),
+    each in a random layout, with a Python scalar at `scalar_at` if given, all of dtype
+    `dtype_name` if given, with the row's `first` variant only if asked."""
+    variant = spec.variants[0] if first else draw(sampled(spec.variants))
+    shape = draw(shape_strategy if shape_strategy is not None else small_shapes())
+    names = draw_dtypes(draw, spec, spec.arity, dtype_name)
+    tensor_dtype = names[1 if scalar_at == 0 else 0]
+    values: list = []
+    for i, domain in enumerate(spec.domain):
+        if i == scalar_at:
+            values.append(draw(python_scalars(spec, domain, tensor_dtype)))
+            continue
+        full = inplace and i == 0
+        layouts = INPLACE_LAYOUTS if full else None
+        name = domain.dtype or names[i]
+        values.append(operand_from_seed(draw(SEEDS), shape, name, domain, layouts, not full))
+    args, kw_values, kwargs = resolve_args(draw, spec, variant, shape, names[0], bool(dtype_name))
+    return Case(spec, variant, values, kw_values, args, kwargs)
+
+
+def supported(case: Case, values, kw) -> bool:
+    """The promoted dtype is one the op (and this variant) takes; `reference` recomputes it."""
+    from op_harness import promote
+
+    masks = [d.dtype is not None for d in case.spec.domain]
+    value_ops = [v for v, m in zip(values, masks) if not m] + [
+        v for v in kw.values() if v is not None
+    ]
+    common = promote(value_ops)
+    return common in case.spec.dtypes and case.variant.allows(common)
+
+
+def run_case(case: Case, scalar_at=None) -> None:
+    """Every spelling of the op gives the reference result (or raises what PyTorch raises)."""
+    spec = case.spec
+    _, values, kw = case.build()
+    assume(supported(case, values, kw))
+    has_kwargs = bool(case.kwargs or kw or case.args)
+    forms = call_forms(spec, has_kwargs, first_is_tensor=scalar_at != 0)
+    if scalar_at is not None:
+        forms = [f for f in forms if f[0].startswith("operator") or scalar_at in spec.scalars]
+    kwargs = pass_dtype(case.kwargs)
+    try:
+        expected, dtypes, source, _ = reference(
+            spec, case.variant, values, kw, case.args, case.kwargs
+        )
+    except Refused as refused:
+        for _, fn in forms:
+            expect_refusal(refused, lambda fn=fn: fn(*values, *case.args, **kw, **kwargs))
+        return
+    for label, fn in forms:
+        _, values, kw = case.build()
+        try:
+            result = fn(*values, *case.args, **kw, **kwargs)
+            assert_result(result, expected, dtypes, spec, source)
+        except AssertionError as err:
+            raise AssertionError(f"{label}: {err}") from err
+
+
+def run_inplace_case(case: Case) -> None:
+    """x.op_(...) returns x itself, writes the result cast to x's dtype through to x's base
+    (only where x lies), and bumps the shared version; or raises when the result can't cast."""
+    spec = case.spec
+    _, values, kw = case.build()
+    assume(supported(case, values, kw))
+    x_dtype = name_of(values[0].dtype)
+    try:
+        expected, dtypes, _, _ = reference(spec, case.variant, values, kw, case.args, case.kwargs)
+        refused = None
+    except Refused as err:
+        refused = err
+    result_dtype = dtypes if not refused else x_dtype
+    allowed = can_cast(result_dtype, x_dtype) and (
+        spec.inplace_dtypes is None or x_dtype in spec.inplace_dtypes
+    )
+    kwargs = pass_dtype(case.kwargs)
+    for label, fn in inplace_forms(spec, bool(case.kwargs or kw or case.args)):
+        bases, values, kw = case.build()
+        x, base = values[0], bases[0]
+        before, version = to_numpy(base).copy(), base._version
+        if refused is not None or not allowed:
+            with pytest.raises(RuntimeError if not refused else refused.types):
+                fn(*values, *case.args, **kw, **kwargs)
+            continue
+        try:
+            assert fn(*values, *case.args, **kw, **kwargs) is x, "in-place ops return their input"
+            assert name_of(x.dtype) == x_dtype and x._version == base._version > version
+            want = round_to(expected, x_dtype)
+            assert_close(x, want, x_dtype, spec.tolerance(x_dtype))
+            through = before.ravel().copy()
+            through[case.values[0].positions().ravel()] = want.ravel()
+            assert_close(base, through.reshape(before.shape), x_dtype, spec.tolerance(x_dtype))
+        except AssertionError as err:
+            raise AssertionError(f"{label}: {err}") from err
