@@ -34,8 +34,8 @@ def _normalize(dim: int, rank: int) -> int:
 
 def size_along(ctx, key: str = "dim") -> int:
     """Size of the first tensor along the already-drawn ctx[key] (1 for a 0-d tensor)."""
-    shape = ctx["shape"]
-    return shape[_normalize(ctx[key], len(shape))] if shape else 1
+    shape, dim = ctx["shape"], ctx.get(key, -1)  # PyTorch's default dim is the last
+    return shape[_normalize(dim, len(shape))] if shape else 1
 
 
 class Dim(Arg):

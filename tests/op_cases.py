@@ -122,7 +122,7 @@ def _resolve(draw, spec, value, ctx, dtype_name: str):
 
 
 @st.composite
-def elementwise_cases(
+def table_cases(
     draw, spec, scalar_at=None, inplace=False, shape_strategy=None, dtype_name=None, first=False
 ) -> Case:
     """Operands of broadcastable shapes (the first one of the full shape for in-place ops),
@@ -138,10 +138,13 @@ def elementwise_cases(
             values.append(draw(python_scalars(spec, domain, tensor_dtype)))
             continue
         full = inplace and i == 0
-        layouts = INPLACE_LAYOUTS if full else None
+        layouts = INPLACE_LAYOUTS if full else spec.layouts
         name = domain.dtype or names[i]
-        values.append(operand_from_seed(draw(SEEDS), shape, name, domain, layouts, not full))
-    args, kw_values, kwargs = resolve_args(draw, spec, variant, shape, names[0], bool(dtype_name))
+        shrink = not full and spec.arity > 1  # a lone operand keeps the drawn shape
+        values.append(operand_from_seed(draw(SEEDS), shape, name, domain, layouts, shrink))
+    first_shape = values[0].shape if isinstance(values[0], Operand) else shape
+    forced = bool(dtype_name)
+    args, kw_values, kwargs = resolve_args(draw, spec, variant, first_shape, names[0], forced)
     return Case(spec, variant, values, kw_values, args, kwargs)
 
 

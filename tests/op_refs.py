@@ -2,7 +2,8 @@
 
 Each takes numpy arrays (already in the dtype the op computes in: float64 for float results)
 and returns what PyTorch returns. `Refused` marks inputs PyTorch rejects; `Indices` stands for
-an indices output that must point at the values output (PyTorch leaves ties unspecified).
+an indices output that must point at the values output (PyTorch leaves ties unspecified);
+`Unspecified` for values PyTorch does not define.
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ class Indices:
 
     dim: int
     keepdim: bool = True
+
+
+@dataclass(frozen=True)
+class Unspecified:
+    """Placeholder output whose values PyTorch leaves undefined (a NaN cast to an integer):
+    only its dtype and shape are checked."""
+
+    shape: tuple[int, ...] = ()
 
 
 def vectorize(fn):

@@ -218,6 +218,7 @@ class OpSpec:
     ndim: tuple[int, int] = (0, 5)  # rank range of the first tensor operand
     ref_dtype: bool = False  # the reference needs the result dtype as `dtype_name=`
     view: bool = False  # the result (or each result) is a view of the first input
+    layouts: tuple[str, ...] | None = None  # input layouts, when not all (see the note)
     note: str = ""  # a PyTorch behaviour worth knowing
 
     def __repr__(self) -> str:

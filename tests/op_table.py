@@ -7,11 +7,13 @@ the autograd tests reuse the same rows (`differentiable`, `domain`) against fini
 from __future__ import annotations
 
 from op_rows_elementwise import BINARY, TERNARY, UNARY
+from op_rows_reductions import REDUCTIONS
 
 FAMILIES = {
     "unary": UNARY,
     "binary": BINARY,
     "ternary": TERNARY,
+    "reductions": REDUCTIONS,
 }
 
 OPS = [spec for rows in FAMILIES.values() for spec in rows]

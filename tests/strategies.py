@@ -226,15 +226,12 @@ def operands(draw, shape, dtype_name: str, domain, layouts=None, broadcast=False
     return operand_from_seed(draw(SEEDS), shape, dtype_name, domain, layouts, broadcast)
 
 
-def small_shapes(min_dims: int = 0, max_dims: int = 5, max_side: int = 4):
+@st.composite
+def small_shapes(draw, min_dims: int = 0, max_dims: int = 5, max_side: int = 4):
     """Shapes like `shapes` (0-d up to 5-D) but far cheaper to draw, which matters to the op
     tables' thousands of examples; about one dim in eleven is empty (size 0)."""
-
-    def sides(seed: int) -> tuple[int, ...]:
-        rng = np.random.default_rng(seed)
-        n = int(rng.integers(min_dims, max_dims + 1))
-        return tuple(
-            0 if rng.random() < 1 / 11 else int(rng.integers(1, max_side + 1)) for _ in range(n)
-        )
-
-    return SEEDS.map(sides)
+    rng = np.random.default_rng(draw(SEEDS))
+    n = int(rng.integers(min_dims, max_dims + 1))
+    return tuple(
+        0 if rng.random() < 1 / 11 else int(rng.integers(1, max_side + 1)) for _ in range(n)
+    )
