@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import ferrograd
 from hypothesis import strategies as st
 from op_spec import REAL, Domain
 
@@ -32,18 +33,35 @@ def _normalize(dim: int, rank: int) -> int:
     return dim + rank if dim < 0 else dim
 
 
-def size_along(ctx, key: str = "dim") -> int:
-    """Size of the first tensor along the already-drawn ctx[key] (1 for a 0-d tensor)."""
-    shape, dim = ctx["shape"], ctx.get(key, -1)  # PyTorch's default dim is the last
+def size_along(ctx, key: str = "dim", default: int = -1) -> int:
+    """Size of the first tensor along the already-drawn ctx[key], or along `default` when the
+    call leaves that dim out (1 for a 0-d tensor)."""
+    shape, dim = ctx["shape"], ctx.get(key, default)
     return shape[_normalize(dim, len(shape))] if shape else 1
 
 
 class Dim(Arg):
-    """A valid dim of the first tensor, negative about half the time."""
+    """A valid dim of the first tensor (of a result with `extra` more dims), either sign."""
+
+    def __init__(self, extra: int = 0):
+        self.extra = extra
 
     def strategy(self, ctx):
-        n = _rank(ctx)
+        n = _rank(ctx) + self.extra
         return st.integers(-n, n - 1)
+
+
+class OtherDim(Dim):
+    """A valid dim different from the one drawn for ctx[key] (diag_embed's dim2)."""
+
+    def __init__(self, key: str, extra: int = 0):
+        super().__init__(extra)
+        self.key = key
+
+    def strategy(self, ctx):
+        n = _rank(ctx) + self.extra
+        taken = _normalize(ctx[self.key], n)
+        return st.integers(-n, n - 1).filter(lambda d: _normalize(d, n) != taken)
 
 
 class Dims(Arg):
@@ -96,9 +114,10 @@ class SizeAlong(Arg):
 
     key: str = "dim"
     low: int = 1
+    default: int = -1  # the op's dim when the call leaves it out
 
     def strategy(self, ctx):
-        return st.integers(self.low, max(self.low, size_along(ctx, self.key)))
+        return st.integers(self.low, max(self.low, size_along(ctx, self.key, self.default)))
 
 
 @dataclass(frozen=True)
@@ -119,7 +138,7 @@ class SplitSize(Arg):
     """split's int size (at least 1) or a list of sizes summing to the dim's size."""
 
     def strategy(self, ctx):
-        n = size_along(ctx)
+        n = size_along(ctx, default=0)
         as_int = st.integers(1, max(n, 1) + 1)
         return st.one_of(as_int, _partition(n))
 
@@ -133,14 +152,14 @@ class Sections(Arg):
     """tensor_split/chunk: a number of pieces (at least 1)."""
 
     def strategy(self, ctx):
-        return st.integers(1, size_along(ctx) + 2)
+        return st.integers(1, size_along(ctx, default=0) + 2)
 
 
 class SplitIndices(Arg):
     """tensor_split's sorted cut points, possibly past the end."""
 
     def strategy(self, ctx):
-        n = size_along(ctx)
+        n = size_along(ctx, default=0)
         return st.lists(st.integers(0, n + 1), max_size=3).map(sorted)
 
 
@@ -182,6 +201,35 @@ class Shifts(Arg):
         if isinstance(dims, tuple):
             return st.tuples(*[st.integers(-5, 5) for _ in dims])
         return st.integers(-5, 5)
+
+
+class RepeatsTensor(Arg):
+    """repeat_interleave's per-element repeats: an int64 tensor as long as the dim."""
+
+    def strategy(self, ctx):
+        n = size_along(ctx)
+        ints = st.lists(st.integers(0, 3), min_size=n, max_size=n)
+        return ints.map(lambda r: ferrograd.tensor(r, dtype=ferrograd.int64))
+
+
+class Shapes(Arg):
+    """Several mutually broadcastable shapes, passed as separate arguments (`star`)."""
+
+    star = True
+
+    def strategy(self, ctx):
+        return _broadcastable_shapes()
+
+
+@st.composite
+def _broadcastable_shapes(draw) -> tuple[tuple[int, ...], ...]:
+    full = draw(st.lists(st.sampled_from([0, 1, 2, 3]), max_size=4))
+    count = draw(st.integers(1, 3))
+    shapes = []
+    for _ in range(count):
+        kept = full[draw(st.integers(0, len(full))) :]
+        shapes.append(tuple(1 if draw(st.booleans()) else n for n in kept))
+    return tuple(shapes)
 
 
 def numel(shape) -> int:

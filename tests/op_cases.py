@@ -91,22 +91,34 @@ class Case:
 
     def build(self):
         """(bases, values, kw_values): fresh tensors each call (in-place forms write them)."""
-        built = [v.build() if isinstance(v, Operand) else (None, v) for v in self.values]
+        built = [_build(v) for v in self.values]
         kw = {k: v.build()[1] if isinstance(v, Operand) else v for k, v in self.kw_values.items()}
         return [b for b, _ in built], [v for _, v in built], kw
+
+
+def _build(value):
+    """(base, tensor) for an Operand, (None, [tensors]) for a list of them, else as is."""
+    if isinstance(value, Operand):
+        return value.build()
+    if isinstance(value, list):
+        return None, [v.build()[1] for v in value]
+    return None, value
 
 
 def resolve_args(draw, spec, variant, shape, dtype_name: str, forced=False):
     """(args, kw_values, kwargs): placeholders drawn in order, so later ones see earlier ones;
     extra tensors take `dtype_name` when `forced`."""
     ctx: dict[str, Any] = {"shape": tuple(shape), "forced": forced}
-    args = tuple(_resolve(draw, spec, a, ctx, dtype_name) for a in variant.args)
     kw_values, kwargs = {}, {}
-    for key, value in variant.kwargs.items():
+    for key, value in variant.kwargs.items():  # first: split's size depends on its dim
         resolved = _resolve(draw, spec, value, ctx, dtype_name)
         target = kw_values if isinstance(value, (TensorArg, ScalarArg)) else kwargs
         target[key] = ctx[key] = resolved
-    return args, kw_values, kwargs
+    args: list = []
+    for arg in variant.args:
+        resolved = _resolve(draw, spec, arg, ctx, dtype_name)
+        args.extend(resolved if getattr(arg, "star", False) else [resolved])
+    return tuple(args), kw_values, kwargs
 
 
 def _resolve(draw, spec, value, ctx, dtype_name: str):
@@ -129,7 +141,7 @@ def table_cases(
     each in a random layout, with a Python scalar at `scalar_at` if given, all of dtype
     `dtype_name` if given, with the row's `first` variant only if asked."""
     variant = spec.variants[0] if first else draw(sampled(spec.variants))
-    shape = draw(shape_strategy if shape_strategy is not None else small_shapes())
+    shape = draw(shape_strategy if shape_strategy is not None else small_shapes(*spec.ndim))
     names = draw_dtypes(draw, spec, spec.arity, dtype_name)
     tensor_dtype = names[1 if scalar_at == 0 else 0]
     values: list = []
@@ -156,6 +168,7 @@ def supported(case: Case, values, kw) -> bool:
     value_ops = [v for v, m in zip(values, masks) if not m] + [
         v for v in kw.values() if v is not None
     ]
+    value_ops = [t for v in value_ops for t in (v if isinstance(v, list) else [v])]
     common = promote(value_ops)
     return common in case.spec.dtypes and case.variant.allows(common)
 
@@ -183,8 +196,20 @@ def run_case(case: Case, scalar_at=None) -> None:
         try:
             result = fn(*values, *case.args, **kw, **kwargs)
             assert_result(result, expected, dtypes, spec, source)
+            if spec.view:
+                assert_views_of(result, values)
         except AssertionError as err:
             raise AssertionError(f"{label}: {err}") from err
+
+
+def assert_views_of(result, values) -> None:
+    """Each output tensor shares its storage with the input (tensor or list) it came from."""
+    inputs = values[0] if isinstance(values[0], list) else values
+    outputs = result if isinstance(result, (tuple, list)) else [result]
+    for i, out in enumerate(outputs):
+        source = inputs[i] if len(inputs) == len(outputs) else inputs[0]
+        same = out.untyped_storage().data_ptr() == source.untyped_storage().data_ptr()
+        assert same, "expected a view of the input, got a copy"
 
 
 def run_inplace_case(case: Case) -> None:

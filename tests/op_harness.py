@@ -247,17 +247,22 @@ def reference(spec, variant: V, values: list, kw_values: dict, args: tuple, kwar
     Raises Refused when PyTorch refuses the inputs."""
     masks = [d.dtype is not None for d in spec.domain] + [False] * len(values)
     value_ops = [v for v, m in zip(values, masks) if not m] + list(kw_values.values())
-    first = name_of(values[0].dtype) if isinstance(values[0], ferrograd.Tensor) else None
+    value_ops = [t for v in value_ops for t in (v if isinstance(v, list) else [v])]
+    head = values[0][0] if isinstance(values[0], list) and values[0] else values[0]
+    first = name_of(head.dtype) if isinstance(head, ferrograd.Tensor) else None
     common = kwargs.get("dtype") or promote(value_ops)
     dtypes = rule_dtypes(result_rules(spec, variant), common, first or common, kwargs)
     compute = compute_dtype(dtypes, common)
 
     def prepare(v, is_mask):
+        if isinstance(v, list):
+            return [prepare(t, is_mask) for t in v]
         return compute_array(v, "bool" if is_mask else compute)
 
     np_values = [prepare(v, m) for v, m in zip(values, masks)]
     np_kw = {k: (None if v is None else prepare(v, False)) for k, v in kw_values.items()}
-    plain = {k: v for k, v in kwargs.items() if k != "dtype"}
+    plain = {k: numpy_arg(v) for k, v in kwargs.items() if k != "dtype"}
+    args = tuple(numpy_arg(a) for a in args)
     if spec.ref_dtype:
         plain["dtype_name"] = dtypes if not isinstance(dtypes, tuple) else dtypes[0]
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -266,6 +271,11 @@ def reference(spec, variant: V, values: list, kw_values: dict, args: tuple, kwar
     if isinstance(out, list):
         out = tuple(out)
     return finish(out, dtypes), dtypes, np_values[0], common
+
+
+def numpy_arg(value):
+    """A plain argument for the reference: tensors (repeat_interleave's repeats) as numpy."""
+    return to_numpy(value) if isinstance(value, ferrograd.Tensor) else value
 
 
 def op_id(spec) -> str:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from op_rows_elementwise import BINARY, TERNARY, UNARY
 from op_rows_reductions import REDUCTIONS
+from op_rows_shapes import SHAPES
 
 FAMILIES = {
     "unary": UNARY,
     "binary": BINARY,
     "ternary": TERNARY,
     "reductions": REDUCTIONS,
+    "shapes": SHAPES,
 }
 
 OPS = [spec for rows in FAMILIES.values() for spec in rows]
