@@ -108,7 +108,7 @@ def _build(value):
 def resolve_args(draw, spec, variant, shape, dtype_name: str, forced=False):
     """(args, kw_values, kwargs): placeholders drawn in order, so later ones see earlier ones;
     extra tensors take `dtype_name` when `forced`."""
-    ctx: dict[str, Any] = {"shape": tuple(shape), "forced": forced}
+    ctx: dict[str, Any] = {"shape": tuple(shape), "forced": forced, "dtype": dtype_name}
     kw_values, kwargs = {}, {}
     for key, value in variant.kwargs.items():  # first: split's size depends on its dim
         resolved = _resolve(draw, spec, value, ctx, dtype_name)
@@ -152,7 +152,8 @@ def table_cases(
         full = inplace and i == 0
         layouts = INPLACE_LAYOUTS if full else spec.layouts
         name = domain.dtype or names[i]
-        shrink = not full and spec.arity > 1  # a lone operand keeps the drawn shape
+        # Elementwise operands broadcast each other; elsewhere the first keeps the drawn shape.
+        shrink = not full and (spec.kind == "elementwise" or i > 0)
         values.append(operand_from_seed(draw(SEEDS), shape, name, domain, layouts, shrink))
     first_shape = values[0].shape if isinstance(values[0], Operand) else shape
     forced = bool(dtype_name)

@@ -11,7 +11,8 @@ from typing import Any
 import ferrograd
 import numpy as np
 import pytest
-from op_refs import Indices, Refused, Unspecified
+from op_refs import Indices, Refused, Typed, Unspecified
+from op_refs_index import SortIndices
 from op_spec import DEFAULT_FLOAT, V, is_float
 from strategies import to_numpy
 
@@ -118,7 +119,7 @@ def finish(out, rule_dtypes):
     """Reference outputs rounded to the result dtypes (tuples element by element)."""
     if isinstance(out, tuple):
         return tuple(finish(o, r) for o, r in zip(out, per_output(rule_dtypes, len(out))))
-    if isinstance(out, (bool, Indices, Unspecified)):
+    if isinstance(out, (bool, Indices, Unspecified, SortIndices)):
         return out
     return round_to(out, first_of(rule_dtypes))
 
@@ -156,8 +157,27 @@ def assert_indices(actual, values: np.ndarray, source: np.ndarray, marker: Indic
     np.testing.assert_array_equal(picked, values.astype(np.float64))
 
 
+def assert_sort_indices(actual, source: np.ndarray, marker: SortIndices) -> None:
+    """`actual` permutes `source` along the dim into sorted order (NaN largest)."""
+    assert isinstance(actual, ferrograd.Tensor) and name_of(actual.dtype) == "int64"
+    assert tuple(actual.shape) == source.shape
+    src = source.reshape(1) if source.ndim == 0 else source
+    idx, dim = to_numpy(actual).reshape(src.shape), marker.dim % src.ndim
+    if idx.size == 0:
+        return
+    positions = np.arange(src.shape[dim]).reshape([-1 if d == dim else 1 for d in range(src.ndim)])
+    assert (np.sort(idx, axis=dim) == positions).all(), "not a permutation along the dim"
+    _, ranks = np.unique(src, return_inverse=True, equal_nan=True)
+    ordered = np.take_along_axis(ranks.reshape(src.shape), idx, axis=dim)
+    steps = np.diff(ordered, axis=dim)
+    assert (steps <= 0).all() if marker.descending else (steps >= 0).all(), "not sorted"
+
+
 def assert_result(actual, expected, dtypes, spec, source=None) -> None:
     """Compare a result (tensor, Python bool, or tuple possibly holding `Indices`)."""
+    if isinstance(expected, SortIndices):
+        assert_sort_indices(actual, source, expected)
+        return
     if isinstance(expected, bool):
         assert actual is expected, f"{actual!r} is not {expected!r}"
         return
@@ -168,7 +188,9 @@ def assert_result(actual, expected, dtypes, spec, source=None) -> None:
             for i, name in enumerate(spec.fields):
                 assert getattr(actual, name) is actual[i]
         for i, (a, e, d) in enumerate(zip(actual, expected, per_output(dtypes, len(expected)))):
-            if isinstance(e, Indices):
+            if isinstance(e, SortIndices):
+                assert_sort_indices(a, source, e)
+            elif isinstance(e, Indices):
                 assert_indices(a, expected[i - 1], source, e)
             else:
                 assert_result(a, e, d, spec, source)
@@ -270,6 +292,8 @@ def reference(spec, variant: V, values: list, kw_values: dict, args: tuple, kwar
         out = spec.ref(*np_values, *args, **np_kw, **plain)
     if isinstance(out, list):
         out = tuple(out)
+    if isinstance(out, Typed):
+        out, dtypes = out.value, out.dtype
     return finish(out, dtypes), dtypes, np_values[0], common
 
 

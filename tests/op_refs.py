@@ -39,6 +39,14 @@ class Unspecified:
     shape: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class Typed:
+    """An output whose dtype the reference decides (overriding the row's result rule)."""
+
+    value: object
+    dtype: str
+
+
 def vectorize(fn):
     """A scalar Python function applied to every element, giving float64."""
     vec = np.vectorize(fn, otypes=[np.float64])

@@ -7,6 +7,7 @@ the autograd tests reuse the same rows (`differentiable`, `domain`) against fini
 from __future__ import annotations
 
 from op_rows_elementwise import BINARY, TERNARY, UNARY
+from op_rows_indexing import INDEXING
 from op_rows_reductions import REDUCTIONS
 from op_rows_shapes import SHAPES
 
@@ -16,6 +17,7 @@ FAMILIES = {
     "ternary": TERNARY,
     "reductions": REDUCTIONS,
     "shapes": SHAPES,
+    "indexing": INDEXING,
 }
 
 OPS = [spec for rows in FAMILIES.values() for spec in rows]
