@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from op_refs import Indices, Refused, Typed, Unspecified
 from op_refs_index import SortIndices
+from op_refs_linalg import Check
 from op_spec import DEFAULT_FLOAT, V, is_float
 from strategies import to_numpy
 
@@ -56,6 +57,8 @@ def promote(values) -> str:
     """PyTorch's result_type over any number of tensors and Python scalars."""
     dims = zeros = scalars = None
     for v in values:
+        if isinstance(v, str):  # einsum's equation
+            continue
         if isinstance(v, ferrograd.Tensor):
             if v.dim() > 0:
                 dims = _promote_pair(dims, name_of(v.dtype))
@@ -119,7 +122,7 @@ def finish(out, rule_dtypes):
     """Reference outputs rounded to the result dtypes (tuples element by element)."""
     if isinstance(out, tuple):
         return tuple(finish(o, r) for o, r in zip(out, per_output(rule_dtypes, len(out))))
-    if isinstance(out, (bool, Indices, Unspecified, SortIndices)):
+    if isinstance(out, (bool, Indices, Unspecified, SortIndices, Check)):
         return out
     return round_to(out, first_of(rule_dtypes))
 
@@ -177,6 +180,9 @@ def assert_result(actual, expected, dtypes, spec, source=None) -> None:
     """Compare a result (tensor, Python bool, or tuple possibly holding `Indices`)."""
     if isinstance(expected, SortIndices):
         assert_sort_indices(actual, source, expected)
+        return
+    if isinstance(expected, Check):
+        expected.fn(actual, per_output(dtypes, len(actual)), spec.tolerance(first_of(dtypes)))
         return
     if isinstance(expected, bool):
         assert actual is expected, f"{actual!r} is not {expected!r}"
@@ -270,13 +276,16 @@ def reference(spec, variant: V, values: list, kw_values: dict, args: tuple, kwar
     masks = [d.dtype is not None for d in spec.domain] + [False] * len(values)
     value_ops = [v for v, m in zip(values, masks) if not m] + list(kw_values.values())
     value_ops = [t for v in value_ops for t in (v if isinstance(v, list) else [v])]
-    head = values[0][0] if isinstance(values[0], list) and values[0] else values[0]
+    tensors = [v for v in values if not isinstance(v, str)]
+    head = tensors[0][0] if isinstance(tensors[0], list) and tensors[0] else tensors[0]
     first = name_of(head.dtype) if isinstance(head, ferrograd.Tensor) else None
     common = kwargs.get("dtype") or promote(value_ops)
     dtypes = rule_dtypes(result_rules(spec, variant), common, first or common, kwargs)
     compute = compute_dtype(dtypes, common)
 
     def prepare(v, is_mask):
+        if isinstance(v, str):
+            return v
         if isinstance(v, list):
             return [prepare(t, is_mask) for t in v]
         return compute_array(v, "bool" if is_mask else compute)
@@ -294,7 +303,8 @@ def reference(spec, variant: V, values: list, kw_values: dict, args: tuple, kwar
         out = tuple(out)
     if isinstance(out, Typed):
         out, dtypes = out.value, out.dtype
-    return finish(out, dtypes), dtypes, np_values[0], common
+    source = next((v for v in np_values if not isinstance(v, str)), None)
+    return finish(out, dtypes), dtypes, source, common
 
 
 def numpy_arg(value):

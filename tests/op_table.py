@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from op_rows_elementwise import BINARY, TERNARY, UNARY
 from op_rows_indexing import INDEXING
+from op_rows_linalg import LINALG
 from op_rows_reductions import REDUCTIONS
 from op_rows_shapes import SHAPES
 
@@ -18,6 +19,7 @@ FAMILIES = {
     "reductions": REDUCTIONS,
     "shapes": SHAPES,
     "indexing": INDEXING,
+    "linalg": LINALG,
 }
 
 OPS = [spec for rows in FAMILIES.values() for spec in rows]

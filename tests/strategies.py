@@ -235,3 +235,15 @@ def small_shapes(draw, min_dims: int = 0, max_dims: int = 5, max_side: int = 4):
     return tuple(
         0 if rng.random() < 1 / 11 else int(rng.integers(1, max_side + 1)) for _ in range(n)
     )
+
+
+def laid_out(values: np.ndarray, dtype_name: str, seed: int, layouts=None):
+    """A tensor holding exactly `values` (rounded to the dtype) as a view in one of `layouts`
+    (LAYOUTS but "expanded", which cannot hold arbitrary values): for inputs whose values
+    need structure (symmetric, well-conditioned) but whose layout should still vary."""
+    rng = np.random.default_rng(seed)
+    layout = str(rng.choice(layouts or [x for x in LAYOUTS if x != "expanded"]))
+    base_shape, index, perm, _ = _layout_from_rng(rng, values.shape, layout)
+    base = np.zeros(base_shape, reference_dtype(dtype_name))
+    base[index] = np.transpose(values, np.argsort(perm)) if values.ndim else values
+    return ferrograd.tensor(base, dtype=dtype(dtype_name))[index].permute(perm)
