@@ -232,8 +232,14 @@ def lerp(start, end, weight):
     return np.where(np.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
 
 
+def _in_dtype(value, like):
+    """A Python scalar as an array of `like`'s dtype (wrapping like PyTorch's integer casts;
+    numpy refuses e.g. -1 * a uint8 array)."""
+    return np.asarray(value).astype(like.dtype)
+
+
 def addcmul(a, t1, t2, value=1):
-    return a + value * t1 * t2
+    return a + _in_dtype(value, t1) * t1 * t2
 
 
 def addcdiv(a, t1, t2, value=1):

@@ -65,7 +65,8 @@ SHAPES = [
     shape_op("rot90", RS.rot90, ndim=(2, 4), variants=(V(), V(k=Int(-5, 5), dims=DimPair()))),
     shape_op("repeat", RS.repeat, function=False, variants=(V(Repeats()),)),
     shape_op("repeat_interleave", RS.repeat_interleave, variants=(
-        V(repeats=Int(0, 3)), V(repeats=Int(0, 3), dim=Dim()), V(dim=Dim(), repeats=RepeatsTensor()),
+        V(repeats=Int(0, 3)), V(repeats=Int(0, 3), dim=Dim()),
+        V(dim=Dim(), repeats=RepeatsTensor()),
     )),
     shape_op("tile", RS.tile, variants=(V(dims=TileDims()),)),
     shape_op("tril", RS.tril, ndim=(2, 4), inplace=True, variants=(V(), V(diagonal=Int(-3, 3)))),
@@ -76,7 +77,8 @@ SHAPES = [
              method=False, variants=(V(Int(0, 5), Int(0, 5)), V(Int(0, 5), Int(0, 5), Int(-4, 4)))),
     shape_op("diag", RS.diag, ndim=(1, 2), variants=(V(), V(diagonal=Int(-3, 3)))),
     shape_op("diag_embed", RS.diag_embed, ndim=(1, 3), variants=(
-        V(), V(offset=Int(-2, 2)), V(offset=Int(-2, 2), dim1=Dim(extra=1), dim2=OtherDim("dim1", 1)),
+        V(), V(offset=Int(-2, 2)),
+        V(offset=Int(-2, 2), dim1=Dim(extra=1), dim2=OtherDim("dim1", 1)),
     )),
     shape_op("diagflat", RS.diagflat, variants=(V(), V(offset=Int(-3, 3)))),
     OpSpec("trace", RS.trace, "unary", NUMERIC, result=INT_TO_INT64, ndim=(2, 2)),
