@@ -176,23 +176,32 @@ def assert_sort_indices(actual, source: np.ndarray, marker: SortIndices) -> None
     assert (steps <= 0).all() if marker.descending else (steps >= 0).all(), "not sorted"
 
 
+def assert_named_tuple(actual, spec) -> None:
+    """A tuple result of an op with `fields` is ferrograd.return_types.<op> (linalg ops:
+    linalg_<op>), its fields naming its items."""
+    assert isinstance(actual, tuple), f"expected a tuple, got {type(actual)}"
+    if spec.fields and type(actual) is not tuple:
+        assert type(actual).__name__ == spec.name.replace(".", "_")
+        assert type(actual).__module__.rsplit(".", 1)[-1] == "return_types"
+        for i, name in enumerate(spec.fields):
+            assert getattr(actual, name) is actual[i]
+
+
 def assert_result(actual, expected, dtypes, spec, source=None) -> None:
     """Compare a result (tensor, Python bool, or tuple possibly holding `Indices`)."""
     if isinstance(expected, SortIndices):
         assert_sort_indices(actual, source, expected)
         return
     if isinstance(expected, Check):
+        assert_named_tuple(actual, spec)
         expected.fn(actual, per_output(dtypes, len(actual)), spec.tolerance(first_of(dtypes)))
         return
     if isinstance(expected, bool):
         assert actual is expected, f"{actual!r} is not {expected!r}"
         return
     if isinstance(expected, tuple):
-        assert isinstance(actual, tuple) and len(actual) == len(expected)
-        if spec.fields and type(actual) is not tuple:
-            assert type(actual).__name__ == spec.attr
-            for i, name in enumerate(spec.fields):
-                assert getattr(actual, name) is actual[i]
+        assert_named_tuple(actual, spec)
+        assert len(actual) == len(expected)
         for i, (a, e, d) in enumerate(zip(actual, expected, per_output(dtypes, len(expected)))):
             if isinstance(e, SortIndices):
                 assert_sort_indices(a, source, e)

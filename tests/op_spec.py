@@ -213,7 +213,9 @@ class OpSpec:
     aliases: tuple[str, ...] = ()  # other ferrograd names of the same op
     fields: tuple[str, ...] = ()  # ferrograd.return_types.<name> field names of a tuple result
     tol: Tolerance = field(default_factory=dict)  # overrides of DEFAULT_TOL
-    differentiable: bool = True  # autograd must define a gradient (checked against finite diffs)
+    # autograd defines a gradient for float inputs (zero almost everywhere for floor, sign, ...;
+    # finite differences then need inputs away from the jumps)
+    differentiable: bool = True
     mixed_dtypes: bool = True  # operands may have different dtypes (else one dtype for all)
     ndim: tuple[int, int] = (0, 5)  # rank range of the first tensor operand
     ref_dtype: bool = False  # the reference needs the result dtype as `dtype_name=`
@@ -229,6 +231,7 @@ class OpSpec:
 
     @property
     def arity(self) -> int:
+        """How many tensor operands the op takes (positional, before plain arguments)."""
         return len(self.domain)
 
     @property
