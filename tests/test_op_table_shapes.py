@@ -17,8 +17,8 @@ from op_cases import (
     sampled,
     table_cases,
 )
-from op_harness import assert_close, call_forms, op_id
-from op_spec import REAL
+from op_harness import assert_close, call_forms, op_id, pass_dtype
+from op_spec import ALL, REAL
 from op_table import SHAPES
 from strategies import SEEDS, operand_from_seed, small_shapes, to_numpy
 
@@ -27,6 +27,7 @@ ONE_TENSOR = [s for s in SHAPES if s.kind == "unary"]
 SEVERAL = [s for s in SHAPES if s.kind in ("cat", "stack", "vectors", "broadcast")]
 CREATION = [s for s in SHAPES if s.kind == "creation"]
 IN_PLACE = [s for s in ONE_TENSOR if s.inplace]
+REFUSING = [(s, d) for s in ONE_TENSOR for d in ALL if d not in s.dtypes]
 
 
 @pytest.mark.parametrize("spec", ONE_TENSOR, ids=op_id)
@@ -49,6 +50,18 @@ def test_one_tensor_op_on_empty_inputs(spec, data):
 @given(data=st.data())
 def test_in_place_writes_through_a_view(spec, data):
     run_inplace_case(data.draw(table_cases(spec, inplace=True)))
+
+
+@pytest.mark.parametrize(("spec", "dtype_name"), REFUSING, ids=lambda v: getattr(v, "name", v))
+@settings(max_examples=2)
+@given(data=st.data())
+def test_unsupported_dtype_is_refused(spec, dtype_name, data):
+    shape = st.just((3,) * spec.ndim[0])
+    case = data.draw(table_cases(spec, dtype_name=dtype_name, first=True, shape_strategy=shape))
+    _, values, kw = case.build()
+    for _, fn in call_forms(spec, has_kwargs=True):
+        with pytest.raises((RuntimeError, TypeError)):
+            fn(*values, *case.args, **kw, **pass_dtype(case.kwargs))
 
 
 @st.composite
