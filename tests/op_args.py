@@ -25,8 +25,10 @@ class Arg:
         return type(self).__name__
 
 
-def _rank(ctx) -> int:
-    return max(len(ctx["shape"]), 1)  # a 0-d tensor accepts dim 0 and -1
+def _rank(ctx, extra: int = 0) -> int:
+    """Dims a dim argument may name: a 0-d tensor accepts 0 and -1 like a 1-d one; `extra`
+    counts dims the result adds (stack, diag_embed)."""
+    return max(len(ctx["shape"]) + extra, 1)
 
 
 def _normalize(dim: int, rank: int) -> int:
@@ -47,7 +49,7 @@ class Dim(Arg):
         self.extra = extra
 
     def strategy(self, ctx):
-        n = _rank(ctx) + self.extra
+        n = _rank(ctx, self.extra)
         return st.integers(-n, n - 1)
 
 
@@ -59,7 +61,7 @@ class OtherDim(Dim):
         self.key = key
 
     def strategy(self, ctx):
-        n = _rank(ctx) + self.extra
+        n = _rank(ctx, self.extra)
         taken = _normalize(ctx[self.key], n)
         return st.integers(-n, n - 1).filter(lambda d: _normalize(d, n) != taken)
 
@@ -129,9 +131,11 @@ class TensorArg(Arg):
 
 @dataclass(frozen=True)
 class ScalarArg(Arg):
-    """An extra Python-scalar operand taking part in type promotion (clamp's bounds)."""
+    """An extra Python-scalar operand taking part in type promotion (clamp's bounds); with
+    `fill`, a value written into the tensor, which must fit its dtype (masked_fill)."""
 
     domain: Domain = REAL
+    fill: bool = False
 
 
 class SplitSize(Arg):

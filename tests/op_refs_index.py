@@ -177,17 +177,34 @@ def unique(a, sorted=True, return_inverse=False, return_counts=False, dim=None):
         if a.shape[d] == 0:
             empty = np.zeros((0,), np.int64)
             return _unique_result(a, empty, empty, return_inverse, return_counts)
+        if a.dtype.kind == "f" and np.isnan(a).any():
+            return _unique_slices_with_nan(a, d, return_inverse, return_counts)
         values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=d)
         inverse = inverse.reshape(-1)
     return _unique_result(values, inverse, counts, return_inverse, return_counts)
 
 
+def _unique_slices_with_nan(a, d, return_inverse, return_counts):
+    """unique(dim=d) when NaN is present: a slice holding NaN equals no other slice, and
+    PyTorch leaves where such slices land unspecified, so only the shapes are known."""
+    moved = np.moveaxis(a, d, 0).reshape(a.shape[d], -1)
+    nan_rows = np.isnan(moved).any(axis=1)
+    clean = np.unique(moved[~nan_rows], axis=0) if (~nan_rows).any() else moved[:0]
+    count = len(clean) + int(nan_rows.sum())
+    shape = a.shape[:d] + (count,) + a.shape[d + 1 :]
+    return _unique_result(Unspecified(shape), Unspecified((a.shape[d],)),
+                          Unspecified((count,)), return_inverse, return_counts)  # fmt: skip
+
+
 def _unique_result(values, inverse, counts, return_inverse, return_counts):
+    def as_int64(x):
+        return x if isinstance(x, Unspecified) else x.astype(np.int64)
+
     result = (values,)
     if return_inverse:
-        result += (inverse.astype(np.int64),)
+        result += (as_int64(inverse),)
     if return_counts:
-        result += (counts.astype(np.int64),)
+        result += (as_int64(counts),)
     return result[0] if len(result) == 1 else result
 
 

@@ -46,9 +46,10 @@ def matmul(a, b):
 
 def addmm(c, a, b, beta=1, alpha=1):
     product = np.matmul(a, b)
+    alpha = np.asarray(alpha).astype(product.dtype)  # wraps like PyTorch (-1 for uint8)
     if beta == 0:  # the input is ignored: its NaN/inf do not propagate
         return alpha * product
-    return beta * c + alpha * product
+    return np.asarray(beta).astype(product.dtype) * c + alpha * product
 
 
 def solve(a, b, left=True):
@@ -99,6 +100,18 @@ def linalg_norm(a, ord=None, dim=None, keepdim=False):
     return np.linalg.norm(a, ord=ord, axis=dim, keepdims=keepdim)
 
 
+def _contracts(inputs: str, arrays, summed) -> bool:
+    """A real contraction: a summed letter of size 2 or more, and no empty operand (PyTorch
+    squeezes size-1 letters away and skips the kernel for empty inputs)."""
+    if any(a.size == 0 for a in arrays):
+        return False
+    sizes = {}
+    for subscripts, a in zip(inputs.split(","), arrays):
+        named = subscripts.replace("...", "")
+        sizes.update(zip(named, a.shape[a.ndim - len(named) :]))
+    return any(sizes.get(c, 1) >= 2 for c in summed)
+
+
 def einsum(equation: str, *arrays):
     """One operand summed over a letter (a trace, a sum) accumulates integers (and bools) in
     int64, like sum(); products of several operands keep their dtype, and bool operands
@@ -108,7 +121,7 @@ def einsum(equation: str, *arrays):
     if not arrow:
         output = "".join(c for c in sorted(set(letters)) if letters.count(c) == 1)
     summed = set(letters) - set(output)
-    if len(arrays) > 1 and summed and arrays[0].dtype == bool:
+    if len(arrays) > 1 and arrays[0].dtype == bool and _contracts(inputs, arrays, summed):
         raise Refused(RuntimeError)  # a contraction needs bmm, which has no bool kernel
     if len(arrays) == 1 and summed and arrays[0].dtype.kind in "biu":
         return Typed(np.einsum(equation, arrays[0].astype(np.int64)), "int64")

@@ -71,7 +71,7 @@ INDEXING = [
     index_op("index_select", RI.index_select, variants=(V(dim=Dim(), index=IndexVector()),)),
     index_op("gather", RI.gather, variants=(V(dim=Dim(), index=GatherIndex()),)),
     index_op("scatter", RI.scatter, inplace=True, variants=(
-        V(**SCATTER, src=SourceLike()), V(**SCATTER, value=ScalarArg(FINITE)),
+        V(**SCATTER, src=SourceLike()), V(**SCATTER, value=ScalarArg(FINITE, fill=True)),
     )),
     index_op("scatter_add", RI.scatter_add, ALL, inplace=True,
              variants=(V(dim=Dim(), index=GatherIndex(), src=SourceLike()),)),
@@ -81,7 +81,7 @@ INDEXING = [
           include_self=False),
     ), note="integer 'mean' rounds down (floor division); bool takes all but 'mean'"),
     index_op("masked_fill", RI.masked_fill, kind="masked", inplace=True, domain=(REAL, MASK),
-             variants=(V(value=ScalarArg(FINITE)),)),
+             variants=(V(value=ScalarArg(FINITE, fill=True)),)),
     index_op("masked_select", RI.masked_select, kind="masked", domain=(REAL, MASK)),
     index_op("take", RI.take, variants=(V(index=TakeIndex()),)),
     index_op("nonzero", RI.nonzero, ALL, FEW_VALUES, INT64, differentiable=False,

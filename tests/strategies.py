@@ -2,6 +2,8 @@
 
 A `View` recipe builds a ferrograd tensor and a numpy array that hold the same values laid out
 the same way in memory, so a view op applied to both must give the same values *and* strides.
+An `Operand` recipe (the op tables) holds random values from an input domain in such a view;
+`laid_out` puts given values (a symmetric matrix, ...) in one.
 """
 
 from __future__ import annotations

@@ -119,8 +119,7 @@ def indexed(draw, unique=False, layouts=None):
 def test_getitem_matches_numpy(case):
     operand, key = case
     _, x = operand.build()
-    a = to_numpy(x)
-    expected = np.asarray(a[key.numpy()])
+    expected = key.select(to_numpy(x))
     result = x[key.ferrograd()]
     assert_close(result, expected, operand.dtype_name, (0, 0))
     if key.basic:  # basic indexing gives a view
@@ -132,7 +131,7 @@ def test_setitem_matches_numpy(case, data):
     operand, key = case
     _, x = operand.build()
     a = to_numpy(x).copy()
-    target_shape = np.asarray(a[key.numpy()]).shape
+    target_shape = key.select(a).shape
     if data.draw(st.booleans()):
         value = data.draw(st.sampled_from([0, 1, True, 2.5, -3]))
         value = bool(value) if operand.dtype_name == "bool" else value
@@ -141,7 +140,12 @@ def test_setitem_matches_numpy(case, data):
         value = operand_from_seed(data.draw(SEEDS), target_shape, operand.dtype_name, REAL,
                                   broadcast=True).build()[1]  # fmt: skip
         np_value = to_numpy(value)
-    assume(not (isinstance(np_value, float) and operand.dtype_name == "uint8" and np_value < 0))
-    a[key.numpy()] = np_value
+    # uint8 takes -3 (wrapping) but refuses -0.5; numpy refuses both: leave them out
+    assume(
+        not (
+            operand.dtype_name == "uint8" and not isinstance(np_value, np.ndarray) and np_value < 0
+        )
+    )
+    key.assign(a, np_value)
     x[key.ferrograd()] = value
     assert_close(x, a, operand.dtype_name, (0, 0))

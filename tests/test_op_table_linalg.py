@@ -34,14 +34,19 @@ def _shrunk(rng, batch):
     return tuple(1 if rng.random() < 0.3 else n for n in kept)
 
 
+def _trailing(shape, count: int):
+    """The last `count` dims (batch dims broadcast from the right)."""
+    return shape[max(len(shape) - count, 0) :]
+
+
 def operand_shapes(kind: str, rng):
     """Shapes of the operands (and einsum's equation) for a kind of product."""
     n, k, m = _n(rng), _n(rng), _n(rng)
     if kind == "matmul":
         ra, rb = RANKS[_n(rng, 0, len(RANKS) - 1)]
         batch = _batch(rng, max(ra, rb) - 2)
-        a = (k,) if ra == 1 else (*_shrunk(rng, batch)[: max(ra - 2, 0)], n, k)
-        b = (k,) if rb == 1 else (*_shrunk(rng, batch)[: max(rb - 2, 0)], k, m)
+        a = (k,) if ra == 1 else (*_trailing(_shrunk(rng, batch), ra - 2), n, k)
+        b = (k,) if rb == 1 else (*_trailing(_shrunk(rng, batch), rb - 2), k, m)
         return [a, b]
     simple = {"mm": [(n, k), (k, m)], "mv": [(n, k), (k,)], "dot": [(k,), (k,)],
               "outer": [(n,), (m,)], "bmm": [(m, n, k), (m, k, n)]}  # fmt: skip
