@@ -230,12 +230,19 @@ def bincount(a, weights=None, minlength=0):
 
 def histc(a, bins=100, min=0, max=0, dtype_name="float32"):
     """min == max means the data's range, widened by 1 each side when that is one value.
-    float16/bfloat16 place values in bins with their own rounding: counts not compared."""
+    A value's bin is PyTorch's (x - lo) * bins / (hi - lo), truncated, computed in the
+    input's dtype (so a value on an edge lands where that rounding puts it; float16 and
+    bfloat16 round too coarsely to be worth modelling: their counts are not compared)."""
     if dtype_name in ("float16", "bfloat16"):
         return Unspecified((bins,))
+    real = np.dtype(dtype_name).type
     low, high = float(min), float(max)
     if low == high and a.size:
         low, high = float(a.min()), float(a.max())
     if low == high:
         low, high = low - 1, high + 1
-    return np.histogram(a, bins=bins, range=(low, high))[0]
+    x = a.astype(real)
+    low, high = real(low), real(high)
+    x = x[(x >= low) & (x <= high)]
+    position = ((x - low) * real(bins) / (high - low)).astype(np.int64)
+    return np.bincount(np.minimum(position, bins - 1), minlength=bins)[:bins]

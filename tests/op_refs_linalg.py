@@ -78,7 +78,7 @@ def pinv(a):
 
 def matrix_power(a, n):
     """bool matrices take n = 0 and 1 only (no bool matmul); negative n needs floats."""
-    if (n < 0 and a.dtype.kind != "f") or (n >= 2 and a.dtype == bool):
+    if (n < 0 and a.dtype.kind != "f") or (n >= 2 and a.dtype == bool and a.size):
         raise Refused(RuntimeError)
     return np.linalg.matrix_power(a, n) if a.size or n >= 0 else a.copy()
 

@@ -3,11 +3,12 @@ in-place forms on views, empty and 0-d inputs, and the dtypes each op refuses.""
 
 from __future__ import annotations
 
+import ferrograd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from op_cases import EMPTY_SHAPES, run_case, run_inplace_case, supported, table_cases
-from op_harness import call_forms, op_id, pass_dtype
+from op_harness import call_forms, name_of, op_id, pass_dtype, promote
 from op_spec import ALL
 from op_table import ELEMENTWISE
 
@@ -67,3 +68,18 @@ def test_unsupported_dtype_is_refused(spec, dtype_name, data):
     for label, fn in call_forms(spec, has_kwargs=bool(kw or kwargs)):
         with pytest.raises((RuntimeError, TypeError)):
             fn(*values, *case.args, **kw, **kwargs)
+
+
+@pytest.mark.parametrize("left", ALL)
+def test_harness_promotion_agrees_with_result_type(left):
+    """The suite's own n-ary promotion (used for every expected dtype) matches
+    ferrograd.result_type on every pair of dimensioned/0-d tensors and Python scalars."""
+    operands = [ferrograd.zeros(2, dtype=getattr(ferrograd, d)) for d in ALL]
+    operands += [ferrograd.zeros((), dtype=getattr(ferrograd, d)) for d in ALL]
+    operands += [True, 3, 2.5]
+    for x in (
+        ferrograd.zeros(2, dtype=getattr(ferrograd, left)),
+        ferrograd.zeros((), dtype=getattr(ferrograd, left)),
+    ):
+        for y in operands:
+            assert promote([x, y]) == name_of(ferrograd.result_type(x, y)), (x.dtype, y)
