@@ -163,13 +163,20 @@ def clamp(a, min=None, max=None):
     return a
 
 
-def round_(a, decimals=0):
+def round_(a, decimals=0, dtype_name="float64"):
+    """Half to even. With decimals, PyTorch scales in the tensor's own precision (float32
+    for float16/bfloat16): round(x * 10^d) / 10^d, or round(x / 10^-d) * 10^-d below 0."""
     if a.dtype.kind != "f":
         return a
     if decimals == 0:
         return np.round(a)
-    scale = 10.0**decimals
-    return np.round(a * scale) / scale
+    real = np.float64 if dtype_name == "float64" else np.float32
+    x = a.astype(real)
+    if decimals > 0:
+        ten = real(10.0**decimals)
+        return np.round(x * ten) / ten
+    ten = real(10.0 ** (-decimals))
+    return np.round(x / ten) * ten
 
 
 def frac(a):

@@ -127,7 +127,7 @@ UNARY = [
     unary_float("digamma", R.digamma),
     unary("floor", np.floor, NUMERIC, inplace=True),
     unary("ceil", np.ceil, NUMERIC, inplace=True),
-    unary("round", R.round_, NUMERIC, inplace=True,
+    unary("round", R.round_, NUMERIC, inplace=True, ref_dtype=True,
           variants=(V(), V(decimals=Int(-1, 3), dtypes=FLOATS))),
     unary("trunc", np.trunc, NUMERIC, inplace=True),
     unary("frac", R.frac, FLOATS, inplace=True),
