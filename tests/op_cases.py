@@ -154,6 +154,8 @@ def table_cases(
             continue
         full = inplace and i == 0
         layouts = INPLACE_LAYOUTS if full else spec.layouts
+        if dtype_name:  # refusal checks: PyTorch's strided paths sometimes accept more dtypes
+            layouts = ["contiguous"]
         name = domain.dtype or names[i]
         # Elementwise operands broadcast each other; elsewhere the first keeps the drawn shape.
         shrink = not full and (spec.kind == "elementwise" or i > 0)

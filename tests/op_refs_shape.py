@@ -75,7 +75,7 @@ def repeat_interleave(a, repeats, dim=None):
 
 
 def tile(a, dims):
-    """torch.tile pads `dims` with leading 1s up to the input's rank (numpy tiles the same)."""
+    """PyTorch's tile pads `dims` with leading 1s up to the input's rank (numpy tiles the same)."""
     dims = (1,) * (a.ndim - len(dims)) + tuple(dims)
     return np.tile(a, dims)
 
