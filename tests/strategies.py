@@ -2,12 +2,15 @@
 
 A `View` recipe builds a ferrograd tensor and a numpy array that hold the same values laid out
 the same way in memory, so a view op applied to both must give the same values *and* strides.
+An `Operand` recipe (the op tables) holds random values from an input domain in such a view;
+`laid_out` puts given values (a symmetric matrix, ...) in one.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import ferrograd
 import numpy as np
@@ -110,8 +113,17 @@ def views(draw, dtype_names=None, min_dims: int = 0, max_dims: int = 6, layouts=
     name = draw(st.sampled_from(dtype_names or DTYPE_NAMES))
     shape = draw(shapes(min_dims, max_dims))
     layout = draw(st.sampled_from(layouts or LAYOUTS))
-    ndim = len(shape)
+    base_shape, index, perm, expand_to = draw(layout_recipes(shape, layout))
+    if expand_to is not None:
+        return View(name, base_shape, expand_to=expand_to)
+    return View(name, base_shape, index, perm)
 
+
+@st.composite
+def layout_recipes(draw, shape: tuple[int, ...], layout: str):
+    """(base_shape, index, perm, expand_to): slicing a base of `base_shape` by `index` then
+    permuting by `perm` (or broadcasting it to `expand_to`) gives a view of exactly `shape`."""
+    ndim = len(shape)
     base_shape = list(shape)
     perm = list(range(ndim))
     index = [slice(None)] * ndim
@@ -132,5 +144,108 @@ def views(draw, dtype_names=None, min_dims: int = 0, max_dims: int = 6, layouts=
     if layout == "expanded":
         broadcast = draw(st.lists(st.booleans(), min_size=ndim, max_size=ndim))
         base_shape = [1 if b else n for n, b in zip(shape, broadcast)]
-        return View(name, tuple(base_shape), expand_to=shape)
-    return View(name, tuple(base_shape), tuple(index), tuple(int(p) for p in perm))
+        return tuple(base_shape), (), (), tuple(shape)
+    return tuple(base_shape), tuple(index), tuple(int(p) for p in perm), None
+
+
+@dataclass(frozen=True)
+class Operand:
+    """How to build a random-valued operand: values from `domain.sample` (seeded, so the
+    recipe prints and replays), laid out as a view of a larger base like `View`."""
+
+    dtype_name: str
+    shape: tuple[int, ...]
+    layout: str
+    base_shape: tuple[int, ...]
+    index: tuple[slice, ...]
+    perm: tuple[int, ...]
+    expand_to: tuple[int, ...] | None
+    domain: Any
+    seed: int
+
+    def build(self):
+        """(base, view): the view is the operand; the base shows where in-place writes land."""
+        rng = np.random.default_rng(self.seed)
+        values = self.domain.sample(rng, self.base_shape, self.dtype_name)
+        base = ferrograd.tensor(values, dtype=dtype(self.dtype_name))
+        if self.expand_to is not None:
+            return base, base.expand(self.expand_to)
+        return base, base[self.index].permute(self.perm)
+
+    def positions(self) -> np.ndarray:
+        """Flat index into the base of each element of the view (for write-through checks)."""
+        flat = np.arange(math.prod(self.base_shape)).reshape(self.base_shape)
+        if self.expand_to is not None:
+            return np.broadcast_to(flat, self.expand_to)
+        return np.asarray(flat[self.index]).transpose(self.perm)
+
+
+def _layout_from_rng(rng: np.random.Generator, shape: tuple[int, ...], layout: str):
+    """`layout_recipes` driven by a numpy generator: one hypothesis draw (the seed) instead of
+    one per dim keeps generation cheap for the op-table tests, which draw thousands."""
+    ndim = len(shape)
+    base_shape, perm = list(shape), list(range(ndim))
+    index = [slice(None)] * ndim
+    if "stepped" in layout:
+        steps = rng.integers(1, 4, size=ndim)
+        starts = [int(rng.integers(0, s)) for s in steps]
+        index = [slice(b, None, int(s)) for b, s in zip(starts, steps)]
+        base_shape = [b + max(n - 1, 0) * s + (n > 0) for n, b, s in zip(shape, starts, steps)]
+    if layout == "offset" and ndim > 0:
+        index[0] = slice(1, None)
+        base_shape[0] += 1
+    if "permuted" in layout:
+        perm = [int(p) for p in rng.permutation(ndim)]
+        inverse = np.argsort(perm)
+        base_shape = [int(base_shape[i]) for i in inverse]
+        index = [index[i] for i in inverse]
+    if layout == "expanded":
+        base_shape = [1 if rng.random() < 0.5 else n for n in shape]
+        return tuple(base_shape), (), (), tuple(shape)
+    return tuple(int(n) for n in base_shape), tuple(index), tuple(perm), None
+
+
+SEEDS = st.integers(0, 2**32 - 1)  # one shared strategy object: building them is not free
+
+
+def operand_from_seed(seed: int, shape, dtype_name: str, domain, layouts=None, broadcast=False):
+    """An `Operand` of `shape` (or, with `broadcast`, of a shape that broadcasts to it: some
+    leading dims dropped, some sizes 1) in one of `layouts` (all of LAYOUTS by default),
+    every choice made by a numpy generator seeded with `seed`."""
+    rng = np.random.default_rng(seed)
+    shape = tuple(shape)
+    if broadcast and rng.random() < 0.5:
+        kept = shape[rng.integers(0, len(shape) + 1) :]
+        shape = tuple(1 if rng.random() < 0.3 else n for n in kept)
+    layout = str(rng.choice(layouts or LAYOUTS))
+    recipe = _layout_from_rng(rng, shape, layout)
+    return Operand(dtype_name, shape, layout, *recipe, domain, seed)
+
+
+@st.composite
+def operands(draw, shape, dtype_name: str, domain, layouts=None, broadcast=False) -> Operand:
+    """`operand_from_seed` as a strategy: one hypothesis draw keeps generation cheap."""
+    return operand_from_seed(draw(SEEDS), shape, dtype_name, domain, layouts, broadcast)
+
+
+@st.composite
+def small_shapes(draw, min_dims: int = 0, max_dims: int = 5, max_side: int = 4):
+    """Shapes like `shapes` (0-d up to 5-D) but far cheaper to draw, which matters to the op
+    tables' thousands of examples; about one dim in eleven is empty (size 0)."""
+    rng = np.random.default_rng(draw(SEEDS))
+    n = int(rng.integers(min_dims, max_dims + 1))
+    return tuple(
+        0 if rng.random() < 1 / 11 else int(rng.integers(1, max_side + 1)) for _ in range(n)
+    )
+
+
+def laid_out(values: np.ndarray, dtype_name: str, seed: int, layouts=None):
+    """A tensor holding exactly `values` (rounded to the dtype) as a view in one of `layouts`
+    (LAYOUTS but "expanded", which cannot hold arbitrary values): for inputs whose values
+    need structure (symmetric, well-conditioned) but whose layout should still vary."""
+    rng = np.random.default_rng(seed)
+    layout = str(rng.choice(layouts or [x for x in LAYOUTS if x != "expanded"]))
+    base_shape, index, perm, _ = _layout_from_rng(rng, values.shape, layout)
+    base = np.zeros(base_shape, reference_dtype(dtype_name))
+    base[index] = np.transpose(values, np.argsort(perm)) if values.ndim else values
+    return ferrograd.tensor(base, dtype=dtype(dtype_name))[index].permute(perm)
