@@ -148,11 +148,7 @@ impl<A, F: Fn(A, A) -> A> Pairwise<A, F> {
     pub fn finish(self) -> Option<A> {
         let merge = self.merge;
         // Higher levels hold earlier parts.
-        self.levels
-            .into_iter()
-            .rev()
-            .flatten()
-            .reduce(merge)
+        self.levels.into_iter().rev().flatten().reduce(merge)
     }
 }
 

@@ -102,9 +102,9 @@ pub fn not_implemented(kernel: &str, dtype: DType) -> Error {
 }
 
 /// A NotImplementedError with its own text (PyTorch's messages for bool negation and such).
-pub fn not_implemented_msg(msg: &str) -> Error {
+pub fn not_implemented_msg(msg: impl Into<String>) -> Error {
     Error::Other {
         kind: ErrorKind::NotImplemented,
-        msg: msg.to_string(),
+        msg: msg.into(),
     }
 }

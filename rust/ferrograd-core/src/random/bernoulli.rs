@@ -1,7 +1,6 @@
 //! Bernoulli sampling: `bernoulli_(p)` with a scalar probability and `torch.bernoulli(probs)`
 //! / `bernoulli_(p_tensor)` with one probability per element.
 
-use super::convert::dtype_cpp_name;
 use super::generator::Generator;
 use super::uniform::{unit_f32, unit_f64};
 use crate::dtype::{DType, Element};
@@ -56,7 +55,7 @@ pub fn bernoulli_probs<T: Element, P: Element>(
         d => {
             return Err(format!(
                 "\"bernoulli_tensor_cpu_p_\" not implemented for '{}'",
-                dtype_cpp_name(d)
+                d.scalar_type_name()
             ))
         }
     }

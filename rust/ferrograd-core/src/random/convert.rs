@@ -46,24 +46,8 @@ pub(crate) fn require_float<T: Element>(what: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "\"{what}\" not implemented for '{}'",
-            dtype_cpp_name(T::DTYPE)
+            (T::DTYPE).scalar_type_name()
         ))
-    }
-}
-
-/// The C++ scalar type name PyTorch uses in "not implemented for" messages.
-pub(crate) fn dtype_cpp_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "Bool",
-        DType::U8 => "Byte",
-        DType::I8 => "Char",
-        DType::I16 => "Short",
-        DType::I32 => "Int",
-        DType::I64 => "Long",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::F32 => "Float",
-        DType::F64 => "Double",
     }
 }
 

@@ -11,7 +11,7 @@
 //! selection algorithms, which [`stl_select`](super::stl_select) replays so that exactly equal
 //! keys (zero probabilities, or bfloat16 quotients that round alike) come out as on Linux.
 
-use super::convert::{dtype_cpp_name, from_f64};
+use super::convert::from_f64;
 use super::exponential::sample_exponential_f64;
 use super::generator::Generator;
 use super::stl_select::{nth_element, partial_sort, sort};
@@ -38,7 +38,7 @@ pub fn multinomial<P: Element>(
         d => {
             return Err(format!(
                 "multinomial only supports floating-point dtypes for input, got: {}",
-                dtype_cpp_name(d)
+                d.scalar_type_name()
             ))
         }
     }

@@ -1,6 +1,5 @@
 //! Cumulative ops along one dim: `cumsum`, `cumprod`, `cummax`, `cummin`, `logcumsumexp`.
 
-use super::reduce::{cpp_name, not_implemented};
 use super::Tensor;
 use crate::cpu::reduce_fold::Accum;
 use crate::cpu::reduce_minmax::is_nan;
@@ -8,6 +7,7 @@ use crate::cpu::reduce_scan::{log_add_exp, Scan, ScanElem};
 use crate::cpu::reduce_stats::{Real, RealAcc};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
+use crate::op::not_implemented_msg;
 use crate::shape::normalize_dim;
 use crate::with_dtype;
 
@@ -28,7 +28,10 @@ fn lanes<T: Element>(t: &Tensor, dim: usize) -> Result<(Vec<T>, usize, usize, us
 
 /// `"op" not implemented for 'Bool'`, PyTorch's message for a dtype without a kernel.
 fn no_kernel(op: &str, d: DType) -> crate::error::Error {
-    not_implemented(format!("\"{op}\" not implemented for '{}'", cpp_name(d)))
+    not_implemented_msg(format!(
+        "\"{op}\" not implemented for '{}'",
+        d.scalar_type_name()
+    ))
 }
 
 impl Tensor {

@@ -6,33 +6,10 @@ use crate::cpu::reduce::{reduce, ReduceKernel};
 use crate::cpu::reduce_fold::{Accum, Fold, Widen};
 use crate::cpu::reduce_minmax::is_nan;
 use crate::dtype::{DType, Element};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
+use crate::op::not_implemented_msg;
 use crate::shape::normalize_dim;
 use crate::with_dtype;
-
-/// The C++ name of a dtype, as PyTorch's messages print it (`Long`, `Float`).
-pub(crate) fn cpp_name(d: DType) -> &'static str {
-    match d {
-        DType::Bool => "Bool",
-        DType::U8 => "Byte",
-        DType::I8 => "Char",
-        DType::I16 => "Short",
-        DType::I32 => "Int",
-        DType::I64 => "Long",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-    }
-}
-
-/// PyTorch's NotImplementedError (a dtype an op has no kernel for).
-pub(crate) fn not_implemented(msg: impl Into<String>) -> Error {
-    Error::Other {
-        kind: ErrorKind::NotImplemented,
-        msg: msg.into(),
-    }
-}
 
 /// Which dims of an `ndim`-dim tensor a reduction runs over, one flag per dim. `None` means
 /// every dim; an empty list means every dim too when `empty_is_all` (`sum`), else none (`any`).
@@ -171,15 +148,15 @@ impl Tensor {
     ) -> Result<Tensor> {
         match dtype {
             Some(d) if !d.is_floating_point() => {
-                return Err(not_implemented(format!(
+                return Err(not_implemented_msg(format!(
                     "mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: {}",
-                    cpp_name(d)
+                    d.scalar_type_name()
                 )))
             }
             None if !self.dtype().is_floating_point() => {
-                return Err(not_implemented(format!(
+                return Err(not_implemented_msg(format!(
                     "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {}",
-                    cpp_name(self.dtype())
+                    self.dtype().scalar_type_name()
                 )))
             }
             _ => {}
@@ -204,13 +181,14 @@ impl Tensor {
     ) -> Result<Tensor> {
         let d = dtype.unwrap_or(self.dtype());
         if !self.dtype().is_floating_point() || !d.is_floating_point() {
-            return Err(not_implemented(format!(
+            return Err(not_implemented_msg(format!(
                 "nanmean(): expected input to have floating point or complex dtype but got {}",
-                cpp_name(if self.dtype().is_floating_point() {
+                (if self.dtype().is_floating_point() {
                     d
                 } else {
                     self.dtype()
                 })
+                .scalar_type_name()
             )));
         }
         let mask = reduce_mask(self.ndim(), dims, true)?;

@@ -1,12 +1,13 @@
 //! Extremes: `max`/`min` (whole tensor, or values and indices along a dim), `amax`/`amin`,
 //! `aminmax`, `argmax`/`argmin`.
 
-use super::reduce::{not_implemented, reduce_mask, reduced_shape, run_kernel};
+use super::reduce::{reduce_mask, reduced_shape, run_kernel};
 use super::Tensor;
 use crate::cpu::reduce_fold::Fold;
 use crate::cpu::reduce_minmax::{max_nan, min_nan, ArgExtreme, Extremes};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::op::not_implemented_msg;
 use crate::shape::normalize_dim;
 use crate::with_dtype;
 
@@ -175,7 +176,7 @@ impl Tensor {
         largest: bool,
     ) -> Result<Tensor> {
         if self.dtype() == DType::Bool {
-            return Err(not_implemented(format!(
+            return Err(not_implemented_msg(format!(
                 "{op}: does not support bool input"
             )));
         }

@@ -1,7 +1,7 @@
 //! Order statistics: `median`/`nanmedian` (whole tensor or along a dim), `mode`, `kthvalue`,
 //! `quantile`/`nanquantile`.
 
-use super::reduce::{cpp_name, not_implemented, reduced_shape};
+use super::reduce::reduced_shape;
 use super::reduce_stats::fmt_g;
 use super::Tensor;
 use crate::cpu::reduce_order::{
@@ -10,6 +10,7 @@ use crate::cpu::reduce_order::{
 use crate::cpu::reduce_stats::RealAcc;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
+use crate::op::not_implemented_msg;
 use crate::shape::normalize_dim;
 use crate::with_dtype;
 
@@ -49,9 +50,9 @@ fn along<T: Element>(
 /// `"kernel" not implemented for 'Bool'`.
 fn no_bool(t: &Tensor, kernel: &str) -> Result<()> {
     if t.dtype() == DType::Bool {
-        return Err(not_implemented(format!(
+        return Err(not_implemented_msg(format!(
             "\"{kernel}\" not implemented for '{}'",
-            cpp_name(DType::Bool)
+            (DType::Bool).scalar_type_name()
         )));
     }
     Ok(())

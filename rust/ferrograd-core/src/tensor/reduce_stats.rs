@@ -1,13 +1,14 @@
 //! Statistics: `var`, `std`, `var_mean`, `std_mean`, the vector norms behind `norm` and
 //! `linalg.vector_norm`, and `logsumexp`.
 
-use super::reduce::{cpp_name, not_implemented, reduce_mask, reduced_shape, run_kernel};
+use super::reduce::{reduce_mask, reduced_shape, run_kernel};
 use super::Tensor;
 use crate::cpu::reduce_fold::{Accum, Fold};
 use crate::cpu::reduce_minmax::{is_nan, max_nan, min_nan, Extremes};
 use crate::cpu::reduce_stats::{ExpSum, Real, RealAcc, Welford, WelfordKernel};
 use crate::dtype::{default_float, DType, Element};
 use crate::error::{Error, Result};
+use crate::op::not_implemented_msg;
 use crate::with_dtype;
 
 /// Runs `$body` with `$T` bound to a float dtype's Rust type; other dtypes are an error.
@@ -30,7 +31,7 @@ macro_rules! with_float {
                 type $T = f64;
                 $body
             }
-            d => Err(not_implemented(format!(
+            d => Err(not_implemented_msg(format!(
                 "expected a floating point tensor, got {d}"
             ))),
         }
@@ -82,7 +83,7 @@ impl Tensor {
         keepdim: bool,
     ) -> Result<(Vec<Welford>, Vec<usize>)> {
         if !self.dtype().is_floating_point() {
-            return Err(not_implemented(format!(
+            return Err(not_implemented_msg(format!(
                 "{op} only support floating point and complex dtypes"
             )));
         }
@@ -167,23 +168,23 @@ impl Tensor {
         dtype: Option<DType>,
     ) -> Result<Tensor> {
         if !self.dtype().is_floating_point() {
-            return Err(not_implemented(format!(
+            return Err(not_implemented_msg(format!(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
-                cpp_name(self.dtype())
+                self.dtype().scalar_type_name()
             )));
         }
         let src = match dtype {
             Some(d) if !d.is_floating_point() => {
                 return Err(Error::runtime(format!(
                     "linalg.vector_norm: dtype should be floating point or complex, but got {}",
-                    cpp_name(d)
+                    d.scalar_type_name()
                 )))
             }
             Some(d) if crate::dtype::promote_types(self.dtype(), d) != d => {
                 return Err(Error::runtime(format!(
                     "linalg.vector_norm: the dtype of the input ({}) should be convertible without narrowing to the specified dtype ({})",
-                    cpp_name(self.dtype()),
-                    cpp_name(d)
+                    self.dtype().scalar_type_name(),
+                    d.scalar_type_name()
                 )))
             }
             Some(d) => self.to_dtype(d)?,
