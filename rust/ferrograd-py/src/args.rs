@@ -123,3 +123,30 @@ pub fn scalar_to_py(py: Python<'_>, s: Scalar) -> PyResult<Py<PyAny>> {
         Scalar::Float(f) => f.into_pyobject(py)?.into_any().unbind(),
     })
 }
+
+/// One int or a sequence of ints.
+pub fn int_or_ints(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+    match extract_int(obj) {
+        Some(i) => Ok(vec![i]),
+        None => int_list(op, name, &PyTuple::new(obj.py(), [obj])?),
+    }
+}
+
+/// Ints given as varargs (`flip(0, 1)`), one sequence (`flip([0, 1])`) or the keyword.
+pub fn varargs_or_keyword(
+    op: &str,
+    name: &str,
+    args: &Bound<'_, PyTuple>,
+    keyword: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<i64>> {
+    match keyword {
+        Some(k) if args.is_empty() => int_or_ints(op, name, k),
+        Some(_) => Err(type_err(format!(
+            "{op}() got multiple values for argument '{name}'"
+        ))),
+        None if args.is_empty() => Err(type_err(format!(
+            "{op}() missing 1 required positional arguments: \"{name}\""
+        ))),
+        None => int_list(op, name, args),
+    }
+}

@@ -80,8 +80,8 @@ fn finish(py: Python<'_>, result: Tensor, out: Option<&Bound<'_, PyTensor>>) -> 
     if current.dtype() != result.dtype() {
         return Err(runtime_err(format!(
             "Expected out tensor to have dtype {}, but got {} instead",
-            result.dtype().scalar_type_name(),
-            current.dtype().scalar_type_name()
+            result.dtype().cpp_type_name(),
+            current.dtype().cpp_type_name()
         )));
     }
     if current.shape() == result.shape() {

@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::args::{extract_int, int_list};
+use crate::args::{extract_int, int_list, varargs_or_keyword};
 use crate::errors::core;
 use crate::tensor::{wrap, PyTensor};
 
@@ -18,9 +18,14 @@ fn int_or_list(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (*shape))]
-    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> Out {
-        let shape = int_list("view", "size", shape)?;
+    #[pyo3(signature = (*shape, size=None))]
+    fn view(
+        &self,
+        py: Python<'_>,
+        shape: &Bound<'_, PyTuple>,
+        size: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let shape = varargs_or_keyword("view", "size", shape, size)?;
         wrap(py, core("view", || self.t.view(&shape))?)
     }
 
@@ -29,9 +34,14 @@ impl PyTensor {
         wrap(py, core("view_as", || self.t.view(&shape))?)
     }
 
-    #[pyo3(signature = (*shape))]
-    fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> Out {
-        let shape = int_list("reshape", "shape", shape)?;
+    #[pyo3(signature = (*args, shape=None))]
+    fn reshape(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        shape: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let shape = varargs_or_keyword("reshape", "shape", args, shape)?;
         wrap(py, core("reshape", || self.t.reshape(&shape))?)
     }
 
@@ -82,9 +92,14 @@ impl PyTensor {
         self.matrix_transpose(py)
     }
 
-    #[pyo3(signature = (*dims))]
-    fn permute(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> Out {
-        let dims = int_list("permute", "dims", dims)?;
+    #[pyo3(signature = (*args, dims=None))]
+    fn permute(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        dims: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dims = varargs_or_keyword("permute", "dims", args, dims)?;
         wrap(py, core("permute", || self.t.permute(&dims))?)
     }
 
@@ -108,9 +123,14 @@ impl PyTensor {
         self.movedim(py, source, destination)
     }
 
-    #[pyo3(signature = (*sizes))]
-    fn expand(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> Out {
-        let sizes = int_list("expand", "size", sizes)?;
+    #[pyo3(signature = (*sizes, size=None))]
+    fn expand(
+        &self,
+        py: Python<'_>,
+        sizes: &Bound<'_, PyTuple>,
+        size: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let sizes = varargs_or_keyword("expand", "size", sizes, size)?;
         wrap(py, core("expand", || self.t.expand(&sizes))?)
     }
 

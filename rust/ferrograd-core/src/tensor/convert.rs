@@ -230,7 +230,9 @@ impl Tensor {
     /// In-place writes into a layout where two elements share memory (an expanded tensor) are
     /// ambiguous; PyTorch refuses them.
     pub(crate) fn check_no_internal_overlap(&self, _op: &str) -> Result<()> {
-        let overlapping = self
+        // An empty tensor has no elements to collide (PyTorch calls it contiguous).
+        let overlapping = self.numel() > 0
+            && self
             .shape()
             .iter()
             .zip(self.strides())

@@ -17,22 +17,9 @@ fn to_i64(shape: &[usize]) -> Vec<i64> {
 
 /// Sums `t` over `dims` (distinct, in range); with `keepdim` they stay as size-1 dims.
 pub(crate) fn sum_dims(t: &Tensor, dims: &[usize], keepdim: bool) -> Result<Tensor> {
-    let kept: Vec<usize> = (0..t.ndim()).filter(|d| !dims.contains(d)).collect();
-    let perm: Vec<i64> = kept.iter().chain(dims).map(|&d| d as i64).collect();
-    let rows: usize = kept.iter().map(|&d| t.shape()[d]).product();
-    let cols: usize = dims.iter().map(|&d| t.shape()[d]).product();
-    let flat = t.permute(&perm)?.reshape(&[rows as i64, cols as i64])?;
-    let ones = Tensor::ones(&[cols, 1], t.dtype())?;
-    let summed = product(&flat, &ones, None, Scalar::Int(1))?;
-    // The kept dims kept their order, so the values are already in the result's order.
-    let shape: Vec<usize> = (0..t.ndim())
-        .filter_map(|d| match (dims.contains(&d), keepdim) {
-            (false, _) => Some(t.shape()[d]),
-            (true, true) => Some(1),
-            (true, false) => None,
-        })
-        .collect();
-    summed.view(&to_i64(&shape))
+    // `sum`'s dtype rule applies (bool and integers sum to int64), as in PyTorch's einsum.
+    let dims: Vec<i64> = dims.iter().map(|&d| d as i64).collect();
+    t.sum(Some(&dims), keepdim, None)
 }
 
 /// `left * right` with broadcasting, in the promoted dtype (einsum's contraction without

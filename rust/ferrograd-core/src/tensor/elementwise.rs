@@ -190,6 +190,9 @@ pub fn binary_op(
         Arg::Tensor(t) if t.shape() == shape.as_slice() => Some(t),
         _ => None,
     });
+    if op == BinaryOp::FloatPower {
+        check_float_power_out(a, out, info.output_dtype(compute))?;
+    }
     let target = prepare_target(out, &shape, info.output_dtype(compute), like)?;
     let x = target.detangle(a.prepared(compute, &shape)?)?;
     let y = target.detangle(b.prepared(compute, &shape)?)?;
@@ -205,6 +208,25 @@ pub fn binary_op(
         })?;
     }
     target.finish(out)
+}
+
+/// `float_power` computes in double and, unlike other ops, refuses to cast its result into an
+/// output of another dtype: the in-place form names the base, `out=` names the output.
+fn check_float_power_out(a: &Arg, out: Option<&Tensor>, result: DType) -> Result<()> {
+    let Some(out) = out.filter(|o| o.dtype() != result) else {
+        return Ok(());
+    };
+    let in_place = matches!(a, Arg::Tensor(t) if t.is_same(out));
+    let (what, name) = if in_place {
+        ("base", "float_power_")
+    } else {
+        ("output", "float_power")
+    };
+    Err(Error::runtime(format!(
+        "the {what} given to {name} has dtype {} but the operation's result requires dtype {}",
+        out.dtype().scalar_type_name(),
+        result.scalar_type_name()
+    )))
 }
 
 /// PyTorch's refusals that depend on more than the dtype: bool subtraction, and an `alpha`

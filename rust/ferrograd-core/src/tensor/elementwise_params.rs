@@ -187,6 +187,20 @@ impl Tensor {
         operands.extend(min);
         operands.extend(max);
         let dtype = promoted_dtype(&operands);
+        if dtype == DType::Bool {
+            // PyTorch's bool clamp exists only as maximum/minimum with one tensor bound.
+            let scalar = |a: Option<&Arg>| matches!(a, Some(Arg::Scalar(_)));
+            let kernel = match (min, max) {
+                (Some(_), Some(_)) if scalar(min) || scalar(max) => Some("clamp_scalar_cpu"),
+                (Some(_), Some(_)) => Some("clamp_cpu"),
+                _ if scalar(min) => Some("clamp_min_scalar_cpu"),
+                _ if scalar(max) => Some("clamp_max_scalar_cpu"),
+                _ => None,
+            };
+            if let Some(kernel) = kernel {
+                return Err(not_implemented(kernel, dtype));
+            }
+        }
         let shape = operands.iter().try_fold(Vec::new(), |s, a| {
             crate::shape::broadcast_shapes(&s, a.shape())
         })?;

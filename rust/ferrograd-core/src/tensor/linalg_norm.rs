@@ -68,6 +68,32 @@ fn per_matrix(
     }
 }
 
+/// PyTorch computes the negative matrix norms as `amin` over a reduced tensor, and `amin` over
+/// an empty dim is an IndexError naming that dim of the intermediate tensor (the positive ones
+/// use `amax`, which PyTorch lets give 0 there).
+fn check_min_over_empty(
+    ord: MatrixOrd,
+    shape: &[usize],
+    (d0, d1): (usize, usize),
+    keepdim: bool,
+) -> Result<()> {
+    let dim = match ord {
+        MatrixOrd::NegTwo if shape[d0] == 0 || shape[d1] == 0 => -1,
+        MatrixOrd::NegOne | MatrixOrd::NegInf => {
+            // ord -1 sums over d0 and takes the min over d1; -inf swaps the two.
+            let (summed, kept) = if ord == MatrixOrd::NegInf { (d1, d0) } else { (d0, d1) };
+            if shape[kept] != 0 {
+                return Ok(());
+            }
+            (kept - usize::from(!keepdim && summed < kept)) as i64
+        }
+        _ => return Ok(()),
+    };
+    Err(Error::index(format!(
+        "amin(): Expected reduction dim {dim} to have non-zero size."
+    )))
+}
+
 impl Tensor {
     /// `linalg.matrix_norm(A, ord, dim, keepdim, dtype=)`.
     pub fn linalg_matrix_norm(
@@ -119,6 +145,7 @@ impl Tensor {
         if ord.spectral() {
             check_svd_finite(&a)?;
         }
+        check_min_over_empty(ord, self.shape(), (d0, d1), keepdim)?;
         let moved = a.movedim(&[d0 as i64, d1 as i64], &[-2, -1])?;
         let r = per_matrix(
             &moved,

@@ -121,7 +121,7 @@ impl Tensor {
                 "masked_select: expected BoolTensor for mask",
             ));
         }
-        let shape = broadcast_shapes(self.shape(), mask.shape())?;
+        let shape = broadcast_shapes(mask.shape(), self.shape())?; // PyTorch names the mask "a"
         let target = as_target(&shape);
         let flags = materialize::<bool>(&mask.expand(&target)?)?;
         let this = self.expand(&target)?;

@@ -103,6 +103,9 @@ impl Tensor {
         let order = sorter.map(|s| check_sorter(self, s)).transpose()?;
         check_shapes(self, values)?;
         let common = promote_types(self.dtype(), values.dtype());
+        if common == DType::Bool {
+            return Err(crate::op::not_implemented("searchsorted_out_cpu", common));
+        }
         let positions =
             with_dtype!(common, T => search_all::<T>(self, values, right, order.as_deref()))?;
         let out = Tensor::from_vec(positions, values.shape())?;

@@ -6,7 +6,7 @@ use pyo3::exceptions::PyUserWarning;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
-use crate::args::{extract_int, int_list};
+use crate::args::extract_int;
 use crate::errors::{core, run, runtime_err, type_err};
 use crate::tensor::{wrap, PyTensor};
 
@@ -86,14 +86,6 @@ pub fn dim_or_axis(
         ))),
         (Some(d), None) | (None, Some(d)) => int_arg(op, "dim", d),
         (None, None) => Ok(default),
-    }
-}
-
-/// One int or a sequence of ints.
-pub fn int_or_ints(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
-    match extract_int(obj) {
-        Some(i) => Ok(vec![i]),
-        None => int_list(op, name, &PyTuple::new(obj.py(), [obj])?),
     }
 }
 

@@ -7,16 +7,21 @@ use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 
 use super::args::{sequence_items, tensor_varargs, tensors_of, tuple_of, type_name, Out};
-use crate::args::{extract_int, int_list};
+use crate::args::{extract_int, varargs_or_keyword};
 use crate::errors::run;
 use crate::errors::{core, runtime_err, type_err};
 use crate::tensor::{size_object, wrap, PyTensor};
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (*size))]
-    fn broadcast_to(&self, py: Python<'_>, size: &Bound<'_, PyTuple>) -> Out {
-        let shape = int_list("broadcast_to", "size", size)?;
+    #[pyo3(signature = (*args, size=None))]
+    fn broadcast_to(
+        &self,
+        py: Python<'_>,
+        args: &Bound<'_, PyTuple>,
+        size: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let shape = varargs_or_keyword("broadcast_to", "size", args, size)?;
         wrap(py, core("broadcast_to", || self.t.broadcast_to(&shape))?)
     }
 

@@ -5,30 +5,12 @@ use ferrograd_core::Tensor;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use super::args::{int_or_ints, type_name, Out};
+use super::args::{type_name, Out};
+use crate::args::{int_or_ints, varargs_or_keyword};
 use crate::args::{extract_int, int_list};
 use crate::errors::run;
 use crate::errors::type_err;
 use crate::tensor::{wrap, PyTensor};
-
-/// Ints given as varargs (`flip(0, 1)`), one sequence (`flip([0, 1])`) or the keyword.
-fn varargs_or_keyword(
-    op: &str,
-    name: &str,
-    args: &Bound<'_, PyTuple>,
-    keyword: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Vec<i64>> {
-    match keyword {
-        Some(k) if args.is_empty() => int_or_ints(op, name, k),
-        Some(_) => Err(type_err(format!(
-            "{op}() got multiple values for argument '{name}'"
-        ))),
-        None if args.is_empty() => Err(type_err(format!(
-            "{op}() missing 1 required positional arguments: \"{name}\""
-        ))),
-        None => int_list(op, name, args),
-    }
-}
 
 /// A repeat count: an int or a tensor of counts.
 enum Repeats {
