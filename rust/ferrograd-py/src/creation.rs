@@ -46,10 +46,22 @@ pub fn tensor(
     requires_grad: bool,
     pin_memory: bool,
 ) -> Out {
-    let _ = pin_memory;
     if data.is_instance_of::<PyTensor>() {
         PyErr::warn(py, &py.get_type::<PyUserWarning>(), c"To copy construct from a tensor, it is recommended to use sourceTensor.clone().detach() or sourceTensor.clone().detach().requires_grad_(True), rather than torch.tensor(sourceTensor).", 1)?;
     }
+    tensor_quiet(py, data, dtype, device, requires_grad, pin_memory)
+}
+
+/// `tensor(data)` without the copy-construction warning (callers word their own).
+pub fn tensor_quiet(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    pin_memory: bool,
+) -> Out {
+    let _ = pin_memory;
     let t = tensor_from_data(data, extract_opt_dtype(dtype)?)?;
     finish(py, t, device, requires_grad)
 }

@@ -29,6 +29,7 @@ mod ops_ternary;
 mod random;
 mod tensor;
 mod tensor_convert;
+mod tensor_new;
 mod tensor_protocols;
 mod tensor_views;
 

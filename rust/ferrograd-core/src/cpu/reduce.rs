@@ -168,6 +168,11 @@ fn span<T: Element, K: ReduceKernel<T>>(
     k: &K,
 ) -> K::Acc {
     let run_len = plan.red.innermost().map_or(1, |(n, _)| n);
+    if lo % run_len + (hi - lo) <= run_len {
+        // One contiguous stretch (a row of `x.sum(-1)`): no partial results to combine.
+        let start = base + plan.red.offset_of(lo);
+        return k.run(&src[start..start + (hi - lo)], lo, out);
+    }
     let outer = plan.red.outer();
     let mut parts = Pairwise::new(|a, b| k.merge(a, b));
     let mut pos = lo;
