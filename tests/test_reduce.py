@@ -85,7 +85,10 @@ def test_result_dtypes():
     assert ferrograd.tensor([True, True]).sum(dtype=ferrograd.bool).item() is True
     assert ferrograd.tensor([1.5, 2.5]).sum(dtype=ferrograd.int32).item() == 3  # cast, then sum
     assert ferrograd.tensor([1, 2]).mean(dtype=ferrograd.float64).item() == 1.5
-    assert ferrograd.sum(ferrograd.ones(2, 3), 0, True, dtype=ferrograd.float64).dtype == ferrograd.float64
+    assert (
+        ferrograd.sum(ferrograd.ones(2, 3), 0, True, dtype=ferrograd.float64).dtype
+        == ferrograd.float64
+    )
     assert ferrograd.ones(2, 3).sum(axis=1).tolist() == [3.0, 3.0]
 
 
@@ -100,7 +103,10 @@ def test_mean_of_integers_needs_a_float_dtype():
         "mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: Long",
     ):
         ferrograd.tensor([1.0, 2.0]).mean(dtype=ferrograd.int64)
-    with raises(NotImplementedError, "nanmean(): expected input to have floating point or complex dtype but got Byte"):
+    with raises(
+        NotImplementedError,
+        "nanmean(): expected input to have floating point or complex dtype but got Byte",
+    ):
         ferrograd.tensor([1, 2], dtype=ferrograd.uint8).nanmean()
 
 
@@ -120,14 +126,18 @@ def test_zero_dim_tensors_reduce_over_dim_0_or_minus_1():
         assert s.sum(dim).item() == 5.0 and s.sum(dim).shape == ()
     assert s.sum(0, keepdim=True).shape == ()
     assert s.prod(0).item() == 5.0 and s.mean().item() == 5.0
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)"):
+    with raises(
+        IndexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)"
+    ):
         s.sum(1)
 
 
 def test_dim_errors(m):
     with raises(RuntimeError, "dim 0 appears multiple times in the list of dims"):
         m.sum((0, -2))
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 5)"):
+    with raises(
+        IndexError, "Dimension out of range (expected to be in range of [-2, 1], but got 5)"
+    ):
         m.sum((0, 5))
     with pytest.raises(TypeError):
         m.sum("a")
@@ -177,7 +187,9 @@ def test_large_float32_sums_stay_accurate():
         np.testing.assert_allclose(np.array(tm.mean(dim).tolist()), want / 2048, rtol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float64"])
+@pytest.mark.parametrize(
+    "name", ["uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float64"]
+)
 def test_sum_prod_mean_per_dtype(name):
     a = np.array([[1, 2, 3], [4, 5, 6]])
     t = ferrograd.tensor(a.tolist(), dtype=getattr(ferrograd, name))
@@ -226,7 +238,9 @@ def test_max_min_with_dim_return_values_and_first_indices():
         for dim in (0, 1):
             vals, idx = t.max(dim)
             np.testing.assert_array_equal(np.array(vals.tolist()), ref.max(axis=dim), err_msg=name)
-            np.testing.assert_array_equal(np.array(idx.tolist()), ref.argmax(axis=dim), err_msg=name)
+            np.testing.assert_array_equal(
+                np.array(idx.tolist()), ref.argmax(axis=dim), err_msg=name
+            )
             np.testing.assert_array_equal(np.array(t.argmin(dim).tolist()), ref.argmin(axis=dim))
             np.testing.assert_array_equal(np.array(t.amax(dim).tolist()), ref.max(axis=dim))
 
@@ -251,7 +265,9 @@ def test_large_arg_reductions_over_both_dims():
     t = ferrograd.from_numpy(a)
     for dim in (0, 1):
         i = np.array(t.argmax(dim).tolist())
-        want = np.where(np.isnan(a).any(axis=dim), np.argmax(np.isnan(a), axis=dim), np.nanargmax(a, axis=dim))
+        want = np.where(
+            np.isnan(a).any(axis=dim), np.argmax(np.isnan(a), axis=dim), np.nanargmax(a, axis=dim)
+        )
         np.testing.assert_array_equal(i, want)
     assert t.argmax().item() == 100 * 300 + 7
     b = rng.standard_normal(1 << 20).astype(np.float32)
@@ -272,7 +288,9 @@ def test_amax_amin_over_several_dims_and_aminmax():
     assert lo.shape == (2, 1, 4) and hi.tolist() == a.max(axis=1, keepdims=True).tolist()
 
 
-@pytest.mark.parametrize("name", ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float64"])
+@pytest.mark.parametrize(
+    "name", ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float64"]
+)
 def test_extremes_per_dtype(name):
     t = ferrograd.tensor([[1, 0], [0, 1]], dtype=getattr(ferrograd, name))
     assert t.max().dtype == t.dtype and t.amax(0).dtype == t.dtype
@@ -296,11 +314,16 @@ def test_extreme_errors():
     with raises(IndexError, "amax(): Expected reduction dim -2 to have non-zero size."):
         e.amax(-2)
     assert e.max(2).values.shape == (2, 0) and e.amax(2).shape == (2, 0)
-    with raises(IndexError, "argmax(): Expected reduction dim to be specified for input.numel() == 0."):
+    with raises(
+        IndexError, "argmax(): Expected reduction dim to be specified for input.numel() == 0."
+    ):
         e.argmax()
     with raises(IndexError, "argmin(): Expected reduction dim 1 to have non-zero size."):
         e.argmin(1)
-    with raises(RuntimeError, "aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity."):
+    with raises(
+        RuntimeError,
+        "aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity.",
+    ):
         e.aminmax()
     with raises(IndexError, "aminmax: Expected reduction dim 1 to have non-zero size."):
         e.aminmax(dim=1)

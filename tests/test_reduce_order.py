@@ -25,7 +25,9 @@ def pairs(r):
 
 def same(a, b):
     """Lists equal with NaN == NaN."""
-    return np.array_equal(np.array(a, dtype=np.float64), np.array(b, dtype=np.float64), equal_nan=True)
+    return np.array_equal(
+        np.array(a, dtype=np.float64), np.array(b, dtype=np.float64), equal_nan=True
+    )
 
 
 X = [[3.0, 1.0, 3.0, 1.0, 2.0, 2.0], [5.0, -1.0, 0.0, 5.0, 0.0, 7.0]]
@@ -47,7 +49,26 @@ def test_kthvalue_indices_follow_pytorchs_quickselect():
     ]
     z = ferrograd.tensor([2.0, 5, 2, 5, 1, 2, 5, 7, 5, 2, 2, 5, 0, 1, 1, 2, 5, 5, 3, 3])
     assert [z.kthvalue(k).indices.item() for k in range(1, 21)] == [
-        12, 4, 13, 14, 15, 9, 10, 0, 5, 2, 18, 19, 11, 16, 17, 6, 3, 1, 8, 7,
+        12,
+        4,
+        13,
+        14,
+        15,
+        9,
+        10,
+        0,
+        5,
+        2,
+        18,
+        19,
+        11,
+        16,
+        17,
+        6,
+        3,
+        1,
+        8,
+        7,
     ]
     r = x.kthvalue(2, 0, keepdim=True)
     assert type(r).__name__ == "kthvalue" and r.values.shape == (1, 6)
@@ -116,7 +137,9 @@ def test_order_statistic_errors():
         ferrograd.ones(3, dtype=ferrograd.bool).kthvalue(1)
     with raises(NotImplementedError, "\"median_out\" not implemented for 'Bool'"):
         ferrograd.ones(3, dtype=ferrograd.bool).median(0)
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)"):
+    with raises(
+        IndexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)"
+    ):
         ferrograd.tensor(2.0).median(1)
     with pytest.raises(TypeError, match='missing 1 required positional arguments: "dim"'):
         ferrograd.ones(3).median(keepdim=True)
@@ -142,11 +165,21 @@ def test_quantile_recorded_values():
     # recorded from PyTorch (float32 arithmetic, including the rounding of the weights)
     x = ferrograd.tensor([[0.0, 1.0, 3.0, 9.0], [2.0, 4.0, 6.0, 10.0]])
     got = x.quantile(ferrograd.tensor([0.1, 0.5, 0.95]), dim=1)
-    assert got.tolist() == [[0.30000001192092896, 2.5999999046325684], [2.0, 5.0], [8.09999942779541, 9.399999618530273]]
+    assert got.tolist() == [
+        [0.30000001192092896, 2.5999999046325684],
+        [2.0, 5.0],
+        [8.09999942779541, 9.399999618530273],
+    ]
     p = ferrograd.tensor([1.0, 2.0, 4.0, 8.0, 16.0])
     q = ferrograd.tensor([0.1, 0.375, 0.5, 0.625, 0.9])
     assert p.quantile(q).tolist() == [1.399999976158142, 3.0, 4.0, 6.0, 12.799999237060547]
-    assert p.quantile(q, interpolation="nearest").tolist() == [1.0, 4.0, 4.0, 4.0, 16.0]  # ties to even
+    assert p.quantile(q, interpolation="nearest").tolist() == [
+        1.0,
+        4.0,
+        4.0,
+        4.0,
+        16.0,
+    ]  # ties to even
     assert p.quantile(q, interpolation="midpoint").tolist() == [1.5, 3.0, 4.0, 6.0, 12.0]
 
 
@@ -193,12 +226,18 @@ def test_cumsum_cumprod_match_numpy_on_layouts():
     t = ferrograd.tensor(a)
     for view, ref in ((t, a), (t.t(), a.T), (t[::2, 1::2], a[::2, 1::2])):
         for dim in (0, 1, -1):
-            np.testing.assert_allclose(as_list(view.cumsum(dim)), np.cumsum(ref, axis=dim), rtol=1e-12)
-            np.testing.assert_allclose(as_list(view.cumprod(dim)), np.cumprod(ref, axis=dim), rtol=1e-12)
+            np.testing.assert_allclose(
+                as_list(view.cumsum(dim)), np.cumsum(ref, axis=dim), rtol=1e-12
+            )
+            np.testing.assert_allclose(
+                as_list(view.cumprod(dim)), np.cumprod(ref, axis=dim), rtol=1e-12
+            )
     big = np.random.default_rng(1).standard_normal((300, 200))
     tb = ferrograd.tensor(big)
     for dim in (0, 1):
-        np.testing.assert_allclose(as_list(tb.cumsum(dim)), np.cumsum(big, axis=dim), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(
+            as_list(tb.cumsum(dim)), np.cumsum(big, axis=dim), rtol=1e-9, atol=1e-9
+        )
 
 
 def as_list(t):
@@ -208,8 +247,16 @@ def as_list(t):
 def test_cumsum_accumulates_like_pytorch():
     # float32 running sums are carried in float64 and rounded per element (recorded from PyTorch)
     assert ferrograd.full((10,), 0.1).cumsum(0).tolist() == [
-        0.10000000149011612, 0.20000000298023224, 0.30000001192092896, 0.4000000059604645, 0.5,
-        0.6000000238418579, 0.699999988079071, 0.800000011920929, 0.9000000357627869, 1.0,
+        0.10000000149011612,
+        0.20000000298023224,
+        0.30000001192092896,
+        0.4000000059604645,
+        0.5,
+        0.6000000238418579,
+        0.699999988079071,
+        0.800000011920929,
+        0.9000000357627869,
+        1.0,
     ]
     h = ferrograd.ones(3000, dtype=ferrograd.float16).cumsum(0).tolist()
     assert [h[2047], h[2048], h[2049], h[2999]] == [2048.0, 2048.0, 2050.0, 3000.0]
@@ -217,7 +264,10 @@ def test_cumsum_accumulates_like_pytorch():
     assert i8.cumprod(1).tolist() == [[2, 6], [4, 20]] and i8.cumprod(1).dtype == ferrograd.int64
     assert ferrograd.tensor([True, True]).cumsum(0).tolist() == [1, 2]
     assert ferrograd.tensor([1, 2]).cumsum(0, dtype=ferrograd.int32).dtype == ferrograd.int32
-    assert ferrograd.tensor([1.5, 2.5]).cumsum(dim=0, dtype=ferrograd.float64).dtype == ferrograd.float64
+    assert (
+        ferrograd.tensor([1.5, 2.5]).cumsum(dim=0, dtype=ferrograd.float64).dtype
+        == ferrograd.float64
+    )
     assert ferrograd.tensor(3.0).cumsum(0).item() == 3.0
     assert ferrograd.cumsum(ferrograd.ones(2, 2), axis=1).tolist() == [[1.0, 2.0], [1.0, 2.0]]
 
@@ -251,7 +301,9 @@ def test_logcumsumexp():
 def test_cumulative_errors_and_empty():
     with raises(NotImplementedError, "\"cumsum_out_cpu\" not implemented for 'Bool'"):
         ferrograd.tensor([True]).cumsum(0, dtype=ferrograd.bool)
-    with raises(IndexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)"):
+    with raises(
+        IndexError, "Dimension out of range (expected to be in range of [-1, 0], but got 1)"
+    ):
         ferrograd.ones(3).cumsum(1)
     e = ferrograd.empty(2, 0, 3)
     assert e.cumsum(1).shape == (2, 0, 3) and e.cummax(2).indices.shape == (2, 0, 3)

@@ -37,9 +37,15 @@ def test_var_std_match_numpy(data, dim):
     t = ferrograd.tensor(data)
     axis = dim if not isinstance(dim, tuple) else tuple(dim)
     for ddof in (0, 1, 2):
-        np.testing.assert_allclose(as_np(t.var(dim, correction=ddof)), data.var(axis=axis, ddof=ddof))
-        np.testing.assert_allclose(as_np(t.std(dim, correction=ddof)), data.std(axis=axis, ddof=ddof))
-    np.testing.assert_allclose(as_np(t.t().var(dim, keepdim=True)), data.T.var(axis=axis, ddof=1, keepdims=True))
+        np.testing.assert_allclose(
+            as_np(t.var(dim, correction=ddof)), data.var(axis=axis, ddof=ddof)
+        )
+        np.testing.assert_allclose(
+            as_np(t.std(dim, correction=ddof)), data.std(axis=axis, ddof=ddof)
+        )
+    np.testing.assert_allclose(
+        as_np(t.t().var(dim, keepdim=True)), data.T.var(axis=axis, ddof=1, keepdims=True)
+    )
 
 
 def test_unbiased_spellings():
@@ -92,7 +98,9 @@ def test_var_nan_and_half_types():
 
 def test_var_std_errors():
     for name in ("bool", "uint8", "int32", "int64"):
-        with raises(NotImplementedError, "std and var only support floating point and complex dtypes"):
+        with raises(
+            NotImplementedError, "std and var only support floating point and complex dtypes"
+        ):
             ferrograd.ones(3, dtype=getattr(ferrograd, name)).var()
     with raises(NotImplementedError, "std_mean only support floating point and complex dtypes"):
         ferrograd.std_mean(ferrograd.ones(3, dtype=ferrograd.int64))
@@ -110,7 +118,9 @@ def test_large_variance_is_accurate():
     assert t.var().item() == pytest.approx(want, rel=1e-5)
     m = a.reshape(1024, 1024)
     tm = ferrograd.from_numpy(m)
-    np.testing.assert_allclose(as_np(tm.var(0)), m.astype(np.float64).var(axis=0, ddof=1), rtol=1e-5)
+    np.testing.assert_allclose(
+        as_np(tm.var(0)), m.astype(np.float64).var(axis=0, ddof=1), rtol=1e-5
+    )
 
 
 # ---------------------------------------------------------------- norms
@@ -125,13 +135,18 @@ def test_vector_norms_match_numpy(data, p):
         else:
             want = np.linalg.norm(data, ord=p, axis=dim)
         np.testing.assert_allclose(as_np(t.norm(p, dim)), want, rtol=1e-6)
-        np.testing.assert_allclose(as_np(ferrograd._C._linalg_vector_norm(t, p, dim)), want, rtol=1e-6)
+        np.testing.assert_allclose(
+            as_np(ferrograd._C._linalg_vector_norm(t, p, dim)), want, rtol=1e-6
+        )
 
 
 def test_norm_spellings_and_values():
     x = ferrograd.tensor([[3.0, -4.0, 0.0], [1.0, 2.0, -2.0]])
     assert x.norm().item() == pytest.approx(math.sqrt(34))
-    assert x.norm("fro").item() == pytest.approx(math.sqrt(34)) and x.norm(None).item() == x.norm().item()
+    assert (
+        x.norm("fro").item() == pytest.approx(math.sqrt(34))
+        and x.norm(None).item() == x.norm().item()
+    )
     assert x.norm(dim=1).tolist() == [5.0, 3.0]
     assert x.norm(2, 1, True).shape == (2, 1)
     assert x.norm(p=2, dim=[0], keepdim=True).shape == (1, 3)
@@ -150,9 +165,14 @@ def test_norm_spellings_and_values():
 
 def test_norm_errors():
     x = ferrograd.ones(2, 3)
-    with raises(NotImplementedError, "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long"):
+    with raises(
+        NotImplementedError,
+        "linalg.vector_norm: Expected a floating point or complex tensor as input. Got Long",
+    ):
         ferrograd.tensor([3, 4]).norm()
-    with raises(RuntimeError, "linalg.vector_norm: dtype should be floating point or complex, but got Long"):
+    with raises(
+        RuntimeError, "linalg.vector_norm: dtype should be floating point or complex, but got Long"
+    ):
         x.norm(dtype=ferrograd.int64)
     with raises(
         RuntimeError,
@@ -173,7 +193,9 @@ def test_norm_errors():
         ferrograd.ones(2, 2, 2).norm("fro", dim=(0, 1, 2))
     with raises(RuntimeError, "linalg.matrix_norm: Order foo not supported."):
         x.norm("foo")
-    with raises(TypeError, "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str"):
+    with raises(
+        TypeError, "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str"
+    ):
         ferrograd._C._linalg_vector_norm(x, "fro")
 
 
@@ -194,7 +216,9 @@ def test_logsumexp_matches_numpy_and_handles_infinities(data):
     assert ferrograd.tensor([-INF, -INF]).logsumexp(0).item() == -INF
     assert math.isnan(ferrograd.tensor([1.0, NAN]).logsumexp(0).item())
     assert ferrograd.empty(2, 0).logsumexp(1).tolist() == [-INF, -INF]
-    assert ferrograd.tensor([1, 2]).logsumexp(0).dtype == ferrograd.float32  # ints use the default float
+    assert (
+        ferrograd.tensor([1, 2]).logsumexp(0).dtype == ferrograd.float32
+    )  # ints use the default float
     assert x.logsumexp(1, keepdim=True).shape == (2, 1)
     assert ferrograd.logsumexp(x, dim=0).shape == (3,)
 

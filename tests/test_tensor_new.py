@@ -47,13 +47,12 @@ def test_size_given_twice_is_a_type_error():
     [
         lambda x: x.view(size=(3, 2)),
         lambda x: x.reshape(shape=(3, 2)),
-        lambda x: x.permute(dims=(1, 0)).t(),
+        lambda x: x.permute(dims=(1, 0)),
         lambda x: x.expand(size=(1, 2, 3))[0].t(),
         lambda x: x.broadcast_to(size=(1, 2, 3))[0].t(),
         lambda x: ferrograd.broadcast_to(x, size=(2, 3)).t(),
     ],
 )
 def test_size_keywords_of_the_view_ops(call):
-    x = ferrograd.arange(6).view(2, 3).t().contiguous()
-    got = call(x)
-    assert got.shape in ((3, 2),)
+    x = ferrograd.arange(6).view(2, 3)
+    assert call(x).shape == (3, 2)
