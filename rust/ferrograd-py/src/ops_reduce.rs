@@ -95,78 +95,37 @@ pub(crate) fn dim_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
     }
 }
 
+/// `sum`, `nansum`, `mean`, `nanmean`: one or more dims (or all), `keepdim`, and `dtype=`;
+/// they differ only in the core method called.
+macro_rules! dims_dtype_reduction {
+    ($($name:ident),*) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None))]
+                fn $name(
+                    &self,
+                    py: Python<'_>,
+                    dim: Option<&Bound<'_, PyAny>>,
+                    keepdim: bool,
+                    dtype: Option<&Bound<'_, PyAny>>,
+                    axis: Option<&Bound<'_, PyAny>>,
+                ) -> Out {
+                    let op = stringify!($name);
+                    let dims = dims_arg(op, dim_or_axis(dim, axis))?;
+                    let dtype = extract_opt_dtype(dtype)?;
+                    let r = run(py, op, &self.t, |t| t.$name(dims.as_deref(), keepdim, dtype))?;
+                    wrap(py, r)
+                }
+            )*
+        }
+    };
+}
+
+dims_dtype_reduction!(sum, nansum, mean, nanmean);
+
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
-    fn sum(
-        &self,
-        py: Python<'_>,
-        dim: Option<&Bound<'_, PyAny>>,
-        keepdim: Option<bool>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
-        let keepdim = keepdim.unwrap_or(false);
-        let dims = dims_arg("sum", dim_or_axis(dim, axis))?;
-        let dtype = extract_opt_dtype(dtype)?;
-        let r = run(py, "sum", &self.t, |t| {
-            t.sum(dims.as_deref(), keepdim, dtype)
-        })?;
-        wrap(py, r)
-    }
-
-    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None))]
-    fn nansum(
-        &self,
-        py: Python<'_>,
-        dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
-        dtype: Option<&Bound<'_, PyAny>>,
-        axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
-        let dims = dims_arg("nansum", dim_or_axis(dim, axis))?;
-        let dtype = extract_opt_dtype(dtype)?;
-        let r = run(py, "nansum", &self.t, |t| {
-            t.nansum(dims.as_deref(), keepdim, dtype)
-        })?;
-        wrap(py, r)
-    }
-
-    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
-    fn mean(
-        &self,
-        py: Python<'_>,
-        dim: Option<&Bound<'_, PyAny>>,
-        keepdim: Option<bool>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
-        let keepdim = keepdim.unwrap_or(false);
-        let dims = dims_arg("mean", dim_or_axis(dim, axis))?;
-        let dtype = extract_opt_dtype(dtype)?;
-        let r = run(py, "mean", &self.t, |t| {
-            t.mean(dims.as_deref(), keepdim, dtype)
-        })?;
-        wrap(py, r)
-    }
-
-    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None))]
-    fn nanmean(
-        &self,
-        py: Python<'_>,
-        dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
-        dtype: Option<&Bound<'_, PyAny>>,
-        axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
-        let dims = dims_arg("nanmean", dim_or_axis(dim, axis))?;
-        let dtype = extract_opt_dtype(dtype)?;
-        let r = run(py, "nanmean", &self.t, |t| {
-            t.nanmean(dims.as_deref(), keepdim, dtype)
-        })?;
-        wrap(py, r)
-    }
-
     #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
     fn prod(
         &self,

@@ -35,74 +35,41 @@ fn size_tuple<'py>(
     PyTuple::new(args.py(), varargs_or_keyword(op, "size", args, size)?)
 }
 
+/// `new_zeros`, `new_ones`, `new_empty`: a size (varargs or `size=`), this tensor's dtype.
+macro_rules! new_sized {
+    ($($name:ident => $factory:ident($($extra:expr),*)),*) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, layout=None, pin_memory=false))]
+                #[allow(clippy::too_many_arguments)]
+                fn $name(
+                    &self,
+                    py: Python<'_>,
+                    args: &Bound<'_, PyTuple>,
+                    size: Option<&Bound<'_, PyAny>>,
+                    dtype: Option<&Bound<'_, PyAny>>,
+                    device: Option<&Bound<'_, PyAny>>,
+                    requires_grad: bool,
+                    layout: Option<&Bound<'_, PyAny>>,
+                    pin_memory: bool,
+                ) -> Out {
+                    let _ = pin_memory;
+                    let size = size_tuple(stringify!($name), args, size)?;
+                    let dtype = self.dtype_or_own(py, dtype)?;
+                    creation::$factory(
+                        py, &size, None, Some(&dtype), layout, device, requires_grad $(, $extra)*
+                    )
+                }
+            )*
+        }
+    };
+}
+
+new_sized!(new_zeros => zeros(), new_ones => ones(), new_empty => empty(false, None));
+
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, layout=None, pin_memory=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn new_zeros(
-        &self,
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        size: Option<&Bound<'_, PyAny>>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        device: Option<&Bound<'_, PyAny>>,
-        requires_grad: bool,
-        layout: Option<&Bound<'_, PyAny>>,
-        pin_memory: bool,
-    ) -> Out {
-        let _ = pin_memory;
-        let size = size_tuple("new_zeros", args, size)?;
-        let dtype = self.dtype_or_own(py, dtype)?;
-        creation::zeros(py, &size, None, Some(&dtype), layout, device, requires_grad)
-    }
-
-    #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, layout=None, pin_memory=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn new_ones(
-        &self,
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        size: Option<&Bound<'_, PyAny>>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        device: Option<&Bound<'_, PyAny>>,
-        requires_grad: bool,
-        layout: Option<&Bound<'_, PyAny>>,
-        pin_memory: bool,
-    ) -> Out {
-        let _ = pin_memory;
-        let size = size_tuple("new_ones", args, size)?;
-        let dtype = self.dtype_or_own(py, dtype)?;
-        creation::ones(py, &size, None, Some(&dtype), layout, device, requires_grad)
-    }
-
-    #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, layout=None, pin_memory=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn new_empty(
-        &self,
-        py: Python<'_>,
-        args: &Bound<'_, PyTuple>,
-        size: Option<&Bound<'_, PyAny>>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        device: Option<&Bound<'_, PyAny>>,
-        requires_grad: bool,
-        layout: Option<&Bound<'_, PyAny>>,
-        pin_memory: bool,
-    ) -> Out {
-        let size = size_tuple("new_empty", args, size)?;
-        let dtype = self.dtype_or_own(py, dtype)?;
-        creation::empty(
-            py,
-            &size,
-            None,
-            Some(&dtype),
-            layout,
-            device,
-            requires_grad,
-            pin_memory,
-            None,
-        )
-    }
-
     /// `new_full(size, fill_value)`: unlike `full`, the dtype is this tensor's, not the value's.
     #[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false, layout=None, pin_memory=false))]
     #[allow(clippy::too_many_arguments)]

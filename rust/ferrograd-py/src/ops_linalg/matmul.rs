@@ -21,6 +21,39 @@ fn scalar(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Scalar> {
     obj.map_or(Ok(Scalar::Int(1)), extract_scalar)
 }
 
+/// Two-operand products with `out=`; only the second parameter's name differs between them.
+macro_rules! product {
+    ($($name:ident($arg:ident)),*) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                #[pyo3(signature = ($arg, *, out=None))]
+                fn $name(
+                    &self,
+                    py: Python<'_>,
+                    $arg: PyRef<'_, PyTensor>,
+                    out: Option<&Bound<'_, PyTensor>>,
+                ) -> Out {
+                    let (a, b) = (&self.t, &$arg.t);
+                    let r = run(py, stringify!($name), work(a, b), || a.$name(b))?;
+                    finish(py, r, out)
+                }
+            )*
+        }
+    };
+}
+
+product!(
+    mm(mat2),
+    bmm(mat2),
+    mv(vec),
+    dot(tensor),
+    vdot(other),
+    inner(other),
+    outer(vec2),
+    kron(other)
+);
+
 #[pymethods]
 impl PyTensor {
     #[pyo3(signature = (other, *, out=None))]
@@ -53,87 +86,6 @@ impl PyTensor {
         Ok(wrap(py, r)?.into_any())
     }
 
-    #[pyo3(signature = (mat2, *, out=None))]
-    fn mm(
-        &self,
-        py: Python<'_>,
-        mat2: PyRef<'_, PyTensor>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let (a, b) = (&self.t, &mat2.t);
-        let r = run(py, "mm", work(a, b), || a.mm(b))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (mat2, *, out=None))]
-    fn bmm(
-        &self,
-        py: Python<'_>,
-        mat2: PyRef<'_, PyTensor>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let (a, b) = (&self.t, &mat2.t);
-        let r = run(py, "bmm", work(a, b), || a.bmm(b))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (vec, *, out=None))]
-    fn mv(
-        &self,
-        py: Python<'_>,
-        vec: PyRef<'_, PyTensor>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let (a, b) = (&self.t, &vec.t);
-        let r = run(py, "mv", work(a, b), || a.mv(b))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (tensor, *, out=None))]
-    fn dot(
-        &self,
-        py: Python<'_>,
-        tensor: PyRef<'_, PyTensor>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let r = core("dot", || self.t.dot(&tensor.t))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (other, *, out=None))]
-    fn vdot(
-        &self,
-        py: Python<'_>,
-        other: PyRef<'_, PyTensor>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let r = core("vdot", || self.t.vdot(&other.t))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (other, *, out=None))]
-    fn inner(
-        &self,
-        py: Python<'_>,
-        other: PyRef<'_, PyTensor>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let (a, b) = (&self.t, &other.t);
-        let r = run(py, "inner", work(a, b), || a.inner(b))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (vec2, *, out=None))]
-    fn outer(
-        &self,
-        py: Python<'_>,
-        vec2: PyRef<'_, PyTensor>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let r = core("outer", || self.t.outer(&vec2.t))?;
-        finish(py, r, out)
-    }
-
     #[pyo3(signature = (vec2, *, out=None))]
     fn ger(
         &self,
@@ -142,17 +94,6 @@ impl PyTensor {
         out: Option<&Bound<'_, PyTensor>>,
     ) -> Out {
         self.outer(py, vec2, out)
-    }
-
-    #[pyo3(signature = (other, *, out=None))]
-    fn kron(
-        &self,
-        py: Python<'_>,
-        other: PyRef<'_, PyTensor>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let r = core("kron", || self.t.kron(&other.t))?;
-        finish(py, r, out)
     }
 
     #[pyo3(signature = (other, dim=None, *, out=None))]
@@ -166,135 +107,55 @@ impl PyTensor {
         let r = core("cross", || self.t.cross(&other.t, dim))?;
         finish(py, r, out)
     }
-
-    #[pyo3(signature = (mat1, mat2, *, beta=None, alpha=None, out=None))]
-    fn addmm(
-        &self,
-        py: Python<'_>,
-        mat1: PyRef<'_, PyTensor>,
-        mat2: PyRef<'_, PyTensor>,
-        beta: Option<&Bound<'_, PyAny>>,
-        alpha: Option<&Bound<'_, PyAny>>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
-        let (c, a, b) = (&self.t, &mat1.t, &mat2.t);
-        let r = run(py, "addmm", work(a, b), || c.addmm(a, b, beta, alpha))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (mat1, mat2, *, beta=None, alpha=None))]
-    fn addmm_<'py>(
-        slf: PyRef<'py, Self>,
-        mat1: PyRef<'_, PyTensor>,
-        mat2: PyRef<'_, PyTensor>,
-        beta: Option<&Bound<'_, PyAny>>,
-        alpha: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyRef<'py, Self>> {
-        let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
-        let (c, a, b) = (&slf.t, &mat1.t, &mat2.t);
-        run(slf.py(), "addmm_", work(a, b), || {
-            c.addmm_(a, b, beta, alpha)
-        })?;
-        Ok(slf)
-    }
-
-    #[pyo3(signature = (mat, vec, *, beta=None, alpha=None, out=None))]
-    fn addmv(
-        &self,
-        py: Python<'_>,
-        mat: PyRef<'_, PyTensor>,
-        vec: PyRef<'_, PyTensor>,
-        beta: Option<&Bound<'_, PyAny>>,
-        alpha: Option<&Bound<'_, PyAny>>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
-        let (c, a, b) = (&self.t, &mat.t, &vec.t);
-        let r = run(py, "addmv", work(a, b), || c.addmv(a, b, beta, alpha))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (mat, vec, *, beta=None, alpha=None))]
-    fn addmv_<'py>(
-        slf: PyRef<'py, Self>,
-        mat: PyRef<'_, PyTensor>,
-        vec: PyRef<'_, PyTensor>,
-        beta: Option<&Bound<'_, PyAny>>,
-        alpha: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyRef<'py, Self>> {
-        let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
-        let (c, a, b) = (&slf.t, &mat.t, &vec.t);
-        run(slf.py(), "addmv_", work(a, b), || {
-            c.addmv_(a, b, beta, alpha)
-        })?;
-        Ok(slf)
-    }
-
-    #[pyo3(signature = (batch1, batch2, *, beta=None, alpha=None, out=None))]
-    fn baddbmm(
-        &self,
-        py: Python<'_>,
-        batch1: PyRef<'_, PyTensor>,
-        batch2: PyRef<'_, PyTensor>,
-        beta: Option<&Bound<'_, PyAny>>,
-        alpha: Option<&Bound<'_, PyAny>>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
-        let (c, a, b) = (&self.t, &batch1.t, &batch2.t);
-        let r = run(py, "baddbmm", work(a, b), || c.baddbmm(a, b, beta, alpha))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (batch1, batch2, *, beta=None, alpha=None))]
-    fn baddbmm_<'py>(
-        slf: PyRef<'py, Self>,
-        batch1: PyRef<'_, PyTensor>,
-        batch2: PyRef<'_, PyTensor>,
-        beta: Option<&Bound<'_, PyAny>>,
-        alpha: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyRef<'py, Self>> {
-        let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
-        let (c, a, b) = (&slf.t, &batch1.t, &batch2.t);
-        run(slf.py(), "baddbmm_", work(a, b), || {
-            c.baddbmm_(a, b, beta, alpha)
-        })?;
-        Ok(slf)
-    }
-
-    #[pyo3(signature = (batch1, batch2, *, beta=None, alpha=None, out=None))]
-    fn addbmm(
-        &self,
-        py: Python<'_>,
-        batch1: PyRef<'_, PyTensor>,
-        batch2: PyRef<'_, PyTensor>,
-        beta: Option<&Bound<'_, PyAny>>,
-        alpha: Option<&Bound<'_, PyAny>>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> Out {
-        let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
-        let (c, a, b) = (&self.t, &batch1.t, &batch2.t);
-        let r = run(py, "addbmm", work(a, b), || c.addbmm(a, b, beta, alpha))?;
-        finish(py, r, out)
-    }
-
-    #[pyo3(signature = (batch1, batch2, *, beta=None, alpha=None))]
-    fn addbmm_<'py>(
-        slf: PyRef<'py, Self>,
-        batch1: PyRef<'_, PyTensor>,
-        batch2: PyRef<'_, PyTensor>,
-        beta: Option<&Bound<'_, PyAny>>,
-        alpha: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyRef<'py, Self>> {
-        let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
-        let (c, a, b) = (&slf.t, &batch1.t, &batch2.t);
-        run(slf.py(), "addbmm_", work(a, b), || {
-            c.addbmm_(a, b, beta, alpha)
-        })?;
-        Ok(slf)
-    }
 }
+
+/// The `addmm` family: `beta * self + alpha * (a @ b)` as a method with `out=` and as an
+/// in-place method; only the parameter names differ from one member to the next.
+macro_rules! scaled_product_add {
+    ($name:ident, $name_:ident, $a:ident, $b:ident) => {
+        #[pymethods]
+        impl PyTensor {
+            #[pyo3(signature = ($a, $b, *, beta=None, alpha=None, out=None))]
+            fn $name(
+                &self,
+                py: Python<'_>,
+                $a: PyRef<'_, PyTensor>,
+                $b: PyRef<'_, PyTensor>,
+                beta: Option<&Bound<'_, PyAny>>,
+                alpha: Option<&Bound<'_, PyAny>>,
+                out: Option<&Bound<'_, PyTensor>>,
+            ) -> Out {
+                let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
+                let (c, a, b) = (&self.t, &$a.t, &$b.t);
+                let r = run(py, stringify!($name), work(a, b), || {
+                    c.$name(a, b, beta, alpha)
+                })?;
+                finish(py, r, out)
+            }
+
+            #[pyo3(signature = ($a, $b, *, beta=None, alpha=None))]
+            fn $name_<'py>(
+                slf: PyRef<'py, Self>,
+                $a: PyRef<'_, PyTensor>,
+                $b: PyRef<'_, PyTensor>,
+                beta: Option<&Bound<'_, PyAny>>,
+                alpha: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<PyRef<'py, Self>> {
+                let (beta, alpha) = (scalar(beta)?, scalar(alpha)?);
+                let (c, a, b) = (&slf.t, &$a.t, &$b.t);
+                run(slf.py(), stringify!($name_), work(a, b), || {
+                    c.$name_(a, b, beta, alpha)
+                })?;
+                Ok(slf)
+            }
+        }
+    };
+}
+
+scaled_product_add!(addmm, addmm_, mat1, mat2);
+scaled_product_add!(addmv, addmv_, mat, vec);
+scaled_product_add!(baddbmm, baddbmm_, batch1, batch2);
+scaled_product_add!(addbmm, addbmm_, batch1, batch2);
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     crate::exports::export_methods(
