@@ -26,6 +26,7 @@ mod ops_reduce_order;
 mod ops_reduce_stats;
 mod ops_shape;
 mod ops_ternary;
+mod out_arg;
 mod random;
 mod tensor;
 mod tensor_convert;

@@ -8,7 +8,8 @@ use pyo3::prelude::*;
 
 use crate::args::extract_scalar;
 use crate::errors::run;
-use crate::ops_elementwise::{out_tensor, required_operand, result, tensor_operand};
+use crate::ops_elementwise::{required_operand, tensor_operand};
+use crate::out_arg::{broadcast_of, out_target, result};
 use crate::tensor::PyTensor;
 
 fn numel_of(a: &Arg, b: &Arg) -> usize {
@@ -28,7 +29,7 @@ pub fn binary_call(
     alpha: Option<Scalar>,
     out: Option<&Bound<'_, PyTensor>>,
 ) -> PyResult<Py<PyAny>> {
-    let target = out_tensor(out);
+    let target = out_target(out, broadcast_of(&[a.shape(), b.shape()]).as_deref());
     let numel = numel_of(&a, &b);
     let t = run(py, op.info().name, numel, || {
         binary_op(op, &a, &b, alpha, target.as_ref())

@@ -8,6 +8,7 @@ use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use crate::args::extract_scalar;
 use crate::errors::{run, type_err};
+use crate::out_arg::{out_target, result};
 use crate::tensor::PyTensor;
 
 /// A tensor or a Python number as an op operand; `None` for anything else (operators then
@@ -61,25 +62,13 @@ pub fn tensor_operand(
     }
 }
 
-/// The result of an op with `out=`: the `out` object itself when given, else a new tensor.
-pub fn result(py: Python<'_>, t: Tensor, out: Option<&Bound<'_, PyTensor>>) -> PyResult<Py<PyAny>> {
-    match out {
-        Some(o) => Ok(o.clone().into_any().unbind()),
-        None => Ok(Py::new(py, PyTensor { t })?.into_any()),
-    }
-}
-
-pub fn out_tensor(out: Option<&Bound<'_, PyTensor>>) -> Option<Tensor> {
-    out.map(|o| o.borrow().t.clone())
-}
-
 pub fn unary_call(
     py: Python<'_>,
     x: &Tensor,
     op: UnaryOp,
     out: Option<&Bound<'_, PyTensor>>,
 ) -> PyResult<Py<PyAny>> {
-    let target = out_tensor(out);
+    let target = out_target(out, Some(x.shape()));
     let t = run(py, op.info().name, x.numel(), || {
         x.unary(op, target.as_ref())
     })?;

@@ -9,7 +9,7 @@ mod matmul;
 mod norm;
 
 use ferrograd_core::{Error, Tensor};
-use pyo3::exceptions::{PyTypeError, PyUserWarning};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
 use crate::errors::{core, runtime_err};
@@ -84,21 +84,7 @@ fn finish(py: Python<'_>, result: Tensor, out: Option<&Bound<'_, PyTensor>>) -> 
             current.dtype().cpp_type_name()
         )));
     }
-    if current.shape() == result.shape() {
-        core("out=", || current.copy_(&result))?;
-    } else {
-        if current.numel() > 0 {
-            let msg = format!(
-                "An output with one or more elements was resized since it had shape {:?}, which does not match the required output shape {:?}. This behavior is deprecated, and in a future PyTorch release outputs will not be resized unless they have zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
-                current.shape(),
-                result.shape()
-            );
-            let msg = std::ffi::CString::new(msg).map_err(|e| runtime_err(e.to_string()))?;
-            PyErr::warn(py, &py.get_type::<PyUserWarning>(), &msg, 1)?;
-        }
-        out.borrow_mut().t = result;
-    }
-    Ok(out.clone().unbind())
+    crate::out_arg::write_out(py, out, result)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -98,11 +98,12 @@ pub(crate) fn dim_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Opti
 /// `sum`, `nansum`, `mean`, `nanmean`: one or more dims (or all), `keepdim`, and `dtype=`;
 /// they differ only in the core method called.
 macro_rules! dims_dtype_reduction {
-    ($($name:ident),*) => {
+    ($($name:ident, sums_in_out_dtype = $in_out:expr);*) => {
         #[pymethods]
         impl PyTensor {
             $(
-                #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None))]
+                #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None, out=None))]
+                #[allow(clippy::too_many_arguments)]
                 fn $name(
                     &self,
                     py: Python<'_>,
@@ -110,19 +111,29 @@ macro_rules! dims_dtype_reduction {
                     keepdim: bool,
                     dtype: Option<&Bound<'_, PyAny>>,
                     axis: Option<&Bound<'_, PyAny>>,
-                ) -> Out {
+                    out: Option<&Bound<'_, PyTensor>>,
+                ) -> PyResult<Py<PyAny>> {
                     let op = stringify!($name);
                     let dims = dims_arg(op, dim_or_axis(dim, axis))?;
-                    let dtype = extract_opt_dtype(dtype)?;
+                    let mut dtype = extract_opt_dtype(dtype)?;
+                    if $in_out && dtype.is_none() {
+                        // PyTorch's sum into `out=` accumulates in out's dtype.
+                        dtype = out.map(|o| o.borrow().t.dtype());
+                    }
                     let r = run(py, op, &self.t, |t| t.$name(dims.as_deref(), keepdim, dtype))?;
-                    wrap(py, r)
+                    crate::out_arg::result(py, r, out)
                 }
             )*
         }
     };
 }
 
-dims_dtype_reduction!(sum, nansum, mean, nanmean);
+dims_dtype_reduction!(
+    sum, sums_in_out_dtype = true;
+    nansum, sums_in_out_dtype = true;
+    mean, sums_in_out_dtype = false;
+    nanmean, sums_in_out_dtype = false
+);
 
 #[pymethods]
 impl PyTensor {

@@ -8,7 +8,8 @@ use pyo3::prelude::*;
 
 use crate::args::extract_scalar;
 use crate::errors::run;
-use crate::ops_elementwise::{operand, out_tensor, required_operand, result, tensor_operand};
+use crate::ops_elementwise::{operand, required_operand, tensor_operand};
+use crate::out_arg::{broadcast_of, out_target, result};
 use crate::tensor::PyTensor;
 
 fn this(slf: &Bound<'_, PyTensor>) -> Tensor {
@@ -42,7 +43,10 @@ fn ternary_call(
     out: Option<&Bound<'_, PyTensor>>,
     inplace_into: Option<&Tensor>,
 ) -> PyResult<Py<PyAny>> {
-    let target = inplace_into.cloned().or_else(|| out_tensor(out));
+    let shape = broadcast_of(&[args[0].shape(), args[1].shape(), args[2].shape()]);
+    let target = inplace_into
+        .cloned()
+        .or_else(|| out_target(out, shape.as_deref()));
     let numel = match &args[0] {
         Arg::Tensor(t) => t.numel(),
         Arg::Scalar(_) => 1,
@@ -252,7 +256,7 @@ impl PyTensor {
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
         let x = this(slf);
-        let target = out_tensor(out);
+        let target = out_target(out, Some(x.shape()));
         let t = run(slf.py(), "round", x.numel(), || {
             x.round_decimals(decimals, target.as_ref())
         })?;
@@ -275,7 +279,7 @@ impl PyTensor {
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
         let x = this(slf);
-        let target = out_tensor(out);
+        let target = out_target(out, Some(x.shape()));
         let t = run(slf.py(), "logit", x.numel(), || {
             x.logit(eps, target.as_ref())
         })?;
@@ -298,7 +302,7 @@ impl PyTensor {
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
         let x = this(slf);
-        let target = out_tensor(out);
+        let target = out_target(out, Some(x.shape()));
         let t = run(slf.py(), "nan_to_num", x.numel(), || {
             x.nan_to_num(nan, posinf, neginf, target.as_ref())
         })?;
@@ -367,7 +371,9 @@ fn clamp_call(
     let target = if inplace {
         Some(x.clone())
     } else {
-        out_tensor(out)
+        let bounds = [lo.as_ref(), hi.as_ref()].map(|a| a.map_or(&[][..], |a| a.shape()));
+        let shapes = [x.shape(), bounds[0], bounds[1]];
+        out_target(out, broadcast_of(&shapes).as_deref())
     };
     let t = run(slf.py(), "clamp", x.numel(), || {
         x.clamp(lo.as_ref(), hi.as_ref(), target.as_ref())
@@ -407,7 +413,10 @@ fn where_function(
     let b = operand(other)?.ok_or_else(|| {
         crate::errors::type_err("where(): argument 'other' must be Tensor or Number")
     })?;
-    let target = out_tensor(out);
+    let target = out_target(
+        out,
+        broadcast_of(&[cond.shape(), a.shape(), b.shape()]).as_deref(),
+    );
     let t = run(py, "where", cond.numel(), || {
         where_op(&cond, &a, &b, target.as_ref())
     })?;

@@ -2,12 +2,11 @@
 //! `out=` tensors, and running big copies without the GIL.
 
 use ferrograd_core::{DType, Tensor};
-use pyo3::exceptions::PyUserWarning;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use crate::args::extract_int;
-use crate::errors::{core, run, runtime_err, type_err};
+use crate::errors::{runtime_err, type_err};
 use crate::tensor::{wrap, PyTensor};
 
 pub type Out = PyResult<Py<PyTensor>>;
@@ -109,28 +108,4 @@ pub fn check_out_dtype(out: &Bound<'_, PyTensor>, dtype: DType) -> PyResult<()> 
         )));
     }
     Ok(())
-}
-
-/// Puts `result` into `out` as PyTorch's `out=` does: copied in (cast to `out`'s dtype) when
-/// the shapes match; otherwise `out` is resized, which here means it takes a new storage holding
-/// the result (views of the old `out` keep the old data), with PyTorch's warning when `out` had
-/// elements.
-pub fn write_out(py: Python<'_>, out: &Bound<'_, PyTensor>, result: Tensor) -> Out {
-    let target = out.borrow().t.clone();
-    if target.shape() == result.shape() {
-        run(py, "out", result.numel(), || target.copy_(&result))?;
-    } else {
-        if target.numel() > 0 {
-            let msg = format!(
-                "An output with one or more elements was resized since it had shape {:?}, which does not match the required output shape {:?}. This behavior is deprecated, and in a future PyTorch release outputs will not be resized unless they have zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
-                target.shape(),
-                result.shape()
-            );
-            let msg = std::ffi::CString::new(msg).map_err(|e| runtime_err(e.to_string()))?;
-            PyErr::warn(py, &py.get_type::<PyUserWarning>(), &msg, 1)?;
-        }
-        let converted = core("out", || result.to_dtype(target.dtype()))?;
-        out.borrow_mut().t = converted;
-    }
-    Ok(out.clone().unbind())
 }

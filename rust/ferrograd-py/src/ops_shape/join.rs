@@ -5,9 +5,10 @@
 use ferrograd_core::Tensor;
 use pyo3::prelude::*;
 
-use super::args::{dim_or_axis, tensor_list, write_out, Out};
+use super::args::{dim_or_axis, tensor_list, Out};
 use crate::errors::run;
 use crate::errors::{core, type_err};
+use crate::out_arg::write_out;
 use crate::tensor::{wrap, PyTensor};
 
 /// The inputs and dim of the `cat` a stacking function amounts to.

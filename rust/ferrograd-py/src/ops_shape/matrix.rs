@@ -4,10 +4,11 @@
 use ferrograd_core::{DType, Tensor};
 use pyo3::prelude::*;
 
-use super::args::{check_out_dtype, write_out, Out};
+use super::args::{check_out_dtype, Out};
 use crate::dtype::extract_opt_dtype;
 use crate::errors::run;
 use crate::errors::{core, runtime_err};
+use crate::out_arg::write_out;
 use crate::tensor::{wrap, PyTensor};
 
 /// A new result, or the result written into `out` (whose dtype must be the result's).

@@ -1,0 +1,68 @@
+"""`out=` as PyTorch treats it: written in place when it has the result's shape, resized (with a
+deprecation warning when it held elements) otherwise, and refused when the result's dtype cannot
+be cast to it."""
+
+import warnings
+
+import ferrograd
+import pytest
+
+RESIZED = "An output with one or more elements was resized since it had shape [2]"
+
+
+def test_elementwise_out_of_the_right_shape_is_written_in_place():
+    out = ferrograd.zeros(3)
+    base = out
+    r = ferrograd.add(ferrograd.ones(3), 1, out=out)
+    assert r is out and base.tolist() == [2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda out: ferrograd.add(ferrograd.ones(3), 1, out=out),
+        lambda out: ferrograd.exp(ferrograd.zeros(3), out=out),
+        lambda out: ferrograd.where(
+            ferrograd.ones(3) > 0, ferrograd.full((3,), 2.0), ferrograd.zeros(3), out=out
+        ),
+        lambda out: ferrograd.clamp(ferrograd.ones(3) * 2, max=2.0, out=out),
+        lambda out: ferrograd.sum(ferrograd.ones(3, 2), 1, out=out),
+    ],
+)
+def test_out_of_another_shape_is_resized_with_a_warning(call):
+    out = ferrograd.zeros(2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = call(out)
+    assert r is out and out.shape == (3,)
+    assert out.tolist() in ([2.0, 2.0, 2.0], [1.0, 1.0, 1.0])
+    assert any(RESIZED in str(w.message) for w in caught)
+
+
+def test_an_empty_out_is_resized_silently():
+    out = ferrograd.zeros(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ferrograd.mul(ferrograd.ones(2, 2), 3, out=out)
+    assert out.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+
+
+def test_a_resized_out_still_needs_a_castable_dtype():
+    out = ferrograd.zeros(2, dtype=ferrograd.int64)
+    with pytest.raises(
+        RuntimeError, match="result type Float can't be cast to the desired output type Long"
+    ):
+        ferrograd.add(ferrograd.ones(3), 1, out=out)
+
+
+def test_sum_accumulates_in_the_dtype_of_out_and_mean_checks_the_cast():
+    x = ferrograd.full((3, 3), 1.5)
+    out = ferrograd.zeros(3, dtype=ferrograd.int64)
+    ferrograd.sum(x, 0, out=out)
+    assert out.dtype == ferrograd.int64 and out.tolist() == [3, 3, 3]  # 1 + 1 + 1
+    with pytest.raises(
+        RuntimeError, match="result type Float can't be cast to the desired output type Long"
+    ):
+        ferrograd.mean(x, 0, out=out)
+    wide = ferrograd.zeros(3, dtype=ferrograd.float64)
+    assert ferrograd.mean(x, 0, out=wide) is wide and wide.tolist() == [1.5, 1.5, 1.5]
