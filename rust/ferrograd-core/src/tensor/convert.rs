@@ -233,10 +233,10 @@ impl Tensor {
         // An empty tensor has no elements to collide (PyTorch calls it contiguous).
         let overlapping = self.numel() > 0
             && self
-            .shape()
-            .iter()
-            .zip(self.strides())
-            .any(|(&n, &s)| n > 1 && s == 0);
+                .shape()
+                .iter()
+                .zip(self.strides())
+                .any(|(&n, &s)| n > 1 && s == 0);
         if overlapping {
             return Err(Error::runtime(
                 "unsupported operation: more than one element of the written-to tensor refers to a single memory location. Please clone() the tensor before performing the operation.",

@@ -81,7 +81,11 @@ fn check_min_over_empty(
         MatrixOrd::NegTwo if shape[d0] == 0 || shape[d1] == 0 => -1,
         MatrixOrd::NegOne | MatrixOrd::NegInf => {
             // ord -1 sums over d0 and takes the min over d1; -inf swaps the two.
-            let (summed, kept) = if ord == MatrixOrd::NegInf { (d1, d0) } else { (d0, d1) };
+            let (summed, kept) = if ord == MatrixOrd::NegInf {
+                (d1, d0)
+            } else {
+                (d0, d1)
+            };
             if shape[kept] != 0 {
                 return Ok(());
             }

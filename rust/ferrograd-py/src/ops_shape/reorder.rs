@@ -6,8 +6,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use super::args::{type_name, Out};
-use crate::args::{int_or_ints, varargs_or_keyword};
 use crate::args::{extract_int, int_list};
+use crate::args::{int_or_ints, varargs_or_keyword};
 use crate::errors::run;
 use crate::errors::type_err;
 use crate::tensor::{wrap, PyTensor};
