@@ -1,6 +1,6 @@
 //! `ferrograd.Tensor`: the PyO3 class wrapping a core tensor, with its metadata properties.
 //! Other method groups live beside it (`tensor_views.rs`, `tensor_convert.rs`,
-//! `tensor_protocols.rs`, `random.rs`); all are methods of this one class.
+//! `tensor_protocols.rs`, `random_inplace.rs`); all are methods of this one class.
 
 use ferrograd_core::{Device, Tensor};
 use pyo3::prelude::*;

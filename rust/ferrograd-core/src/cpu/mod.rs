@@ -26,6 +26,7 @@ pub mod reduce_scan;
 pub mod reduce_stats;
 pub mod reduce_walk;
 pub mod scalar;
+mod scalar_int;
 pub mod sort;
 pub mod special;
 pub mod spin_pool;
