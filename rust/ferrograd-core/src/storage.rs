@@ -4,7 +4,7 @@
 //! Access goes through a read/write lock so the core is sound when driven from Rust threads; the
 //! Python binding holds the GIL anyway, so the lock is never contended there.
 
-use std::alloc::{alloc_zeroed, dealloc, Layout as AllocLayout};
+use std::alloc::{alloc, alloc_zeroed, dealloc, Layout as AllocLayout};
 use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -37,10 +37,20 @@ unsafe impl Send for CpuBuffer {}
 unsafe impl Sync for CpuBuffer {}
 
 impl CpuBuffer {
-    /// Zero-filled memory. Big requests come straight from the OS as untouched zero pages, so
-    /// this costs no more than an uninitialised allocation, and a failed allocation is an error
-    /// (PyTorch's RuntimeError), never an abort.
+    /// Zero-filled memory. A failed allocation is an error (PyTorch's RuntimeError), never an
+    /// abort.
     pub fn zeroed(nbytes: usize) -> Result<Self> {
+        Self::allocate(nbytes, true)
+    }
+
+    /// Memory as the allocator hands it out, for outputs that a kernel overwrites completely
+    /// before anyone reads them (elementwise results): zeroing 16 MB first costs as much as
+    /// adding two tensors of that size. PyTorch's outputs are uninitialised too.
+    pub fn uninit(nbytes: usize) -> Result<Self> {
+        Self::allocate(nbytes, false)
+    }
+
+    fn allocate(nbytes: usize, zero: bool) -> Result<Self> {
         if nbytes == 0 {
             return Ok(CpuBuffer {
                 ptr: NonNull::<u8>::dangling(),
@@ -51,7 +61,13 @@ impl CpuBuffer {
         let layout = AllocLayout::from_size_align(nbytes, ALIGN)
             .map_err(|_| Error::OutOfMemory { nbytes })?;
         // SAFETY: layout has non-zero size.
-        let ptr = unsafe { alloc_zeroed(layout) };
+        let ptr = unsafe {
+            if zero {
+                alloc_zeroed(layout)
+            } else {
+                alloc(layout)
+            }
+        };
         let ptr = NonNull::new(ptr).ok_or(Error::OutOfMemory { nbytes })?;
         Ok(CpuBuffer {
             ptr,
@@ -194,6 +210,11 @@ impl Storage {
 
     pub fn cpu_zeroed(nbytes: usize) -> Result<Self> {
         Ok(Storage::new(StorageData::Cpu(CpuBuffer::zeroed(nbytes)?)))
+    }
+
+    /// Uninitialised CPU memory: only for a buffer that is written in full before it is read.
+    pub(crate) fn cpu_uninit(nbytes: usize) -> Result<Self> {
+        Ok(Storage::new(StorageData::Cpu(CpuBuffer::uninit(nbytes)?)))
     }
 
     pub fn from_vec<T: Element>(v: Vec<T>) -> Self {

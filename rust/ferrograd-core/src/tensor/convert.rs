@@ -104,6 +104,16 @@ impl Tensor {
         Ok(Tensor::from_parts(storage, layout, dtype))
     }
 
+    /// A tensor with the given non-overlapping, dense strides whose memory is left
+    /// uninitialised: only for the output of a kernel that writes every element before the
+    /// tensor is handed out (the elementwise ops), where zeroing would double the memory traffic.
+    pub(crate) fn uninit_dense(shape: &[usize], strides: &[usize], dtype: DType) -> Result<Tensor> {
+        let layout = Layout::new(shape.to_vec(), strides.to_vec(), 0);
+        let bytes = layout.storage_extent() * dtype.size_in_bytes();
+        let storage = crate::storage::Storage::cpu_uninit(bytes)?;
+        Ok(Tensor::from_parts(storage, layout, dtype))
+    }
+
     /// A tensor from raw native-endian bytes in row-major order (the inverse of
     /// [`contiguous_bytes`]).
     pub fn from_bytes(bytes: &[u8], dtype: DType, shape: &[usize]) -> Result<Tensor> {

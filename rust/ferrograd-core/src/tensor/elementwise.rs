@@ -72,7 +72,8 @@ pub(crate) struct Target {
 }
 
 /// Checks `out` against the op's result (PyTorch's cast and shape rules) and picks the tensor
-/// the kernel writes into. `like` is an input whose memory order a fresh result copies.
+/// the kernel writes into. `like` is an input whose memory order a fresh result copies. A fresh
+/// tensor is left uninitialised: every caller writes each of its elements before returning it.
 pub(crate) fn prepare_target(
     out: Option<&Tensor>,
     shape: &[usize],
@@ -85,7 +86,7 @@ pub(crate) fn prepare_target(
             _ => crate::shape::contiguous_strides(shape),
         };
         return Ok(Target {
-            tensor: Tensor::empty_strided(shape, &strides, dtype)?,
+            tensor: Tensor::uninit_dense(shape, &strides, dtype)?,
             direct_into_out: false,
         });
     };
@@ -111,7 +112,7 @@ pub(crate) fn prepare_target(
         });
     }
     Ok(Target {
-        tensor: Tensor::empty_strided(shape, &crate::shape::contiguous_strides(shape), dtype)?,
+        tensor: Tensor::uninit_dense(shape, &crate::shape::contiguous_strides(shape), dtype)?,
         direct_into_out: false,
     })
 }
