@@ -69,6 +69,9 @@ const TILE: usize = 8192;
 const SHORT_RUN: usize = 16;
 /// Enough parallel jobs to keep any thread count busy.
 const MIN_JOBS: usize = 32;
+/// Elements per parallel job of a rows reduction: a job runs for tens of microseconds, so
+/// rayon's per-job cost stays negligible (at 32K elements it was a visible share of a sum).
+const JOB_ELEMENTS: usize = 1 << 18;
 
 /// How the dims of one reduction are walked.
 struct Plan {
@@ -205,7 +208,7 @@ fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K:
         return (0..n_out).map(one).collect();
     }
     if n_out >= MIN_JOBS {
-        let per_job = (PARALLEL_THRESHOLD / n_red).max(1);
+        let per_job = (JOB_ELEMENTS / n_red).max(1);
         let mut out = vec![k.init(); n_out];
         out.par_chunks_mut(per_job)
             .enumerate()
@@ -217,7 +220,7 @@ fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K:
         return out;
     }
     // Few outputs, long reductions: split each output's reduction into chunks.
-    let chunk = PARALLEL_THRESHOLD.max(n_red.div_ceil(4 * MIN_JOBS));
+    let chunk = JOB_ELEMENTS.max(n_red.div_ceil(4 * MIN_JOBS));
     (0..n_out)
         .map(|o| {
             let base = plan.offset + plan.kept.offset_of(o);
@@ -335,9 +338,16 @@ fn columns<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec
                 );
                 acc
             });
-            let dst = &mut out[o * width + col..o * width + col + w];
-            for (j, slot) in dst.iter_mut().enumerate() {
-                *slot = merge_all(k, partials.iter().map(|p| p[j]).collect());
+            // Merged a whole partial row at a time (the same pairwise order for every output).
+            let mut rows = Pairwise::new(|mut a: Vec<K::Acc>, b: Vec<K::Acc>| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x = k.merge(*x, y);
+                }
+                a
+            });
+            partials.into_iter().for_each(|p| rows.push(p));
+            if let Some(merged) = rows.finish() {
+                out[o * width + col..o * width + col + w].copy_from_slice(&merged);
             }
         }
     }
