@@ -2,6 +2,7 @@
 deprecation warning when it held elements) otherwise, and refused when the result's dtype cannot
 be cast to it."""
 
+import re
 import warnings
 
 import ferrograd
@@ -66,3 +67,56 @@ def test_sum_accumulates_in_the_dtype_of_out_and_mean_checks_the_cast():
         ferrograd.mean(x, 0, out=out)
     wide = ferrograd.zeros(3, dtype=ferrograd.float64)
     assert ferrograd.mean(x, 0, out=wide) is wide and wide.tolist() == [1.5, 1.5, 1.5]
+
+
+@pytest.mark.parametrize(
+    ("call", "out_dtype", "message"),
+    [
+        (
+            lambda x, o: ferrograd.amax(x, 0, out=o),
+            ferrograd.float64,
+            (
+                "Expected the dtype for input and out to match, but got Float for input's dtype and "
+                "Double for out's dtype."
+            ),
+        ),
+        (
+            lambda x, o: ferrograd.argmax(x, 0, out=o),
+            ferrograd.float32,
+            "Expected out tensor to have dtype long int, but got float instead",
+        ),
+        (
+            lambda x, o: ferrograd.all(x, 0, out=o),
+            ferrograd.int64,
+            "all only supports bool tensor for result, got: Long",
+        ),
+        (
+            lambda x, o: ferrograd.logsumexp(x, 0, out=o),
+            ferrograd.int64,
+            "logsumexp(): Expected floating point type for result tensor, but got: Long",
+        ),
+        (
+            lambda x, o: ferrograd.std(x, 0, out=o),
+            ferrograd.int64,
+            "result type Float can't be cast to the desired output type Long",
+        ),
+    ],
+)
+def test_reductions_check_the_dtype_of_out_as_pytorch_does(call, out_dtype, message):
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        call(ferrograd.ones(3, 3), ferrograd.zeros(3, dtype=out_dtype))
+
+
+def test_reductions_write_into_out():
+    x = ferrograd.tensor([[1.0, 5.0], [3.0, 2.0]])
+    checks = [
+        (lambda o: ferrograd.amax(x, 0, out=o), ferrograd.float32, [3.0, 5.0]),
+        (lambda o: ferrograd.argmax(x, 1, out=o), ferrograd.int64, [1, 0]),
+        (lambda o: ferrograd.any(x > 4, 1, out=o), ferrograd.bool, [True, False]),
+        (lambda o: ferrograd.prod(x, 1, out=o), ferrograd.int64, [5, 6]),
+        (lambda o: ferrograd.cumsum(x[0], 0, out=o), ferrograd.float64, [1.0, 6.0]),
+        (lambda o: ferrograd.var(x, 0, out=o), ferrograd.float64, [2.0, 4.5]),
+    ]
+    for call, dtype, want in checks:
+        out = ferrograd.zeros(2, dtype=dtype)
+        assert call(out) is out and out.tolist() == want

@@ -8,6 +8,7 @@ use pyo3::types::{PyList, PyTuple};
 use crate::args::extract_int;
 use crate::dtype::extract_opt_dtype;
 use crate::errors::type_err;
+use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
@@ -137,49 +138,53 @@ dims_dtype_reduction!(
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None))]
+    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None, out=None))]
+    #[allow(clippy::too_many_arguments)]
     fn prod(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: Option<bool>,
+        keepdim: bool,
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
-        let keepdim = keepdim.unwrap_or(false);
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dim = dim_arg("prod", dim_or_axis(dim, axis))?;
-        let dtype = extract_opt_dtype(dtype)?;
+        // Like sum, prod into `out=` multiplies in out's dtype.
+        let dtype = extract_opt_dtype(dtype)?.or_else(|| out.map(|o| o.borrow().t.dtype()));
         let dims = dim.map(|d| vec![d]);
         let r = run(py, "prod", &self.t, |t| {
             t.prod(dims.as_deref(), keepdim, dtype)
         })?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::Castable)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, axis=None))]
+    #[pyo3(signature = (dim=None, keepdim=false, *, axis=None, out=None))]
     fn all(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
         keepdim: bool,
         axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dims = dims_arg("all", dim_or_axis(dim, axis))?;
         let r = run(py, "all", &self.t, |t| t.all(dims.as_deref(), keepdim))?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::Bool("all"))
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, axis=None))]
+    #[pyo3(signature = (dim=None, keepdim=false, *, axis=None, out=None))]
     fn any(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
         keepdim: bool,
         axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dims = dims_arg("any", dim_or_axis(dim, axis))?;
         let r = run(py, "any", &self.t, |t| t.any(dims.as_deref(), keepdim))?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::Bool("any"))
     }
 
     #[pyo3(signature = (dim=None))]

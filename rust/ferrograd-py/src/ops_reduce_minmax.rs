@@ -6,9 +6,8 @@ use pyo3::prelude::*;
 
 use crate::errors::type_err;
 use crate::ops_reduce::{dim_arg, dims_arg, run};
+use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
-
-type Out = PyResult<Py<PyTensor>>;
 
 /// Builds `ferrograd.return_types.<name>(a, b)`.
 pub(crate) fn pair<'py>(
@@ -94,18 +93,30 @@ impl PyTensor {
         self.extreme(py, "min", dim, keepdim)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false))]
-    fn amax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> Out {
+    #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
+    fn amax(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: bool,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dims = dims_arg("amax", dim)?.unwrap_or_default();
         let r = run(py, "amax", &self.t, |t| t.amax(&dims, keepdim))?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::SameAsInput)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false))]
-    fn amin(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> Out {
+    #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
+    fn amin(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: bool,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dims = dims_arg("amin", dim)?.unwrap_or_default();
         let r = run(py, "amin", &self.t, |t| t.amin(&dims, keepdim))?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::SameAsInput)
     }
 
     #[pyo3(signature = (*, dim=None, keepdim=false))]
@@ -120,18 +131,30 @@ impl PyTensor {
         pair(py, "aminmax", r)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false))]
-    fn argmax(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> Out {
+    #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
+    fn argmax(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: bool,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dim = dim_arg("argmax", dim)?;
         let r = run(py, "argmax", &self.t, |t| t.argmax(dim, keepdim))?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::Exact)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false))]
-    fn argmin(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> Out {
+    #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
+    fn argmin(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: bool,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dim = dim_arg("argmin", dim)?;
         let r = run(py, "argmin", &self.t, |t| t.argmin(dim, keepdim))?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::Exact)
     }
 }
 

@@ -9,6 +9,7 @@ use crate::args::extract_scalar;
 use crate::dtype::extract_opt_dtype;
 use crate::ops_reduce::{dim_arg, dim_or_axis, run};
 use crate::ops_reduce_minmax::pair;
+use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
@@ -143,30 +144,36 @@ impl PyTensor {
         self.quantile_like(py, "nanquantile", q, dim, keepdim, interpolation)
     }
 
-    #[pyo3(signature = (dim=None, *, dtype=None, axis=None))]
+    #[pyo3(signature = (dim=None, *, dtype=None, axis=None, out=None))]
     fn cumsum(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dim = required_dim("cumsum", dim_or_axis(dim, axis))?;
-        let dtype = extract_opt_dtype(dtype)?;
-        wrap(py, run(py, "cumsum", &self.t, |t| t.cumsum(dim, dtype))?)
+        // Into `out=`, the running cumsum is kept in out's dtype.
+        let dtype = extract_opt_dtype(dtype)?.or_else(|| out.map(|o| o.borrow().t.dtype()));
+        let r = run(py, "cumsum", &self.t, |t| t.cumsum(dim, dtype))?;
+        deliver(py, r, out, OutRule::Castable)
     }
 
-    #[pyo3(signature = (dim=None, *, dtype=None, axis=None))]
+    #[pyo3(signature = (dim=None, *, dtype=None, axis=None, out=None))]
     fn cumprod(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dim = required_dim("cumprod", dim_or_axis(dim, axis))?;
-        let dtype = extract_opt_dtype(dtype)?;
-        wrap(py, run(py, "cumprod", &self.t, |t| t.cumprod(dim, dtype))?)
+        // Into `out=`, the running cumprod is kept in out's dtype.
+        let dtype = extract_opt_dtype(dtype)?.or_else(|| out.map(|o| o.borrow().t.dtype()));
+        let r = run(py, "cumprod", &self.t, |t| t.cumprod(dim, dtype))?;
+        deliver(py, r, out, OutRule::Castable)
     }
 
     fn cummax<'py>(&self, py: Python<'py>, dim: i64) -> PyResult<Bound<'py, PyAny>> {

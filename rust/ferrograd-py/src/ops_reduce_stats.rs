@@ -10,6 +10,7 @@ use crate::args::extract_scalar;
 use crate::dtype::extract_opt_dtype;
 use crate::errors::type_err;
 use crate::ops_reduce::{dim_or_axis, dims_arg, run};
+use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
@@ -99,7 +100,8 @@ fn ord_arg(ord: &Bound<'_, PyAny>) -> PyResult<f64> {
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None))]
+    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, out=None))]
+    #[allow(clippy::too_many_arguments)]
     fn var(
         &self,
         py: Python<'_>,
@@ -108,16 +110,18 @@ impl PyTensor {
         keepdim: Option<bool>,
         correction: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let a = moments_args("var", dim_or_axis(dim, axis), unbiased, keepdim, correction)?;
         let r = run(py, "var", &self.t, |t| {
             t.var(a.dims.as_deref(), a.correction, a.keepdim)
         })?;
         warn_dof(py, "var", &self.t, &r, a.correction)?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::Castable)
     }
 
-    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None))]
+    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, out=None))]
+    #[allow(clippy::too_many_arguments)]
     fn std(
         &self,
         py: Python<'_>,
@@ -126,13 +130,14 @@ impl PyTensor {
         keepdim: Option<bool>,
         correction: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let a = moments_args("std", dim_or_axis(dim, axis), unbiased, keepdim, correction)?;
         let r = run(py, "std", &self.t, |t| {
             t.std(a.dims.as_deref(), a.correction, a.keepdim)
         })?;
         warn_dof(py, "std", &self.t, &r, a.correction)?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::Castable)
     }
 
     #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
@@ -160,11 +165,17 @@ impl PyTensor {
         wrap(py, r)
     }
 
-    #[pyo3(signature = (dim, keepdim=false))]
-    fn logsumexp(&self, py: Python<'_>, dim: &Bound<'_, PyAny>, keepdim: bool) -> Out {
+    #[pyo3(signature = (dim, keepdim=false, *, out=None))]
+    fn logsumexp(
+        &self,
+        py: Python<'_>,
+        dim: &Bound<'_, PyAny>,
+        keepdim: bool,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dims = dims_arg("logsumexp", Some(dim))?.unwrap_or_default();
         let r = run(py, "logsumexp", &self.t, |t| t.logsumexp(&dims, keepdim))?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::Floating("logsumexp"))
     }
 }
 

@@ -3,7 +3,7 @@
 //! object a new tensor of the result's shape; its old storage (and views of it) stay as they were.
 
 use ferrograd_core::shape::broadcast_shapes;
-use ferrograd_core::Tensor;
+use ferrograd_core::{DType, Tensor};
 use pyo3::exceptions::PyUserWarning;
 use pyo3::prelude::*;
 
@@ -71,4 +71,56 @@ pub fn write_out(
         out.borrow_mut().t = converted;
     }
     Ok(out.clone().unbind())
+}
+
+/// PyTorch's rule, which differs from op to op, for the dtype `out=` may have.
+#[derive(Clone, Copy)]
+pub enum OutRule {
+    /// Any dtype the result can be cast to (`mean`, `std`, `var`, elementwise ops).
+    Castable,
+    /// Exactly the input's dtype, which is the result's (`amax`, `amin`).
+    SameAsInput,
+    /// Exactly the result's dtype (`argmax`, `argmin`: int64).
+    Exact,
+    /// bool only (`all`, `any`; the op is named in the message).
+    Bool(&'static str),
+    /// A floating dtype (`logsumexp`).
+    Floating(&'static str),
+}
+
+/// Checks `out`'s dtype against the op's rule, then delivers the result as [`result`] does.
+pub fn deliver(
+    py: Python<'_>,
+    t: Tensor,
+    out: Option<&Bound<'_, PyTensor>>,
+    rule: OutRule,
+) -> PyResult<Py<PyAny>> {
+    if let Some(o) = out {
+        let (have, got) = (o.borrow().t.dtype(), t.dtype());
+        let msg = match rule {
+            OutRule::SameAsInput if have != got => Some(format!(
+                "Expected the dtype for input and out to match, but got {} for input's dtype and {} for out's dtype.",
+                got.scalar_type_name(),
+                have.scalar_type_name()
+            )),
+            OutRule::Exact if have != got => Some(format!(
+                "Expected out tensor to have dtype {}, but got {} instead",
+                got.cpp_type_name(),
+                have.cpp_type_name()
+            )),
+            OutRule::Bool(op) if have != DType::Bool => Some(format!(
+                "{op} only supports bool tensor for result, got: {}",
+                have.scalar_type_name()
+            )),
+            OutRule::Floating(op) if !have.is_floating_point() => Some(format!(
+                "{op}(): Expected floating point type for result tensor, but got: {}",
+                have.scalar_type_name()
+            )),
+            _ => None,
+        };
+        if let Some(msg) = msg {
+            return Err(runtime_err(msg));
+        }
+    }
+    result(py, t, out)
 }
