@@ -120,3 +120,42 @@ def test_reductions_write_into_out():
     for call, dtype, want in checks:
         out = ferrograd.zeros(2, dtype=dtype)
         assert call(out) is out and out.tolist() == want
+
+
+def test_indexing_ops_write_into_out_of_the_same_dtype():
+    x = ferrograd.arange(6.0).view(2, 3)
+    index = ferrograd.tensor([[1, 0, 1]])
+    cases = [
+        (
+            lambda o: ferrograd.index_select(x, 1, ferrograd.tensor([2, 0]), out=o),
+            [[2.0, 0.0], [5.0, 3.0]],
+        ),
+        (lambda o: ferrograd.gather(x, 0, index, out=o), [[3.0, 1.0, 5.0]]),
+        (lambda o: ferrograd.take_along_dim(x, index, 0, out=o), [[3.0, 1.0, 5.0]]),
+        (lambda o: ferrograd.masked_select(x, x > 3, out=o), [4.0, 5.0]),
+    ]
+    for call, want in cases:
+        out = ferrograd.zeros(0)
+        assert call(out) is out and out.tolist() == want
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda x, o: ferrograd.index_select(x, 0, ferrograd.tensor([0]), out=o),
+            "index_select(): self and result must have the same scalar type",
+        ),
+        (
+            lambda x, o: ferrograd.masked_select(x, x > 0, out=o),
+            "masked_select(): self and result must have the same scalar type",
+        ),
+        (
+            lambda x, o: ferrograd.gather(x, 0, ferrograd.tensor([[0]]), out=o),
+            "Expected out tensor to have dtype float, but got double instead",
+        ),
+    ],
+)
+def test_indexing_ops_refuse_out_of_another_dtype(call, message):
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        call(ferrograd.ones(2, 2), ferrograd.zeros(0, dtype=ferrograd.float64))

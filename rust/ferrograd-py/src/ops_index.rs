@@ -9,6 +9,7 @@ use pyo3::types::{PyList, PyTuple};
 
 use crate::args::extract_scalar;
 use crate::errors::detached;
+use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
@@ -57,12 +58,17 @@ fn tensor_tuple(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Option<Tensor>
 
 #[pymethods]
 impl PyTensor {
-    fn index_select(&self, py: Python<'_>, dim: i64, index: PyRef<'_, PyTensor>) -> Out {
+    #[pyo3(signature = (dim, index, *, out=None))]
+    fn index_select(
+        &self,
+        py: Python<'_>,
+        dim: i64,
+        index: PyRef<'_, PyTensor>,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let i = index.t.clone();
-        wrap(
-            py,
-            detached(py, "index_select", || self.t.index_select(dim, &i))?,
-        )
+        let r = detached(py, "index_select", || self.t.index_select(dim, &i))?;
+        deliver(py, r, out, OutRule::SameScalarType("index_select"))
     }
 
     #[pyo3(signature = (dim, index, source, *, alpha=None))]
@@ -192,18 +198,17 @@ impl PyTensor {
         wrap(py, detached(py, "take", || self.t.take(&i))?)
     }
 
-    #[pyo3(signature = (indices, dim=None))]
+    #[pyo3(signature = (indices, dim=None, *, out=None))]
     fn take_along_dim(
         &self,
         py: Python<'_>,
         indices: PyRef<'_, PyTensor>,
         dim: Option<i64>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let i = indices.t.clone();
-        wrap(
-            py,
-            detached(py, "take_along_dim", || self.t.take_along_dim(&i, dim))?,
-        )
+        let r = detached(py, "take_along_dim", || self.t.take_along_dim(&i, dim))?;
+        deliver(py, r, out, OutRule::Exact)
     }
 
     #[pyo3(signature = (index, source, accumulate=false))]

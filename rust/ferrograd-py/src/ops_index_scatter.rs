@@ -8,6 +8,7 @@ use crate::args::extract_scalar;
 use crate::errors::core;
 use crate::errors::detached;
 use crate::ops_index::fill_value;
+use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
@@ -52,17 +53,19 @@ fn legacy_reduce(
 }
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim, index, *, sparse_grad=false))]
+    #[pyo3(signature = (dim, index, *, sparse_grad=false, out=None))]
     fn gather(
         &self,
         py: Python<'_>,
         dim: i64,
         index: PyRef<'_, PyTensor>,
         sparse_grad: bool,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let _ = sparse_grad; // only changes the gradient's layout, which ferrograd keeps dense
         let i = index.t.clone();
-        wrap(py, detached(py, "gather", || self.t.gather(dim, &i))?)
+        let r = detached(py, "gather", || self.t.gather(dim, &i))?;
+        deliver(py, r, out, OutRule::Exact)
     }
 
     #[pyo3(signature = (dim, index, src=None, value=None, *, reduce=None))]
@@ -193,12 +196,16 @@ impl PyTensor {
         Ok(slf)
     }
 
-    fn masked_select(&self, py: Python<'_>, mask: PyRef<'_, PyTensor>) -> Out {
+    #[pyo3(signature = (mask, *, out=None))]
+    fn masked_select(
+        &self,
+        py: Python<'_>,
+        mask: PyRef<'_, PyTensor>,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let m = mask.t.clone();
-        wrap(
-            py,
-            detached(py, "masked_select", || self.t.masked_select(&m))?,
-        )
+        let r = detached(py, "masked_select", || self.t.masked_select(&m))?;
+        deliver(py, r, out, OutRule::SameScalarType("masked_select"))
     }
 
     fn masked_scatter(

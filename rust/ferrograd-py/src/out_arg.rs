@@ -86,6 +86,8 @@ pub enum OutRule {
     Bool(&'static str),
     /// A floating dtype (`logsumexp`).
     Floating(&'static str),
+    /// Exactly the input's dtype, in the wording of `index_select` and `masked_select`.
+    SameScalarType(&'static str),
 }
 
 /// Checks `out`'s dtype against the op's rule, then delivers the result as [`result`] does.
@@ -115,6 +117,9 @@ pub fn deliver(
             OutRule::Floating(op) if !have.is_floating_point() => Some(format!(
                 "{op}(): Expected floating point type for result tensor, but got: {}",
                 have.scalar_type_name()
+            )),
+            OutRule::SameScalarType(op) if have != got => Some(format!(
+                "{op}(): self and result must have the same scalar type"
             )),
             _ => None,
         };
