@@ -51,28 +51,8 @@ matrix_rank = _C._linalg_matrix_rank
 matrix_norm = _C._linalg_matrix_norm
 cond = _C._linalg_cond
 
-# `vector_norm` is a reduction: the reductions code registers it in the native module as
-# `_linalg_vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None)`. Until it is there,
-# `norm` below still computes 2-norms (as Frobenius norms of a one-row matrix).
-vector_norm = getattr(_C, "_linalg_vector_norm", None)
-
-
-# PyTorch's names for dtypes in messages.
-_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}
-
-
-def _vector_2_norm(A: Any, dim: Any, keepdim: bool, dtype: Any) -> Any:
-    """The 2-norm of all elements (`dim=None`), without `vector_norm`."""
-    if dim is not None:
-        raise NotImplementedError("linalg.norm over given dims needs linalg.vector_norm")
-    if not A.is_floating_point() and dtype is None:
-        name = _SCALAR_NAMES.get(str(A.dtype).split(".")[-1], "Bool")
-        raise NotImplementedError(
-            f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {name}"
-        )
-    row = A.reshape(1, -1)
-    result = matrix_norm(row, "fro", dtype=dtype)
-    return result.reshape((1,) * A.ndim) if keepdim else result
+# `vector_norm` is a reduction; the reductions code registers it in the native module.
+vector_norm = _C._linalg_vector_norm
 
 
 def norm(
@@ -103,12 +83,8 @@ def norm(
     )
     if matrix:
         result = matrix_norm(A, ord, dim if dim is not None else (0, 1), keepdim, dtype=dtype)
-    elif vector_norm is not None:
-        result = vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
-    elif ord is None or ord == 2:
-        result = _vector_2_norm(A, dim, keepdim, dtype)
     else:
-        raise NotImplementedError(f"linalg.norm with ord={ord} needs linalg.vector_norm")
+        result = vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
     if out is not None:
         out.copy_(result)
         return out
