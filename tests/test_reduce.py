@@ -343,3 +343,11 @@ def test_zero_dim_extremes():
     assert v.shape == () and i.item() == 0
     assert s.argmax(keepdim=True).shape == () and s.amax(keepdim=True).item() == 3.0
     assert s.aminmax(dim=0).min.item() == 3.0
+
+
+def test_max_and_min_with_a_tensor_are_elementwise():
+    x = ferrograd.tensor([1.0, 5.0])
+    y = ferrograd.tensor([3, 2])
+    assert ferrograd.max(x, y).tolist() == [3.0, 5.0]
+    assert x.min(y).tolist() == [1.0, 2.0]
+    assert ferrograd.max(x, other=y).dtype == ferrograd.float32

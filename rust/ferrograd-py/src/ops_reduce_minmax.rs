@@ -1,10 +1,10 @@
 //! Extreme-value reductions as `Tensor` methods: `max`, `min`, `amax`, `amin`, `aminmax`,
 //! `argmax`, `argmin`.
 
-use ferrograd_core::Tensor;
+use ferrograd_core::{Arg, BinaryOp, Tensor};
 use pyo3::prelude::*;
 
-use crate::errors::type_err;
+use crate::ops_binary::binary_call;
 use crate::ops_reduce::{dim_arg, dims_arg, run};
 use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
@@ -38,12 +38,15 @@ impl PyTensor {
             return Err(crate::ops_reduce::keepdim_without_dim(op, &forms));
         }
         let keepdim = keepdim.unwrap_or(false);
-        if let Some(d) = dim {
-            if d.cast::<PyTensor>().is_ok() {
-                return Err(type_err(format!(
-                    "{op}(input, other): the binary (elementwise) form of {op} is not available yet in ferrograd; use {op}(input) or {op}(input, dim)"
-                )));
-            }
+        if let Some(other) = dim.and_then(|d| d.cast::<PyTensor>().ok()) {
+            // `max(input, other)` is the elementwise `maximum` (and `min`, `minimum`).
+            let binary = if op == "max" {
+                BinaryOp::Maximum
+            } else {
+                BinaryOp::Minimum
+            };
+            let (a, b) = (Arg::Tensor(self.t.clone()), Arg::Tensor(other.borrow().t.clone()));
+            return Ok(binary_call(py, binary, a, b, None, None)?.into_bound(py));
         }
         let largest = op == "max";
         match dim_arg(op, dim)? {
@@ -73,24 +76,26 @@ impl PyTensor {
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, other=None))]
     fn max<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
+        other: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.extreme(py, "max", dim, keepdim)
+        self.extreme(py, "max", dim.or(other), keepdim)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, other=None))]
     fn min<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
+        other: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.extreme(py, "min", dim, keepdim)
+        self.extreme(py, "min", dim.or(other), keepdim)
     }
 
     #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
