@@ -45,7 +45,10 @@ impl PyTensor {
             } else {
                 BinaryOp::Minimum
             };
-            let (a, b) = (Arg::Tensor(self.t.clone()), Arg::Tensor(other.borrow().t.clone()));
+            let (a, b) = (
+                Arg::Tensor(self.t.clone()),
+                Arg::Tensor(other.borrow().t.clone()),
+            );
             return Ok(binary_call(py, binary, a, b, None, None)?.into_bound(py));
         }
         let largest = op == "max";

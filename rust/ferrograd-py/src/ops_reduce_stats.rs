@@ -98,48 +98,60 @@ fn ord_arg(ord: &Bound<'_, PyAny>) -> PyResult<f64> {
     Ok(extract_scalar(ord)?.to_f64())
 }
 
+/// `var` and `std` (methods with `out=`) and `var_mean`, `std_mean` (functions returning a
+/// pair): the same arguments, differing only in the core method called.
+macro_rules! moments {
+    ($($name:ident, $pair:ident);*) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, out=None))]
+                #[allow(clippy::too_many_arguments)]
+                fn $name(
+                    &self,
+                    py: Python<'_>,
+                    dim: Option<&Bound<'_, PyAny>>,
+                    unbiased: Option<&Bound<'_, PyAny>>,
+                    keepdim: Option<bool>,
+                    correction: Option<&Bound<'_, PyAny>>,
+                    axis: Option<&Bound<'_, PyAny>>,
+                    out: Option<&Bound<'_, PyTensor>>,
+                ) -> PyResult<Py<PyAny>> {
+                    let op = stringify!($name);
+                    let a = moments_args(op, dim_or_axis(dim, axis), unbiased, keepdim, correction)?;
+                    let r = run(py, op, &self.t, |t| t.$name(a.dims.as_deref(), a.correction, a.keepdim))?;
+                    warn_dof(py, op, &self.t, &r, a.correction)?;
+                    deliver(py, r, out, OutRule::Castable)
+                }
+            )*
+        }
+
+        $(
+            #[doc = concat!("`", stringify!($pair), "(input, dim=None, unbiased=None, keepdim=False, *, correction=None)`.")]
+            #[pyfunction]
+            #[pyo3(signature = (input, dim=None, unbiased=None, keepdim=None, *, correction=None))]
+            pub fn $pair<'py>(
+                py: Python<'py>,
+                input: PyRef<'py, PyTensor>,
+                dim: Option<&Bound<'py, PyAny>>,
+                unbiased: Option<&Bound<'py, PyAny>>,
+                keepdim: Option<bool>,
+                correction: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyTuple>> {
+                let op = stringify!($pair);
+                let a = moments_args(op, dim, unbiased, keepdim, correction)?;
+                let r = run(py, op, &input.t, |t| t.$pair(a.dims.as_deref(), a.correction, a.keepdim))?;
+                warn_dof(py, op, &input.t, &r.0, a.correction)?;
+                pair(py, r)
+            }
+        )*
+    };
+}
+
+moments!(var, var_mean; std, std_mean);
+
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, out=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn var(
-        &self,
-        py: Python<'_>,
-        dim: Option<&Bound<'_, PyAny>>,
-        unbiased: Option<&Bound<'_, PyAny>>,
-        keepdim: Option<bool>,
-        correction: Option<&Bound<'_, PyAny>>,
-        axis: Option<&Bound<'_, PyAny>>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> PyResult<Py<PyAny>> {
-        let a = moments_args("var", dim_or_axis(dim, axis), unbiased, keepdim, correction)?;
-        let r = run(py, "var", &self.t, |t| {
-            t.var(a.dims.as_deref(), a.correction, a.keepdim)
-        })?;
-        warn_dof(py, "var", &self.t, &r, a.correction)?;
-        deliver(py, r, out, OutRule::Castable)
-    }
-
-    #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, out=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn std(
-        &self,
-        py: Python<'_>,
-        dim: Option<&Bound<'_, PyAny>>,
-        unbiased: Option<&Bound<'_, PyAny>>,
-        keepdim: Option<bool>,
-        correction: Option<&Bound<'_, PyAny>>,
-        axis: Option<&Bound<'_, PyAny>>,
-        out: Option<&Bound<'_, PyTensor>>,
-    ) -> PyResult<Py<PyAny>> {
-        let a = moments_args("std", dim_or_axis(dim, axis), unbiased, keepdim, correction)?;
-        let r = run(py, "std", &self.t, |t| {
-            t.std(a.dims.as_deref(), a.correction, a.keepdim)
-        })?;
-        warn_dof(py, "std", &self.t, &r, a.correction)?;
-        deliver(py, r, out, OutRule::Castable)
-    }
-
     #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
     fn norm(
         &self,
@@ -204,44 +216,6 @@ fn matrix_order(name: &str, dims: Option<&[i64]>, ndim: usize) -> PyResult<f64> 
     Err(PyRuntimeError::new_err(format!(
         "linalg.matrix_norm: Order {name} not supported."
     )))
-}
-
-/// `var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None)`.
-#[pyfunction]
-#[pyo3(signature = (input, dim=None, unbiased=None, keepdim=None, *, correction=None))]
-pub fn var_mean<'py>(
-    py: Python<'py>,
-    input: PyRef<'py, PyTensor>,
-    dim: Option<&Bound<'py, PyAny>>,
-    unbiased: Option<&Bound<'py, PyAny>>,
-    keepdim: Option<bool>,
-    correction: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyTuple>> {
-    let a = moments_args("var_mean", dim, unbiased, keepdim, correction)?;
-    let r = run(py, "var_mean", &input.t, |t| {
-        t.var_mean(a.dims.as_deref(), a.correction, a.keepdim)
-    })?;
-    warn_dof(py, "var_mean", &input.t, &r.0, a.correction)?;
-    pair(py, r)
-}
-
-/// `std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None)`.
-#[pyfunction]
-#[pyo3(signature = (input, dim=None, unbiased=None, keepdim=None, *, correction=None))]
-pub fn std_mean<'py>(
-    py: Python<'py>,
-    input: PyRef<'py, PyTensor>,
-    dim: Option<&Bound<'py, PyAny>>,
-    unbiased: Option<&Bound<'py, PyAny>>,
-    keepdim: Option<bool>,
-    correction: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyTuple>> {
-    let a = moments_args("std_mean", dim, unbiased, keepdim, correction)?;
-    let r = run(py, "std_mean", &input.t, |t| {
-        t.std_mean(a.dims.as_deref(), a.correction, a.keepdim)
-    })?;
-    warn_dof(py, "std_mean", &input.t, &r.0, a.correction)?;
-    pair(py, r)
 }
 
 /// `linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None)`.
