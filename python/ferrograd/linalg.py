@@ -86,8 +86,7 @@ def norm(
     else:
         result = vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
     if out is not None:
-        out.copy_(result)
-        return out
+        return _C._linalg_norm_out(result, out)
     return result
 
 

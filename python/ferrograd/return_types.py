@@ -79,6 +79,9 @@ def _make(name: str, fields: tuple[str, ...]) -> type:
     return type(name, (_StructSeq,), namespace)
 
 
+# With `out=`, PyTorch returns the same fields under `<op>_out` (`torch.return_types.max_out`).
+_FIELDS.update({f"{name}_out": fields for name, fields in list(_FIELDS.items())})
+
 for _name, _fields in _FIELDS.items():
     globals()[_name] = _make(_name, _fields)
 

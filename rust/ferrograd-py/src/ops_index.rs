@@ -71,7 +71,7 @@ impl PyTensor {
         deliver(py, r, out, OutRule::SameScalarType("index_select"))
     }
 
-    #[pyo3(signature = (dim, index, source, *, alpha=None))]
+    #[pyo3(signature = (dim, index, source, *, alpha=None, out=None))]
     fn index_add(
         &self,
         py: Python<'_>,
@@ -79,16 +79,15 @@ impl PyTensor {
         index: PyRef<'_, PyTensor>,
         source: PyRef<'_, PyTensor>,
         alpha: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let alpha = alpha
             .map(extract_scalar)
             .transpose()?
             .unwrap_or(Scalar::Int(1));
         let (i, s) = (index.t.clone(), source.t.clone());
-        wrap(
-            py,
-            detached(py, "index_add", || self.t.index_add(dim, &i, &s, alpha))?,
-        )
+        let r = detached(py, "index_add", || self.t.index_add(dim, &i, &s, alpha))?;
+        deliver(py, r, out, OutRule::Exact)
     }
 
     #[pyo3(signature = (dim, index, source, *, alpha=None))]
@@ -108,18 +107,18 @@ impl PyTensor {
         Ok(slf)
     }
 
+    #[pyo3(signature = (dim, index, source, *, out=None))]
     fn index_copy(
         &self,
         py: Python<'_>,
         dim: i64,
         index: PyRef<'_, PyTensor>,
         source: PyRef<'_, PyTensor>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let (i, s) = (index.t.clone(), source.t.clone());
-        wrap(
-            py,
-            detached(py, "index_copy", || self.t.index_copy(dim, &i, &s))?,
-        )
+        let r = detached(py, "index_copy", || self.t.index_copy(dim, &i, &s))?;
+        deliver(py, r, out, OutRule::Exact)
     }
 
     fn index_copy_<'py>(
@@ -193,9 +192,16 @@ impl PyTensor {
         Ok(slf)
     }
 
-    fn take(&self, py: Python<'_>, index: PyRef<'_, PyTensor>) -> Out {
+    #[pyo3(signature = (index, *, out=None))]
+    fn take(
+        &self,
+        py: Python<'_>,
+        index: PyRef<'_, PyTensor>,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let i = index.t.clone();
-        wrap(py, detached(py, "take", || self.t.take(&i))?)
+        let r = detached(py, "take", || self.t.take(&i))?;
+        deliver(py, r, out, TAKE_OUT)
     }
 
     #[pyo3(signature = (indices, dim=None, *, out=None))]
@@ -236,18 +242,41 @@ impl PyTensor {
     }
 
     /// `nonzero()`: an `[n, ndim]` tensor of coordinates, or with `as_tuple` one tensor per dim.
-    #[pyo3(signature = (*, as_tuple=false))]
-    fn nonzero(&self, py: Python<'_>, as_tuple: bool) -> PyResult<Py<PyAny>> {
+    #[pyo3(signature = (*, as_tuple=false, out=None))]
+    fn nonzero(
+        &self,
+        py: Python<'_>,
+        as_tuple: bool,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         if as_tuple {
             return tensor_tuple_result(py, detached(py, "nonzero", || self.t.nonzero_tuple())?);
         }
-        Ok(wrap(py, detached(py, "nonzero", || self.t.nonzero())?)?.into_any())
+        let r = detached(py, "nonzero", || self.t.nonzero())?;
+        deliver(py, r, out, NONZERO_OUT)
     }
 
     fn argwhere(&self, py: Python<'_>) -> Out {
         wrap(py, detached(py, "argwhere", || self.t.argwhere())?)
     }
 }
+
+/// `take`'s check of `out=`.
+const TAKE_OUT: OutRule = OutRule::Mismatch(|have, want| {
+    format!(
+        "take(): self and out expected to have the same dtype, but got self.dtype = {} and out.dtype = {}",
+        want.scalar_type_name(),
+        have.scalar_type_name()
+    )
+});
+
+/// `nonzero`'s check of `out=` (PyTorch's message lacks the space before the dtype).
+const NONZERO_OUT: OutRule = OutRule::Mismatch(|have, _| {
+    format!(
+        "nonzero: Expected out tensor to have scalar type Long but got scalar type{}",
+        have.scalar_type_name()
+    )
+});
 
 /// A Python tuple of new tensors.
 pub fn tensor_tuple_result(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Py<PyAny>> {

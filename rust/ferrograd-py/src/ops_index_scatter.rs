@@ -68,7 +68,8 @@ impl PyTensor {
         deliver(py, r, out, OutRule::Exact)
     }
 
-    #[pyo3(signature = (dim, index, src=None, value=None, *, reduce=None))]
+    #[pyo3(signature = (dim, index, src=None, value=None, *, reduce=None, out=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's signature
     fn scatter(
         &self,
         py: Python<'_>,
@@ -77,17 +78,18 @@ impl PyTensor {
         src: Option<&Bound<'_, PyAny>>,
         value: Option<&Bound<'_, PyAny>>,
         reduce: Option<&str>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let source = scatter_source(src, value)?;
         let reduce = legacy_reduce(py, reduce, matches!(source, Source::Tensor(_)))?;
         let i = index.t.clone();
-        let out = match source {
+        let r = match source {
             Source::Tensor(s) => detached(py, "scatter", || self.t.scatter(dim, &i, &s, reduce))?,
             Source::Value(v) => {
                 detached(py, "scatter", || self.t.scatter_value(dim, &i, v, reduce))?
             }
         };
-        wrap(py, out)
+        deliver(py, r, out, OutRule::Exact)
     }
 
     #[pyo3(signature = (dim, index, src=None, value=None, *, reduce=None))]
@@ -110,18 +112,18 @@ impl PyTensor {
         Ok(slf)
     }
 
+    #[pyo3(signature = (dim, index, src, *, out=None))]
     fn scatter_add(
         &self,
         py: Python<'_>,
         dim: i64,
         index: PyRef<'_, PyTensor>,
         src: PyRef<'_, PyTensor>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let (i, s) = (index.t.clone(), src.t.clone());
-        wrap(
-            py,
-            detached(py, "scatter_add", || self.t.scatter_add(dim, &i, &s))?,
-        )
+        let r = detached(py, "scatter_add", || self.t.scatter_add(dim, &i, &s))?;
+        deliver(py, r, out, OutRule::Exact)
     }
 
     fn scatter_add_<'py>(
@@ -135,7 +137,8 @@ impl PyTensor {
         Ok(slf)
     }
 
-    #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
+    #[pyo3(signature = (dim, index, src, reduce, *, include_self=true, out=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's signature
     fn scatter_reduce(
         &self,
         py: Python<'_>,
@@ -144,15 +147,14 @@ impl PyTensor {
         src: PyRef<'_, PyTensor>,
         reduce: &str,
         include_self: bool,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let (i, s) = (index.t.clone(), src.t.clone());
-        wrap(
-            py,
-            detached(py, "scatter_reduce", || {
-                self.t
-                    .scatter_reduce(dim, &i, &s, ScatterReduce::parse(reduce)?, include_self)
-            })?,
-        )
+        let r = detached(py, "scatter_reduce", || {
+            self.t
+                .scatter_reduce(dim, &i, &s, ScatterReduce::parse(reduce)?, include_self)
+        })?;
+        deliver(py, r, out, OutRule::Exact)
     }
 
     #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]

@@ -1,7 +1,7 @@
 //! Bindings of the ordering ops: `sort`, `argsort`, `msort`, `topk`, `unique`,
 //! `unique_consecutive`, `searchsorted`, `bucketize`, `bincount`, `histc`, `histogram`.
 
-use ferrograd_core::{HistogramBins, Scalar, Tensor};
+use ferrograd_core::{DType, HistogramBins, Scalar, Tensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -9,16 +9,39 @@ use crate::args::extract_scalar;
 use crate::dtype::default_dtype;
 use crate::errors::core;
 use crate::errors::detached;
-use crate::exports::return_type;
+use crate::out_arg::{deliver, deliver_tuple, OutRule, PAIR_EXACT};
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
+type OutAny = PyResult<Py<PyAny>>;
+type OutArg<'a, 'py> = Option<&'a Bound<'py, PyTensor>>;
 
-fn pair<'py>(py: Python<'py>, name: &str, (a, b): (Tensor, Tensor)) -> PyResult<Bound<'py, PyAny>> {
-    let a = wrap(py, a)?.into_bound(py).into_any();
-    let b = wrap(py, b)?.into_bound(py).into_any();
-    return_type(py, name, vec![a, b])
-}
+/// `histc`'s and `histogram`'s check of the `hist` output.
+const HIST_OUT: OutRule = OutRule::Mismatch(|have, want| {
+    format!(
+        "torch.histogram: input tensor and hist tensor should have the same dtype, but got input {} and hist {}",
+        want.cpp_type_name(),
+        have.cpp_type_name()
+    )
+});
+
+/// `histogram`'s check of the `bin_edges` output.
+const BIN_EDGES_OUT: OutRule = OutRule::Mismatch(|have, want| {
+    format!(
+        "torch.histogram: input tensor and bin_edges tensor should have the same dtype, but got input {} and bin_edges {} for dimension 0",
+        want.cpp_type_name(),
+        have.cpp_type_name()
+    )
+});
+
+/// `searchsorted`'s and `bucketize`'s check of `out=`: int64, or int32 with `out_int32`.
+const SEARCHSORTED_OUT: OutRule = OutRule::Mismatch(|have, want| {
+    format!(
+        "torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) or Long(int64) depending on whether out_int32 flag is True, but we got output tensor's dtype {} and out_int32 flag is {}",
+        have.scalar_type_name(),
+        if want == DType::I32 { "True" } else { "False" }
+    )
+});
 
 /// A tensor argument that may also be a Python number (as a 0-dim tensor of its own dtype).
 fn tensor_or_scalar(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
@@ -53,49 +76,52 @@ fn unique_result(
 #[pymethods]
 impl PyTensor {
     /// `sort(dim=-1, descending=False, *, stable=False)`. The sort is always stable.
-    #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
-    fn sort<'py>(
+    #[pyo3(signature = (dim=-1, descending=false, *, stable=false, out=None))]
+    fn sort(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         dim: i64,
         descending: bool,
         stable: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
+        out: Option<&Bound<'_, PyAny>>,
+    ) -> OutAny {
         let _ = stable;
-        pair(
-            py,
-            "sort",
-            detached(py, "sort", || self.t.sort(dim, descending))?,
-        )
+        let (v, i) = detached(py, "sort", || self.t.sort(dim, descending))?;
+        deliver_tuple(py, "sort", vec![v, i], out, &PAIR_EXACT)
     }
 
-    #[pyo3(signature = (dim=-1, descending=false, *, stable=false))]
-    fn argsort(&self, py: Python<'_>, dim: i64, descending: bool, stable: bool) -> Out {
-        let _ = stable;
-        wrap(
-            py,
-            detached(py, "argsort", || self.t.argsort(dim, descending))?,
-        )
-    }
-
-    fn msort(&self, py: Python<'_>) -> Out {
-        wrap(py, detached(py, "msort", || self.t.msort())?)
-    }
-
-    #[pyo3(signature = (k, dim=-1, largest=true, sorted=true))]
-    fn topk<'py>(
+    #[pyo3(signature = (dim=-1, descending=false, *, stable=false, out=None))]
+    fn argsort(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
+        dim: i64,
+        descending: bool,
+        stable: bool,
+        out: OutArg<'_, '_>,
+    ) -> OutAny {
+        let _ = stable;
+        let r = detached(py, "argsort", || self.t.argsort(dim, descending))?;
+        deliver(py, r, out, OutRule::Exact)
+    }
+
+    #[pyo3(signature = (*, out=None))]
+    fn msort(&self, py: Python<'_>, out: OutArg<'_, '_>) -> OutAny {
+        let r = detached(py, "msort", || self.t.msort())?;
+        deliver(py, r, out, OutRule::Exact)
+    }
+
+    #[pyo3(signature = (k, dim=-1, largest=true, sorted=true, *, out=None))]
+    fn topk(
+        &self,
+        py: Python<'_>,
         k: i64,
         dim: i64,
         largest: bool,
         sorted: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        pair(
-            py,
-            "topk",
-            detached(py, "topk", || self.t.topk(k, dim, largest, sorted))?,
-        )
+        out: Option<&Bound<'_, PyAny>>,
+    ) -> OutAny {
+        let (v, i) = detached(py, "topk", || self.t.topk(k, dim, largest, sorted))?;
+        deliver_tuple(py, "topk", vec![v, i], out, &PAIR_EXACT)
     }
 
     /// `unique(sorted=True, return_inverse=False, return_counts=False, dim=None)`; the values
@@ -140,26 +166,28 @@ impl PyTensor {
         )
     }
 
-    #[pyo3(signature = (bins=100, min=None, max=None))]
+    #[pyo3(signature = (bins=100, min=None, max=None, *, out=None))]
     fn histc(
         &self,
         py: Python<'_>,
         bins: i64,
         min: Option<&Bound<'_, PyAny>>,
         max: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
+        out: OutArg<'_, '_>,
+    ) -> OutAny {
         let num = |o: Option<&Bound<'_, PyAny>>| -> PyResult<f64> {
             Ok(o.map(extract_scalar)
                 .transpose()?
                 .map_or(0.0, Scalar::to_f64))
         };
         let (lo, hi) = (num(min)?, num(max)?);
-        wrap(py, detached(py, "histc", || self.t.histc(bins, lo, hi))?)
+        let r = detached(py, "histc", || self.t.histc(bins, lo, hi))?;
+        deliver(py, r, out, HIST_OUT)
     }
 
     /// `histogram(bins, *, range=None, weight=None, density=False)`: `bins` is a count or a
     /// tensor of edges.
-    #[pyo3(signature = (bins, *, range=None, weight=None, density=false))]
+    #[pyo3(signature = (bins, *, range=None, weight=None, density=false, out=None))]
     fn histogram<'py>(
         &self,
         py: Python<'py>,
@@ -167,7 +195,8 @@ impl PyTensor {
         range: Option<(f64, f64)>,
         weight: Option<PyRef<'py, PyTensor>>,
         density: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
+        out: Option<&Bound<'py, PyAny>>,
+    ) -> OutAny {
         let edges = bins.cast::<PyTensor>().ok().map(|t| t.borrow().t.clone());
         let count = match &edges {
             Some(_) => 0,
@@ -181,14 +210,22 @@ impl PyTensor {
             };
             self.t.histogram(bins, range, w.as_ref(), density)
         })?;
-        pair(py, "histogram", result)
+        let (hist, edges) = result;
+        deliver_tuple(
+            py,
+            "histogram",
+            vec![hist, edges],
+            out,
+            &[HIST_OUT, BIN_EDGES_OUT],
+        )
     }
 }
 
 /// `searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
 /// sorter=None)`; `input` may be a number.
 #[pyfunction]
-#[pyo3(signature = (sorted_sequence, input, *, out_int32=false, right=false, side=None, sorter=None))]
+#[pyo3(signature = (sorted_sequence, input, *, out_int32=false, right=false, side=None, sorter=None, out=None))]
+#[allow(clippy::too_many_arguments)] // PyTorch's signature
 fn searchsorted(
     py: Python<'_>,
     sorted_sequence: PyRef<'_, PyTensor>,
@@ -197,35 +234,33 @@ fn searchsorted(
     right: bool,
     side: Option<&str>,
     sorter: Option<PyRef<'_, PyTensor>>,
-) -> Out {
+    out: OutArg<'_, '_>,
+) -> OutAny {
     let right = core("searchsorted", || {
         ferrograd_core::tensor::searchsorted_side(right, side)
     })?;
     let (seq, values) = (sorted_sequence.t.clone(), tensor_or_scalar(input)?);
     let sorter = sorter.map(|s| s.t.clone());
-    wrap(
-        py,
-        detached(py, "searchsorted", || {
-            seq.searchsorted(&values, out_int32, right, sorter.as_ref())
-        })?,
-    )
+    let r = detached(py, "searchsorted", || {
+        seq.searchsorted(&values, out_int32, right, sorter.as_ref())
+    })?;
+    deliver(py, r, out, SEARCHSORTED_OUT)
 }
 
 /// `bucketize(input, boundaries, *, out_int32=False, right=False)`; `input` may be a number.
 #[pyfunction]
-#[pyo3(signature = (input, boundaries, *, out_int32=false, right=false))]
+#[pyo3(signature = (input, boundaries, *, out_int32=false, right=false, out=None))]
 fn bucketize(
     py: Python<'_>,
     input: &Bound<'_, PyAny>,
     boundaries: PyRef<'_, PyTensor>,
     out_int32: bool,
     right: bool,
-) -> Out {
+    out: OutArg<'_, '_>,
+) -> OutAny {
     let (values, b) = (tensor_or_scalar(input)?, boundaries.t.clone());
-    wrap(
-        py,
-        detached(py, "bucketize", || values.bucketize(&b, out_int32, right))?,
-    )
+    let r = detached(py, "bucketize", || values.bucketize(&b, out_int32, right))?;
+    deliver(py, r, out, SEARCHSORTED_OUT)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -9,12 +9,11 @@ mod matmul;
 mod norm;
 
 use ferrograd_core::{Error, Tensor};
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use crate::errors::{core, runtime_err};
-use crate::exports::return_type;
-use crate::tensor::{wrap, PyTensor};
+use crate::errors::core;
+use crate::out_arg::{deliver, deliver_tuple, OutRule};
+use crate::tensor::PyTensor;
 
 type Out = PyResult<Py<PyTensor>>;
 type OutArg<'a, 'py> = Option<&'a Bound<'py, PyTensor>>;
@@ -52,39 +51,23 @@ fn linalg<T: Send>(
     }
 }
 
-fn named(py: Python<'_>, name: &str, parts: Vec<Tensor>) -> PyResult<Py<PyAny>> {
-    let values = parts
-        .into_iter()
-        .map(|t| wrap(py, t).map(|p| p.into_bound(py).into_any()))
-        .collect::<PyResult<Vec<_>>>()?;
-    Ok(return_type(py, name, values)?.unbind())
-}
-
-/// Ops with several results do not take `out=` here (PyTorch fills a tuple of tensors).
-fn reject_tuple_out(out: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    match out {
-        Some(o) if !o.is_none() => Err(PyTypeError::new_err(
-            "ferrograd does not support out= for linalg functions that return several tensors",
-        )),
-        _ => Ok(()),
-    }
+/// A named tuple of results, into `out=` (a tuple of tensors of exactly the results' dtypes)
+/// when given.
+fn named(
+    py: Python<'_>,
+    name: &str,
+    parts: Vec<Tensor>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let rules = vec![OutRule::Exact; parts.len()];
+    deliver_tuple(py, name, parts, out, &rules)
 }
 
 /// Delivers a result, honouring `out=` as PyTorch does: same dtype required; an `out` of the
 /// right shape is written in place, any other is resized (a warning if it held elements).
 fn finish(py: Python<'_>, result: Tensor, out: Option<&Bound<'_, PyTensor>>) -> Out {
-    let Some(out) = out else {
-        return wrap(py, result);
-    };
-    let current = out.borrow().t.clone();
-    if current.dtype() != result.dtype() {
-        return Err(runtime_err(format!(
-            "Expected out tensor to have dtype {}, but got {} instead",
-            result.dtype().cpp_type_name(),
-            current.dtype().cpp_type_name()
-        )));
-    }
-    crate::out_arg::write_out(py, out, result)
+    let r = deliver(py, result, out, OutRule::Exact)?;
+    Ok(r.bind(py).cast::<PyTensor>()?.clone().unbind())
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

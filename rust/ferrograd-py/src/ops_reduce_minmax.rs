@@ -1,24 +1,13 @@
 //! Extreme-value reductions as `Tensor` methods: `max`, `min`, `amax`, `amin`, `aminmax`,
 //! `argmax`, `argmin`.
 
-use ferrograd_core::{Arg, BinaryOp, Tensor};
+use ferrograd_core::{Arg, BinaryOp};
 use pyo3::prelude::*;
 
 use crate::ops_binary::binary_call;
 use crate::ops_reduce::{dim_arg, dims_arg, run};
-use crate::out_arg::{deliver, OutRule};
-use crate::tensor::{wrap, PyTensor};
-
-/// Builds `ferrograd.return_types.<name>(a, b)`.
-pub(crate) fn pair<'py>(
-    py: Python<'py>,
-    name: &str,
-    (a, b): (Tensor, Tensor),
-) -> PyResult<Bound<'py, PyAny>> {
-    let a = wrap(py, a)?.into_bound(py).into_any();
-    let b = wrap(py, b)?.into_bound(py).into_any();
-    crate::exports::return_type(py, name, vec![a, b])
-}
+use crate::out_arg::{deliver, deliver_tuple, single_out, OutRule, PAIR_EXACT};
+use crate::tensor::PyTensor;
 
 impl PyTensor {
     /// `max`/`min`: the whole tensor's extreme, or (values, indices) along `dim`.
@@ -28,7 +17,8 @@ impl PyTensor {
         op: &'static str,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+        out: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         if dim.is_none() && keepdim.is_some() {
             let forms = [
                 "()\n      didn't match because some of the keywords were incorrect: keepdim",
@@ -49,7 +39,7 @@ impl PyTensor {
                 Arg::Tensor(self.t.clone()),
                 Arg::Tensor(other.borrow().t.clone()),
             );
-            return Ok(binary_call(py, binary, a, b, None, None)?.into_bound(py));
+            return binary_call(py, binary, a, b, None, single_out(op, out)?);
         }
         let largest = op == "max";
         match dim_arg(op, dim)? {
@@ -61,7 +51,7 @@ impl PyTensor {
                         t.min_all()
                     }
                 })?;
-                Ok(wrap(py, r)?.into_bound(py).into_any())
+                deliver(py, r, single_out(op, out)?, OutRule::Exact)
             }
             Some(d) => {
                 let r = run(py, op, &self.t, |t| {
@@ -71,7 +61,7 @@ impl PyTensor {
                         t.min_dim(d, keepdim)
                     }
                 })?;
-                pair(py, op, r)
+                deliver_tuple(py, op, vec![r.0, r.1], out, &PAIR_EXACT)
             }
         }
     }
@@ -79,26 +69,28 @@ impl PyTensor {
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=None, *, other=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, other=None, out=None))]
     fn max<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
         other: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.extreme(py, "max", dim.or(other), keepdim)
+        out: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.extreme(py, "max", dim.or(other), keepdim, out)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=None, *, other=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, other=None, out=None))]
     fn min<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
         other: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.extreme(py, "min", dim.or(other), keepdim)
+        out: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        self.extreme(py, "min", dim.or(other), keepdim, out)
     }
 
     #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
@@ -127,16 +119,17 @@ impl PyTensor {
         deliver(py, r, out, OutRule::SameAsInput)
     }
 
-    #[pyo3(signature = (*, dim=None, keepdim=false))]
+    #[pyo3(signature = (*, dim=None, keepdim=false, out=None))]
     fn aminmax<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
+        out: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let dim = dim_arg("aminmax", dim)?;
-        let r = run(py, "aminmax", &self.t, |t| t.aminmax(dim, keepdim))?;
-        pair(py, "aminmax", r)
+        let (lo, hi) = run(py, "aminmax", &self.t, |t| t.aminmax(dim, keepdim))?;
+        deliver_tuple(py, "aminmax", vec![lo, hi], out, &PAIR_EXACT)
     }
 
     #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]

@@ -8,11 +8,65 @@ use pyo3::prelude::*;
 use crate::args::extract_scalar;
 use crate::dtype::extract_opt_dtype;
 use crate::ops_reduce::{dim_arg, dim_or_axis, run};
-use crate::ops_reduce_minmax::pair;
-use crate::out_arg::{deliver, OutRule};
+use crate::out_arg::{deliver, deliver_tuple, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
-type Out = PyResult<Py<PyTensor>>;
+type Out = PyResult<Py<PyAny>>;
+
+/// `median`'s and `nanmedian`'s checks of `out=(values, indices)`, in PyTorch's words.
+const MEDIAN_OUT: [OutRule; 2] = [
+    OutRule::Mismatch(|have, want| {
+        format!(
+            "Expected tensor for 'values' to have the same type as tensor for argument #2 'self'; but type ferrograd.{} does not equal ferrograd.{} (while checking arguments for median)",
+            have.legacy_type_name(),
+            want.legacy_type_name()
+        )
+    }),
+    OutRule::Mismatch(|have, _| {
+        format!(
+            "Expected tensor for argument #1 'indices' to have scalar type Long; but got ferrograd.{} instead (while checking arguments for median)",
+            have.legacy_type_name()
+        )
+    }),
+];
+
+/// `mode`'s checks of `out=(values, indices)`.
+const MODE_OUT: [OutRule; 2] = [
+    OutRule::Mismatch(|have, want| {
+        format!(
+            "expected scalar type '{}' but got '{}' for values output",
+            want.scalar_type_name(),
+            have.scalar_type_name()
+        )
+    }),
+    OutRule::Mismatch(|have, want| {
+        format!(
+            "expected scalar type '{}' but got '{}' for indices output",
+            want.scalar_type_name(),
+            have.scalar_type_name()
+        )
+    }),
+];
+
+/// `kthvalue`'s checks of `out=(values, indices)`.
+const KTHVALUE_OUT: [OutRule; 2] = [
+    OutRule::Mismatch(|_, _| "output values must be of same type as input".to_string()),
+    OutRule::Mismatch(|_, _| "output indices must be of scalar type Long".to_string()),
+];
+
+/// The check of the cumulative ops (`cummax`, `cummin`, `logcumsumexp`) on each `out` tensor.
+const CUMULATIVE_OUT: OutRule = OutRule::Mismatch(|have, want| {
+    format!(
+        "expected scalar_type {} but found {}",
+        want.scalar_type_name(),
+        have.scalar_type_name()
+    )
+});
+
+/// `quantile`'s and `nanquantile`'s check of `out=`.
+const QUANTILE_OUT: OutRule = OutRule::Mismatch(|_, _| {
+    "quantile() out tensor must be same dtype as the input tensor".to_string()
+});
 
 impl PyTensor {
     /// `median`/`nanmedian`: a 0-dim tensor without `dim`, else (values, indices).
@@ -22,8 +76,10 @@ impl PyTensor {
         op: &'static str,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        if dim.is_none() && keepdim.is_some() {
+        out: Option<&Bound<'py, PyAny>>,
+    ) -> Out {
+        // Without `dim`, PyTorch's overload takes neither `keepdim` nor `out`.
+        if dim.is_none() && (keepdim.is_some() || out.is_some_and(|o| !o.is_none())) {
             return Err(crate::errors::type_err(format!(
                 "{op}() missing 1 required positional arguments: \"dim\""
             )));
@@ -39,7 +95,7 @@ impl PyTensor {
                         t.median_all()
                     }
                 })?;
-                Ok(wrap(py, r)?.into_bound(py).into_any())
+                wrap(py, r).map(Py::into_any)
             }
             Some(d) => {
                 let r = run(py, op, &self.t, |t| {
@@ -49,11 +105,12 @@ impl PyTensor {
                         t.median_dim(d, keepdim)
                     }
                 })?;
-                pair(py, op, r)
+                deliver_tuple(py, op, vec![r.0, r.1], out, &MEDIAN_OUT)
             }
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // PyTorch's arguments and the op's name
     fn quantile_like(
         &self,
         py: Python<'_>,
@@ -62,6 +119,7 @@ impl PyTensor {
         dim: Option<&Bound<'_, PyAny>>,
         keepdim: bool,
         interpolation: &str,
+        out: Option<&Bound<'_, PyTensor>>,
     ) -> Out {
         let dim = dim_arg(op, dim)?;
         let ignore_nan = op == "nanquantile";
@@ -76,51 +134,54 @@ impl PyTensor {
                 t.quantile_scalar(q, dim, keepdim, interpolation, ignore_nan)
             })?
         };
-        wrap(py, r)
+        deliver(py, r, out, QUANTILE_OUT)
     }
 }
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, out=None))]
     fn median<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.median_like(py, "median", dim, keepdim)
+        out: Option<&Bound<'py, PyAny>>,
+    ) -> Out {
+        self.median_like(py, "median", dim, keepdim, out)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, out=None))]
     fn nanmedian<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.median_like(py, "nanmedian", dim, keepdim)
+        out: Option<&Bound<'py, PyAny>>,
+    ) -> Out {
+        self.median_like(py, "nanmedian", dim, keepdim, out)
     }
 
-    #[pyo3(signature = (dim=-1, keepdim=false))]
-    fn mode<'py>(&self, py: Python<'py>, dim: i64, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
-        let r = run(py, "mode", &self.t, |t| t.mode(dim, keepdim))?;
-        pair(py, "mode", r)
+    #[pyo3(signature = (dim=-1, keepdim=false, *, out=None))]
+    fn mode(&self, py: Python<'_>, dim: i64, keepdim: bool, out: Option<&Bound<'_, PyAny>>) -> Out {
+        let (v, i) = run(py, "mode", &self.t, |t| t.mode(dim, keepdim))?;
+        deliver_tuple(py, "mode", vec![v, i], out, &MODE_OUT)
     }
 
-    #[pyo3(signature = (k, dim=-1, keepdim=false))]
-    fn kthvalue<'py>(
+    #[pyo3(signature = (k, dim=-1, keepdim=false, *, out=None))]
+    fn kthvalue(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         k: i64,
         dim: i64,
         keepdim: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let r = run(py, "kthvalue", &self.t, |t| t.kthvalue(k, dim, keepdim))?;
-        pair(py, "kthvalue", r)
+        out: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let (v, i) = run(py, "kthvalue", &self.t, |t| t.kthvalue(k, dim, keepdim))?;
+        deliver_tuple(py, "kthvalue", vec![v, i], out, &KTHVALUE_OUT)
     }
 
-    #[pyo3(signature = (q, dim=None, keepdim=false, *, interpolation="linear"))]
+    #[pyo3(signature = (q, dim=None, keepdim=false, *, interpolation="linear", out=None))]
     fn quantile(
         &self,
         py: Python<'_>,
@@ -128,11 +189,12 @@ impl PyTensor {
         dim: Option<&Bound<'_, PyAny>>,
         keepdim: bool,
         interpolation: &str,
+        out: Option<&Bound<'_, PyTensor>>,
     ) -> Out {
-        self.quantile_like(py, "quantile", q, dim, keepdim, interpolation)
+        self.quantile_like(py, "quantile", q, dim, keepdim, interpolation, out)
     }
 
-    #[pyo3(signature = (q, dim=None, keepdim=false, *, interpolation="linear"))]
+    #[pyo3(signature = (q, dim=None, keepdim=false, *, interpolation="linear", out=None))]
     fn nanquantile(
         &self,
         py: Python<'_>,
@@ -140,8 +202,9 @@ impl PyTensor {
         dim: Option<&Bound<'_, PyAny>>,
         keepdim: bool,
         interpolation: &str,
+        out: Option<&Bound<'_, PyTensor>>,
     ) -> Out {
-        self.quantile_like(py, "nanquantile", q, dim, keepdim, interpolation)
+        self.quantile_like(py, "nanquantile", q, dim, keepdim, interpolation, out)
     }
 
     #[pyo3(signature = (dim=None, *, dtype=None, axis=None, out=None))]
@@ -176,19 +239,22 @@ impl PyTensor {
         deliver(py, r, out, OutRule::Castable)
     }
 
-    fn cummax<'py>(&self, py: Python<'py>, dim: i64) -> PyResult<Bound<'py, PyAny>> {
-        pair(py, "cummax", run(py, "cummax", &self.t, |t| t.cummax(dim))?)
+    #[pyo3(signature = (dim, *, out=None))]
+    fn cummax(&self, py: Python<'_>, dim: i64, out: Option<&Bound<'_, PyAny>>) -> Out {
+        let (v, i) = run(py, "cummax", &self.t, |t| t.cummax(dim))?;
+        deliver_tuple(py, "cummax", vec![v, i], out, &[CUMULATIVE_OUT; 2])
     }
 
-    fn cummin<'py>(&self, py: Python<'py>, dim: i64) -> PyResult<Bound<'py, PyAny>> {
-        pair(py, "cummin", run(py, "cummin", &self.t, |t| t.cummin(dim))?)
+    #[pyo3(signature = (dim, *, out=None))]
+    fn cummin(&self, py: Python<'_>, dim: i64, out: Option<&Bound<'_, PyAny>>) -> Out {
+        let (v, i) = run(py, "cummin", &self.t, |t| t.cummin(dim))?;
+        deliver_tuple(py, "cummin", vec![v, i], out, &[CUMULATIVE_OUT; 2])
     }
 
-    fn logcumsumexp(&self, py: Python<'_>, dim: i64) -> Out {
-        wrap(
-            py,
-            run(py, "logcumsumexp", &self.t, |t| t.logcumsumexp(dim))?,
-        )
+    #[pyo3(signature = (dim, *, out=None))]
+    fn logcumsumexp(&self, py: Python<'_>, dim: i64, out: Option<&Bound<'_, PyTensor>>) -> Out {
+        let r = run(py, "logcumsumexp", &self.t, |t| t.logcumsumexp(dim))?;
+        deliver(py, r, out, CUMULATIVE_OUT)
     }
 }
 

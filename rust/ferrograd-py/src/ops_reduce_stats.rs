@@ -13,8 +13,6 @@ use crate::ops_reduce::{dim_or_axis, dims_arg, run};
 use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
-type Out = PyResult<Py<PyTensor>>;
-
 /// PyTorch's `correction` from its two spellings (`unbiased=` is the legacy one).
 fn correction_arg(
     op: &str,
@@ -152,7 +150,7 @@ moments!(var, var_mean; std, std_mean);
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None))]
+    #[pyo3(signature = (p=None, dim=None, keepdim=false, dtype=None, *, out=None))]
     fn norm(
         &self,
         py: Python<'_>,
@@ -160,7 +158,8 @@ impl PyTensor {
         dim: Option<&Bound<'_, PyAny>>,
         keepdim: bool,
         dtype: Option<&Bound<'_, PyAny>>,
-    ) -> Out {
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
         let dims = dims_arg("norm", dim)?;
         let dtype = extract_opt_dtype(dtype)?;
         let ord = match p.filter(|p| !p.is_none()) {
@@ -174,7 +173,7 @@ impl PyTensor {
         let r = run(py, "norm", &self.t, |t| {
             t.vector_norm(ord, dims.as_deref(), keepdim, dtype)
         })?;
-        wrap(py, r)
+        deliver(py, r, out, OutRule::Exact)
     }
 
     #[pyo3(signature = (dim, keepdim=false, *, out=None))]
@@ -220,7 +219,7 @@ fn matrix_order(name: &str, dims: Option<&[i64]>, ndim: usize) -> PyResult<f64> 
 
 /// `linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None)`.
 #[pyfunction]
-#[pyo3(signature = (x, ord=None, dim=None, keepdim=false, *, dtype=None))]
+#[pyo3(signature = (x, ord=None, dim=None, keepdim=false, *, dtype=None, out=None))]
 pub fn _linalg_vector_norm(
     py: Python<'_>,
     x: PyRef<'_, PyTensor>,
@@ -228,14 +227,15 @@ pub fn _linalg_vector_norm(
     dim: Option<&Bound<'_, PyAny>>,
     keepdim: bool,
     dtype: Option<&Bound<'_, PyAny>>,
-) -> Out {
+    out: Option<&Bound<'_, PyTensor>>,
+) -> PyResult<Py<PyAny>> {
     let ord = ord.map_or(Ok(2.0), ord_arg)?;
     let dims = dims_arg("linalg_vector_norm", dim)?;
     let dtype = extract_opt_dtype(dtype)?;
     let r = run(py, "linalg.vector_norm", &x.t, |t| {
         t.vector_norm(ord, dims.as_deref(), keepdim, dtype)
     })?;
-    wrap(py, r)
+    deliver(py, r, out, OutRule::Exact)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

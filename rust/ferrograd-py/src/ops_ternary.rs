@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use crate::args::extract_scalar;
 use crate::errors::run;
 use crate::ops_elementwise::{operand, required_operand, tensor_operand};
-use crate::out_arg::{broadcast_of, out_target, result};
+use crate::out_arg::{broadcast_of, deliver, out_target, result, OutRule};
 use crate::tensor::PyTensor;
 
 fn this(slf: &Bound<'_, PyTensor>) -> Tensor {
@@ -233,16 +233,26 @@ impl PyTensor {
         clamp_call(slf, min, max, None, true)
     }
 
-    fn clamp_min(slf: &Bound<'_, Self>, min: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, Some(min), None, None, false)
+    #[pyo3(signature = (min, *, out=None))]
+    fn clamp_min(
+        slf: &Bound<'_, Self>,
+        min: &Bound<'_, PyAny>,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
+        clamp_call(slf, Some(min), None, out, false)
     }
 
     fn clamp_min_(slf: &Bound<'_, Self>, min: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         clamp_call(slf, Some(min), None, None, true)
     }
 
-    fn clamp_max(slf: &Bound<'_, Self>, max: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, None, Some(max), None, false)
+    #[pyo3(signature = (max, *, out=None))]
+    fn clamp_max(
+        slf: &Bound<'_, Self>,
+        max: &Bound<'_, PyAny>,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> PyResult<Py<PyAny>> {
+        clamp_call(slf, None, Some(max), out, false)
     }
 
     fn clamp_max_(slf: &Bound<'_, Self>, max: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -368,8 +378,12 @@ fn clamp_call(
     let x = this(slf);
     let lo = optional_operand("clamp", "min", 2, min)?;
     let hi = optional_operand("clamp", "max", 3, max)?;
+    // With only Python-number bounds PyTorch wants `out` of exactly the result's dtype.
+    let scalar_bounds = ![&lo, &hi].iter().any(|a| matches!(a, Some(Arg::Tensor(_))));
     let target = if inplace {
         Some(x.clone())
+    } else if scalar_bounds && out.is_some() {
+        None
     } else {
         let bounds = [lo.as_ref(), hi.as_ref()].map(|a| a.map_or(&[][..], |a| a.shape()));
         let shapes = [x.shape(), bounds[0], bounds[1]];
@@ -381,8 +395,20 @@ fn clamp_call(
     if inplace {
         return Ok(slf.clone().into_any().unbind());
     }
+    if scalar_bounds {
+        return deliver(slf.py(), t, out, CLAMP_SCALAR_OUT);
+    }
     result(slf.py(), t, out)
 }
+
+/// The check of `out=` for `clamp` with Python-number bounds.
+const CLAMP_SCALAR_OUT: OutRule = OutRule::Mismatch(|have, want| {
+    format!(
+        "Found dtype {} but expected {}",
+        have.scalar_type_name(),
+        want.scalar_type_name()
+    )
+});
 
 /// `where(condition, input, other)`; with the condition alone it is `nonzero(as_tuple=True)`.
 #[pyfunction]

@@ -4,8 +4,9 @@
 
 use ferrograd_core::shape::broadcast_shapes;
 use ferrograd_core::{DType, Tensor};
-use pyo3::exceptions::PyUserWarning;
+use pyo3::exceptions::{PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
 
 use crate::errors::{core, runtime_err};
 use crate::tensor::PyTensor;
@@ -88,6 +89,9 @@ pub enum OutRule {
     Floating(&'static str),
     /// Exactly the input's dtype, in the wording of `index_select` and `masked_select`.
     SameScalarType(&'static str),
+    /// Exactly the result's dtype, in the op's own wording: the function gets
+    /// `(out's dtype, the result's dtype)` and writes the message.
+    Mismatch(fn(DType, DType) -> String),
 }
 
 /// Checks `out`'s dtype against the op's rule, then delivers the result as [`result`] does.
@@ -98,34 +102,127 @@ pub fn deliver(
     rule: OutRule,
 ) -> PyResult<Py<PyAny>> {
     if let Some(o) = out {
-        let (have, got) = (o.borrow().t.dtype(), t.dtype());
-        let msg = match rule {
-            OutRule::SameAsInput if have != got => Some(format!(
-                "Expected the dtype for input and out to match, but got {} for input's dtype and {} for out's dtype.",
-                got.scalar_type_name(),
-                have.scalar_type_name()
-            )),
-            OutRule::Exact if have != got => Some(format!(
-                "Expected out tensor to have dtype {}, but got {} instead",
-                got.cpp_type_name(),
-                have.cpp_type_name()
-            )),
-            OutRule::Bool(op) if have != DType::Bool => Some(format!(
-                "{op} only supports bool tensor for result, got: {}",
-                have.scalar_type_name()
-            )),
-            OutRule::Floating(op) if !have.is_floating_point() => Some(format!(
-                "{op}(): Expected floating point type for result tensor, but got: {}",
-                have.scalar_type_name()
-            )),
-            OutRule::SameScalarType(op) if have != got => Some(format!(
-                "{op}(): self and result must have the same scalar type"
-            )),
-            _ => None,
-        };
-        if let Some(msg) = msg {
-            return Err(runtime_err(msg));
-        }
+        check(rule, o.borrow().t.dtype(), t.dtype())?;
     }
     result(py, t, out)
+}
+
+/// PyTorch's error when `out`'s dtype `have` breaks the op's rule for a result of dtype `got`.
+fn check(rule: OutRule, have: DType, got: DType) -> PyResult<()> {
+    let msg = match rule {
+        OutRule::SameAsInput if have != got => Some(format!(
+            "Expected the dtype for input and out to match, but got {} for input's dtype and {} for out's dtype.",
+            got.scalar_type_name(),
+            have.scalar_type_name()
+        )),
+        OutRule::Exact if have != got => Some(format!(
+            "Expected out tensor to have dtype {}, but got {} instead",
+            got.cpp_type_name(),
+            have.cpp_type_name()
+        )),
+        OutRule::Bool(op) if have != DType::Bool => Some(format!(
+            "{op} only supports bool tensor for result, got: {}",
+            have.scalar_type_name()
+        )),
+        OutRule::Floating(op) if !have.is_floating_point() => Some(format!(
+            "{op}(): Expected floating point type for result tensor, but got: {}",
+            have.scalar_type_name()
+        )),
+        OutRule::SameScalarType(op) if have != got => Some(format!(
+            "{op}(): self and result must have the same scalar type"
+        )),
+        OutRule::Mismatch(message) if have != got => Some(message(have, got)),
+        _ => None,
+    };
+    if let Some(msg) = msg {
+        return Err(runtime_err(msg));
+    }
+    Ok(())
+}
+
+/// `out=` for a result of one tensor: `None`, or that tensor (a tuple is refused as PyTorch does).
+pub fn single_out<'a, 'py>(
+    op: &str,
+    out: Option<&'a Bound<'py, PyAny>>,
+) -> PyResult<Option<&'a Bound<'py, PyTensor>>> {
+    match out.filter(|o| !o.is_none()) {
+        None => Ok(None),
+        Some(o) => o.cast::<PyTensor>().map(Some).map_err(|_| {
+            crate::errors::type_err(format!(
+                "{op}(): argument 'out' must be Tensor, not {}",
+                o.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            ))
+        }),
+    }
+}
+
+/// Two results that `out=` must match exactly (`max`, `min`, `sort`, `topk`, `aminmax`, ...).
+pub const PAIR_EXACT: [OutRule; 2] = [OutRule::Exact, OutRule::Exact];
+
+/// Delivers the results of an op with several (`max(dim)`, `sort`, `linalg.svd`, ...) as
+/// `ferrograd.return_types.<name>`. With `out=` (a tuple or list of one tensor per result, each
+/// checked by its rule before any is written) the results go into those tensors, returned as
+/// `<name>_out`, as PyTorch does.
+pub fn deliver_tuple(
+    py: Python<'_>,
+    name: &str,
+    results: Vec<Tensor>,
+    out: Option<&Bound<'_, PyAny>>,
+    rules: &[OutRule],
+) -> PyResult<Py<PyAny>> {
+    let out = out.filter(|o| !o.is_none());
+    let Some(out) = out else {
+        let values = results
+            .into_iter()
+            .map(|t| Ok(Py::new(py, PyTensor { t })?.into_bound(py).into_any()))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(crate::exports::return_type(py, name, values)?.unbind());
+    };
+    let targets = out_tensors(name, out, results.len())?;
+    for ((target, t), rule) in targets.iter().zip(&results).zip(rules) {
+        check(*rule, target.borrow().t.dtype(), t.dtype())?;
+    }
+    let values = targets
+        .iter()
+        .zip(results)
+        .map(|(target, t)| Ok(write_out(py, target, t)?.into_bound(py).into_any()))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(crate::exports::return_type(py, &format!("{name}_out"), values)?.unbind())
+}
+
+/// The tensors of a tuple `out=`, with PyTorch's TypeErrors for anything else.
+fn out_tensors<'py>(
+    name: &str,
+    out: &Bound<'py, PyAny>,
+    n: usize,
+) -> PyResult<Vec<Bound<'py, PyTensor>>> {
+    let not_tuple = || {
+        PyTypeError::new_err(format!(
+            "{name}(): argument 'out' must be tuple of Tensors, not {}",
+            out.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    };
+    let items: Vec<Bound<'py, PyAny>> = if let Ok(t) = out.cast::<PyTuple>() {
+        t.iter().collect()
+    } else if let Ok(l) = out.cast::<PyList>() {
+        l.iter().collect()
+    } else {
+        return Err(not_tuple());
+    };
+    if items.len() != n {
+        return Err(PyTypeError::new_err(format!(
+            "expected tuple of {n} elements but got {}",
+            items.len()
+        )));
+    }
+    items
+        .into_iter()
+        .map(|i| i.cast_into::<PyTensor>().map_err(|_| not_tuple()))
+        .collect()
 }

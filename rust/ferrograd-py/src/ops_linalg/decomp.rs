@@ -5,7 +5,7 @@
 
 use pyo3::prelude::*;
 
-use super::{finish, linalg, named, reject_tuple_out, Out, OutArg};
+use super::{finish, linalg, named, Out, OutArg};
 use crate::tensor::{wrap, PyTensor};
 
 #[pymethods]
@@ -24,9 +24,10 @@ impl PyTensor {
         )
     }
 
-    fn slogdet(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+    #[pyo3(signature = (*, out=None))]
+    fn slogdet(&self, py: Python<'_>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         let (s, l) = linalg(py, "slogdet", self.t.numel(), || self.t.linalg_slogdet())?;
-        named(py, "slogdet", vec![s, l])
+        named(py, "slogdet", vec![s, l], out)
     }
 
     #[pyo3(signature = (*, out=None))]
@@ -35,10 +36,16 @@ impl PyTensor {
         finish(py, r, out)
     }
 
-    #[pyo3(signature = (some=true, compute_uv=true))]
-    fn svd(&self, py: Python<'_>, some: bool, compute_uv: bool) -> PyResult<Py<PyAny>> {
+    #[pyo3(signature = (some=true, compute_uv=true, *, out=None))]
+    fn svd(
+        &self,
+        py: Python<'_>,
+        some: bool,
+        compute_uv: bool,
+        out: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let (u, s, v) = linalg(py, "svd", self.t.numel(), || self.t.svd(some, compute_uv))?;
-        named(py, "svd", vec![u, s, v])
+        named(py, "svd", vec![u, s, v], out)
     }
 
     #[pyo3(signature = (rcond=1e-15))]
@@ -49,13 +56,12 @@ impl PyTensor {
         wrap(py, r)
     }
 
-    fn matrix_power(&self, py: Python<'_>, n: i64) -> Out {
-        wrap(
-            py,
-            linalg(py, "matrix_power", self.t.numel(), || {
-                self.t.linalg_matrix_power(n)
-            })?,
-        )
+    #[pyo3(signature = (n, *, out=None))]
+    fn matrix_power(&self, py: Python<'_>, n: i64, out: OutArg<'_, '_>) -> Out {
+        let r = linalg(py, "matrix_power", self.t.numel(), || {
+            self.t.linalg_matrix_power(n)
+        })?;
+        finish(py, r, out)
     }
 
     /// The legacy `cholesky(upper=False)` (PyTorch 2 removed it in favour of
@@ -71,11 +77,16 @@ impl PyTensor {
     }
 
     /// The legacy `qr(some=True)`, kept working like `cholesky`.
-    #[pyo3(signature = (some=true))]
-    fn qr(&self, py: Python<'_>, some: bool) -> PyResult<Py<PyAny>> {
+    #[pyo3(signature = (some=true, *, out=None))]
+    fn qr(
+        &self,
+        py: Python<'_>,
+        some: bool,
+        out: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let mode = if some { "reduced" } else { "complete" };
         let (q, r) = linalg(py, "qr", self.t.numel(), || self.t.linalg_qr(mode))?;
-        named(py, "qr", vec![q, r])
+        named(py, "qr", vec![q, r], out)
     }
 }
 
@@ -95,9 +106,8 @@ fn _linalg_slogdet(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
-    reject_tuple_out(out)?;
     let (s, l) = linalg(py, "linalg.slogdet", a.numel(), || a.linalg_slogdet())?;
-    named(py, "linalg_slogdet", vec![s, l])
+    named(py, "linalg_slogdet", vec![s, l], out)
 }
 
 #[pyfunction]
@@ -117,11 +127,10 @@ fn _linalg_inv_ex(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
-    reject_tuple_out(out)?;
     let (inv, info) = linalg(py, "linalg.inv_ex", a.numel(), || {
         a.linalg_inv_ex(check_errors)
     })?;
-    named(py, "linalg_inv_ex", vec![inv, info])
+    named(py, "linalg_inv_ex", vec![inv, info], out)
 }
 
 #[pyfunction]
@@ -153,11 +162,10 @@ fn _linalg_solve_ex(
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
     let b = &B.t;
-    reject_tuple_out(out)?;
     let (x, info) = linalg(py, "linalg.solve_ex", a.numel() + b.numel(), || {
         a.linalg_solve_ex(b, left, check_errors)
     })?;
-    named(py, "linalg_solve_ex", vec![x, info])
+    named(py, "linalg_solve_ex", vec![x, info], out)
 }
 
 #[pyfunction]
@@ -185,11 +193,10 @@ fn _linalg_cholesky_ex(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
-    reject_tuple_out(out)?;
     let (l, info) = linalg(py, "linalg.cholesky_ex", a.numel(), || {
         a.linalg_cholesky_ex(upper, check_errors)
     })?;
-    named(py, "linalg_cholesky_ex", vec![l, info])
+    named(py, "linalg_cholesky_ex", vec![l, info], out)
 }
 
 #[pyfunction]
@@ -201,10 +208,9 @@ fn _linalg_qr(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
-    reject_tuple_out(out)?;
     let mode = mode.to_owned();
     let (q, r) = linalg(py, "linalg.qr", a.numel(), || a.linalg_qr(&mode))?;
-    named(py, "linalg_qr", vec![q, r])
+    named(py, "linalg_qr", vec![q, r], out)
 }
 
 #[pyfunction]
@@ -218,9 +224,8 @@ fn _linalg_svd(
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
     let _ = driver; // a CUDA-only choice in PyTorch
-    reject_tuple_out(out)?;
     let (u, s, vh) = linalg(py, "linalg.svd", a.numel(), || a.linalg_svd(full_matrices))?;
-    named(py, "linalg_svd", vec![u, s, vh])
+    named(py, "linalg_svd", vec![u, s, vh], out)
 }
 
 #[pyfunction]
@@ -245,9 +250,8 @@ fn _linalg_eig(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
-    reject_tuple_out(out)?;
     let (w, v) = linalg(py, "linalg.eig", a.numel(), || a.linalg_eig())?;
-    named(py, "linalg_eig", vec![w, v])
+    named(py, "linalg_eig", vec![w, v], out)
 }
 
 #[pyfunction]
@@ -267,10 +271,9 @@ fn _linalg_eigh(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
-    reject_tuple_out(out)?;
     let uplo = UPLO.to_owned();
     let (w, v) = linalg(py, "linalg.eigh", a.numel(), || a.linalg_eigh(&uplo))?;
-    named(py, "linalg_eigh", vec![w, v])
+    named(py, "linalg_eigh", vec![w, v], out)
 }
 
 #[pyfunction]

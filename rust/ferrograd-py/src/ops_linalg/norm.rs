@@ -8,11 +8,40 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 
 use super::contract::tensor_seq;
-use super::{finish, linalg, named, Out, OutArg};
+use super::{finish, linalg, Out, OutArg};
 use crate::args::{extract_int, extract_scalar};
 use crate::dtype::extract_opt_dtype;
 use crate::errors::core;
+use crate::out_arg::{deliver, deliver_tuple, OutRule};
 use crate::tensor::PyTensor;
+
+/// `linalg.matrix_norm`'s check of `out=`.
+const MATRIX_NORM_OUT: OutRule = OutRule::Mismatch(|have, want| {
+    format!(
+        "linalg.matrix_norm expected out tensor dtype {} but got: {}",
+        want.scalar_type_name(),
+        have.scalar_type_name()
+    )
+});
+
+/// `linalg.norm`'s check of `out=`.
+const NORM_OUT: OutRule = OutRule::Mismatch(|have, want| {
+    format!(
+        "linalg.norm expected out tensor dtype {} but got: {}",
+        want.scalar_type_name(),
+        have.scalar_type_name()
+    )
+});
+
+/// Puts the result of `linalg.norm` (written in Python) into its `out=`.
+#[pyfunction]
+fn _linalg_norm_out(
+    py: Python<'_>,
+    result: PyRef<'_, PyTensor>,
+    out: &Bound<'_, PyTensor>,
+) -> PyResult<Py<PyAny>> {
+    deliver(py, result.t.clone(), Some(out), NORM_OUT)
+}
 
 /// A number as PyTorch's C++ prints a Scalar in messages: `3`, `2.5`, `inf`.
 fn shown_number(v: f64) -> String {
@@ -42,23 +71,27 @@ fn opt_f64(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
 }
 
 #[pyfunction]
-#[pyo3(signature = (A, B, rcond=None, *, driver=None))]
+#[pyo3(signature = (A, B, rcond=None, *, driver=None, out=None))]
 fn _linalg_lstsq(
     py: Python<'_>,
     A: PyRef<'_, PyTensor>,
     B: PyRef<'_, PyTensor>,
     rcond: Option<f64>,
     driver: Option<String>,
+    out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
     let b = &B.t;
     let r = linalg(py, "linalg.lstsq", a.numel() + b.numel(), || {
         a.linalg_lstsq(b, rcond, driver.as_deref())
     })?;
-    named(
+    // PyTorch casts lstsq's results into `out` rather than requiring their dtypes.
+    deliver_tuple(
         py,
         "linalg_lstsq",
         vec![r.solution, r.residuals, r.rank, r.singular_values],
+        out,
+        &[OutRule::Castable; 4],
     )
 }
 
@@ -143,7 +176,7 @@ fn _linalg_matrix_norm(
     keepdim: bool,
     dtype: Option<&Bound<'_, PyAny>>,
     out: OutArg<'_, '_>,
-) -> Out {
+) -> PyResult<Py<PyAny>> {
     let a = &A.t;
     let (ord, shown) = match ord {
         Some(o) => parse_ord(o)?,
@@ -180,7 +213,7 @@ fn _linalg_matrix_norm(
     let r = linalg(py, "linalg.matrix_norm", a.numel(), || {
         a.linalg_matrix_norm(ord, dims, keepdim, dtype)
     })?;
-    finish(py, r, out)
+    deliver(py, r, out, MATRIX_NORM_OUT)
 }
 
 #[pyfunction]
@@ -234,6 +267,7 @@ fn _linalg_multi_dot(py: Python<'_>, tensors: &Bound<'_, PyAny>, out: OutArg<'_,
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(_linalg_norm_out, m)?)?;
     m.add_function(wrap_pyfunction!(_linalg_lstsq, m)?)?;
     m.add_function(wrap_pyfunction!(_linalg_pinv, m)?)?;
     m.add_function(wrap_pyfunction!(_linalg_matrix_power, m)?)?;
