@@ -3,9 +3,7 @@
 //! shares. Dims are reordered so the output is written sequentially, and merged wherever every
 //! operand steps over them uniformly, so contiguous operands of any rank become one long run.
 
-use rayon::prelude::*;
-
-use super::PARALLEL_THRESHOLD;
+use super::{spin_pool, PARALLEL_THRESHOLD};
 use crate::layout::Layout;
 
 /// A walk over `N` operands. Operand 0 decides the order (it is the output).
@@ -123,26 +121,25 @@ impl<const N: usize> Plan<N> {
         }
     }
 
-    /// Calls `f` for every run, splitting the work across rayon's threads when it is large
+    /// Calls `f` for every run, splitting the work across the worker threads when it is large
     /// enough to pay for them. Runs handed to different threads never share an output element.
     pub fn for_each_run(&self, f: impl Fn(Run<N>) + Sync) {
         let n = self.numel;
-        if n < PARALLEL_THRESHOLD || rayon::current_num_threads() == 1 {
+        let threads = spin_pool::threads();
+        if n < PARALLEL_THRESHOLD || threads == 1 {
             self.walk_range(0, n, f);
             return;
         }
-        let chunks = (rayon::current_num_threads() * 4)
-            .min(n / (PARALLEL_THRESHOLD / 4))
-            .max(1);
+        let chunks = (threads * 4).min(n / (PARALLEL_THRESHOLD / 4)).max(1);
         let chunk = n.div_ceil(chunks);
-        (0..chunks).into_par_iter().for_each(|c| {
+        spin_pool::run(chunks, &|c| {
             let begin = c * chunk;
             self.walk_range(begin, (begin + chunk).min(n), &f);
         });
     }
 }
 
-/// A raw pointer that may cross to rayon's threads: kernels hand each thread disjoint output
+/// A raw pointer that may cross to the worker threads: kernels hand each thread disjoint output
 /// elements, and inputs are only read.
 #[derive(Clone, Copy, Debug)]
 pub struct SendPtr<T>(pub *mut T);

@@ -12,10 +12,8 @@
 //! The way work is split depends on the sizes only, never on the number of threads, so results
 //! are the same bits on any machine.
 
-use rayon::prelude::*;
-
 use super::reduce_walk::{Pairwise, Walk};
-use super::PARALLEL_THRESHOLD;
+use super::{spin_pool, PARALLEL_THRESHOLD};
 use crate::dtype::Element;
 use crate::layout::Layout;
 
@@ -204,19 +202,17 @@ fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K:
     if n_out * n_red < PARALLEL_THRESHOLD {
         return (0..n_out).map(one).collect();
     }
-    if n_out >= MIN_JOBS && rayon::current_num_threads() == 1 {
+    if n_out >= MIN_JOBS && spin_pool::threads() == 1 {
         return (0..n_out).map(one).collect();
     }
     if n_out >= MIN_JOBS {
         let per_job = (JOB_ELEMENTS / n_red).max(1);
         let mut out = vec![k.init(); n_out];
-        out.par_chunks_mut(per_job)
-            .enumerate()
-            .for_each(|(j, chunk)| {
-                for (i, slot) in chunk.iter_mut().enumerate() {
-                    *slot = one(j * per_job + i);
-                }
-            });
+        spin_pool::for_each_chunk_mut(&mut out, per_job, |j, chunk| {
+            for (i, slot) in chunk.iter_mut().enumerate() {
+                *slot = one(j * per_job + i);
+            }
+        });
         return out;
     }
     // Few outputs, long reductions: split each output's reduction into chunks.
@@ -239,14 +235,10 @@ fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K:
         .collect()
 }
 
-/// `f(0), f(1), ...`: on rayon's threads when there are several, else right here (the split is
-/// the same either way, so the results are too).
+/// `f(0), f(1), ...`, on the worker threads (the split does not depend on how many there are,
+/// so neither do the results).
 fn map_jobs<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
-    if rayon::current_num_threads() > 1 {
-        (0..n).into_par_iter().map(f).collect()
-    } else {
-        (0..n).map(f).collect()
-    }
+    spin_pool::map(n, f)
 }
 
 fn merge_all<T: Copy, K: ReduceKernel<T>>(k: &K, parts: Vec<K::Acc>) -> K::Acc {
@@ -311,12 +303,13 @@ fn columns<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec
                 })
             })
             .collect();
-        let chunks = tile_slices(&mut out, width, &tiles);
-        let work = |(job, acc): (&Job, &mut [K::Acc])| run_job(*job, acc);
-        if parallel && rayon::current_num_threads() > 1 {
-            jobs.par_iter().zip(chunks).for_each(work);
+        let mut chunks = tile_slices(&mut out, width, &tiles);
+        if parallel {
+            spin_pool::for_each_mut(&mut chunks, |i, acc| run_job(jobs[i], acc));
         } else {
-            jobs.iter().zip(chunks).for_each(work);
+            jobs.iter()
+                .zip(chunks)
+                .for_each(|(job, acc)| run_job(*job, acc));
         }
         return out;
     }

@@ -1,9 +1,11 @@
-//! A small pool of threads that spin-wait between jobs, used to split matrix products.
+//! A small pool of threads that spin-wait between jobs, used to split the large kernels
+//! (matrix products, reductions, elementwise loops).
 //!
 //! Why not rayon: rayon's idle workers yield their core and go to sleep within microseconds,
-//! so on a busy machine a product lasting a few hundred microseconds often runs on the calling
+//! so on a busy machine a kernel lasting a few hundred microseconds often runs on the calling
 //! thread alone while the worker waits to be scheduled again (measured: no speed-up at all for
-//! a 256x256 product on a loaded 2-core machine). OpenMP runtimes, which PyTorch's BLAS uses,
+//! a 256x256 product on a loaded 2-core machine, and 1.3x instead of PyTorch's 1.85x for a
+//! row sum of a 2048x2048 matrix on two cores). OpenMP runtimes, which PyTorch's BLAS uses,
 //! keep their threads spinning for a while after each parallel region; this pool does the
 //! same for `SPIN`, then parks its threads until the next job.
 //!
@@ -69,7 +71,7 @@ fn pool() -> &'static Pool {
         let spawned = (0..workers)
             .filter(|_| {
                 std::thread::Builder::new()
-                    .name("ferrograd-gemm".into())
+                    .name("ferrograd-worker".into())
                     .spawn(worker)
                     .is_ok()
             })
@@ -169,8 +171,35 @@ pub fn run(tasks: usize, f: &(dyn Fn(usize) + Sync)) {
         job.work();
     }
     if job.panicked.load(SeqCst) {
-        resume_unwind(Box::new("a parallel matrix-product task panicked"));
+        resume_unwind(Box::new("a parallel task panicked"));
     }
+}
+
+/// Runs `f(i, &mut items[i])` for every item, on the pool (each item goes to one task).
+pub fn for_each_mut<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync) {
+    // An uncontended lock per item hands each task its item without unsafe code.
+    let cells: Vec<Mutex<&mut T>> = items.iter_mut().map(Mutex::new).collect();
+    run(cells.len(), &|i| {
+        let mut item = cells[i].lock().unwrap_or_else(|e| e.into_inner());
+        f(i, &mut item)
+    });
+}
+
+/// Runs `f(index, piece)` for every `chunk`-long piece of `data` (the last may be shorter).
+pub fn for_each_chunk_mut<T: Send>(
+    data: &mut [T],
+    chunk: usize,
+    f: impl Fn(usize, &mut [T]) + Sync,
+) {
+    let mut pieces: Vec<&mut [T]> = data.chunks_mut(chunk.max(1)).collect();
+    for_each_mut(&mut pieces, |i, piece| f(i, piece));
+}
+
+/// `[f(0), f(1), ..., f(n - 1)]`, computed on the pool.
+pub fn map<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let mut slots: Vec<Option<R>> = (0..n).map(|_| None).collect();
+    for_each_mut(&mut slots, |i, slot| *slot = Some(f(i)));
+    slots.into_iter().flatten().collect()
 }
 
 #[cfg(test)]
@@ -187,6 +216,21 @@ mod tests {
         }
         assert!(hits.iter().all(|h| h.load(SeqCst) == 50));
         assert!(threads() >= 1);
+    }
+
+    #[test]
+    fn map_and_chunks_cover_every_index_in_order() {
+        assert_eq!(
+            map(100, |i| i * i),
+            (0..100).map(|i| i * i).collect::<Vec<_>>()
+        );
+        let mut data = vec![0usize; 1003];
+        for_each_chunk_mut(&mut data, 10, |c, piece| {
+            for (j, x) in piece.iter_mut().enumerate() {
+                *x = c * 10 + j;
+            }
+        });
+        assert_eq!(data, (0..1003).collect::<Vec<_>>());
     }
 
     #[test]

@@ -3,9 +3,7 @@
 
 use std::ops::Range;
 
-use rayon::prelude::*;
-
-use super::PARALLEL_THRESHOLD;
+use super::{spin_pool, PARALLEL_THRESHOLD};
 
 /// Calls `f(position, offsets)` for the row-major positions `range` of `shape`, where
 /// `offsets[k]` is `base[k] + Σ_d index[d] * strides[k][d]`. The innermost dim is a tight loop;
@@ -67,7 +65,7 @@ pub fn walk<const N: usize>(
 /// How many positions each parallel task walks: big enough that a task's cost dwarfs the
 /// scheduling, small enough that every thread gets several.
 fn chunk_len(n: usize) -> usize {
-    let tasks = rayon::current_num_threads().max(1) * 4;
+    let tasks = spin_pool::threads() * 4;
     n.div_ceil(tasks).max(PARALLEL_THRESHOLD / 4).max(1)
 }
 
@@ -86,7 +84,7 @@ pub fn fill_walk<T: Send, const N: usize>(
         return;
     }
     let chunk = chunk_len(n);
-    out.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| {
+    spin_pool::for_each_chunk_mut(out, chunk, |c, part| {
         let start = c * chunk;
         walk(shape, strides, base, start..start + part.len(), |p, o| {
             part[p - start] = f(p, o)
