@@ -41,6 +41,15 @@ pub trait ReduceKernel<T: Copy>: Sync {
         acc
     }
 
+    /// Reduces the contiguous stretches of `len` elements at `starts` (rows of a reduction over
+    /// the innermost dim): `acc[i]` gets the stretch at `starts[i]`, which is output `out + i`.
+    /// Kernels override this to reduce several rows side by side.
+    fn run_rows(&self, src: &[T], starts: &[usize], len: usize, out: usize, acc: &mut [Self::Acc]) {
+        for (i, (&s, a)) in starts.iter().zip(acc.iter_mut()).enumerate() {
+            *a = self.run(&src[s..s + len], 0, out + i);
+        }
+    }
+
     /// Reduces whole rows into `acc` (outputs `out..out + acc.len()`): `rows` yields each row's
     /// position in the reduction order and its offset in `src`; a row is `acc.len()` contiguous
     /// elements. `acc` arrives holding `init()`.
@@ -189,30 +198,35 @@ fn span<T: Element, K: ReduceKernel<T>>(
 
 fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K::Acc> {
     let (n_out, n_red) = (plan.kept.len(), plan.red.len());
-    let one = |o: usize| {
-        span(
-            src,
-            plan,
-            plan.offset + plan.kept.offset_of(o),
-            (0, n_red),
-            o,
-            k,
-        )
-    };
-    if n_out * n_red < PARALLEL_THRESHOLD {
-        return (0..n_out).map(one).collect();
-    }
-    if n_out >= MIN_JOBS && spin_pool::threads() == 1 {
-        return (0..n_out).map(one).collect();
-    }
-    if n_out >= MIN_JOBS {
-        let per_job = (JOB_ELEMENTS / n_red).max(1);
-        let mut out = vec![k.init(); n_out];
-        spin_pool::for_each_chunk_mut(&mut out, per_job, |j, chunk| {
-            for (i, slot) in chunk.iter_mut().enumerate() {
-                *slot = one(j * per_job + i);
+    // Outputs `first..first + acc.len()`, each reduced whole. Many contiguous rows go to the
+    // kernel together (which may reduce them side by side); the choice depends on the shape
+    // only, so the bits do not change with the thread count.
+    let side_by_side = plan.red.strides == [1] && n_out >= MIN_JOBS;
+    let fill = |first: usize, acc: &mut [K::Acc]| {
+        if side_by_side {
+            let starts: Vec<usize> = plan
+                .kept
+                .offsets(first, first + acc.len())
+                .map(|(_, off)| plan.offset + off)
+                .collect();
+            k.run_rows(src, &starts, n_red, first, acc);
+        } else {
+            for (i, a) in acc.iter_mut().enumerate() {
+                let base = plan.offset + plan.kept.offset_of(first + i);
+                *a = span(src, plan, base, (0, n_red), first + i, k);
             }
-        });
+        }
+    };
+    let large = n_out * n_red >= PARALLEL_THRESHOLD;
+    if n_out >= MIN_JOBS || !large {
+        // Whole rows per output: the same bits whichever thread reduces a row.
+        let mut out = vec![k.init(); n_out];
+        if large && spin_pool::threads() > 1 {
+            let per_job = (JOB_ELEMENTS / n_red.max(1)).max(1);
+            spin_pool::for_each_chunk_mut(&mut out, per_job, |j, chunk| fill(j * per_job, chunk));
+        } else {
+            fill(0, &mut out);
+        }
         return out;
     }
     // Few outputs, long reductions: split each output's reduction into chunks.

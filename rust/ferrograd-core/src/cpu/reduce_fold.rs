@@ -162,6 +162,17 @@ where
         self.cascade_run(xs)
     }
 
+    fn run_rows(&self, src: &[T], starts: &[usize], len: usize, out: usize, acc: &mut [A]) {
+        if len > BLOCK {
+            // Long rows keep the loads flowing on their own, and need the cascade.
+            for (i, (&s, a)) in starts.iter().zip(acc.iter_mut()).enumerate() {
+                *a = self.run(&src[s..s + len], 0, out + i);
+            }
+            return;
+        }
+        self.rows_side_by_side(src, starts, len, acc)
+    }
+
     fn columns<I: Iterator<Item = (usize, usize)>>(
         &self,
         src: &[T],
@@ -267,8 +278,8 @@ impl<A: Copy, M, O: Fn(A, A) -> A> Fold<A, M, O> {
 /// Folds the lanes as a tree. Kept out of line: inlined next to the lanes loop, it leads LLVM
 /// to vectorise that loop two elements at a time.
 #[inline(never)]
-fn fold_lanes<A: Copy, O: Fn(A, A) -> A>(mut acc: [A; LANES], op: &O) -> A {
-    let mut width = LANES;
+pub(super) fn fold_lanes<A: Copy, O: Fn(A, A) -> A, const N: usize>(mut acc: [A; N], op: &O) -> A {
+    let mut width = N;
     while width > 1 {
         width /= 2;
         for i in 0..width {
