@@ -2,23 +2,10 @@
 //! [`super::spin_pool`]. The output is cut into blocks (whole products of a batch, or
 //! row/column panels of one large product), one task each, so threads never share an element.
 
+use super::iter::SendPtr;
 use super::matmul::{choose_split, MatmulElement, Product, Split};
 use super::spin_pool;
 use gemm::Parallelism;
-
-/// The output buffer, shared by tasks that each write their own disjoint block of it.
-struct OutPtr<T>(*mut T);
-// SAFETY: tasks write disjoint elements (see `batched`), and `spin_pool::run` returns only
-// after every task is done.
-unsafe impl<T> Sync for OutPtr<T> {}
-unsafe impl<T> Send for OutPtr<T> {}
-
-impl<T> OutPtr<T> {
-    /// A method, so closures capture the whole (Sync) wrapper, not its raw field.
-    fn at(&self, offset: usize) -> *mut T {
-        self.0.wrapping_add(offset)
-    }
-}
 
 /// A block of one product: rows `rows` and columns `cols` of batch entry `bi`.
 struct Block {
@@ -118,10 +105,11 @@ pub fn batched<T: MatmulElement>(p: &Product<'_, T>, out: &mut [T]) {
                 .collect()
         }
     };
-    let base = OutPtr(out.as_mut_ptr());
+    let base = SendPtr(out.as_mut_ptr());
     spin_pool::run(blocks.len(), &|i| {
         let b = &blocks[i];
-        // SAFETY: blocks are disjoint parts of distinct outputs; see `OutPtr`.
-        unsafe { block(p, b, base.at(b.bi * size)) }
+        // SAFETY: blocks are disjoint parts of distinct outputs, and `spin_pool::run` returns
+        // only after every task is done.
+        unsafe { block(p, b, base.get().wrapping_add(b.bi * size)) }
     });
 }

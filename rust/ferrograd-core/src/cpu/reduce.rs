@@ -45,9 +45,7 @@ pub trait ReduceKernel<T: Copy>: Sync {
     /// the innermost dim): `acc[i]` gets the stretch at `starts[i]`, which is output `out + i`.
     /// Kernels override this to reduce several rows side by side.
     fn run_rows(&self, src: &[T], starts: &[usize], len: usize, out: usize, acc: &mut [Self::Acc]) {
-        for (i, (&s, a)) in starts.iter().zip(acc.iter_mut()).enumerate() {
-            *a = self.run(&src[s..s + len], 0, out + i);
-        }
+        rows_one_by_one(self, src, starts, len, out, acc)
     }
 
     /// Reduces whole rows into `acc` (outputs `out..out + acc.len()`): `rows` yields each row's
@@ -196,6 +194,20 @@ fn span<T: Element, K: ReduceKernel<T>>(
     parts.finish().unwrap_or_else(|| k.init())
 }
 
+/// [`ReduceKernel::run_rows`] as a `run` per row (what kernels without a faster way do).
+pub(super) fn rows_one_by_one<T: Copy, K: ReduceKernel<T> + ?Sized>(
+    k: &K,
+    src: &[T],
+    starts: &[usize],
+    len: usize,
+    out: usize,
+    acc: &mut [K::Acc],
+) {
+    for (i, (&s, a)) in starts.iter().zip(acc.iter_mut()).enumerate() {
+        *a = k.run(&src[s..s + len], 0, out + i);
+    }
+}
+
 fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K::Acc> {
     let (n_out, n_red) = (plan.kept.len(), plan.red.len());
     // Outputs `first..first + acc.len()`, each reduced whole. Many contiguous rows go to the
@@ -234,7 +246,7 @@ fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K:
     (0..n_out)
         .map(|o| {
             let base = plan.offset + plan.kept.offset_of(o);
-            let parts = map_jobs(n_red.div_ceil(chunk), |c| {
+            let parts = spin_pool::map(n_red.div_ceil(chunk), |c| {
                 span(
                     src,
                     plan,
@@ -247,12 +259,6 @@ fn rows<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec<K:
             merge_all(k, parts)
         })
         .collect()
-}
-
-/// `f(0), f(1), ...`, on the worker threads (the split does not depend on how many there are,
-/// so neither do the results).
-fn map_jobs<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync + Send) -> Vec<R> {
-    spin_pool::map(n, f)
 }
 
 fn merge_all<T: Copy, K: ReduceKernel<T>>(k: &K, parts: Vec<K::Acc>) -> K::Acc {
@@ -332,7 +338,7 @@ fn columns<T: Element, K: ReduceKernel<T>>(src: &[T], plan: &Plan, k: &K) -> Vec
     let per_split = n_red.div_ceil(splits);
     for o in 0..n_outer {
         for &(col, w) in &tiles {
-            let partials = map_jobs(n_red.div_ceil(per_split), |s| {
+            let partials = spin_pool::map(n_red.div_ceil(per_split), |s| {
                 let mut acc = vec![k.init(); w];
                 let rows = (s * per_split, ((s + 1) * per_split).min(n_red));
                 run_job(

@@ -165,10 +165,7 @@ where
     fn run_rows(&self, src: &[T], starts: &[usize], len: usize, out: usize, acc: &mut [A]) {
         if len > BLOCK {
             // Long rows keep the loads flowing on their own, and need the cascade.
-            for (i, (&s, a)) in starts.iter().zip(acc.iter_mut()).enumerate() {
-                *a = self.run(&src[s..s + len], 0, out + i);
-            }
-            return;
+            return super::reduce::rows_one_by_one(self, src, starts, len, out, acc);
         }
         self.rows_side_by_side(src, starts, len, acc)
     }
