@@ -21,8 +21,9 @@ def calibrate(timer: timeit.Timer, min_run_s: float) -> int:
         number = max(number * 2, int(number * 1.2 * min_run_s / max(elapsed, 1e-9)))
 
 
-def median_times(stmt: str, envs: dict, *, repeat: int, min_run_s: float) -> dict:
-    """Median seconds per execution of ``stmt`` under each of ``envs`` (name -> globals).
+def interleaved_runs(stmt: str, envs: dict, *, repeat: int, min_run_s: float) -> dict:
+    """Seconds per execution of ``stmt`` under each of ``envs`` (name -> globals), one entry
+    per round.
 
     timeit-style: each loop count is calibrated so that one run lasts at least ``min_run_s``.
     The libraries are then run *interleaved*, ``repeat`` rounds of one run each, so that
@@ -34,7 +35,23 @@ def median_times(stmt: str, envs: dict, *, repeat: int, min_run_s: float) -> dic
     for _ in range(repeat):
         for name, timer in timers.items():
             runs[name].append(timer.timeit(numbers[name]) / numbers[name])
+    return runs
+
+
+def median_times(stmt: str, envs: dict, *, repeat: int, min_run_s: float) -> dict:
+    """Median seconds per execution of ``stmt`` under each of ``envs`` (see interleaved_runs)."""
+    runs = interleaved_runs(stmt, envs, repeat=repeat, min_run_s=min_run_s)
     return {name: statistics.median(r) for name, r in runs.items()}
+
+
+def median_paired_ratio(numerator: list[float], denominator: list[float]) -> float:
+    """The median over rounds of one library's time over the other's in the same round.
+
+    The two runs of a round are a fraction of a second apart, so a load that comes and goes
+    over seconds (the usual noise on a shared machine) scales both alike and cancels in their
+    ratio; the ratio of two separately taken medians does not cancel it.
+    """
+    return statistics.median(n / d for n, d in zip(numerator, denominator))
 
 
 def fmt_time(seconds: float | None) -> str:

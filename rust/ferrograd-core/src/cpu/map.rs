@@ -3,6 +3,7 @@
 //! common run shapes (all unit-stride, one operand a broadcast scalar) that LLVM vectorises.
 
 use super::iter::{Plan, Run, SendPtr};
+use super::stream::{streamed, worth_streaming};
 use crate::dtype::Element;
 
 /// `out[i] = f(a[i])` over the plan `[out, a]`.
@@ -17,6 +18,7 @@ pub unsafe fn map<A: Element, O: Element>(
     f: impl Fn(A) -> O + Sync,
 ) {
     let (out, a) = (SendPtr(out), SendPtr(a as *mut A));
+    let stream = worth_streaming::<O>(plan.numel());
     plan.for_each_run(|run: Run<2>| {
         let (o, x) = (
             out.get().wrapping_add(run.starts[0]),
@@ -25,8 +27,8 @@ pub unsafe fn map<A: Element, O: Element>(
         // SAFETY: the caller guarantees every offset of the run is in bounds.
         unsafe {
             match run.steps {
-                [1, 1] => map_unit(run.len, o, x, &f),
-                [1, 0] => fill_unit(run.len, o, f(*x)),
+                [1, 1] => map_unit(run.len, o, x, &f, stream),
+                [1, 0] => fill_unit(run.len, o, f(*x), stream),
                 [so, sa] => {
                     for i in 0..run.len {
                         *o.add(i * so) = f(*x.add(i * sa));
@@ -39,16 +41,38 @@ pub unsafe fn map<A: Element, O: Element>(
 
 /// The unit-stride loop, compiled twice: for the baseline x86-64 and for AVX2 + FMA, picked
 /// at run time (PyTorch dispatches on the CPU the same way); math like `exp` then runs eight
-/// lanes at a time.
+/// lanes at a time. With `stream`, the result goes out through streaming stores.
 #[inline(always)]
-unsafe fn map_unit<A: Copy, O>(len: usize, o: *mut O, x: *const A, f: &impl Fn(A) -> O) {
+unsafe fn map_unit<A: Copy, O: Copy>(
+    len: usize,
+    o: *mut O,
+    x: *const A,
+    f: &impl Fn(A) -> O,
+    stream: bool,
+) {
     #[cfg(target_arch = "x86_64")]
     if has_avx2_fma() {
         // SAFETY: the CPU has the features; the pointer contract is the caller's.
-        return unsafe { map_unit_avx2(len, o, x, f) };
+        return unsafe { map_unit_avx2(len, o, x, f, stream) };
     }
     // SAFETY: the caller's contract.
-    unsafe { map_unit_plain(len, o, x, f) }
+    unsafe { map_unit_any(len, o, x, f, stream) }
+}
+
+#[inline(always)]
+unsafe fn map_unit_any<A: Copy, O: Copy>(
+    len: usize,
+    o: *mut O,
+    x: *const A,
+    f: &impl Fn(A) -> O,
+    stream: bool,
+) {
+    // SAFETY (both): the caller's contract; a block of `x` is read before its result is written.
+    if stream {
+        unsafe { streamed(len, o, |s, n, dst| map_unit_plain(n, dst, x.add(s), f)) }
+    } else {
+        unsafe { map_unit_plain(len, o, x, f) }
+    }
 }
 
 #[inline(always)]
@@ -61,26 +85,55 @@ unsafe fn map_unit_plain<A: Copy, O>(len: usize, o: *mut O, x: *const A, f: &imp
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn map_unit_avx2<A: Copy, O>(len: usize, o: *mut O, x: *const A, f: &impl Fn(A) -> O) {
+unsafe fn map_unit_avx2<A: Copy, O: Copy>(
+    len: usize,
+    o: *mut O,
+    x: *const A,
+    f: &impl Fn(A) -> O,
+    stream: bool,
+) {
     // SAFETY: forwarded.
-    unsafe { map_unit_plain(len, o, x, f) }
+    unsafe { map_unit_any(len, o, x, f, stream) }
 }
 
 #[inline(always)]
-unsafe fn zip_unit<A: Copy, B: Copy, O>(
+unsafe fn zip_unit<A: Copy, B: Copy, O: Copy>(
     len: usize,
     o: *mut O,
     x: *const A,
     y: *const B,
     f: &impl Fn(A, B) -> O,
+    stream: bool,
 ) {
     #[cfg(target_arch = "x86_64")]
     if has_avx2_fma() {
         // SAFETY: the CPU has the features; the pointer contract is the caller's.
-        return unsafe { zip_unit_avx2(len, o, x, y, f) };
+        return unsafe { zip_unit_avx2(len, o, x, y, f, stream) };
     }
     // SAFETY: the caller's contract.
-    unsafe { zip_unit_plain(len, o, x, y, f) }
+    unsafe { zip_unit_any(len, o, x, y, f, stream) }
+}
+
+#[inline(always)]
+unsafe fn zip_unit_any<A: Copy, B: Copy, O: Copy>(
+    len: usize,
+    o: *mut O,
+    x: *const A,
+    y: *const B,
+    f: &impl Fn(A, B) -> O,
+    stream: bool,
+) {
+    // SAFETY (both): the caller's contract; a block of the inputs is read before its result is
+    // written.
+    if stream {
+        unsafe {
+            streamed(len, o, |s, n, dst| {
+                zip_unit_plain(n, dst, x.add(s), y.add(s), f)
+            })
+        }
+    } else {
+        unsafe { zip_unit_plain(len, o, x, y, f) }
+    }
 }
 
 #[inline(always)]
@@ -99,15 +152,16 @@ unsafe fn zip_unit_plain<A: Copy, B: Copy, O>(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn zip_unit_avx2<A: Copy, B: Copy, O>(
+unsafe fn zip_unit_avx2<A: Copy, B: Copy, O: Copy>(
     len: usize,
     o: *mut O,
     x: *const A,
     y: *const B,
     f: &impl Fn(A, B) -> O,
+    stream: bool,
 ) {
     // SAFETY: forwarded.
-    unsafe { zip_unit_plain(len, o, x, y, f) }
+    unsafe { zip_unit_any(len, o, x, y, f, stream) }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -117,10 +171,18 @@ fn has_avx2_fma() -> bool {
 }
 
 #[inline(always)]
-unsafe fn fill_unit<O: Copy>(len: usize, o: *mut O, value: O) {
-    for i in 0..len {
-        // SAFETY: in bounds by the caller's contract.
-        unsafe { *o.add(i) = value };
+unsafe fn fill_unit<O: Copy>(len: usize, o: *mut O, value: O, stream: bool) {
+    let fill = |n: usize, dst: *mut O| {
+        for i in 0..n {
+            // SAFETY: in bounds by the caller's contract.
+            unsafe { *dst.add(i) = value };
+        }
+    };
+    if stream {
+        // SAFETY: the caller's contract.
+        unsafe { streamed(len, o, |_, n, dst| fill(n, dst)) }
+    } else {
+        fill(len, o)
     }
 }
 
@@ -136,6 +198,7 @@ pub unsafe fn zip<A: Element, B: Element, O: Element>(
     f: impl Fn(A, B) -> O + Sync,
 ) {
     let (out, a, b) = (SendPtr(out), SendPtr(a as *mut A), SendPtr(b as *mut B));
+    let stream = worth_streaming::<O>(plan.numel());
     plan.for_each_run(|run: Run<3>| {
         let o = out.get().wrapping_add(run.starts[0]);
         let x = a.get().wrapping_add(run.starts[1]);
@@ -143,14 +206,14 @@ pub unsafe fn zip<A: Element, B: Element, O: Element>(
         // SAFETY: the caller guarantees every offset of the run is in bounds.
         unsafe {
             match run.steps {
-                [1, 1, 1] => zip_unit(run.len, o, x, y, &f),
+                [1, 1, 1] => zip_unit(run.len, o, x, y, &f, stream),
                 [1, 1, 0] => {
                     let y = *y;
-                    map_unit(run.len, o, x, &|v| f(v, y));
+                    map_unit(run.len, o, x, &|v| f(v, y), stream);
                 }
                 [1, 0, 1] => {
                     let x = *x;
-                    map_unit(run.len, o, y, &|v| f(x, v));
+                    map_unit(run.len, o, y, &|v| f(x, v), stream);
                 }
                 [so, sa, sb] => {
                     for i in 0..run.len {

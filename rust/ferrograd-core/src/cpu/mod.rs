@@ -31,6 +31,7 @@ mod scalar_int;
 pub mod sort;
 pub mod special;
 pub mod spin_pool;
+pub mod stream;
 pub mod strided_copy;
 pub mod strided_view;
 pub mod ternary;
