@@ -14,6 +14,7 @@
 //! # Ok::<(), ferrograd_core::Error>(())
 //! ```
 
+pub mod autograd;
 pub mod cpu;
 pub mod device;
 pub mod dtype;

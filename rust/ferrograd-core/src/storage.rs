@@ -244,6 +244,11 @@ impl Storage {
     }
 
     /// Whether two handles share the same bytes.
+    /// Whether no other handle (no view, no other tensor) shares this storage.
+    pub fn is_unique(&self) -> bool {
+        Arc::strong_count(&self.inner) == 1
+    }
+
     pub fn same(&self, other: &Storage) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }

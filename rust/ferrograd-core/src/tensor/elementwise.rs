@@ -5,12 +5,14 @@
 use super::convert::preserved_strides;
 use super::raw_access::with_raw;
 use super::Tensor;
-use crate::cpu::{binary, iter::Plan, unary};
+use crate::autograd::{self, formulas};
+use crate::cpu::{binary, iter::Plan, unary as unary_kernels};
 use crate::dtype::{default_float, result_type, DType, Operand, Scalar};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::op::{not_implemented_msg, BinaryOp, UnaryOp};
 use crate::shape::broadcast_shapes;
+use formulas::unary;
 
 /// An operand of an elementwise op: a tensor, or a Python number (which takes part in type
 /// promotion with the lowest priority).
@@ -147,6 +149,18 @@ impl Target {
 impl Tensor {
     /// Runs a unary op of the table; `out` may be `self` (the in-place form).
     pub fn unary(&self, op: UnaryOp, out: Option<&Tensor>) -> Result<Tensor> {
+        if unary::node_name(op).is_some() && autograd::needs_grad(&[self]) {
+            check_recordable(op.info().name, out, &[self])?;
+            return autograd::tracked(
+                &[self],
+                || self.unary_untracked(op, None),
+                |y| unary::spec(op, self, y),
+            );
+        }
+        self.unary_untracked(op, out)
+    }
+
+    fn unary_untracked(&self, op: UnaryOp, out: Option<&Tensor>) -> Result<Tensor> {
         let info = op.info();
         if self.dtype() == DType::Bool {
             if let Some(msg) = op.bool_message() {
@@ -161,7 +175,7 @@ impl Tensor {
             with_raw(&target.tensor, &[&input], |o, ins| {
                 // SAFETY: the plan's layouts are those of the locked tensors, whose dtypes are
                 // the ones `unary` expects (input: compute dtype; output: its result dtype).
-                unsafe { unary::unary(op, compute, &plan, o, ins[0]) }
+                unsafe { unary_kernels::unary(op, compute, &plan, o, ins[0]) }
             })?;
         }
         target.finish(out)
@@ -176,6 +190,51 @@ impl Tensor {
 /// A binary op on two operands (either may be a Python number), with `alpha` scaling the
 /// second operand of add and sub.
 pub fn binary_op(
+    op: BinaryOp,
+    a: &Arg,
+    b: &Arg,
+    alpha: Option<Scalar>,
+    out: Option<&Tensor>,
+) -> Result<Tensor> {
+    let tensors: Vec<&Tensor> = [a, b]
+        .into_iter()
+        .filter_map(|x| match x {
+            Arg::Tensor(t) => Some(t),
+            Arg::Scalar(_) => None,
+        })
+        .collect();
+    if formulas::binary::node_name(op, false, false).is_some() && autograd::needs_grad(&tensors) {
+        check_recordable(op.info().name, out, &tensors)?;
+        return autograd::tracked(
+            &tensors,
+            || binary_untracked(op, a, b, alpha, None),
+            |y| formulas::binary::spec(op, a, b, alpha, y),
+        );
+    }
+    binary_untracked(op, a, b, alpha, out)
+}
+
+/// What autograd cannot record yet, or ever: `out=` on inputs that require grad (PyTorch's
+/// refusal), in-place changes of a leaf that requires grad (PyTorch's refusal), and in-place
+/// changes of other tensors in a graph (refused until history rewriting lands).
+fn check_recordable(name: &str, out: Option<&Tensor>, inputs: &[&Tensor]) -> Result<()> {
+    let Some(out) = out else { return Ok(()) };
+    if !inputs.iter().any(|t| t.is_same(out)) {
+        return Err(Error::runtime(format!(
+            "{name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
+        )));
+    }
+    if out.is_leaf() && out.requires_grad() {
+        return Err(Error::runtime(
+            "a leaf Variable that requires grad is being used in an in-place operation.",
+        ));
+    }
+    Err(Error::runtime(format!(
+        "{name}_(): in-place operations on tensors that are part of a graph are not differentiable in ferrograd yet; use the out-of-place {name}()"
+    )))
+}
+
+fn binary_untracked(
     op: BinaryOp,
     a: &Arg,
     b: &Arg,

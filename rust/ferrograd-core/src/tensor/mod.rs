@@ -1,6 +1,7 @@
 //! The Tensor handle: a storage, a layout over it, a dtype, a version counter shared with its
 //! views, and the autograd flags. Cloning the handle is cheap and shares everything.
 
+mod autograd_meta;
 mod broadcast;
 mod convert;
 mod create;
@@ -51,6 +52,7 @@ mod unique;
 mod view;
 mod write;
 
+pub use autograd_meta::WeakTensor;
 pub use convert::{contiguous_bytes, materialize};
 pub use elementwise::{binary_op, promoted_dtype, Arg};
 pub use histogram::HistogramBins;
@@ -72,12 +74,7 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::storage::Storage;
-
-/// Per-tensor autograd state. The autograd engine grows this; here it is the flag alone.
-#[derive(Clone, Debug, Default)]
-pub struct AutogradMeta {
-    pub requires_grad: bool,
-}
+use autograd_meta::AutogradMeta;
 
 struct TensorImpl {
     storage: Storage,
@@ -200,25 +197,6 @@ impl Tensor {
     /// Called by every in-place op after it wrote.
     pub fn bump_version(&self) {
         self.0.version.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub fn requires_grad(&self) -> bool {
-        self.0
-            .autograd
-            .read()
-            .map(|m| m.requires_grad)
-            .unwrap_or(false)
-    }
-
-    pub fn set_requires_grad(&self, requires_grad: bool) -> Result<()> {
-        if requires_grad && !self.dtype().is_floating_point() {
-            return Err(Error::runtime(
-                "only Tensors of floating point dtype can require gradients",
-            ));
-        }
-        let mut meta = self.0.autograd.write().unwrap_or_else(|e| e.into_inner());
-        meta.requires_grad = requires_grad;
-        Ok(())
     }
 
     /// Checks that a user-supplied layout stays within this tensor's storage (`as_strided`).

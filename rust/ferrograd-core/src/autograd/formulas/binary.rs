@@ -1,0 +1,230 @@
+//! Backward of the binary elementwise ops: one arm per differentiable row of `op::binary`.
+//! Either operand may be a Python number (it gets no gradient); gradients of the broadcast
+//! shape are summed back to each operand's shape by the engine (`sum_to_shape`).
+
+use super::math::*;
+use crate::autograd::node::NodeSpec;
+use crate::autograd::saved::SavedTensor;
+use crate::dtype::Scalar;
+use crate::error::Result;
+use crate::op::{BinaryOp, UnaryOp};
+use crate::tensor::{Arg, Tensor};
+
+/// PyTorch's name for the node of `op`; `None` for ops without a gradient (comparisons,
+/// logical and bitwise ops). A number on either side picks the overload PyTorch records:
+/// `x ** 2` is `PowBackward0`, `x ** y` `PowBackward1`, `2 ** x` `PowBackward2`, `1 - x`
+/// `RsubBackward1`.
+pub fn node_name(op: BinaryOp, a_number: bool, b_number: bool) -> Option<&'static str> {
+    use BinaryOp::*;
+    Some(match op {
+        Add => "AddBackward0",
+        Sub if a_number => "RsubBackward1",
+        Sub => "SubBackward0",
+        Mul => "MulBackward0",
+        Div | DivTrunc | DivFloor => "DivBackward0",
+        Remainder => "RemainderBackward0",
+        Fmod => "FmodBackward0",
+        Pow | FloatPower if a_number => "PowBackward2",
+        Pow | FloatPower if b_number => "PowBackward0",
+        Pow | FloatPower => "PowBackward1",
+        Atan2 => "Atan2Backward0",
+        Maximum => "MaximumBackward0",
+        Minimum => "MinimumBackward0",
+        Fmax => "FmaxBackward0",
+        Fmin => "FminBackward0",
+        Hypot => "HypotBackward0",
+        Copysign => "CopysignBackward0",
+        Xlogy => "XlogyBackward0",
+        Eq | Ne | Lt | Le | Gt | Ge | LogicalAnd | LogicalOr | LogicalXor | BitwiseAnd
+        | BitwiseOr | BitwiseXor | LeftShift | RightShift => return None,
+    })
+}
+
+/// An operand as the formulas see it: a saved tensor, or a number.
+#[derive(Clone)]
+enum Operand {
+    Tensor(SavedTensor),
+    Number(Scalar),
+}
+
+impl Operand {
+    fn of(arg: &Arg) -> Operand {
+        match arg {
+            Arg::Tensor(t) => Operand::Tensor(SavedTensor::input(t)),
+            Arg::Scalar(s) => Operand::Number(*s),
+        }
+    }
+
+    /// The value as a tensor of `like`'s dtype (a number becomes a 0-dim tensor).
+    fn value(&self, like: &Tensor) -> Result<Tensor> {
+        match self {
+            Operand::Tensor(s) => s.get(),
+            Operand::Number(k) => Ok(Tensor::scalar(*k, like.dtype())),
+        }
+    }
+
+    fn is_tensor(&self) -> bool {
+        matches!(self, Operand::Tensor(_))
+    }
+}
+
+/// The node of `y = op(a, b)` (with `alpha` scaling `b` for add and sub). It has one input per
+/// tensor operand, in order.
+pub fn spec(op: BinaryOp, a: &Arg, b: &Arg, alpha: Option<Scalar>, y: &Tensor) -> Result<NodeSpec> {
+    let numbers = (matches!(a, Arg::Scalar(_)), matches!(b, Arg::Scalar(_)));
+    let name = node_name(op, numbers.0, numbers.1).unwrap_or("BinaryBackward0");
+    let (xa, xb, ys) = (Operand::of(a), Operand::of(b), SavedTensor::output(y, 0));
+    let mut saved = vec![ys.clone()];
+    for o in [&xa, &xb] {
+        if let Operand::Tensor(s) = o {
+            saved.push(s.clone());
+        }
+    }
+    let alpha = alpha.map(|k| k.to_f64()).unwrap_or(1.0);
+    Ok(NodeSpec::new(name, saved, move |grads| {
+        let g = grads[0].as_ref().expect("materialized by the engine");
+        let (ga, gb) = grad_inputs(op, g, &xa, &xb, &ys, alpha)?;
+        let mut out = Vec::with_capacity(2);
+        if xa.is_tensor() {
+            out.push(ga);
+        }
+        if xb.is_tensor() {
+            out.push(gb);
+        }
+        Ok(out)
+    }))
+}
+
+/// (dL/da, dL/db) from `g = dL/dy`, both of the broadcast shape.
+fn grad_inputs(
+    op: BinaryOp,
+    g: &Tensor,
+    xa: &Operand,
+    xb: &Operand,
+    ys: &SavedTensor,
+    alpha: f64,
+) -> Result<(Option<Tensor>, Option<Tensor>)> {
+    use BinaryOp::*;
+    let a = || xa.value(g);
+    let b = || xb.value(g);
+    let some = |t: Result<Tensor>| t.map(Some);
+    let (ga, gb) = match op {
+        Add => (some(Ok(g.clone()))?, some(mul_scalar(g, alpha))?),
+        Sub => (some(Ok(g.clone()))?, some(mul_scalar(g, -alpha))?),
+        Mul => (some(mul(g, &b()?))?, some(mul(g, &a()?))?),
+        // d(a/b)/db = -a / b^2
+        Div => {
+            let b = b()?;
+            let ga = div(g, &b)?;
+            let gb = neg(&div(&mul(g, &a()?)?, &unary(UnaryOp::Square, &b)?)?)?;
+            (Some(ga), Some(gb))
+        }
+        DivTrunc | DivFloor => (some(zeros_like(g))?, some(zeros_like(g))?),
+        // a - b * floor(a / b)
+        Remainder => {
+            let q = a()?.binary(DivFloor, &Arg::Tensor(b()?), None)?;
+            (Some(g.clone()), some(neg(&mul(g, &q)?))?)
+        }
+        // a - b * trunc(a / b)
+        Fmod => {
+            let q = a()?.binary(DivTrunc, &Arg::Tensor(b()?), None)?;
+            (Some(g.clone()), some(neg(&mul(g, &q)?))?)
+        }
+        Pow | FloatPower => {
+            let (a, b) = (a()?, b()?);
+            // b a^(b-1), taken as 0 where b == 0 (so that 0^0 has gradient 0, as PyTorch).
+            let da = mul(&b, &pow(&a, &add_scalar(&b, -1.0)?)?)?;
+            let da = zero_where(&compare_scalar(Eq, &b, 0.0)?, &da)?;
+            // y ln(a), taken as 0 where a == 0 and b >= 0.
+            let db = mul(&ys.get()?, &unary(UnaryOp::Log, &a)?)?;
+            let at_zero = compare_scalar(Eq, &a, 0.0)?.binary(
+                LogicalAnd,
+                &Arg::Tensor(compare_scalar(Ge, &b, 0.0)?),
+                None,
+            )?;
+            let db = zero_where(&at_zero, &db)?;
+            (Some(mul(g, &da)?), Some(mul(g, &db)?))
+        }
+        // d atan2(a, b) = (b da - a db) / (a^2 + b^2)
+        Atan2 => {
+            let (a, b) = (a()?, b()?);
+            let r2 = add(&unary(UnaryOp::Square, &a)?, &unary(UnaryOp::Square, &b)?)?;
+            (
+                Some(div(&mul(g, &b)?, &r2)?),
+                Some(div(&neg(&mul(g, &a)?)?, &r2)?),
+            )
+        }
+        // The larger (smaller) operand gets the gradient; ties split it in halves.
+        Maximum | Minimum | Fmax | Fmin => {
+            let (a, b) = (a()?, b()?);
+            let wins = if matches!(op, Maximum | Fmax) { Gt } else { Lt };
+            let half = mul_scalar(g, 0.5)?;
+            let tie = compare(Eq, &a, &b)?;
+            let a_wins = compare(wins, &a, &b)?;
+            let b_wins = compare(wins, &b, &a)?;
+            let mut ga = zero_where(
+                &b_wins,
+                &crate::tensor::where_op(
+                    &tie,
+                    &Arg::Tensor(half.clone()),
+                    &Arg::Tensor(g.clone()),
+                    None,
+                )?,
+            )?;
+            let mut gb = zero_where(
+                &a_wins,
+                &crate::tensor::where_op(&tie, &Arg::Tensor(half), &Arg::Tensor(g.clone()), None)?,
+            )?;
+            if matches!(op, Fmax | Fmin) {
+                // fmax/fmin return the number when the other operand is NaN.
+                let a_nan = unary(UnaryOp::IsNan, &a)?;
+                let b_nan = unary(UnaryOp::IsNan, &b)?;
+                ga = crate::tensor::where_op(
+                    &b_nan,
+                    &Arg::Tensor(g.clone()),
+                    &Arg::Tensor(zero_where(&a_nan, &ga)?),
+                    None,
+                )?;
+                gb = crate::tensor::where_op(
+                    &a_nan,
+                    &Arg::Tensor(g.clone()),
+                    &Arg::Tensor(zero_where(&b_nan, &gb)?),
+                    None,
+                )?;
+                ga = zero_where(&a_nan, &ga)?;
+                gb = zero_where(&b_nan, &gb)?;
+            }
+            (Some(ga), Some(gb))
+        }
+        // d hypot = a / y, b / y
+        Hypot => {
+            let y = ys.get()?;
+            (
+                Some(mul(g, &div(&a()?, &y)?)?),
+                Some(mul(g, &div(&b()?, &y)?)?),
+            )
+        }
+        // |a| with b's sign: the derivative is y / a (0 where a == 0); none for b.
+        Copysign => {
+            let a = a()?;
+            let d = zero_where(&compare_scalar(Eq, &a, 0.0)?, &div(&ys.get()?, &a)?)?;
+            (Some(mul(g, &d)?), some(zeros_like(g))?)
+        }
+        // a log(b): log(b) (0 where a == 0 and b <= 0), and a / b.
+        Xlogy => {
+            let (a, b) = (a()?, b()?);
+            let da = unary(UnaryOp::Log, &b)?;
+            let mask = compare_scalar(Eq, &a, 0.0)?.binary(
+                LogicalAnd,
+                &Arg::Tensor(compare_scalar(Le, &b, 0.0)?),
+                None,
+            )?;
+            (
+                Some(zero_where(&mask, &mul(g, &da)?)?),
+                Some(mul(g, &div(&a, &b)?)?),
+            )
+        }
+        _ => (None, None),
+    };
+    Ok((ga, gb))
+}

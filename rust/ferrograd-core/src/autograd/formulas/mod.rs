@@ -1,0 +1,6 @@
+//! Backward formulas, one arm per op, written with Tensor ops (so they run on any device and
+//! are recorded themselves under `create_graph`, which gives higher derivatives).
+
+pub mod binary;
+pub mod math;
+pub mod unary;

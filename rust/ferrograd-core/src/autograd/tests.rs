@@ -1,0 +1,158 @@
+//! Hand-derived checks of the engine on small graphs (the maths is in each comment).
+
+use super::*;
+use crate::dtype::{DType, Scalar};
+use crate::error::{Error, Result};
+use crate::op::{BinaryOp, UnaryOp};
+use crate::tensor::{Arg, Tensor};
+
+fn leaf(values: &[f64], shape: &[usize]) -> Result<Tensor> {
+    let t = Tensor::from_vec(values.to_vec(), shape)?;
+    t.set_requires_grad(true)?;
+    Ok(t)
+}
+
+fn mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    a.binary(BinaryOp::Mul, &Arg::Tensor(b.clone()), None)
+}
+
+fn add(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    a.binary(BinaryOp::Add, &Arg::Tensor(b.clone()), None)
+}
+
+fn scaled(a: &Tensor, k: f64) -> Result<Tensor> {
+    a.binary(BinaryOp::Mul, &Arg::Scalar(Scalar::Float(k)), None)
+}
+
+/// The values of a gradient that must be there.
+fn values(t: Option<Tensor>) -> Result<Vec<f64>> {
+    t.ok_or_else(|| Error::runtime("no gradient"))?
+        .to_vec::<f64>()
+}
+
+fn ones(shape: &[usize]) -> Result<Option<Tensor>> {
+    Ok(Some(Tensor::ones(shape, DType::F64)?))
+}
+
+#[test]
+fn polynomial_gradient_accumulates_over_two_paths() -> Result<()> {
+    // y = x*x + 3x: dy/dx = 2x + 3 = 7 at x = 2 (x reaches y along two paths).
+    let x = leaf(&[2.0], &[])?;
+    let y = add(&mul(&x, &x)?, &scaled(&x, 3.0)?)?;
+    assert_eq!(
+        y.grad_fn().map(|n| n.name().to_string()).as_deref(),
+        Some("AddBackward0")
+    );
+    backward(&[y], &[None], &[], BackwardOptions::default())?;
+    assert_eq!(values(x.grad())?, vec![7.0]);
+    Ok(())
+}
+
+#[test]
+fn broadcast_operand_gets_its_own_shape() -> Result<()> {
+    // c = a + b with a: [2, 3], b: [3] and dL/dc = 1: each b[j] is used twice, so dL/db = 2.
+    let a = leaf(&[0.0; 6], &[2, 3])?;
+    let b = leaf(&[0.0; 3], &[3])?;
+    let c = add(&a, &b)?;
+    backward(&[c], &[ones(&[2, 3])?], &[], BackwardOptions::default())?;
+    assert_eq!(values(b.grad())?, vec![2.0; 3]);
+    assert_eq!(values(a.grad())?, vec![1.0; 6]);
+    Ok(())
+}
+
+#[test]
+fn second_derivative_through_create_graph() -> Result<()> {
+    // y = x^3: dy/dx = 3x^2 = 12, d2y/dx2 = 6x = 12 at x = 2.
+    let x = leaf(&[2.0], &[])?;
+    let y = mul(&mul(&x, &x)?, &x)?;
+    let opts = BackwardOptions {
+        retain_graph: true,
+        create_graph: true,
+    };
+    let dx = grad(&[y], &[None], std::slice::from_ref(&x), opts, false)?.remove(0);
+    let dx = dx.ok_or_else(|| Error::runtime("no gradient"))?;
+    assert_eq!(dx.to_vec::<f64>()?, vec![12.0]);
+    assert!(dx.requires_grad());
+    let mut d2x = grad(
+        &[dx],
+        &[None],
+        std::slice::from_ref(&x),
+        BackwardOptions::default(),
+        false,
+    )?;
+    assert_eq!(values(d2x.remove(0))?, vec![12.0]);
+    assert!(x.grad().is_none(), "grad() leaves .grad alone");
+    Ok(())
+}
+
+#[test]
+fn second_backward_through_freed_graph_raises() -> Result<()> {
+    let x = leaf(&[1.0, 2.0], &[2])?;
+    let y = x.unary(UnaryOp::Exp, None)?;
+    backward(
+        std::slice::from_ref(&y),
+        &[ones(&[2])?],
+        &[],
+        BackwardOptions::default(),
+    )?;
+    let err = backward(&[y], &[ones(&[2])?], &[], BackwardOptions::default())
+        .expect_err("the saved result was freed");
+    assert!(err
+        .to_string()
+        .starts_with("Trying to backward through the graph a second time"));
+    Ok(())
+}
+
+#[test]
+fn modified_saved_tensor_raises_the_version_error() -> Result<()> {
+    let x = leaf(&[1.0, 2.0, 3.0], &[3])?;
+    let y = x.unary(UnaryOp::Exp, None)?;
+    let z = y.unary(UnaryOp::Sin, None)?;
+    // Change y (saved by SinBackward0 as its input, and by ExpBackward0 as its output).
+    no_grad(|| y.binary(BinaryOp::Add, &Arg::Scalar(Scalar::Float(1.0)), Some(&y)))?;
+    let err = backward(&[z], &[ones(&[3])?], &[], BackwardOptions::default())
+        .expect_err("y changed after it was saved");
+    assert_eq!(
+        err.to_string().split(" Hint:").next(),
+        Some("one of the variables needed for gradient computation has been modified by an inplace operation: [ferrograd.DoubleTensor [3]], which is output 0 of ExpBackward0, is at version 1; expected version 0 instead.")
+    );
+    Ok(())
+}
+
+#[test]
+fn implicit_gradient_only_for_scalars() -> Result<()> {
+    let x = leaf(&[1.0, 2.0], &[2])?;
+    let y = scaled(&x, 2.0)?;
+    let err = backward(&[y], &[None], &[], BackwardOptions::default()).expect_err("not scalar");
+    assert_eq!(
+        err.to_string(),
+        "grad can be implicitly created only for scalar outputs"
+    );
+    Ok(())
+}
+
+#[test]
+fn gradients_of_leaves_do_not_alias_each_other() -> Result<()> {
+    // AddBackward0 hands the same gradient to both inputs; zeroing one .grad in place must
+    // leave the other alone.
+    let a = leaf(&[1.0], &[])?;
+    let b = leaf(&[2.0], &[])?;
+    backward(&[add(&a, &b)?], &[None], &[], BackwardOptions::default())?;
+    let ga = a.grad().ok_or_else(|| Error::runtime("no gradient"))?;
+    no_grad(|| ga.binary(BinaryOp::Mul, &Arg::Scalar(Scalar::Float(0.0)), Some(&ga)))?;
+    assert_eq!(values(b.grad())?, vec![1.0]);
+    Ok(())
+}
+
+#[test]
+fn graph_is_freed_with_its_outputs() -> Result<()> {
+    let x = leaf(&[1.0], &[])?;
+    let y = x.unary(UnaryOp::Exp, None)?;
+    let node = y.grad_fn().map(|n| std::sync::Arc::downgrade(&n));
+    drop(y);
+    assert!(
+        node.and_then(|n| n.upgrade()).is_none(),
+        "the output saved by its own node is not a cycle"
+    );
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! What a tensor knows about the graph: whether it is a leaf that requires grad, its `grad`,
+//! the node that produced it (`grad_fn`, and which of that node's outputs it is), its
+//! accumulator if it is a leaf, and its hooks.
+
+use std::sync::{Arc, RwLockReadGuard, RwLockWriteGuard, Weak};
+
+use super::{Tensor, TensorImpl};
+use crate::autograd::node::{Edge, Node, TensorHook};
+use crate::error::{Error, Result};
+
+#[derive(Default)]
+pub(crate) struct AutogradMeta {
+    /// Set by the user on a leaf (`requires_grad_()`); results of recorded ops have `grad_fn`.
+    pub requires_grad: bool,
+    pub grad: Option<Tensor>,
+    pub grad_fn: Option<Arc<Node>>,
+    pub output_nr: usize,
+    /// A leaf's AccumulateGrad node, shared by every op that uses the leaf while a graph holds
+    /// it (weak here, so a leaf does not keep a graph alive).
+    pub grad_accumulator: Weak<Node>,
+    pub retains_grad: bool,
+    /// A leaf's hooks (a non-leaf's live on its `grad_fn`): (id, hook).
+    pub hooks: Vec<(u64, TensorHook)>,
+}
+
+/// A tensor handle that does not keep the tensor alive.
+#[derive(Clone)]
+pub struct WeakTensor(Weak<TensorImpl>);
+
+impl WeakTensor {
+    pub fn upgrade(&self) -> Option<Tensor> {
+        self.0.upgrade().map(Tensor)
+    }
+}
+
+impl Tensor {
+    fn meta(&self) -> RwLockReadGuard<'_, AutogradMeta> {
+        self.0.autograd.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn meta_mut(&self) -> RwLockWriteGuard<'_, AutogradMeta> {
+        self.0.autograd.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether this handle is the only way to reach its data (so it may be kept without a
+    /// copy: nobody else can change it).
+    pub(crate) fn is_uniquely_owned(&self) -> bool {
+        Arc::strong_count(&self.0) == 1 && self.storage().is_unique()
+    }
+
+    pub fn downgrade(&self) -> WeakTensor {
+        WeakTensor(Arc::downgrade(&self.0))
+    }
+
+    /// Whether gradients flow to this tensor: a leaf that asked for them, or a result of a
+    /// recorded op.
+    pub fn requires_grad(&self) -> bool {
+        let meta = self.meta();
+        meta.requires_grad || meta.grad_fn.is_some()
+    }
+
+    /// `requires_grad_()`: only on leaves (results of recorded ops always require grad).
+    pub fn set_requires_grad(&self, requires_grad: bool) -> Result<()> {
+        if requires_grad && !self.dtype().is_floating_point() {
+            return Err(Error::runtime(
+                "only Tensors of floating point dtype can require gradients",
+            ));
+        }
+        let mut meta = self.meta_mut();
+        if meta.grad_fn.is_some() {
+            if requires_grad {
+                return Ok(());
+            }
+            return Err(Error::runtime("you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."));
+        }
+        meta.requires_grad = requires_grad;
+        Ok(())
+    }
+
+    /// A leaf: created by the user, not by a recorded op.
+    pub fn is_leaf(&self) -> bool {
+        self.meta().grad_fn.is_none()
+    }
+
+    pub fn grad_fn(&self) -> Option<Arc<Node>> {
+        self.meta().grad_fn.clone()
+    }
+
+    /// Which output of its `grad_fn` this tensor is.
+    pub fn output_nr(&self) -> usize {
+        self.meta().output_nr
+    }
+
+    pub fn grad(&self) -> Option<Tensor> {
+        self.meta().grad.clone()
+    }
+
+    pub fn set_grad(&self, grad: Option<Tensor>) {
+        self.meta_mut().grad = grad;
+    }
+
+    pub fn retains_grad(&self) -> bool {
+        self.meta().retains_grad
+    }
+
+    /// `retain_grad()`: a non-leaf keeps its gradient in `.grad` (a no-op on leaves).
+    pub fn retain_grad(&self) -> Result<()> {
+        let grad_fn = {
+            let meta = self.meta();
+            if meta.grad_fn.is_none() && !meta.requires_grad {
+                return Err(Error::runtime(
+                    "can't retain_grad on Tensor that has requires_grad=False",
+                ));
+            }
+            meta.grad_fn.clone()
+        };
+        if let Some(node) = grad_fn {
+            node.add_retain_grad(self.output_nr(), self);
+            self.meta_mut().retains_grad = true;
+        }
+        Ok(())
+    }
+
+    /// Makes this tensor the `output_nr`-th result of `node` (recording an op).
+    pub(crate) fn set_history(&self, node: Arc<Node>, output_nr: usize) {
+        let mut meta = self.meta_mut();
+        meta.grad_fn = Some(node);
+        meta.output_nr = output_nr;
+    }
+
+    /// A handle to the same data that carries `node` as its history (a saved output, unpacked).
+    pub(crate) fn alias_with_history(&self, node: Arc<Node>, output_nr: usize) -> Tensor {
+        let alias = self.with_layout(self.layout().clone());
+        alias.set_history(node, output_nr);
+        alias
+    }
+
+    /// A leaf's AccumulateGrad node, created on first use and shared while a graph holds it.
+    pub fn grad_accumulator(&self) -> Arc<Node> {
+        let mut meta = self.meta_mut();
+        if let Some(node) = meta.grad_accumulator.upgrade() {
+            return node;
+        }
+        let node = Arc::new(Node::accumulate_grad(self));
+        meta.grad_accumulator = Arc::downgrade(&node);
+        node
+    }
+
+    /// Where a gradient for this tensor goes: its `grad_fn`, or its accumulator if it is a leaf
+    /// that requires grad; `None` if it needs none.
+    pub fn gradient_edge(&self) -> Option<Edge> {
+        let (grad_fn, output_nr, leaf) = {
+            let meta = self.meta();
+            (meta.grad_fn.clone(), meta.output_nr, meta.requires_grad)
+        };
+        match grad_fn {
+            Some(node) => Some(Edge {
+                node,
+                input_nr: output_nr,
+            }),
+            None if leaf => Some(Edge {
+                node: self.grad_accumulator(),
+                input_nr: 0,
+            }),
+            None => None,
+        }
+    }
+
+    /// `register_hook` on a leaf (kept on the tensor; run before accumulation).
+    pub fn add_leaf_hook(&self, hook: TensorHook) -> u64 {
+        let id = crate::autograd::node::next_hook_id();
+        self.meta_mut().hooks.push((id, hook));
+        id
+    }
+
+    pub fn remove_leaf_hook(&self, id: u64) -> bool {
+        let mut meta = self.meta_mut();
+        let before = meta.hooks.len();
+        meta.hooks.retain(|(i, _)| *i != id);
+        before != meta.hooks.len()
+    }
+
+    pub(crate) fn leaf_hooks(&self) -> Vec<TensorHook> {
+        self.meta().hooks.iter().map(|(_, h)| h.clone()).collect()
+    }
+}
