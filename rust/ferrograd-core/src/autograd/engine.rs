@@ -292,7 +292,15 @@ impl GraphTask {
         let Some(formula) = node.backward_fn() else {
             return Ok(vec![None; node.next_edges().len()]);
         };
-        let mut grad_inputs = formula(&grads)?;
+        let needs: Vec<bool> = node
+            .next_edges()
+            .iter()
+            .map(|e| {
+                e.as_ref()
+                    .is_some_and(|e| self.needed.contains(&e.node.id()))
+            })
+            .collect();
+        let mut grad_inputs = formula(&grads, &needs)?;
         check_and_cast(node, &mut grad_inputs)?;
         for hook in node.post_hooks() {
             if let Some(new) = hook(&grad_inputs, &grads)? {

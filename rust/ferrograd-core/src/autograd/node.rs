@@ -12,8 +12,11 @@ use crate::dtype::DType;
 use crate::error::Result;
 use crate::tensor::{Tensor, WeakTensor};
 
-/// Gradients of a node's outputs in, gradients of its inputs out (`None`: no gradient).
-pub type BackwardFn = Box<dyn Fn(&[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + Sync>;
+/// Gradients of a node's outputs in, gradients of its inputs out (`None`: no gradient). The
+/// flags say which inputs need a gradient at all (`ctx.needs_input_grad`), so that a formula
+/// can skip the work for the others (the weight-only half of a matrix product's backward).
+pub type BackwardFn =
+    Box<dyn Fn(&[Option<Tensor>], &[bool]) -> Result<Vec<Option<Tensor>>> + Send + Sync>;
 
 /// `tensor.register_hook(fn)`: sees the gradient of one tensor and may replace it.
 pub type TensorHook = Arc<dyn Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync>;
@@ -110,7 +113,10 @@ impl NodeSpec {
     pub fn new(
         name: impl Into<Cow<'static, str>>,
         saved: Vec<SavedTensor>,
-        backward: impl Fn(&[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + Sync + 'static,
+        backward: impl Fn(&[Option<Tensor>], &[bool]) -> Result<Vec<Option<Tensor>>>
+            + Send
+            + Sync
+            + 'static,
     ) -> NodeSpec {
         NodeSpec {
             name: name.into(),

@@ -156,3 +156,46 @@ fn graph_is_freed_with_its_outputs() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn matrix_product_sum_gradients() -> Result<()> {
+    // L = sum(A @ B): dL/dA = 1 @ B^T (row sums of B), dL/dB = A^T @ 1 (column sums of A).
+    let a = leaf(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
+    let b = leaf(&[1.0, 0.0, 2.0, 1.0, 0.0, 3.0], &[3, 2])?;
+    let y = a.matmul(&b)?;
+    assert_eq!(
+        y.grad_fn().map(|n| n.name().to_string()).as_deref(),
+        Some("MmBackward0")
+    );
+    let loss = y.sum(None, false, None)?;
+    backward(&[loss], &[None], &[], BackwardOptions::default())?;
+    assert_eq!(values(a.grad())?, vec![1.0, 3.0, 3.0, 1.0, 3.0, 3.0]);
+    assert_eq!(values(b.grad())?, vec![5.0, 5.0, 7.0, 7.0, 9.0, 9.0]);
+    Ok(())
+}
+
+#[test]
+fn vector_operands_of_matmul() -> Result<()> {
+    // y = v @ M @ w (1-D v, w): dy/dv = M w, dy/dw = M^T v.
+    let v = leaf(&[1.0, 2.0], &[2])?;
+    let m = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2])?;
+    let w = leaf(&[1.0, -1.0], &[2])?;
+    let y = v.matmul(&m)?.matmul(&w)?;
+    backward(&[y], &[None], &[], BackwardOptions::default())?;
+    assert_eq!(values(v.grad())?, vec![-1.0, -1.0]);
+    assert_eq!(values(w.grad())?, vec![7.0, 10.0]);
+    Ok(())
+}
+
+#[test]
+fn mean_select_and_transpose_route_gradients() -> Result<()> {
+    // L = mean(x[1]) + sum(x^T[:, 0]) for x: [2, 3]; x^T[:, 0] is row 0 of x, so row 0 gets 1
+    // and row 1 gets 1/3 per element.
+    let x = leaf(&[0.0; 6], &[2, 3])?;
+    let a = x.select(0, 1)?.mean(None, false, None)?;
+    let b = x.t()?.select(1, 0)?.sum(None, false, None)?;
+    backward(&[add(&a, &b)?], &[None], &[], BackwardOptions::default())?;
+    let third = 1.0 / 3.0;
+    assert_eq!(values(x.grad())?, vec![1.0, 1.0, 1.0, third, third, third]);
+    Ok(())
+}

@@ -2,6 +2,8 @@
 //! `fill_`, and reading values out (`item`, `to_vec`).
 
 use super::Tensor;
+use crate::autograd::formulas::copy as copy_grad;
+use crate::autograd::tracked;
 use crate::cpu::{copy, fill};
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
@@ -163,12 +165,20 @@ impl Tensor {
         if self.is_contiguous() {
             return Ok(self.clone());
         }
-        with_dtype!(self.dtype(), T => self.copy_into_new::<T>(false))
+        tracked(
+            &[self],
+            || with_dtype!(self.dtype(), T => self.copy_into_new::<T>(false)),
+            |_| Ok(copy_grad::clone_back()),
+        )
     }
 
     /// `clone()`: always a copy; keeps the strides of dense layouts.
     pub fn deep_clone(&self) -> Result<Tensor> {
-        with_dtype!(self.dtype(), T => self.copy_into_new::<T>(true))
+        tracked(
+            &[self],
+            || with_dtype!(self.dtype(), T => self.copy_into_new::<T>(true)),
+            |_| Ok(copy_grad::clone_back()),
+        )
     }
 
     /// `to(dtype)`: itself when the dtype already matches, else a converted copy.
@@ -176,7 +186,11 @@ impl Tensor {
         if dtype == self.dtype() {
             return Ok(self.clone());
         }
-        with_dtype!(dtype, T => self.copy_into_new::<T>(true))
+        tracked(
+            &[self],
+            || with_dtype!(dtype, T => self.copy_into_new::<T>(true)),
+            |_| Ok(copy_grad::to_copy_back(self.dtype())),
+        )
     }
 
     /// Writes `src` (same shape) into `self`, casting; `src` may share storage with `self`.

@@ -3,6 +3,7 @@
 //! and [`product`], the one kernel call behind all of them.
 
 use super::Tensor;
+use crate::autograd::{formulas, tracked};
 use crate::cpu::matmul::{self, MatView, MatmulElement, Product};
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
@@ -118,79 +119,103 @@ fn one() -> Scalar {
 impl Tensor {
     /// `mm`: a 2-D matrix product.
     pub fn mm(&self, mat2: &Tensor) -> Result<Tensor> {
-        check_mm_args("mm", self, mat2)?;
-        if self.dtype() != mat2.dtype() {
-            return Err(Error::runtime(format!(
-                "expected m1 and m2 to have the same dtype, but got: {} != {}",
-                self.dtype().cpp_type_name(),
-                mat2.dtype().cpp_type_name()
-            )));
-        }
-        if self.dtype() == DType::Bool {
-            return Err(not_implemented("addmm_impl_cpu_", DType::Bool));
-        }
-        product(self, mat2, None, one())
+        tracked(
+            &[self, mat2],
+            || {
+                check_mm_args("mm", self, mat2)?;
+                if self.dtype() != mat2.dtype() {
+                    return Err(Error::runtime(format!(
+                        "expected m1 and m2 to have the same dtype, but got: {} != {}",
+                        self.dtype().cpp_type_name(),
+                        mat2.dtype().cpp_type_name()
+                    )));
+                }
+                if self.dtype() == DType::Bool {
+                    return Err(not_implemented("addmm_impl_cpu_", DType::Bool));
+                }
+                product(self, mat2, None, one())
+            },
+            |_| Ok(formulas::matmul::spec("MmBackward0", self, mat2)),
+        )
     }
 
     /// `bmm`: a batch of matrix products, `(b, n, m) @ (b, m, p)`.
     pub fn bmm(&self, mat2: &Tensor) -> Result<Tensor> {
-        check_bmm_args(self, mat2)?;
-        check_same_scalar_type(self, mat2)?;
-        if self.dtype() == DType::Bool {
-            return Err(not_implemented("bmm", DType::Bool));
-        }
-        product(self, mat2, None, one())
+        tracked(
+            &[self, mat2],
+            || {
+                check_bmm_args(self, mat2)?;
+                check_same_scalar_type(self, mat2)?;
+                if self.dtype() == DType::Bool {
+                    return Err(not_implemented("bmm", DType::Bool));
+                }
+                product(self, mat2, None, one())
+            },
+            |_| Ok(formulas::matmul::spec("BmmBackward0", self, mat2)),
+        )
     }
 
     /// `mv`: matrix times vector.
     pub fn mv(&self, vec: &Tensor) -> Result<Tensor> {
-        if self.ndim() == 0 {
-            return Err(Error::DimOnScalar { dim: 0 }); // PyTorch reads size(0) first
-        }
-        check_mv_args(None, self, vec)?;
-        let (d, v) = (self.dtype(), vec.dtype());
-        if d != v {
-            return Err(Error::runtime(format!(
-                "addmv input tensors must have the same dtype, but got {}, {}, and {}",
-                v.scalar_type_name(),
-                d.scalar_type_name(),
-                v.scalar_type_name()
-            )));
-        }
-        if d == DType::Bool {
-            return Err(not_implemented("addmv_impl_cpu", d));
-        }
-        let r = product(self, &vec.unsqueeze(1)?, None, one())?;
-        r.view(&[self.shape()[0] as i64])
+        tracked(
+            &[self, vec],
+            || {
+                if self.ndim() == 0 {
+                    return Err(Error::DimOnScalar { dim: 0 }); // PyTorch reads size(0) first
+                }
+                check_mv_args(None, self, vec)?;
+                let (d, v) = (self.dtype(), vec.dtype());
+                if d != v {
+                    return Err(Error::runtime(format!(
+                        "addmv input tensors must have the same dtype, but got {}, {}, and {}",
+                        v.scalar_type_name(),
+                        d.scalar_type_name(),
+                        v.scalar_type_name()
+                    )));
+                }
+                if d == DType::Bool {
+                    return Err(not_implemented("addmv_impl_cpu", d));
+                }
+                let r = product(self, &vec.unsqueeze(1)?, None, one())?;
+                r.view(&[self.shape()[0] as i64])
+            },
+            |_| Ok(formulas::matmul::spec("MvBackward0", self, vec)),
+        )
     }
 
     /// `dot`: the inner product of two 1-D tensors, as a 0-dim tensor.
     pub fn dot(&self, other: &Tensor) -> Result<Tensor> {
-        if self.ndim() != 1 || other.ndim() != 1 {
-            return Err(Error::runtime(format!(
-                "1D tensors expected, but got {}D and {}D tensors",
-                self.ndim(),
-                other.ndim()
-            )));
-        }
-        if self.dtype() != other.dtype() {
-            return Err(Error::runtime(format!(
-                "dot : expected both vectors to have same dtype, but found {} and {}",
-                self.dtype().scalar_type_name(),
-                other.dtype().scalar_type_name()
-            )));
-        }
-        let (n, m) = (self.shape()[0], other.shape()[0]);
-        if n != m {
-            return Err(Error::runtime(format!(
+        tracked(
+            &[self, other],
+            || {
+                if self.ndim() != 1 || other.ndim() != 1 {
+                    return Err(Error::runtime(format!(
+                        "1D tensors expected, but got {}D and {}D tensors",
+                        self.ndim(),
+                        other.ndim()
+                    )));
+                }
+                if self.dtype() != other.dtype() {
+                    return Err(Error::runtime(format!(
+                        "dot : expected both vectors to have same dtype, but found {} and {}",
+                        self.dtype().scalar_type_name(),
+                        other.dtype().scalar_type_name()
+                    )));
+                }
+                let (n, m) = (self.shape()[0], other.shape()[0]);
+                if n != m {
+                    return Err(Error::runtime(format!(
                 "inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of elements, but got {n} and {m} elements respectively"
             )));
-        }
-        if self.dtype() == DType::Bool {
-            return Err(not_implemented("dot", DType::Bool));
-        }
-        let r = product(&self.unsqueeze(0)?, &other.unsqueeze(1)?, None, one())?;
-        r.view(&[])
+                }
+                if self.dtype() == DType::Bool {
+                    return Err(not_implemented("dot", DType::Bool));
+                }
+                let r = product(&self.unsqueeze(0)?, &other.unsqueeze(1)?, None, one())?;
+                r.view(&[])
+            },
+            |_| Ok(formulas::matmul::spec("DotBackward0", self, other)),
+        )
     }
 
     /// `vdot`: `dot` with the first argument conjugated, which for real dtypes is `dot`.

@@ -3,6 +3,8 @@
 
 use super::matmul::{check_same_scalar_type, product};
 use super::Tensor;
+use crate::autograd::formulas::matmul;
+use crate::autograd::tracked;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::op::not_implemented;
@@ -11,6 +13,15 @@ use crate::shape::broadcast_shapes;
 impl Tensor {
     /// `matmul` / `@`: PyTorch's rules for every combination of ranks.
     pub fn matmul(&self, other: &Tensor) -> Result<Tensor> {
+        let name = matmul::matmul_name(self.ndim(), other.ndim());
+        tracked(
+            &[self, other],
+            || self.matmul_untracked(other),
+            |_| Ok(matmul::spec(name, self, other)),
+        )
+    }
+
+    fn matmul_untracked(&self, other: &Tensor) -> Result<Tensor> {
         let (d1, d2) = (self.ndim(), other.ndim());
         if d1 == 0 || d2 == 0 {
             return Err(Error::runtime(format!(

@@ -2,6 +2,8 @@
 //! `count_nonzero`, and the helpers every reduction shares (which dims, what output shape).
 
 use super::Tensor;
+use crate::autograd::formulas::reduce;
+use crate::autograd::tracked;
 use crate::cpu::reduce::{reduce, ReduceKernel};
 use crate::cpu::reduce_fold::{Accum, Fold, Widen};
 use crate::cpu::reduce_minmax::is_nan;
@@ -126,7 +128,14 @@ impl Tensor {
 
     /// `sum(dim=None, keepdim=False, dtype=None)`.
     pub fn sum(&self, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
-        self.sum_like(dims, keepdim, dtype, false)
+        tracked(
+            &[self],
+            || self.sum_like(dims, keepdim, dtype, false),
+            |_| {
+                let mask = reduce_mask(self.ndim(), dims, true)?;
+                Ok(reduce::sum_back(self, mask, keepdim, dims.is_none()))
+            },
+        )
     }
 
     /// `nansum`: NaNs count as zero.
@@ -141,6 +150,22 @@ impl Tensor {
 
     /// `mean`: the sum (in float32 for the half types), divided by the count, then rounded.
     pub fn mean(
+        &self,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+        dtype: Option<DType>,
+    ) -> Result<Tensor> {
+        tracked(
+            &[self],
+            || self.mean_untracked(dims, keepdim, dtype),
+            |_| {
+                let mask = reduce_mask(self.ndim(), dims, true)?;
+                Ok(reduce::mean_back(self, mask, keepdim, dims.is_none()))
+            },
+        )
+    }
+
+    fn mean_untracked(
         &self,
         dims: Option<&[i64]>,
         keepdim: bool,

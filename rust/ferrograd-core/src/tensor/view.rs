@@ -1,7 +1,11 @@
 //! View ops: each computes a new layout over the same storage; none copies (except `reshape`
 //! when a view is impossible, as in PyTorch).
 
+use std::sync::Arc;
+
 use super::Tensor;
+use crate::autograd::formulas::view;
+use crate::autograd::tracked;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::shape::{infer_size, normalize_dim, normalize_insert_dim};
@@ -12,41 +16,88 @@ impl Tensor {
     }
 
     pub fn view(&self, shape: &[i64]) -> Result<Tensor> {
-        let shape = infer_size(shape, self.numel())?;
-        Ok(self.with_layout(self.layout().view(&shape)?))
+        tracked(
+            &[self],
+            || {
+                let shape = infer_size(shape, self.numel())?;
+                Ok(self.with_layout(self.layout().view(&shape)?))
+            },
+            |_| Ok(view::reshape_back("ViewBackward0", self)),
+        )
     }
 
     /// A view when the strides allow one, else a contiguous copy.
     pub fn reshape(&self, shape: &[i64]) -> Result<Tensor> {
-        let shape = infer_size(shape, self.numel())?;
-        match self.layout().view(&shape) {
-            Ok(layout) => Ok(self.with_layout(layout)),
-            Err(_) => Ok(self.contiguous()?.with_layout(Layout::contiguous(&shape))),
-        }
+        tracked(
+            &[self],
+            || {
+                let shape = infer_size(shape, self.numel())?;
+                match self.layout().view(&shape) {
+                    Ok(layout) => Ok(self.with_layout(layout)),
+                    Err(_) => Ok(self.contiguous()?.with_layout(Layout::contiguous(&shape))),
+                }
+            },
+            |y| {
+                Ok(view::reshape_back(
+                    if y.storage().same(self.storage()) {
+                        "ViewBackward0"
+                    } else {
+                        "UnsafeViewBackward0"
+                    },
+                    self,
+                ))
+            },
+        )
     }
 
     pub fn transpose(&self, d0: i64, d1: i64) -> Result<Tensor> {
-        if self.ndim() == 0 {
-            // A 0-dim tensor accepts dims 0 and -1 and is its own transpose.
-            self.dim_index(d0)?;
-            self.dim_index(d1)?;
-            return Ok(self.with_layout(self.layout().clone()));
-        }
-        let (a, b) = (self.dim_index(d0)?, self.dim_index(d1)?);
-        Ok(self.with_layout(self.layout().transpose(a, b)))
+        tracked(
+            &[self],
+            || {
+                if self.ndim() == 0 {
+                    // A 0-dim tensor accepts dims 0 and -1 and is its own transpose.
+                    self.dim_index(d0)?;
+                    self.dim_index(d1)?;
+                    return Ok(self.with_layout(self.layout().clone()));
+                }
+                let (a, b) = (self.dim_index(d0)?, self.dim_index(d1)?);
+                Ok(self.with_layout(self.layout().transpose(a, b)))
+            },
+            |_| {
+                Ok(if self.ndim() == 0 {
+                    view::reshape_back("TransposeBackward0", self)
+                } else {
+                    let mut perm: Vec<usize> = (0..self.ndim()).collect();
+                    perm.swap(self.dim_index(d0)?, self.dim_index(d1)?);
+                    view::permute_back("TransposeBackward0", &perm)
+                })
+            },
+        )
     }
 
     pub fn t(&self) -> Result<Tensor> {
-        if self.ndim() > 2 {
-            return Err(Error::runtime(format!(
-                "t() expects a tensor with <= 2 dimensions, but self is {}D",
-                self.ndim()
-            )));
-        }
-        if self.ndim() < 2 {
-            return Ok(self.with_layout(self.layout().clone()));
-        }
-        self.transpose(0, 1)
+        tracked(
+            &[self],
+            || {
+                if self.ndim() > 2 {
+                    return Err(Error::runtime(format!(
+                        "t() expects a tensor with <= 2 dimensions, but self is {}D",
+                        self.ndim()
+                    )));
+                }
+                if self.ndim() < 2 {
+                    return Ok(self.with_layout(self.layout().clone()));
+                }
+                self.transpose(0, 1)
+            },
+            |_| {
+                Ok(if self.ndim() < 2 {
+                    view::reshape_back("TBackward0", self)
+                } else {
+                    view::permute_back("TBackward0", &[1, 0])
+                })
+            },
+        )
     }
 
     /// `mT`: swaps the last two dims.
@@ -67,24 +118,38 @@ impl Tensor {
     }
 
     pub fn permute(&self, dims: &[i64]) -> Result<Tensor> {
-        if dims.len() != self.ndim() {
-            return Err(Error::runtime(format!(
+        tracked(
+            &[self],
+            || {
+                if dims.len() != self.ndim() {
+                    return Err(Error::runtime(format!(
                 "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {} is not equal to len(dims) = {}",
                 self.ndim(),
                 dims.len()
             )));
-        }
-        let dims = dims
-            .iter()
-            .map(|&d| self.dim_index(d))
-            .collect::<Result<Vec<_>>>()?;
-        let mut seen = vec![false; dims.len()];
-        for &d in &dims {
-            if std::mem::replace(&mut seen[d], true) {
-                return Err(Error::runtime("permute(): duplicate dims are not allowed."));
-            }
-        }
-        Ok(self.with_layout(self.layout().permute(&dims)))
+                }
+                let dims = dims
+                    .iter()
+                    .map(|&d| self.dim_index(d))
+                    .collect::<Result<Vec<_>>>()?;
+                let mut seen = vec![false; dims.len()];
+                for &d in &dims {
+                    if std::mem::replace(&mut seen[d], true) {
+                        return Err(Error::runtime("permute(): duplicate dims are not allowed."));
+                    }
+                }
+                Ok(self.with_layout(self.layout().permute(&dims)))
+            },
+            |_| {
+                Ok(view::permute_back(
+                    "PermuteBackward0",
+                    &dims
+                        .iter()
+                        .map(|&d| self.dim_index(d))
+                        .collect::<Result<Vec<_>>>()?,
+                ))
+            },
+        )
     }
 
     /// `movedim(source, destination)`: the listed dims go to the listed places, the others keep
@@ -129,62 +194,92 @@ impl Tensor {
     }
 
     pub fn expand(&self, shape: &[i64]) -> Result<Tensor> {
-        let layout = self.layout().expand(shape).map_err(|e| match e {
-            Error::Other { msg, kind } => Error::Other {
-                kind,
-                msg: msg.replacen(
-                    "expand:",
-                    &format!(
-                        "expand(ferrograd.{}{{{:?}}}, size={:?}):",
-                        self.dtype().legacy_type_name(),
-                        self.shape(),
-                        shape
-                    ),
-                    1,
-                ),
+        tracked(
+            &[self],
+            || {
+                let layout = self.layout().expand(shape).map_err(|e| match e {
+                    Error::Other { msg, kind } => Error::Other {
+                        kind,
+                        msg: msg.replacen(
+                            "expand:",
+                            &format!(
+                                "expand(ferrograd.{}{{{:?}}}, size={:?}):",
+                                self.dtype().legacy_type_name(),
+                                self.shape(),
+                                shape
+                            ),
+                            1,
+                        ),
+                    },
+                    other => other,
+                })?;
+                Ok(self.with_layout(layout))
             },
-            other => other,
-        })?;
-        Ok(self.with_layout(layout))
+            |_| Ok(view::expand_back(self)),
+        )
     }
 
     pub fn narrow(&self, dim: i64, start: i64, length: i64) -> Result<Tensor> {
-        if self.ndim() == 0 {
-            return Err(Error::runtime(
-                "narrow() cannot be applied to a 0-dim tensor.",
-            ));
-        }
-        let d = self.dim_index(dim)?;
-        let size = self.shape()[d] as i64;
-        if length < 0 {
-            return Err(Error::runtime("narrow(): length must be non-negative."));
-        }
-        if start < -size || start > size {
-            return Err(Error::index(format!(
-                "start out of range (expected to be in range of [{}, {}], but got {})",
-                -size, size, start
-            )));
-        }
-        let start = if start < 0 { start + size } else { start };
-        Ok(self.with_layout(self.layout().narrow(d, start as usize, length as usize)?))
+        tracked(
+            &[self],
+            || {
+                if self.ndim() == 0 {
+                    return Err(Error::runtime(
+                        "narrow() cannot be applied to a 0-dim tensor.",
+                    ));
+                }
+                let d = self.dim_index(dim)?;
+                let size = self.shape()[d] as i64;
+                if length < 0 {
+                    return Err(Error::runtime("narrow(): length must be non-negative."));
+                }
+                if start < -size || start > size {
+                    return Err(Error::index(format!(
+                        "start out of range (expected to be in range of [{}, {}], but got {})",
+                        -size, size, start
+                    )));
+                }
+                let start = if start < 0 { start + size } else { start };
+                Ok(self.with_layout(self.layout().narrow(d, start as usize, length as usize)?))
+            },
+            |_| {
+                Ok(view::embed_back(
+                    "SliceBackward0",
+                    self,
+                    Arc::new(move |t: &Tensor| t.narrow(dim, start, length)),
+                ))
+            },
+        )
     }
 
     pub fn select(&self, dim: i64, index: i64) -> Result<Tensor> {
-        if self.ndim() == 0 {
-            return Err(Error::index(
-                "select() cannot be applied to a 0-dim tensor.",
-            ));
-        }
-        let d = self.dim_index(dim)?;
-        let size = self.shape()[d] as i64;
-        if index < -size || index >= size {
-            return Err(Error::index(format!(
+        tracked(
+            &[self],
+            || {
+                if self.ndim() == 0 {
+                    return Err(Error::index(
+                        "select() cannot be applied to a 0-dim tensor.",
+                    ));
+                }
+                let d = self.dim_index(dim)?;
+                let size = self.shape()[d] as i64;
+                if index < -size || index >= size {
+                    return Err(Error::index(format!(
                 "select(): index {index} out of range for tensor of size {:?} at dimension {d}",
                 self.shape()
             )));
-        }
-        let i = if index < 0 { index + size } else { index };
-        Ok(self.with_layout(self.layout().select(d, i as usize)))
+                }
+                let i = if index < 0 { index + size } else { index };
+                Ok(self.with_layout(self.layout().select(d, i as usize)))
+            },
+            |_| {
+                Ok(view::embed_back(
+                    "SelectBackward0",
+                    self,
+                    Arc::new(move |t: &Tensor| t.select(dim, index)),
+                ))
+            },
+        )
     }
 
     /// `start:end:step` along `dim` (Python slice semantics; step must be positive).
@@ -195,32 +290,61 @@ impl Tensor {
         end: Option<i64>,
         step: i64,
     ) -> Result<Tensor> {
-        if step <= 0 {
-            return Err(Error::value("step must be greater than zero"));
-        }
-        let d = self.dim_index(dim)?;
-        Ok(self.with_layout(self.layout().slice(d, start, end, step as usize)))
+        tracked(
+            &[self],
+            || {
+                if step <= 0 {
+                    return Err(Error::value("step must be greater than zero"));
+                }
+                let d = self.dim_index(dim)?;
+                Ok(self.with_layout(self.layout().slice(d, start, end, step as usize)))
+            },
+            |_| {
+                Ok(view::embed_back(
+                    "SliceBackward0",
+                    self,
+                    Arc::new(move |t: &Tensor| t.slice(dim, start, end, step)),
+                ))
+            },
+        )
     }
 
     pub fn unsqueeze(&self, dim: i64) -> Result<Tensor> {
-        let d = normalize_insert_dim(dim, self.ndim())?;
-        Ok(self.with_layout(self.layout().unsqueeze(d)))
+        tracked(
+            &[self],
+            || {
+                let d = normalize_insert_dim(dim, self.ndim())?;
+                Ok(self.with_layout(self.layout().unsqueeze(d)))
+            },
+            |_| Ok(view::reshape_back("UnsqueezeBackward0", self)),
+        )
     }
 
     /// `squeeze()` with no dims removes every size-1 dim; with dims, only those listed.
     pub fn squeeze(&self, dims: Option<&[i64]>) -> Result<Tensor> {
-        let dims: Vec<usize> = match dims {
-            None => (0..self.ndim()).collect(),
-            Some(ds) if self.ndim() == 0 => {
-                ds.iter().try_for_each(|&d| self.dim_index(d).map(|_| ()))?;
-                vec![]
-            }
-            Some(ds) => ds
-                .iter()
-                .map(|&d| self.dim_index(d))
-                .collect::<Result<_>>()?,
+        let name = match dims {
+            None => "SqueezeBackward0",
+            Some([_]) => "SqueezeBackward1",
+            Some(_) => "SqueezeBackward2",
         };
-        Ok(self.with_layout(self.layout().squeeze(&dims)))
+        tracked(
+            &[self],
+            || {
+                let dims: Vec<usize> = match dims {
+                    None => (0..self.ndim()).collect(),
+                    Some(ds) if self.ndim() == 0 => {
+                        ds.iter().try_for_each(|&d| self.dim_index(d).map(|_| ()))?;
+                        vec![]
+                    }
+                    Some(ds) => ds
+                        .iter()
+                        .map(|&d| self.dim_index(d))
+                        .collect::<Result<_>>()?,
+                };
+                Ok(self.with_layout(self.layout().squeeze(&dims)))
+            },
+            |_| Ok(view::reshape_back(name, self)),
+        )
     }
 
     pub fn flatten(&self, start_dim: i64, end_dim: i64) -> Result<Tensor> {
@@ -275,13 +399,25 @@ impl Tensor {
     }
 
     pub fn diagonal(&self, offset: i64, dim1: i64, dim2: i64) -> Result<Tensor> {
-        let (a, b) = (self.dim_index(dim1)?, self.dim_index(dim2)?);
-        if a == b {
-            return Err(Error::runtime(format!(
-                "diagonal dimensions cannot be identical {dim1}, {dim2}"
-            )));
-        }
-        Ok(self.with_layout(self.layout().diagonal(offset, a, b)))
+        tracked(
+            &[self],
+            || {
+                let (a, b) = (self.dim_index(dim1)?, self.dim_index(dim2)?);
+                if a == b {
+                    return Err(Error::runtime(format!(
+                        "diagonal dimensions cannot be identical {dim1}, {dim2}"
+                    )));
+                }
+                Ok(self.with_layout(self.layout().diagonal(offset, a, b)))
+            },
+            |_| {
+                Ok(view::embed_back(
+                    "DiagonalBackward0",
+                    self,
+                    Arc::new(move |t: &Tensor| t.diagonal(offset, dim1, dim2)),
+                ))
+            },
+        )
     }
 
     /// `as_strided(size, stride, storage_offset)`: any layout over the same storage, checked to

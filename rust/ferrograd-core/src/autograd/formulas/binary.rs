@@ -81,9 +81,13 @@ pub fn spec(op: BinaryOp, a: &Arg, b: &Arg, alpha: Option<Scalar>, y: &Tensor) -
         }
     }
     let alpha = alpha.map(|k| k.to_f64()).unwrap_or(1.0);
-    Ok(NodeSpec::new(name, saved, move |grads| {
+    Ok(NodeSpec::new(name, saved, move |grads, needs| {
         let g = grads[0].as_ref().expect("materialized by the engine");
-        let (ga, gb) = grad_inputs(op, g, &xa, &xb, &ys, alpha)?;
+        // Which operands need a gradient, among the tensor operands (the node's inputs).
+        let mut flags = needs.iter().copied();
+        let need_a = xa.is_tensor() && flags.next().unwrap_or(false);
+        let need_b = xb.is_tensor() && flags.next().unwrap_or(false);
+        let (ga, gb) = grad_inputs(op, g, &xa, &xb, &ys, alpha, (need_a, need_b))?;
         let mut out = Vec::with_capacity(2);
         if xa.is_tensor() {
             out.push(ga);
@@ -103,22 +107,34 @@ fn grad_inputs(
     xb: &Operand,
     ys: &SavedTensor,
     alpha: f64,
+    (need_a, need_b): (bool, bool),
 ) -> Result<(Option<Tensor>, Option<Tensor>)> {
     use BinaryOp::*;
+    // The operand gradients that are wanted; the others are skipped (`None`).
+    let when = |need: bool, f: &dyn Fn() -> Result<Tensor>| -> Result<Option<Tensor>> {
+        if need {
+            f().map(Some)
+        } else {
+            Ok(None)
+        }
+    };
     let a = || xa.value(g);
     let b = || xb.value(g);
     let some = |t: Result<Tensor>| t.map(Some);
     let (ga, gb) = match op {
         Add => (some(Ok(g.clone()))?, some(mul_scalar(g, alpha))?),
         Sub => (some(Ok(g.clone()))?, some(mul_scalar(g, -alpha))?),
-        Mul => (some(mul(g, &b()?))?, some(mul(g, &a()?))?),
+        Mul => (
+            when(need_a, &|| mul(g, &b()?))?,
+            when(need_b, &|| mul(g, &a()?))?,
+        ),
         // d(a/b)/db = -a / b^2
-        Div => {
-            let b = b()?;
-            let ga = div(g, &b)?;
-            let gb = neg(&div(&mul(g, &a()?)?, &unary(UnaryOp::Square, &b)?)?)?;
-            (Some(ga), Some(gb))
-        }
+        Div => (
+            when(need_a, &|| div(g, &b()?))?,
+            when(need_b, &|| {
+                neg(&div(&mul(g, &a()?)?, &unary(UnaryOp::Square, &b()?)?)?)
+            })?,
+        ),
         DivTrunc | DivFloor => (some(zeros_like(g))?, some(zeros_like(g))?),
         // a - b * floor(a / b)
         Remainder => {

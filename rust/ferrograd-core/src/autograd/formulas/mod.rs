@@ -2,5 +2,9 @@
 //! are recorded themselves under `create_graph`, which gives higher derivatives).
 
 pub mod binary;
+pub mod copy;
 pub mod math;
+pub mod matmul;
+pub mod reduce;
 pub mod unary;
+pub mod view;

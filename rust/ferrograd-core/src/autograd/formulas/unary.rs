@@ -64,7 +64,7 @@ pub fn spec(op: UnaryOp, x: &Tensor, y: &Tensor) -> Result<NodeSpec> {
     let name = node_name(op).unwrap_or("UnaryBackward0");
     let (xs, ys) = (SavedTensor::input(x), SavedTensor::output(y, 0));
     let saved = vec![xs.clone(), ys.clone()];
-    Ok(NodeSpec::new(name, saved, move |grads| {
+    Ok(NodeSpec::new(name, saved, move |grads, _needs| {
         let g = grads[0].as_ref().expect("materialized by the engine");
         Ok(vec![Some(grad_input(op, g, &xs, &ys)?)])
     }))
