@@ -5,7 +5,7 @@ PyTorch prints. Every layer is meant to be read: start with `Tensor` (the Rust c
 through `ferrograd._C`) and follow the imports.
 """
 
-from . import _C, linalg, return_types
+from . import _C, autograd, linalg, return_types
 
 # The operators. Each binding file (`rust/ferrograd-py/src/ops_*.rs`) registers its top-level
 # functions in `_C`, most of them the very `Tensor` methods (`ferrograd.add is Tensor.add`);
@@ -62,6 +62,14 @@ from ._C import (
 from ._C import bool as bool
 from ._C import dtype as dtype
 from ._device import device
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from ._dtype_info import finfo, iinfo
 from ._legacy import (
     BFloat16Tensor,

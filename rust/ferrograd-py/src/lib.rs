@@ -5,6 +5,7 @@
 #![allow(non_snake_case)]
 
 mod args;
+mod autograd;
 mod creation;
 mod dtype;
 mod errors;
@@ -31,6 +32,7 @@ mod random;
 mod random_inplace;
 mod random_sampling;
 mod tensor;
+mod tensor_autograd;
 mod tensor_convert;
 mod tensor_new;
 mod tensor_protocols;
@@ -86,6 +88,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random_sampling::rand_like, m)?)?;
     m.add_function(wrap_pyfunction!(random_sampling::randn_like, m)?)?;
     m.add_function(wrap_pyfunction!(random_sampling::randint_like, m)?)?;
+    autograd::register(m)?;
     ops_elementwise::register(m)?;
     ops_binary::register(m)?;
     ops_ternary::register(m)?;

@@ -202,23 +202,6 @@ impl PyTensor {
         Ok(slf)
     }
 
-    /// Leaves are tensors not produced by a tracked op. Until the autograd engine records ops,
-    /// every tensor is a leaf.
-    #[getter]
-    fn is_leaf(&self) -> bool {
-        true
-    }
-
-    #[getter]
-    fn grad_fn(&self, py: Python<'_>) -> Py<PyAny> {
-        py.None()
-    }
-
-    #[getter]
-    fn grad(&self, py: Python<'_>) -> Py<PyAny> {
-        py.None()
-    }
-
     /// The version counter: how many in-place writes this tensor (or a view of it) has seen.
     #[getter]
     fn _version(&self) -> u64 {

@@ -241,7 +241,6 @@ impl PyTensor {
     fn clone(&self, py: Python<'_>, memory_format: Option<&Bound<'_, PyAny>>) -> Out {
         let _ = memory_format;
         let t = core("clone", || self.t.deep_clone())?;
-        core("clone", || t.set_requires_grad(self.t.requires_grad()))?;
         wrap(py, t)
     }
 
@@ -250,7 +249,7 @@ impl PyTensor {
     }
 
     fn detach_(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
-        core("detach_", || slf.t.set_requires_grad(false))?;
+        slf.t.detach_();
         Ok(slf)
     }
 

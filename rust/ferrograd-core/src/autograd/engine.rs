@@ -60,8 +60,10 @@ pub fn grad(
     let roots = root_edges(outputs, grad_outputs)?;
     let targets = target_edges(inputs)?;
     let captured = GraphTask::new(&roots, &targets, Mode::CaptureOnly, options).run(roots)?;
-    if !allow_unused && captured.iter().any(Option::is_none) {
-        return Err(Error::runtime("One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior."));
+    if !allow_unused {
+        if let Some(i) = captured.iter().position(Option::is_none) {
+            return Err(Error::runtime(format!("The differentiated Tensor at index {i} appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.")));
+        }
     }
     Ok(captured)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::grad_mode::{is_grad_enabled, no_grad};
 use super::node::{Node, NodeSpec, TensorInfo};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::tensor::Tensor;
 
 /// Whether an op on `inputs` records a node.
@@ -50,4 +50,17 @@ pub fn tracked(
     }
     attach(inputs, &[&out], spec(&out)?);
     Ok(out)
+}
+
+/// For ops whose backward formula has not landed yet: refuses inputs that need a gradient
+/// (PyTorch's NotImplementedError for a missing derivative), so that a result never silently
+/// drops out of the graph.
+pub fn no_formula_yet(op: &str, inputs: &[&Tensor]) -> Result<()> {
+    if needs_grad(inputs) {
+        return Err(Error::Other {
+            kind: ErrorKind::NotImplemented,
+            msg: format!("the derivative for '{op}' is not implemented."),
+        });
+    }
+    Ok(())
 }

@@ -21,12 +21,18 @@ struct Inner {
     /// For an op's own output: the node that produced it (set when the node is created) and
     /// which output it is.
     output_of: Option<(OnceLock<Weak<Node>>, usize)>,
-    /// How the error names the tensor's origin: ", which is output 0 of ExpBackward0,".
+    /// How the error names the tensor's origin: ", which is output 0 of Exp,".
     origin: String,
     description: String,
 }
 
 pub const FREED_MESSAGE: &str = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
+
+/// The op a node records, as the version error names it: `Exp` for `ExpBackward0`.
+fn op_name(node_name: &str) -> &str {
+    let base = node_name.trim_end_matches(|c: char| c.is_ascii_digit());
+    base.strip_suffix("Backward").unwrap_or(base)
+}
 
 fn describe(t: &Tensor) -> String {
     let dims: Vec<String> = t.shape().iter().map(|d| d.to_string()).collect();
@@ -41,7 +47,11 @@ impl SavedTensor {
     /// An input of the op (kept with its history).
     pub fn input(t: &Tensor) -> SavedTensor {
         let origin = match t.grad_fn() {
-            Some(node) => format!(", which is output {} of {},", t.output_nr(), node.name()),
+            Some(node) => format!(
+                ", which is output {} of {},",
+                t.output_nr(),
+                op_name(node.name())
+            ),
             None => String::new(),
         };
         SavedTensor(Arc::new(Inner {
@@ -84,13 +94,13 @@ impl SavedTensor {
         if t.version() != self.0.version {
             let origin = match &self.0.output_of {
                 Some((cell, nr)) => match cell.get().and_then(Weak::upgrade) {
-                    Some(node) => format!(", which is output {nr} of {},", node.name()),
+                    Some(node) => format!(", which is output {nr} of {},", op_name(node.name())),
                     None => String::new(),
                 },
                 None => self.0.origin.clone(),
             };
             return Err(Error::runtime(format!(
-                "one of the variables needed for gradient computation has been modified by an inplace operation: {}{origin} is at version {}; expected version {} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with ferrograd.autograd.set_detect_anomaly(True).",
+                "one of the variables needed for gradient computation has been modified by an inplace operation: {}{origin} is at version {}; expected version {} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with ferrograd.autograd.set_detect_anomaly(True, check_nan=False).",
                 self.0.description,
                 t.version(),
                 self.0.version

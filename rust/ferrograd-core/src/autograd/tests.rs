@@ -114,7 +114,7 @@ fn modified_saved_tensor_raises_the_version_error() -> Result<()> {
         .expect_err("y changed after it was saved");
     assert_eq!(
         err.to_string().split(" Hint:").next(),
-        Some("one of the variables needed for gradient computation has been modified by an inplace operation: [ferrograd.DoubleTensor [3]], which is output 0 of ExpBackward0, is at version 1; expected version 0 instead.")
+        Some("one of the variables needed for gradient computation has been modified by an inplace operation: [ferrograd.DoubleTensor [3]], which is output 0 of Exp, is at version 1; expected version 0 instead.")
     );
     Ok(())
 }

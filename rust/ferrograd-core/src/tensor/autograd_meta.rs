@@ -77,6 +77,14 @@ impl Tensor {
         Ok(())
     }
 
+    /// `detach_()`: this tensor leaves the graph (it becomes a leaf that needs no gradient).
+    pub fn detach_(&self) {
+        let mut meta = self.meta_mut();
+        meta.grad_fn = None;
+        meta.output_nr = 0;
+        meta.requires_grad = false;
+    }
+
     /// A leaf: created by the user, not by a recorded op.
     pub fn is_leaf(&self) -> bool {
         self.meta().grad_fn.is_none()

@@ -205,8 +205,27 @@ pub fn binary_op(
         .collect();
     if formulas::binary::node_name(op, false, false).is_some() && autograd::needs_grad(&tensors) {
         check_recordable(op.info().name, out, &tensors)?;
+        // PyTorch records `2 * x` as `x * 2`, with the number as a second input that needs no
+        // gradient (its `next_functions` shows `(None, 0)` there).
+        let (a, b) = match (a, b, op) {
+            (Arg::Scalar(_), Arg::Tensor(_), BinaryOp::Add | BinaryOp::Mul) if alpha.is_none() => {
+                (b, a)
+            }
+            _ => (a, b),
+        };
+        let recorded = formulas::binary::recorded_operands(op, a, b);
+        let wrapped: Vec<Tensor> = [a, b]
+            .into_iter()
+            .zip(recorded)
+            .filter(|(_, r)| *r)
+            .map(|(x, _)| match x {
+                Arg::Tensor(t) => t.clone(),
+                Arg::Scalar(s) => Tensor::scalar(*s, promoted_dtype(&[a, b])),
+            })
+            .collect();
+        let inputs: Vec<&Tensor> = wrapped.iter().collect();
         return autograd::tracked(
-            &tensors,
+            &inputs,
             || binary_untracked(op, a, b, alpha, None),
             |y| formulas::binary::spec(op, a, b, alpha, y),
         );

@@ -3,6 +3,7 @@
 use super::elementwise::{prepare_target, promoted_dtype, Arg};
 use super::raw_access::with_raw;
 use super::Tensor;
+use crate::autograd::{self, formulas};
 use crate::cpu::iter::Plan;
 use crate::cpu::ternary::{self, TernaryOp};
 use crate::dtype::DType;
@@ -108,6 +109,25 @@ fn lerp_dtype(start: &Arg, end: &Arg, weight: &Arg) -> Result<DType> {
 
 /// `where(cond, a, b)`: `a` where `cond` holds, else `b`; either branch may be a number.
 pub fn where_op(cond: &Tensor, a: &Arg, b: &Arg, out: Option<&Tensor>) -> Result<Tensor> {
+    let branches: Vec<Tensor> = [a, b]
+        .into_iter()
+        .map(|x| match x {
+            Arg::Tensor(t) => t.clone(),
+            Arg::Scalar(s) => Tensor::scalar(*s, promoted_dtype(&[a, b])),
+        })
+        .collect();
+    if out.is_none() && autograd::needs_grad(&[&branches[0], &branches[1]]) {
+        // The node has the condition as its first input, as PyTorch's `WhereBackward0` does.
+        return autograd::tracked(
+            &[cond, &branches[0], &branches[1]],
+            || where_untracked(cond, a, b, None),
+            |_| Ok(formulas::ternary::where_back(cond)),
+        );
+    }
+    where_untracked(cond, a, b, out)
+}
+
+fn where_untracked(cond: &Tensor, a: &Arg, b: &Arg, out: Option<&Tensor>) -> Result<Tensor> {
     if cond.dtype() != DType::Bool {
         return Err(Error::runtime(format!(
             "where expected condition to be a boolean tensor, but got a tensor with dtype {}",

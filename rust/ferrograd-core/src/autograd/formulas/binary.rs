@@ -40,6 +40,16 @@ pub fn node_name(op: BinaryOp, a_number: bool, b_number: bool) -> Option<&'stati
     })
 }
 
+/// Which operands are inputs of the node: every tensor, and a number where PyTorch wraps it
+/// as a tensor (add, sub, mul, div) rather than calling an overload that takes a number
+/// (`x ** 2`, `1 - x`, `x % 2`).
+pub fn recorded_operands(op: BinaryOp, a: &Arg, b: &Arg) -> [bool; 2] {
+    use BinaryOp::*;
+    let wraps_numbers = matches!(op, Add | Mul | Div | DivTrunc | DivFloor)
+        || (op == Sub && matches!(a, Arg::Tensor(_)));
+    [a, b].map(|x| matches!(x, Arg::Tensor(_)) || wraps_numbers)
+}
+
 /// An operand as the formulas see it: a saved tensor, or a number.
 #[derive(Clone)]
 enum Operand {
@@ -81,21 +91,29 @@ pub fn spec(op: BinaryOp, a: &Arg, b: &Arg, alpha: Option<Scalar>, y: &Tensor) -
         }
     }
     let alpha = alpha.map(|k| k.to_f64()).unwrap_or(1.0);
+    let recorded = recorded_operands(op, a, b);
     Ok(NodeSpec::new(name, saved, move |grads, needs| {
         let g = grads[0].as_ref().expect("materialized by the engine");
-        // Which operands need a gradient, among the tensor operands (the node's inputs).
+        // The node's inputs are the recorded operands, in order; numbers never need a gradient.
         let mut flags = needs.iter().copied();
-        let need_a = xa.is_tensor() && flags.next().unwrap_or(false);
-        let need_b = xb.is_tensor() && flags.next().unwrap_or(false);
-        let (ga, gb) = grad_inputs(op, g, &xa, &xb, &ys, alpha, (need_a, need_b))?;
-        let mut out = Vec::with_capacity(2);
-        if xa.is_tensor() {
-            out.push(ga);
+        let mut need = [false; 2];
+        for (k, operand) in [&xa, &xb].into_iter().enumerate() {
+            let flag = if recorded[k] {
+                flags.next().unwrap_or(false)
+            } else {
+                false
+            };
+            need[k] = flag && operand.is_tensor();
         }
-        if xb.is_tensor() {
-            out.push(gb);
-        }
-        Ok(out)
+        let (ga, gb) = grad_inputs(op, g, &xa, &xb, &ys, alpha, (need[0], need[1]))?;
+        // Gradients nobody asked for (numbers, inputs that need none) are dropped here.
+        Ok([ga, gb]
+            .into_iter()
+            .zip(need)
+            .zip(recorded)
+            .filter(|(_, r)| *r)
+            .map(|((g, n), _)| g.filter(|_| n))
+            .collect())
     }))
 }
 

@@ -6,5 +6,6 @@ pub mod copy;
 pub mod math;
 pub mod matmul;
 pub mod reduce;
+pub mod ternary;
 pub mod unary;
 pub mod view;

@@ -1,0 +1,67 @@
+"""The graph autograd records: each ``grad_fn`` is a :class:`Node`, of a class named after the
+op's backward (``AddBackward0``, ``AccumulateGrad``), as in PyTorch."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..utils.hooks import RemovableHandle
+
+
+class Node:
+    """A node of the graph. ``next_functions`` leads towards the inputs; ``register_hook`` and
+    ``register_prehook`` observe (and may replace) the gradients flowing through it."""
+
+    __slots__ = ("_handle", "__weakref__")
+
+    def name(self) -> str:
+        return self._handle.name()
+
+    @property
+    def next_functions(self) -> tuple:
+        return self._handle.next_functions()
+
+    @property
+    def metadata(self) -> dict:
+        return self._handle.metadata()
+
+    def register_hook(self, fn: Callable[[tuple, tuple], Any]) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; it may return new
+        ``grad_inputs``."""
+        hook_id = self._handle.register_hook(fn)
+        return RemovableHandle(lambda: self._handle.remove_hook(hook_id))
+
+    def register_prehook(self, fn: Callable[[tuple], Any]) -> RemovableHandle:
+        """``fn(grad_outputs)`` runs before this node; it may return new ``grad_outputs``."""
+        hook_id = self._handle.register_prehook(fn)
+        return RemovableHandle(lambda: self._handle.remove_hook(hook_id))
+
+    def _sequence_nr(self) -> int:
+        return self._handle._sequence_nr()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf that requires grad: it adds the gradient into ``variable.grad``."""
+
+    __slots__ = ()
+
+    @property
+    def variable(self):
+        return self._handle.variable()
+
+
+_classes: dict[str, type] = {"AccumulateGrad": AccumulateGrad}
+
+
+def _wrap(handle: Any, name: str) -> Node:
+    """The Python object for a node handle, of the class named ``name``."""
+    cls = _classes.get(name)
+    if cls is None:
+        cls = type(name, (Node,), {"__slots__": (), "__module__": __name__})
+        _classes[name] = cls
+    obj = object.__new__(cls)
+    obj._handle = handle
+    return obj
