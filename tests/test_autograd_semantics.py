@@ -40,13 +40,17 @@ def test_tensors_that_need_no_grad_record_nothing():
 
 
 def test_requires_grad_only_for_floating_point():
-    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require gradients"):
+    with pytest.raises(
+        RuntimeError, match="only Tensors of floating point dtype can require gradients"
+    ):
         torch.tensor([1, 2]).requires_grad_()
 
 
 def test_requires_grad_flag_only_changes_on_leaves():
     y = leaf([1.0]) * 1
-    with pytest.raises(RuntimeError, match="you can only change requires_grad flags of leaf variables"):
+    with pytest.raises(
+        RuntimeError, match="you can only change requires_grad flags of leaf variables"
+    ):
         y.requires_grad_(False)
 
 
@@ -126,7 +130,9 @@ def test_scalar_backward_of_a_quadratic():
 def test_non_scalar_backward_needs_a_gradient():
     x = leaf([1.0, 2.0, 3.0])
     y = x * 2
-    with pytest.raises(RuntimeError, match="^grad can be implicitly created only for scalar outputs$"):
+    with pytest.raises(
+        RuntimeError, match="^grad can be implicitly created only for scalar outputs$"
+    ):
         y.backward()
     # With v = [1, 0.1, 0.01]: x.grad = 2 v (the vector-Jacobian product).
     y.backward(torch.tensor([1.0, 0.1, 0.01]))
@@ -166,7 +172,10 @@ def test_non_leaf_grad_warns_and_retain_grad_keeps_it():
     x = leaf([1.0, 2.0])
     y = x * 3
     z = y * y  # dz/dy = 2y = [6, 12]
-    with pytest.warns(UserWarning, match="The .grad attribute of a Tensor that is not a leaf Tensor is being accessed"):
+    with pytest.warns(
+        UserWarning,
+        match="The .grad attribute of a Tensor that is not a leaf Tensor is being accessed",
+    ):
         assert y.grad is None
     y.retain_grad()
     assert y.retains_grad
@@ -179,7 +188,10 @@ def test_second_backward_through_a_freed_graph():
     x = leaf([1.0, 2.0])
     s = x.exp().sum()
     s.backward()
-    with pytest.raises(RuntimeError, match=r"^Trying to backward through the graph a second time \(or directly access saved tensors after they have already been freed\)\. Saved intermediate values of the graph are freed when you call \.backward\(\) or autograd\.grad\(\)\. Specify retain_graph=True"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^Trying to backward through the graph a second time \(or directly access saved tensors after they have already been freed\)\. Saved intermediate values of the graph are freed when you call \.backward\(\) or autograd\.grad\(\)\. Specify retain_graph=True",
+    ):
         s.backward()
 
 
@@ -243,16 +255,24 @@ def test_grad_with_create_graph_gives_the_second_derivative():
 
 def test_grad_errors():
     x = leaf([1.0, 2.0])
-    with pytest.raises(RuntimeError, match="^One of the differentiated Tensors does not require grad$"):
+    with pytest.raises(
+        RuntimeError, match="^One of the differentiated Tensors does not require grad$"
+    ):
         torch.autograd.grad(x.sum(), torch.ones(2))
     unused = leaf([1.0])
-    with pytest.raises(RuntimeError, match=r"^The differentiated Tensor at index 1 appears to not have been used in the graph\. Set allow_unused=True if this is the desired behavior\.$"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^The differentiated Tensor at index 1 appears to not have been used in the graph\. Set allow_unused=True if this is the desired behavior\.$",
+    ):
         torch.autograd.grad((x * 2).sum(), [x, unused])
-    gx, gu = torch.autograd.grad((x * 2).sum(), [x, unused], allow_unused=True)
+    _, gu = torch.autograd.grad((x * 2).sum(), [x, unused], allow_unused=True)
     assert gu is None
     _, gu = torch.autograd.grad((x * 2).sum(), [x, unused], materialize_grads=True)
     np.testing.assert_array_equal(gu.numpy(), [0.0])
-    with pytest.raises(ValueError, match="Expected allow_unused to be True or not passed when materialize_grads=True"):
+    with pytest.raises(
+        ValueError,
+        match="Expected allow_unused to be True or not passed when materialize_grads=True",
+    ):
         torch.autograd.grad((x * 2).sum(), [x], allow_unused=False, materialize_grads=True)
 
 
@@ -293,7 +313,9 @@ def test_hook_can_replace_the_gradient_and_be_removed():
 
 
 def test_hook_on_tensor_without_grad():
-    with pytest.raises(RuntimeError, match="^cannot register a hook on a tensor that doesn't require gradient$"):
+    with pytest.raises(
+        RuntimeError, match="^cannot register a hook on a tensor that doesn't require gradient$"
+    ):
         torch.ones(2).register_hook(lambda g: g)
 
 
@@ -388,7 +410,10 @@ def test_detach_and_data_leave_the_graph():
 
 def test_in_place_on_a_leaf_that_requires_grad():
     x = leaf([1.0])
-    with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad is being used in an in-place operation.$"):
+    with pytest.raises(
+        RuntimeError,
+        match="^a leaf Variable that requires grad is being used in an in-place operation.$",
+    ):
         x.add_(1)
     with torch.no_grad():
         x.add_(1)
@@ -397,15 +422,24 @@ def test_in_place_on_a_leaf_that_requires_grad():
 
 def test_out_refuses_inputs_that_require_grad():
     x = leaf([1.0, 2.0, 3.0])
-    with pytest.raises(RuntimeError, match=r"^add\(\): functions with out=\.\.\. arguments don't support automatic differentiation, but one of the arguments requires grad\.$"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^add\(\): functions with out=\.\.\. arguments don't support automatic differentiation, but one of the arguments requires grad\.$",
+    ):
         torch.add(x, 1, out=torch.empty(3))
 
 
 def test_assigning_grad_checks_shape_and_dtype():
     x = leaf([1.0, 2.0, 3.0])
-    with pytest.raises(RuntimeError, match=r"^attempting to assign a gradient of size '\[2\]' to a tensor of size '\[3\]'"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"^attempting to assign a gradient of size '\[2\]' to a tensor of size '\[3\]'",
+    ):
         x.grad = torch.ones(2)
-    with pytest.raises(RuntimeError, match="^attempting to assign a gradient with dtype 'double' to a tensor with grad_dtype 'Float'"):
+    with pytest.raises(
+        RuntimeError,
+        match="^attempting to assign a gradient with dtype 'double' to a tensor with grad_dtype 'Float'",
+    ):
         x.grad = torch.ones(3, dtype=torch.float64)
     with pytest.raises(RuntimeError, match="^can't assign Variable as its own grad$"):
         x.grad = x

@@ -62,14 +62,6 @@ from ._C import (
 from ._C import bool as bool
 from ._C import dtype as dtype
 from ._device import device
-from .autograd.grad_mode import (
-    enable_grad,
-    inference_mode,
-    is_grad_enabled,
-    is_inference_mode_enabled,
-    no_grad,
-    set_grad_enabled,
-)
 from ._dtype_info import finfo, iinfo
 from ._legacy import (
     BFloat16Tensor,
@@ -108,6 +100,14 @@ from ._view_functions import (
     transpose,
     unflatten,
     unsqueeze,
+)
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
 )
 
 # PyTorch's dtype aliases.

@@ -61,9 +61,7 @@ def _grads(grads: Any, n: int) -> list:
         raise RuntimeError(f"got {len(items)} tensors and {n} gradients")
     for g in items:
         if g is not None and not isinstance(g, _C.Tensor):
-            raise TypeError(
-                f"gradients can be either Tensors or None, but got {type(g).__name__}"
-            )
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
     return items
 
 

@@ -12,7 +12,7 @@ class Node:
     """A node of the graph. ``next_functions`` leads towards the inputs; ``register_hook`` and
     ``register_prehook`` observe (and may replace) the gradients flowing through it."""
 
-    __slots__ = ("_handle", "__weakref__")
+    __slots__ = ("__weakref__", "_handle")
 
     def name(self) -> str:
         return self._handle.name()

@@ -21,7 +21,7 @@ class RemovableHandle:
             self._remove()
             self._remove = None
 
-    def __enter__(self) -> RemovableHandle:
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc: object) -> None:

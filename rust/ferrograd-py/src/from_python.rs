@@ -187,7 +187,8 @@ fn checked_cast<T: Element>(v: Scalar) -> PyResult<T> {
 /// `tensor(data)`: always copies; infers the dtype when `dtype` is `None`.
 pub fn tensor_from_data(data: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResult<Tensor> {
     if let Ok(t) = data.cast::<PyTensor>() {
-        let t = t.borrow().t.clone();
+        // A copy with no history: `tensor(t)` makes a new leaf, as in PyTorch.
+        let t = t.borrow().t.detach();
         return core("tensor", || {
             t.to_dtype(dtype.unwrap_or(t.dtype()))?.deep_clone()
         });
