@@ -53,15 +53,39 @@ class AccumulateGrad(Node):
         return self._handle.variable()
 
 
+class BackwardCFunction(Node):
+    """The node of a custom ``autograd.Function``: it also shows the ``ctx`` of that call
+    (``grad_fn.saved_tensors``, attributes set in ``forward``), as PyTorch's does."""
+
+    __slots__ = ("_ctx",)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ctx, name)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__}.{type(self).__name__} object at {hex(id(self))}>"
+
+
 _classes: dict[str, type] = {"AccumulateGrad": AccumulateGrad}
+_function_classes: dict[str, type] = {}
 
 
-def _wrap(handle: Any, name: str) -> Node:
-    """The Python object for a node handle, of the class named ``name``."""
-    cls = _classes.get(name)
-    if cls is None:
-        cls = type(name, (Node,), {"__slots__": (), "__module__": __name__})
-        _classes[name] = cls
-    obj = object.__new__(cls)
+def _wrap(handle: Any, name: str, ctx: Any = None) -> Node:
+    """The Python object for a node handle, of the class named ``name`` (a custom Function's
+    node also carries its ``ctx``)."""
+    if ctx is not None:
+        cls = _function_classes.get(name)
+        if cls is None:
+            module = "ferrograd.autograd.function"
+            cls = type(name, (BackwardCFunction,), {"__slots__": (), "__module__": module})
+            _function_classes[name] = cls
+        obj = object.__new__(cls)
+        obj._ctx = ctx
+    else:
+        cls = _classes.get(name)
+        if cls is None:
+            cls = type(name, (Node,), {"__slots__": (), "__module__": __name__})
+            _classes[name] = cls
+        obj = object.__new__(cls)
     obj._handle = handle
     return obj

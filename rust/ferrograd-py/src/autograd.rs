@@ -6,7 +6,9 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use ferrograd_core::autograd::node::{Node, NodeKind, PostHook, PreHook, TensorHook};
-use ferrograd_core::autograd::{self as core_autograd, grad_mode, BackwardOptions};
+use ferrograd_core::autograd::{
+    self as core_autograd, grad_mode, BackwardOptions, NodeSpec, SavedTensor,
+};
 use ferrograd_core::{Error, Tensor};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -42,6 +44,8 @@ pub fn restore_hook_error<T>(result: PyResult<T>) -> PyResult<T> {
 struct Slot {
     wrapper: Option<Py<PyAny>>,
     metadata: Option<Py<PyDict>>,
+    /// A custom Function's `ctx` (which holds no reference back to the node: no cycle).
+    ctx: Option<Py<PyAny>>,
 }
 
 fn with_slot<R>(node: &Node, f: impl FnOnce(&mut Slot) -> R) -> R {
@@ -79,7 +83,8 @@ pub fn node_object(py: Python<'_>, node: Arc<Node>) -> PyResult<Py<PyAny>> {
             .unbind())
     })?;
     let handle = Py::new(py, PyNode { node: node.clone() })?;
-    let obj = wrap_node.call1(py, (handle, node.name()))?;
+    let ctx = with_slot(&node, |s| s.ctx.as_ref().map(|c| c.clone_ref(py)));
+    let obj = wrap_node.call1(py, (handle, node.name(), ctx))?;
     let weak = py
         .import("weakref")?
         .getattr("ref")?
@@ -257,6 +262,65 @@ impl PyNode {
     }
 }
 
+/// A tensor saved by a custom Function's `ctx.save_for_backward`: checked when unpacked (not
+/// freed by a backward, not modified in place since).
+#[pyclass(name = "_SavedTensor", module = "ferrograd._C", frozen)]
+pub struct PySavedTensor {
+    saved: SavedTensor,
+}
+
+#[pymethods]
+impl PySavedTensor {
+    fn unpack(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        wrap(py, core("saved_tensors", || self.saved.get())?)
+    }
+}
+
+/// Records a custom `autograd.Function` call: a node named `name` from `inputs` (the tensor
+/// arguments) to `outputs`, whose backward calls the Python `backward(*grad_outputs)` (which
+/// returns one gradient or None per input). `saved` are the tensors of `save_for_backward`,
+/// returned as handles that are freed after backward like any node's saved tensors.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn _record_function(
+    name: String,
+    inputs: Vec<PyRef<'_, PyTensor>>,
+    outputs: Vec<PyRef<'_, PyTensor>>,
+    saved: Vec<PyRef<'_, PyTensor>>,
+    backward: Py<PyAny>,
+    materialize_grads: bool,
+    ctx: Py<PyAny>,
+) -> PyResult<Vec<PySavedTensor>> {
+    let ins = tensors(&inputs);
+    let outs = tensors(&outputs);
+    let saved: Vec<SavedTensor> = saved
+        .iter()
+        .map(|s| match outs.iter().position(|o| o.is_same(&s.t)) {
+            Some(nr) => SavedTensor::output(&s.t, nr),
+            None => SavedTensor::input(&s.t),
+        })
+        .collect();
+    let n_inputs = ins.len();
+    let formula = move |grads: &[Option<Tensor>], _needs: &[bool]| {
+        Python::attach(|py| -> PyResult<Vec<Option<Tensor>>> {
+            let r = backward.call1(py, grads_tuple(py, grads)?)?;
+            Ok(grads_from(r.bind(py), n_inputs, "backward")?
+                .unwrap_or_else(|| vec![None; n_inputs]))
+        })
+        .map_err(hook_failed)
+    };
+    let mut spec = NodeSpec::new(name, saved.clone(), formula);
+    spec.materialize_grads = materialize_grads;
+    let in_refs: Vec<&Tensor> = ins.iter().collect();
+    let out_refs: Vec<&Tensor> = outs.iter().collect();
+    let node = core_autograd::attach(&in_refs, &out_refs, spec);
+    with_slot(&node, |s| s.ctx = Some(ctx));
+    Ok(saved
+        .into_iter()
+        .map(|saved| PySavedTensor { saved })
+        .collect())
+}
+
 fn tensors(list: &[PyRef<'_, PyTensor>]) -> Vec<Tensor> {
     list.iter().map(|t| t.t.clone()).collect()
 }
@@ -348,8 +412,10 @@ pub fn _set_inference_mode(enabled: bool) -> bool {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNode>()?;
+    m.add_class::<PySavedTensor>()?;
     m.add_function(wrap_pyfunction!(_backward, m)?)?;
     m.add_function(wrap_pyfunction!(_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(_record_function, m)?)?;
     m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;

@@ -64,3 +64,40 @@ pub fn no_formula_yet(op: &str, inputs: &[&Tensor]) -> Result<()> {
     }
     Ok(())
 }
+
+/// An in-place op on a tensor that is (or becomes) part of a graph: `target = op(target, ..)`.
+/// The result is computed out of place and recorded, from a copy of the target's old value
+/// that keeps the target's old history (so a formula that needs the old value has it, and
+/// later writes cannot change it); then it is written into the target, which takes the new
+/// node as its history (PyTorch's "rebase"): `h.add_(1)` shows `AddBackward0`.
+///
+/// `op` gets that copy in place of the target. A target that shares its memory with another
+/// tensor (a view, a base with views, a value saved by some node) is refused for now:
+/// rewriting the history of the tensors it shares memory with is not implemented yet.
+pub fn tracked_in_place(
+    name: &str,
+    target: &Tensor,
+    op: impl FnOnce(&Tensor) -> Result<Tensor>,
+) -> Result<Tensor> {
+    if target.is_leaf() && target.requires_grad() {
+        return Err(Error::runtime(
+            "a leaf Variable that requires grad is being used in an in-place operation.",
+        ));
+    }
+    if !target.storage().is_unique() {
+        return Err(Error::runtime(format!(
+            "{name}_(): an in-place operation on a tensor that shares its memory with another tensor of a graph (a view, a tensor with views, or a value saved for backward) is not differentiable in ferrograd yet; use the out-of-place {name}()"
+        )));
+    }
+    let old = no_grad(|| target.deep_clone())?;
+    if let Some(node) = target.grad_fn() {
+        old.set_history(node, target.output_nr());
+    }
+    let result = op(&old)?;
+    // `copy_` counts the write in the version counter.
+    no_grad(|| target.copy_(&result))?;
+    if let Some(node) = result.grad_fn() {
+        target.set_history(node, result.output_nr());
+    }
+    Ok(target.clone())
+}

@@ -199,3 +199,38 @@ fn mean_select_and_transpose_route_gradients() -> Result<()> {
     assert_eq!(values(x.grad())?, vec![1.0, 1.0, 1.0, third, third, third]);
     Ok(())
 }
+
+#[test]
+fn in_place_ops_rewrite_the_history_of_non_leaves() -> Result<()> {
+    // h = x * 1, then h *= x in place: h = x^2, so d(sum h)/dx = 2x (the formula needs the
+    // old h, which the in-place write must not have changed).
+    let x = leaf(&[1.0, 3.0], &[2])?;
+    let h = scaled(&x, 1.0)?;
+    h.binary(BinaryOp::Mul, &Arg::Tensor(x.clone()), Some(&h))?;
+    assert_eq!(
+        h.grad_fn().map(|n| n.name().to_string()).as_deref(),
+        Some("MulBackward0")
+    );
+    assert_eq!(h.version(), 1);
+    backward(
+        &[h.sum(None, false, None)?],
+        &[None],
+        &[],
+        BackwardOptions::default(),
+    )?;
+    assert_eq!(values(x.grad())?, vec![2.0, 6.0]);
+    Ok(())
+}
+
+#[test]
+fn in_place_on_a_leaf_that_requires_grad_is_refused() -> Result<()> {
+    let x = leaf(&[1.0], &[1])?;
+    let err = x
+        .unary(UnaryOp::Exp, Some(&x))
+        .expect_err("a leaf that requires grad");
+    assert_eq!(
+        err.to_string(),
+        "a leaf Variable that requires grad is being used in an in-place operation."
+    );
+    Ok(())
+}

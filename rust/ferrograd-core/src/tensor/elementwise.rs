@@ -150,6 +150,9 @@ impl Tensor {
     /// Runs a unary op of the table; `out` may be `self` (the in-place form).
     pub fn unary(&self, op: UnaryOp, out: Option<&Tensor>) -> Result<Tensor> {
         if unary::node_name(op).is_some() && autograd::needs_grad(&[self]) {
+            if out.is_some_and(|o| o.is_same(self)) {
+                return autograd::tracked_in_place(op.info().name, self, |old| old.unary(op, None));
+            }
             check_recordable(op.info().name, out, &[self])?;
             return autograd::tracked(
                 &[self],
@@ -204,6 +207,13 @@ pub fn binary_op(
         })
         .collect();
     if formulas::binary::node_name(op, false, false).is_some() && autograd::needs_grad(&tensors) {
+        if let (Some(target), Arg::Tensor(first)) = (out, a) {
+            if target.is_same(first) {
+                return autograd::tracked_in_place(op.info().name, target, |old| {
+                    binary_op(op, &Arg::Tensor(old.clone()), b, alpha, None)
+                });
+            }
+        }
         check_recordable(op.info().name, out, &tensors)?;
         // PyTorch records `2 * x` as `x * 2`, with the number as a second input that needs no
         // gradient (its `next_functions` shows `(None, 0)` there).
@@ -233,24 +243,18 @@ pub fn binary_op(
     binary_untracked(op, a, b, alpha, out)
 }
 
-/// What autograd cannot record yet, or ever: `out=` on inputs that require grad (PyTorch's
-/// refusal), in-place changes of a leaf that requires grad (PyTorch's refusal), and in-place
-/// changes of other tensors in a graph (refused until history rewriting lands).
+/// `out=` on inputs that require grad: PyTorch refuses to record it (in-place forms, where
+/// `out` is the first operand, are recorded by `tracked_in_place` instead).
 fn check_recordable(name: &str, out: Option<&Tensor>, inputs: &[&Tensor]) -> Result<()> {
-    let Some(out) = out else { return Ok(()) };
-    if !inputs.iter().any(|t| t.is_same(out)) {
-        return Err(Error::runtime(format!(
+    match out {
+        Some(out) if inputs.iter().any(|t| t.is_same(out)) => Err(Error::runtime(format!(
+            "{name}_(): writing into an operand other than the first is not differentiable"
+        ))),
+        Some(_) => Err(Error::runtime(format!(
             "{name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
-        )));
+        ))),
+        None => Ok(()),
     }
-    if out.is_leaf() && out.requires_grad() {
-        return Err(Error::runtime(
-            "a leaf Variable that requires grad is being used in an in-place operation.",
-        ));
-    }
-    Err(Error::runtime(format!(
-        "{name}_(): in-place operations on tensors that are part of a graph are not differentiable in ferrograd yet; use the out-of-place {name}()"
-    )))
 }
 
 fn binary_untracked(

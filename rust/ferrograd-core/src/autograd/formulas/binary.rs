@@ -83,8 +83,14 @@ impl Operand {
 pub fn spec(op: BinaryOp, a: &Arg, b: &Arg, alpha: Option<Scalar>, y: &Tensor) -> Result<NodeSpec> {
     let numbers = (matches!(a, Arg::Scalar(_)), matches!(b, Arg::Scalar(_)));
     let name = node_name(op, numbers.0, numbers.1).unwrap_or("BinaryBackward0");
-    let (xa, xb, ys) = (Operand::of(a), Operand::of(b), SavedTensor::output(y, 0));
-    let mut saved = vec![ys.clone()];
+    let (xa, xb) = (Operand::of(a), Operand::of(b));
+    // Only the formulas of pow, hypot and copysign use the result.
+    let ys = matches!(
+        op,
+        BinaryOp::Pow | BinaryOp::FloatPower | BinaryOp::Hypot | BinaryOp::Copysign
+    )
+    .then(|| SavedTensor::output(y, 0));
+    let mut saved: Vec<SavedTensor> = ys.iter().cloned().collect();
     for o in [&xa, &xb] {
         if let Operand::Tensor(s) = o {
             saved.push(s.clone());
@@ -105,7 +111,7 @@ pub fn spec(op: BinaryOp, a: &Arg, b: &Arg, alpha: Option<Scalar>, y: &Tensor) -
             };
             need[k] = flag && operand.is_tensor();
         }
-        let (ga, gb) = grad_inputs(op, g, &xa, &xb, &ys, alpha, (need[0], need[1]))?;
+        let (ga, gb) = grad_inputs(op, g, &xa, &xb, ys.as_ref(), alpha, (need[0], need[1]))?;
         // Gradients nobody asked for (numbers, inputs that need none) are dropped here.
         Ok([ga, gb]
             .into_iter()
@@ -123,7 +129,7 @@ fn grad_inputs(
     g: &Tensor,
     xa: &Operand,
     xb: &Operand,
-    ys: &SavedTensor,
+    ys: Option<&SavedTensor>,
     alpha: f64,
     (need_a, need_b): (bool, bool),
 ) -> Result<(Option<Tensor>, Option<Tensor>)> {
@@ -139,6 +145,7 @@ fn grad_inputs(
     let a = || xa.value(g);
     let b = || xb.value(g);
     let some = |t: Result<Tensor>| t.map(Some);
+    let y = || ys.expect("saved for the ops that use it").get();
     let (ga, gb) = match op {
         Add => (some(Ok(g.clone()))?, some(mul_scalar(g, alpha))?),
         Sub => (some(Ok(g.clone()))?, some(mul_scalar(g, -alpha))?),
@@ -170,7 +177,7 @@ fn grad_inputs(
             let da = mul(&b, &pow(&a, &add_scalar(&b, -1.0)?)?)?;
             let da = zero_where(&compare_scalar(Eq, &b, 0.0)?, &da)?;
             // y ln(a), taken as 0 where a == 0 and b >= 0.
-            let db = mul(&ys.get()?, &unary(UnaryOp::Log, &a)?)?;
+            let db = mul(&y()?, &unary(UnaryOp::Log, &a)?)?;
             let at_zero = compare_scalar(Eq, &a, 0.0)?.binary(
                 LogicalAnd,
                 &Arg::Tensor(compare_scalar(Ge, &b, 0.0)?),
@@ -232,7 +239,7 @@ fn grad_inputs(
         }
         // d hypot = a / y, b / y
         Hypot => {
-            let y = ys.get()?;
+            let y = y()?;
             (
                 Some(mul(g, &div(&a()?, &y)?)?),
                 Some(mul(g, &div(&b()?, &y)?)?),
@@ -241,7 +248,7 @@ fn grad_inputs(
         // |a| with b's sign: the derivative is y / a (0 where a == 0); none for b.
         Copysign => {
             let a = a()?;
-            let d = zero_where(&compare_scalar(Eq, &a, 0.0)?, &div(&ys.get()?, &a)?)?;
+            let d = zero_where(&compare_scalar(Eq, &a, 0.0)?, &div(&y()?, &a)?)?;
             (Some(mul(g, &d)?), some(zeros_like(g))?)
         }
         // a log(b): log(b) (0 where a == 0 and b <= 0), and a / b.

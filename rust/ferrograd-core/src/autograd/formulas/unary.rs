@@ -59,22 +59,40 @@ pub fn node_name(op: UnaryOp) -> Option<&'static str> {
     })
 }
 
+/// Whether the formula of `op` is written with its result `y` (else with its input `x`):
+/// only the one it needs is saved, as PyTorch does (an in-place change of the other then
+/// stays legal).
+fn uses_result(op: UnaryOp) -> bool {
+    use UnaryOp::*;
+    matches!(
+        op,
+        Exp | Exp2 | Expm1 | Sqrt | Rsqrt | Tan | Tanh | Sigmoid | Relu | Erfinv | Reciprocal
+    )
+}
+
 /// The node of `y = op(x)`.
 pub fn spec(op: UnaryOp, x: &Tensor, y: &Tensor) -> Result<NodeSpec> {
     let name = node_name(op).unwrap_or("UnaryBackward0");
-    let (xs, ys) = (SavedTensor::input(x), SavedTensor::output(y, 0));
-    let saved = vec![xs.clone(), ys.clone()];
-    Ok(NodeSpec::new(name, saved, move |grads, _needs| {
-        let g = grads[0].as_ref().expect("materialized by the engine");
-        Ok(vec![Some(grad_input(op, g, &xs, &ys)?)])
-    }))
+    let saved = if uses_result(op) {
+        SavedTensor::output(y, 0)
+    } else {
+        SavedTensor::input(x)
+    };
+    Ok(NodeSpec::new(
+        name,
+        vec![saved.clone()],
+        move |grads, _needs| {
+            let g = grads[0].as_ref().expect("materialized by the engine");
+            Ok(vec![Some(grad_input(op, g, &saved)?)])
+        },
+    ))
 }
 
-/// `dL/dx` from `g = dL/dy`.
-fn grad_input(op: UnaryOp, g: &Tensor, xs: &SavedTensor, ys: &SavedTensor) -> Result<Tensor> {
+/// `dL/dx` from `g = dL/dy`; `saved` is `y` for the ops of [`uses_result`], else `x`.
+fn grad_input(op: UnaryOp, g: &Tensor, saved: &SavedTensor) -> Result<Tensor> {
     use UnaryOp::*;
-    let x = || xs.get();
-    let y = || ys.get();
+    let x = || saved.get();
+    let y = || saved.get();
     match op {
         Abs => mul(g, &unary(Sign, &x()?)?),
         Neg => neg(g),
