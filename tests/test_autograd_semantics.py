@@ -528,3 +528,49 @@ def test_training_loop_memory_stays_flat():
         step()
     gc.collect()
     assert _rss_bytes() - before < 4 * 2**20
+
+
+def test_in_place_ops_in_the_middle_of_a_graph():
+    # h = relu(x * 2) + 1, written with in-place ops: dh/dx = 2 where x > 0, else 0.
+    x = leaf([-1.0, 0.5, 2.0])
+    h = x * 2
+    h.relu_()
+    assert h.grad_fn.name() == "ReluBackward0"
+    h += 1
+    assert h.grad_fn.name() == "AddBackward0" and h._version == 2
+    h.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 2.0, 2.0])
+
+
+def test_in_place_with_a_requires_grad_operand_makes_a_non_leaf():
+    # a += b with only b requiring grad: a joins the graph, d(sum a)/db = 1.
+    a = torch.zeros(2)
+    b = leaf([1.0, 2.0])
+    a.add_(b)
+    assert not a.is_leaf and a.grad_fn.name() == "AddBackward0"
+    a.sum().backward()
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+
+
+def test_untracked_writes_and_out_refuse_graphs():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(
+        RuntimeError,
+        match="functions with out=... arguments don't support automatic differentiation",
+    ):
+        torch.sum(x.reshape(1, 2), 0, out=torch.empty(2))
+    with pytest.raises(
+        RuntimeError,
+        match="^a leaf Variable that requires grad is being used in an in-place operation.$",
+    ):
+        x.fill_(1.0)
+    with pytest.raises(NotImplementedError, match="the derivative for 'copy_' is not implemented"):
+        torch.empty(2).copy_(x * 2)
+    with torch.no_grad():
+        x.fill_(3.0)
+    assert x.tolist() == [3.0, 3.0]
+
+
+def test_flatten_of_a_vector_keeps_its_history():
+    x = leaf([1.0, 2.0])
+    assert (x * 2).flatten().grad_fn.name() == "MulBackward0"

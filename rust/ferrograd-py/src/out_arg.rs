@@ -55,6 +55,7 @@ pub fn write_out(
     out: &Bound<'_, PyTensor>,
     result: Tensor,
 ) -> PyResult<Py<PyTensor>> {
+    refuse_grad_into_out("", &result)?;
     let target = out.borrow().t.clone();
     if target.shape() == result.shape() {
         crate::errors::run(py, "out", result.numel(), || target.copy_(&result))?;
@@ -72,6 +73,21 @@ pub fn write_out(
         out.borrow_mut().t = converted;
     }
     Ok(out.clone().unbind())
+}
+
+/// A result with a graph cannot go into `out=`: PyTorch refuses (`op` names the op when known).
+fn refuse_grad_into_out(op: &str, result: &Tensor) -> PyResult<()> {
+    if result.requires_grad() && ferrograd_core::autograd::is_grad_enabled() {
+        let prefix = if op.is_empty() {
+            String::new()
+        } else {
+            format!("{op}(): ")
+        };
+        return Err(runtime_err(format!(
+            "{prefix}functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
+        )));
+    }
+    Ok(())
 }
 
 /// PyTorch's rule, which differs from op to op, for the dtype `out=` may have.
@@ -174,6 +190,11 @@ pub fn deliver_tuple(
     rules: &[OutRule],
 ) -> PyResult<Py<PyAny>> {
     let out = out.filter(|o| !o.is_none());
+    if out.is_some() {
+        results
+            .iter()
+            .try_for_each(|r| refuse_grad_into_out(name, r))?;
+    }
     let Some(out) = out else {
         let values = results
             .into_iter()

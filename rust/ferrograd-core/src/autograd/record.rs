@@ -101,3 +101,19 @@ pub fn tracked_in_place(
     }
     Ok(target.clone())
 }
+
+/// For in-place writes that are not recorded yet (`copy_`, `fill_`): refuses a target or
+/// source that needs a gradient, with PyTorch's message for a leaf that requires grad.
+pub fn untracked_write(op: &str, target: &Tensor, sources: &[&Tensor]) -> Result<()> {
+    if !is_grad_enabled() {
+        return Ok(());
+    }
+    if target.is_leaf() && target.requires_grad() {
+        return Err(Error::runtime(
+            "a leaf Variable that requires grad is being used in an in-place operation.",
+        ));
+    }
+    let mut all = vec![target];
+    all.extend_from_slice(sources);
+    no_formula_yet(op, &all)
+}

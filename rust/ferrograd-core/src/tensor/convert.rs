@@ -213,6 +213,7 @@ impl Tensor {
 
     /// `copy_(src)`: broadcasts `src` to this shape and writes it in, casting.
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
+        crate::autograd::untracked_write("copy_", self, &[src])?;
         let target: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
         let src = if src.shape() == self.shape() {
             src.clone()
@@ -236,6 +237,7 @@ impl Tensor {
 
     /// `fill_(value)`.
     pub fn fill_(&self, value: Scalar) -> Result<()> {
+        crate::autograd::untracked_write("fill_", self, &[])?;
         self.check_no_internal_overlap("fill_")?;
         self.init_fill(value)?;
         self.bump_version();

@@ -1,6 +1,7 @@
 //! Cumulative ops along one dim: `cumsum`, `cumprod`, `cummax`, `cummin`, `logcumsumexp`.
 
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::reduce_fold::Accum;
 use crate::cpu::reduce_minmax::is_nan;
 use crate::cpu::reduce_scan::{log_add_exp, Scan, ScanElem};
@@ -38,11 +39,13 @@ impl Tensor {
     /// `cumsum(dim, *, dtype=None)`: running sums (int64 for bool and integer inputs), carried
     /// in PyTorch's CPU accumulator (float64 for float32).
     pub fn cumsum(&self, dim: i64, dtype: Option<DType>) -> Result<Tensor> {
+        no_formula_yet("cumsum", &[self])?;
         self.cum_arith("cumsum_out_cpu", dim, dtype, false)
     }
 
     /// `cumprod(dim, *, dtype=None)`: running products.
     pub fn cumprod(&self, dim: i64, dtype: Option<DType>) -> Result<Tensor> {
+        no_formula_yet("cumprod", &[self])?;
         self.cum_arith("cumprod_out_cpu", dim, dtype, true)
     }
 
@@ -73,11 +76,13 @@ impl Tensor {
     /// `cummax(dim)`: running maxima and where they were found (a later equal value or any
     /// NaN takes over, as in PyTorch).
     pub fn cummax(&self, dim: i64) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("cummax", &[self])?;
         self.cum_extreme(dim, true)
     }
 
     /// `cummin(dim)`.
     pub fn cummin(&self, dim: i64) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("cummin", &[self])?;
         self.cum_extreme(dim, false)
     }
 
@@ -101,6 +106,7 @@ impl Tensor {
 
     /// `logcumsumexp(dim)`: running `log(sum(exp(x)))`, floats only.
     pub fn logcumsumexp(&self, dim: i64) -> Result<Tensor> {
+        no_formula_yet("logcumsumexp", &[self])?;
         let d = normalize_dim(dim, self.ndim())?;
         match self.dtype() {
             DType::F16 => logcumsumexp_of::<half::f16>(self, d),

@@ -2,6 +2,7 @@
 //! lives with the other views.)
 
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind, Result};
 use crate::shape::normalize_dim;
@@ -10,6 +11,7 @@ impl Tensor {
     /// `diag(diagonal)`: a 1-D input becomes a square matrix with it on diagonal `diagonal`;
     /// a matrix gives a copy of that diagonal.
     pub fn diag(&self, diagonal: i64) -> Result<Tensor> {
+        no_formula_yet("diag", &[self])?;
         match self.ndim() {
             1 => self.diag_embed(diagonal, -2, -1),
             2 => Tensor::new_contiguous_copy(&self.diagonal(diagonal, 0, 1)?),
@@ -22,6 +24,7 @@ impl Tensor {
     /// `diag_embed(offset, dim1, dim2)`: a zero tensor with one more dim whose diagonal
     /// (`offset`, over `dim1` and `dim2`) holds the last dim of the input.
     pub fn diag_embed(&self, offset: i64, dim1: i64, dim2: i64) -> Result<Tensor> {
+        no_formula_yet("diag_embed", &[self])?;
         let ndim = self.ndim() + 1;
         let (a, b) = (normalize_dim(dim1, ndim)?, normalize_dim(dim2, ndim)?);
         if a == b {
@@ -49,6 +52,7 @@ impl Tensor {
     /// `trace()`: the sum of a matrix's main diagonal, accumulated as PyTorch's CPU kernel does
     /// (double for float32, float for half types, int64 for integers, which it returns).
     pub fn trace(&self) -> Result<Tensor> {
+        no_formula_yet("trace", &[self])?;
         let dtype = self.dtype();
         if dtype == DType::Bool {
             return Err(Error::Other {

@@ -8,6 +8,7 @@ use super::einsum_parse::{
     count_labels, err, label_char, parse_inputs, plan_output, Alignment, ELLIPSIS, TOTAL_LABELS,
 };
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::error::Result;
 
 /// Sizes seen so far, to check that every label broadcasts across operands.
@@ -100,6 +101,7 @@ fn align(
 impl Tensor {
     /// `einsum(equation, operands)`.
     pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
+        no_formula_yet("einsum", &operands.iter().collect::<Vec<_>>())?;
         if operands.is_empty() {
             return Err(err("must provide at least one operand"));
         }

@@ -4,6 +4,7 @@
 use super::elementwise::{binary_op, prepare_target, promoted_dtype, Arg};
 use super::raw_access::with_raw;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::iter::Plan;
 use crate::cpu::map::{map, zip};
 use crate::cpu::scalar::Real;
@@ -109,12 +110,18 @@ impl RealMap for NanToNum {
     }
 }
 
+/// The tensors an op reads, plus the one it writes into when given `out` (in place or `out=`).
+fn with_out<'a>(inputs: &[&'a Tensor], out: Option<&'a Tensor>) -> Vec<&'a Tensor> {
+    inputs.iter().copied().chain(out).collect()
+}
+
 impl Tensor {
     /// `round(decimals=...)`; `decimals = 0` is the plain `round` of the op table.
     pub fn round_decimals(&self, decimals: i64, out: Option<&Tensor>) -> Result<Tensor> {
         if decimals == 0 {
             return self.unary(UnaryOp::Round, out);
         }
+        no_formula_yet("round", &with_out(&[self], out))?;
         if !self.dtype().is_floating_point() {
             return Err(not_implemented("round_cpu", self.dtype()));
         }
@@ -125,6 +132,7 @@ impl Tensor {
 
     /// `logit(eps=None)`: log(x / (1 - x)), with x clamped to [eps, 1 - eps] when eps is given.
     pub fn logit(&self, eps: Option<f64>, out: Option<&Tensor>) -> Result<Tensor> {
+        no_formula_yet("logit", &with_out(&[self], out))?;
         let x = self.float_input(out)?;
         map_real(&x, out, &Logit(eps))
     }
@@ -137,6 +145,7 @@ impl Tensor {
         neginf: Option<f64>,
         out: Option<&Tensor>,
     ) -> Result<Tensor> {
+        no_formula_yet("nan_to_num", &with_out(&[self], out))?;
         if !self.dtype().is_floating_point() {
             // Integers have no NaN or infinity: the values pass through.
             let target = prepare_target(out, self.shape(), self.dtype(), Some(self))?;
@@ -215,6 +224,9 @@ impl Tensor {
             Some(hi) => binary_op(BinaryOp::Minimum, &lower, hi, None, out),
             None => match (out, lower) {
                 (Some(o), Arg::Tensor(t)) => {
+                    // `maximum` recorded itself, but copying into `out` (or in place) would
+                    // leave the written tensor without a graph.
+                    no_formula_yet("clamp", &[o, &t])?;
                     o.copy_(&t)?;
                     Ok(o.clone())
                 }

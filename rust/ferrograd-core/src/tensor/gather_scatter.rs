@@ -8,6 +8,7 @@ use super::index_util::{
 };
 use super::scatter_reduce::ScatterReduce;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::Scalar;
 use crate::error::{shape_str, Error, Result};
@@ -182,6 +183,7 @@ impl Tensor {
     /// `gather(dim, index)`: `out[..., j, ...] = self[..., index[..., j, ...], ...]` along `dim`;
     /// the result has the index's shape.
     pub fn gather(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
+        no_formula_yet("gather", &[self])?;
         let d = normalize_dim(dim, self.ndim())?;
         if index.numel() == 0 {
             return Tensor::zeros(index.shape(), self.dtype());
@@ -227,6 +229,7 @@ impl Tensor {
         src: &Tensor,
         reduce: Option<ScatterReduce>,
     ) -> Result<()> {
+        no_formula_yet("scatter_", &[self, src])?;
         let idx = self.scatter_prepare(dim, index, Some(src))?;
         let combine = reduce.map_or(Combine::Assign, ScatterReduce::combine);
         idx.scatter(self, &unaliased(src, self)?, combine)?;
@@ -242,6 +245,7 @@ impl Tensor {
         value: Scalar,
         reduce: Option<ScatterReduce>,
     ) -> Result<()> {
+        no_formula_yet("scatter_", &[self])?;
         let idx = self.scatter_prepare(dim, index, None)?;
         let combine = reduce.map_or(Combine::Assign, ScatterReduce::combine);
         let target: Vec<i64> = index_target(index);
@@ -258,6 +262,7 @@ impl Tensor {
         src: &Tensor,
         reduce: Option<ScatterReduce>,
     ) -> Result<Tensor> {
+        no_formula_yet("scatter", &[self, src])?;
         let out = contiguous_copy(self)?;
         out.scatter_(dim, index, src, reduce)?;
         Ok(out)
@@ -270,6 +275,7 @@ impl Tensor {
         value: Scalar,
         reduce: Option<ScatterReduce>,
     ) -> Result<Tensor> {
+        no_formula_yet("scatter", &[self])?;
         let out = contiguous_copy(self)?;
         out.scatter_value_(dim, index, value, reduce)?;
         Ok(out)
@@ -277,10 +283,12 @@ impl Tensor {
 
     /// `scatter_add_(dim, index, src)`: adds instead of assigning.
     pub fn scatter_add_(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<()> {
+        no_formula_yet("scatter_add_", &[self, src])?;
         self.scatter_(dim, index, src, Some(ScatterReduce::Sum))
     }
 
     pub fn scatter_add(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<Tensor> {
+        no_formula_yet("scatter_add", &[self, src])?;
         self.scatter(dim, index, src, Some(ScatterReduce::Sum))
     }
 }

@@ -3,6 +3,7 @@
 
 use super::repeat::try_vec;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::error::{shape_str, Error, Result};
 
 fn expect_vector(t: &Tensor) -> Result<()> {
@@ -85,6 +86,7 @@ impl Tensor {
     /// `combinations(r, with_replacement)`: the length-`r` combinations of the elements of a
     /// 1-D tensor, in lexicographic order of their positions (Python's `itertools`).
     pub fn combinations(&self, r: i64, with_replacement: bool) -> Result<Tensor> {
+        no_formula_yet("combinations", &[self])?;
         expect_vector(self)?;
         if r < 0 {
             return Err(Error::runtime(format!(

@@ -4,6 +4,7 @@
 //! bin.
 
 use super::{materialize, Tensor};
+use crate::autograd::no_formula_yet;
 use crate::cpu::accumulate::Accumulate;
 use crate::dtype::{DType, Element};
 use crate::error::{shape_str, Error, Result};
@@ -126,6 +127,8 @@ impl Tensor {
     /// `bincount(weights, minlength)`: how often each non-negative integer occurs (or the sum of
     /// its weights), with at least `minlength` bins.
     pub fn bincount(&self, weights: Option<&Tensor>, minlength: i64) -> Result<Tensor> {
+        // The input holds integers; only float weights can carry a gradient.
+        no_formula_yet("bincount", weights.as_slice())?;
         if !self.dtype().is_integer() {
             return Err(not_implemented("bincount_cpu", self.dtype()));
         }
@@ -205,6 +208,15 @@ impl Tensor {
         weight: Option<&Tensor>,
         density: bool,
     ) -> Result<(Tensor, Tensor)> {
+        let given_edges = match bins {
+            HistogramBins::Edges(e) => Some(e),
+            HistogramBins::Count(_) => None,
+        };
+        let inputs: Vec<&Tensor> = [Some(self), weight, given_edges]
+            .into_iter()
+            .flatten()
+            .collect();
+        no_formula_yet("histogram", &inputs)?;
         let edges = match bins {
             HistogramBins::Count(n) => {
                 check_bin_count(n)?;

@@ -6,6 +6,7 @@ use super::index_util::{
     assert_no_overlap, contiguous_copy, is_index_dtype, nonempty_shape, unaliased,
 };
 use super::{materialize, Tensor};
+use crate::autograd::no_formula_yet;
 use crate::cpu::accumulate::Accumulate;
 use crate::cpu::gather::Combine;
 use crate::dtype::{DType, Scalar};
@@ -98,6 +99,7 @@ impl Tensor {
         source: &Tensor,
         alpha: Scalar,
     ) -> Result<()> {
+        no_formula_yet("index_add_", &[self, source])?;
         let d = self.index_func_check("index_add_", dim, index, source)?;
         self.check_no_internal_overlap("index_add_")?;
         assert_no_overlap(self, index)?;
@@ -132,6 +134,7 @@ impl Tensor {
         source: &Tensor,
         alpha: Scalar,
     ) -> Result<Tensor> {
+        no_formula_yet("index_add", &[self, source])?;
         let out = contiguous_copy(self)?;
         out.index_add_(dim, index, source, alpha)?;
         Ok(out)
@@ -140,6 +143,7 @@ impl Tensor {
     /// `index_copy_(dim, index, source)`: copies the slices of `source` into the slices of
     /// `dim` at `index`.
     pub fn index_copy_(&self, dim: i64, index: &Tensor, source: &Tensor) -> Result<()> {
+        no_formula_yet("index_copy_", &[self, source])?;
         let d = normalize_dim(dim, self.ndim())?;
         self.index_copy_check(d, index, source)?;
         self.check_no_internal_overlap("index_copy_")?;
@@ -218,6 +222,7 @@ impl Tensor {
     }
 
     pub fn index_copy(&self, dim: i64, index: &Tensor, source: &Tensor) -> Result<Tensor> {
+        no_formula_yet("index_copy", &[self, source])?;
         let out = contiguous_copy(self)?;
         out.index_copy_(dim, index, source)?;
         Ok(out)

@@ -9,6 +9,7 @@
 
 use super::index_util::{assert_no_overlap, gather_tensor, scatter_tensor, unaliased, wrap_index};
 use super::{materialize, Tensor};
+use crate::autograd::no_formula_yet;
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::DType;
 use crate::error::{shape_str, Error, Result};
@@ -212,6 +213,7 @@ fn combined_offsets(
 impl Tensor {
     /// Gathers `self` at index tensors given per dim (PyTorch's `at::index`): always a copy.
     pub fn index_with(&self, indices: &[Option<Tensor>]) -> Result<Tensor> {
+        no_formula_yet("index", &[self])?;
         let info = AdvancedIndex::new(self, indices)?;
         let shape = info.result_shape();
         let (strides, offset_strides) = (info.src_strides(), info.offset_strides());
@@ -226,6 +228,7 @@ impl Tensor {
         values: &Tensor,
         accumulate: bool,
     ) -> Result<()> {
+        no_formula_yet("index_put_", &[self, values])?;
         if indices.len() > self.ndim() {
             return Err(Error::index(format!(
                 "too many indices for tensor of dimension {} (got {})",
@@ -272,6 +275,7 @@ impl Tensor {
         values: &Tensor,
         accumulate: bool,
     ) -> Result<Tensor> {
+        no_formula_yet("index_put", &[self, values])?;
         let out = self.deep_clone()?;
         out.index_put_(indices, values, accumulate)?;
         Ok(out)

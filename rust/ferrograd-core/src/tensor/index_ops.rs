@@ -6,6 +6,7 @@ use super::index_util::{
     nonempty_strides, scatter_tensor,
 };
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
@@ -76,6 +77,7 @@ pub(super) fn sliced_sizes(t: &Tensor, dim: usize) -> Vec<usize> {
 impl Tensor {
     /// `index_select(dim, index)`: the slices of `dim` at `index` (a vector), in its order.
     pub fn index_select(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
+        no_formula_yet("index_select", &[self])?;
         let d = normalize_dim(dim, self.ndim())?;
         if index.ndim() > 1 {
             return Err(Error::index(
@@ -143,6 +145,7 @@ impl Tensor {
     /// `index_fill_(dim, index, value)`: fills the slices of `dim` at `index` (negative indices
     /// count from the end).
     pub fn index_fill_(&self, dim: i64, index: &Tensor, value: Scalar) -> Result<()> {
+        no_formula_yet("index_fill_", &[self])?;
         if index.dtype() != DType::I64 {
             return Err(Error::index(
                 "index_fill_(): Expected dtype int64 for index.",
@@ -178,6 +181,7 @@ impl Tensor {
     }
 
     pub fn index_fill(&self, dim: i64, index: &Tensor, value: Scalar) -> Result<Tensor> {
+        no_formula_yet("index_fill", &[self])?;
         let out = self.deep_clone()?;
         out.index_fill_(dim, index, value)?;
         Ok(out)

@@ -3,6 +3,7 @@
 
 use super::index::IndexItem;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::error::{Error, Result};
 
 impl Tensor {
@@ -35,6 +36,8 @@ impl Tensor {
     /// Writes `src` into this view: a copy when the shapes match, a fill for a 0-dim source,
     /// else `src` (less its leading size-1 dims) broadcast to this shape.
     fn copy_to(&self, src: &Tensor) -> Result<()> {
+        // Both sides: writing a value that requires grad must not silently drop its graph.
+        no_formula_yet("copy_", &[self, src])?;
         if src.shape() == self.shape() {
             return self.copy_(src);
         }

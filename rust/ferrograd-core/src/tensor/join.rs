@@ -1,6 +1,7 @@
 //! Joining tensors along a dim: `cat` and the `stack` family built on it.
 
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::dtype::{promote_types, DType};
 use crate::error::{shape_str, Error, Result};
 use crate::shape::{normalize_dim, normalize_insert_dim};
@@ -56,6 +57,7 @@ impl Tensor {
     /// `cat(tensors, dim)`: a new tensor holding the inputs one after the other along `dim`,
     /// in their promoted dtype.
     pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
+        no_formula_yet("cat", &tensors.iter().collect::<Vec<_>>())?;
         let plan = Tensor::cat_plan(tensors, dim)?;
         let out = Tensor::zeros(&plan.shape, plan.dtype)?;
         out.write_cat(tensors, plan.dim)?;
@@ -91,6 +93,7 @@ impl Tensor {
     /// `cat(tensors, dim, out=out)` when `out` already has the result's shape: writes into it,
     /// casting to its dtype (which the caller checked with [`can_cast`]).
     pub fn cat_into(tensors: &[Tensor], dim: i64, out: &Tensor) -> Result<()> {
+        no_formula_yet("cat", &tensors.iter().chain([out]).collect::<Vec<_>>())?;
         let plan = Tensor::cat_plan(tensors, dim)?;
         if out.shape() != plan.shape.as_slice() {
             return Err(Error::runtime(format!(

@@ -4,6 +4,7 @@
 //! each matrix of a `(..., m, n)` tensor to the per-matrix routines in `cpu::linalg*`.
 
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::linalg::{self, LinalgFloat, Mats};
 use crate::cpu::linalg_lu;
 use crate::dtype::{DType, Element};
@@ -150,6 +151,7 @@ fn linalg_err(msg: String) -> Error {
 impl Tensor {
     /// `linalg.det`: the determinant of each square matrix.
     pub fn linalg_det(&self) -> Result<Tensor> {
+        no_formula_yet("linalg_det", &[self])?;
         check_square("linalg.det", self)?;
         check_float_kernel("linalg.det", Some("lu_cpu"), self)?;
         with_float!(self.dtype(), T => {
@@ -161,6 +163,7 @@ impl Tensor {
 
     /// `linalg.slogdet`: `(sign, log|det|)` of each square matrix.
     pub fn linalg_slogdet(&self) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("linalg_slogdet", &[self])?;
         self.slogdet_checked("linalg.slogdet")
     }
 
@@ -178,6 +181,7 @@ impl Tensor {
 
     /// `logdet`: `log(det)`, NaN for a negative determinant and -inf for a singular matrix.
     pub fn logdet(&self) -> Result<Tensor> {
+        no_formula_yet("logdet", &[self])?;
         let (sign, logabs) = self.slogdet_checked("logdet")?;
         with_float!(self.dtype(), T => {
             let s = sign.to_vec::<T>()?;
@@ -193,6 +197,7 @@ impl Tensor {
     /// `linalg.inv_ex`: the inverses and LAPACK's `info` per matrix (int32), raising on a
     /// singular matrix only when `check_errors`.
     pub fn linalg_inv_ex(&self, check_errors: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("linalg_inv_ex", &[self])?;
         check_square("linalg.inv", self)?;
         check_float("linalg.inv", self)?;
         let n = self.shape()[self.ndim() - 1];
@@ -217,11 +222,13 @@ impl Tensor {
 
     /// `linalg.inv` / `inverse`.
     pub fn linalg_inv(&self) -> Result<Tensor> {
+        no_formula_yet("linalg_inv", &[self])?;
         Ok(self.linalg_inv_ex(true)?.0)
     }
 
     /// `linalg.cholesky_ex(A, upper)`: the factor and `info` per matrix.
     pub fn linalg_cholesky_ex(&self, upper: bool, check_errors: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("linalg_cholesky_ex", &[self])?;
         check_square("linalg.cholesky", self)?;
         check_float_kernel("linalg.cholesky", Some("cholesky_cpu"), self)?;
         let n = self.shape()[self.ndim() - 1];
@@ -246,6 +253,7 @@ impl Tensor {
 
     /// `linalg.cholesky(A, upper=False)`.
     pub fn linalg_cholesky(&self, upper: bool) -> Result<Tensor> {
+        no_formula_yet("linalg_cholesky", &[self])?;
         Ok(self.linalg_cholesky_ex(upper, true)?.0)
     }
 }
@@ -265,6 +273,7 @@ impl Tensor {
         left: bool,
         check_errors: bool,
     ) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("linalg_solve_ex", &[self, b])?;
         if !self.dtype().is_floating_point() {
             check_float("linalg.solve", self)?; // PyTorch checks the dtype first here
         }
@@ -313,6 +322,7 @@ impl Tensor {
     }
 
     pub fn linalg_solve(&self, b: &Tensor, left: bool) -> Result<Tensor> {
+        no_formula_yet("linalg_solve", &[self, b])?;
         Ok(self.linalg_solve_ex(b, left, true)?.0)
     }
 }

@@ -3,6 +3,7 @@
 
 use super::matmul::check_same_scalar_type;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::linalg_cross;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -13,6 +14,7 @@ use crate::with_dtype;
 impl Tensor {
     /// `linalg.cross(input, other, dim=-1)`.
     pub fn linalg_cross(&self, other: &Tensor, dim: i64) -> Result<Tensor> {
+        no_formula_yet("linalg_cross", &[self, other])?;
         if self.ndim() != other.ndim() {
             return Err(Error::runtime(
                 "linalg.cross: inputs must have the same number of dimensions.",

@@ -8,6 +8,7 @@ use super::linalg::{
     batch_tensor, check_float_kernel, check_matrix, check_square, matrix_dims, with_float, Matrices,
 };
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::linalg;
 use crate::cpu::linalg_spectral::{self as spectral, SpectralError};
 use crate::dtype::DType;
@@ -55,6 +56,7 @@ fn split<T: crate::dtype::Element>(r: Vec<(Vec<T>, Vec<T>)>) -> (Vec<T>, Vec<T>)
 impl Tensor {
     /// `linalg.qr(A, mode)`: mode "reduced", "complete" or "r" (Q is then an empty tensor).
     pub fn linalg_qr(&self, mode: &str) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("linalg_qr", &[self])?;
         check_matrix("linalg.qr", self)?;
         check_float_kernel("linalg.qr", Some("geqrf_cpu"), self)?;
         let (complete, compute_q) = match mode {
@@ -84,6 +86,7 @@ impl Tensor {
 
     /// `linalg.svd(A, full_matrices)`: `(U, S, Vh)` with `A = U diag(S) Vh`.
     pub fn linalg_svd(&self, full_matrices: bool) -> Result<(Tensor, Tensor, Tensor)> {
+        no_formula_yet("linalg_svd", &[self])?;
         check_matrix("linalg.svd", self)?;
         check_float_kernel("linalg.svd", Some("linalg_svd_cpu"), self)?;
         check_svd_finite(self)?;
@@ -110,6 +113,7 @@ impl Tensor {
 
     /// `linalg.svdvals(A)`: the singular values, descending.
     pub fn linalg_svdvals(&self) -> Result<Tensor> {
+        no_formula_yet("linalg_svdvals", &[self])?;
         check_matrix("linalg.svd", self)?;
         check_float_kernel("linalg.svd", Some("linalg_svd_cpu"), self)?;
         check_svd_finite(self)?;
@@ -127,6 +131,7 @@ impl Tensor {
     /// The legacy `svd(A, some, compute_uv)`: `(U, S, V)` with `A = U diag(S) V^T`; without
     /// `compute_uv`, U and V are zero-filled `m x m` and `n x n` matrices.
     pub fn svd(&self, some: bool, compute_uv: bool) -> Result<(Tensor, Tensor, Tensor)> {
+        no_formula_yet("svd", &[self])?;
         if !compute_uv {
             let s = self.linalg_svdvals()?;
             let (m, n) = matrix_dims(self);
@@ -145,10 +150,12 @@ impl Tensor {
     /// `linalg.eigh(A, UPLO)`: eigenvalues ascending and eigenvectors (columns) of symmetric
     /// matrices, read from the lower (`"L"`) or upper (`"U"`) triangle.
     pub fn linalg_eigh(&self, uplo: &str) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("linalg_eigh", &[self])?;
         self.eigh_impl(uplo, true)
     }
 
     pub fn linalg_eigvalsh(&self, uplo: &str) -> Result<Tensor> {
+        no_formula_yet("linalg_eigvalsh", &[self])?;
         Ok(self.eigh_impl(uplo, false)?.0)
     }
 
@@ -182,10 +189,12 @@ impl Tensor {
     /// `linalg.eig(A)`: eigenvalues and unit-norm eigenvectors (columns), as real tensors;
     /// raises when an eigenvalue is complex (ferrograd has no complex dtypes).
     pub fn linalg_eig(&self) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("linalg_eig", &[self])?;
         self.eig_impl(true)
     }
 
     pub fn linalg_eigvals(&self) -> Result<Tensor> {
+        no_formula_yet("linalg_eigvals", &[self])?;
         Ok(self.eig_impl(false)?.0)
     }
 

@@ -5,6 +5,7 @@ use super::linalg::{batch_tensor, with_float, Matrices};
 use super::linalg_decomp::{check_svd_finite, spectral_error};
 use super::linalg_norm::check_float_or_double;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::linalg_spectral as spectral;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -61,6 +62,7 @@ impl Tensor {
         rcond: Option<f64>,
         driver: Option<&str>,
     ) -> Result<LstsqResult> {
+        no_formula_yet("linalg_lstsq", &[self, b])?;
         let driver = driver.unwrap_or("gelsy");
         check_args(self, b, driver)?;
         let vector = b.ndim() + 1 == self.ndim();

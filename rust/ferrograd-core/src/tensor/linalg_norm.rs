@@ -4,6 +4,7 @@
 use super::linalg::{batch_tensor, check_float, check_square, with_float, Matrices};
 use super::linalg_decomp::{check_svd_finite, spectral_error};
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::linalg_spectral::{self as spectral, MatrixOrd};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -107,6 +108,7 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
+        no_formula_yet("linalg_matrix_norm", &[self])?;
         let op = "linalg.matrix_norm";
         if self.ndim() < 2 {
             return Err(Error::runtime(format!(
@@ -167,6 +169,7 @@ impl Tensor {
 
     /// `linalg.cond(A, p)`: `None` is the 2-norm; `shown` is how the user wrote `p`, for messages.
     pub fn linalg_cond(&self, ord: Option<MatrixOrd>, shown: &str) -> Result<Tensor> {
+        no_formula_yet("linalg_cond", &[self])?;
         let ord = ord.unwrap_or(MatrixOrd::Two);
         let by_svd = matches!(ord, MatrixOrd::Two | MatrixOrd::NegTwo);
         if by_svd && self.ndim() < 2 {
@@ -251,6 +254,7 @@ impl Tensor {
         rtol: Option<f64>,
         hermitian: bool,
     ) -> Result<Tensor> {
+        no_formula_yet("linalg_pinv", &[self])?;
         if self.ndim() < 2 || !matches!(self.dtype(), DType::F32 | DType::F64) {
             return Err(Error::runtime(format!(
                 "linalg.pinv({}{{{:?}}}): expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types",

@@ -3,6 +3,7 @@
 
 use super::index_util::unaliased;
 use super::{materialize, Tensor};
+use crate::autograd::no_formula_yet;
 use crate::cpu::walk::walk;
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
@@ -81,6 +82,7 @@ impl Tensor {
     /// `masked_fill_(mask, value)`: writes `value` (cast) wherever the mask, broadcast to this
     /// tensor's shape, is true.
     pub fn masked_fill_(&self, mask: &Tensor, value: Scalar) -> Result<()> {
+        no_formula_yet("masked_fill_", &[self])?;
         if mask.dtype() != DType::Bool {
             return Err(Error::runtime(format!(
                 "masked_fill_ only supports boolean masks, but got mask with dtype {}",
@@ -108,6 +110,7 @@ impl Tensor {
 
     /// `masked_fill(mask, value)`: the result has the broadcast shape of `self` and `mask`.
     pub fn masked_fill(&self, mask: &Tensor, value: Scalar) -> Result<Tensor> {
+        no_formula_yet("masked_fill", &[self])?;
         let out = self.broadcast_copy(mask)?;
         out.masked_fill_(mask, value)?;
         Ok(out)
@@ -116,6 +119,7 @@ impl Tensor {
     /// `masked_select(mask)`: the elements where the mask is true, in row-major order of the
     /// broadcast shape, as a 1-D tensor.
     pub fn masked_select(&self, mask: &Tensor) -> Result<Tensor> {
+        no_formula_yet("masked_select", &[self])?;
         if mask.dtype() != DType::Bool {
             return Err(Error::runtime(
                 "masked_select: expected BoolTensor for mask",
@@ -136,6 +140,7 @@ impl Tensor {
     /// `masked_scatter_(mask, source)`: fills the positions where the mask is true, in row-major
     /// order, with consecutive elements of `source` (in its row-major order).
     pub fn masked_scatter_(&self, mask: &Tensor, source: &Tensor) -> Result<()> {
+        no_formula_yet("masked_scatter_", &[self, source])?;
         if mask.dtype() != DType::Bool {
             return Err(Error::runtime(format!(
                 "masked_scatter_ only supports boolean masks, but got mask with dtype {}",
@@ -185,6 +190,7 @@ impl Tensor {
 
     /// `masked_scatter(mask, source)`: the out-of-place form (broadcast shape of self and mask).
     pub fn masked_scatter(&self, mask: &Tensor, source: &Tensor) -> Result<Tensor> {
+        no_formula_yet("masked_scatter", &[self, source])?;
         let out = self.broadcast_copy(mask)?;
         out.masked_scatter_(mask, source)?;
         Ok(out)

@@ -4,6 +4,7 @@
 
 use super::matmul::{check_bmm_args, check_mm_args, check_mv_args, product};
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::op::not_implemented;
@@ -45,6 +46,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
+        no_formula_yet("addmm", &[self, mat1, mat2])?;
         check_addmm_dtypes(self, mat1, mat2)?;
         check_mm_args("addmm", mat1, mat2)?;
         let input = self.expand(&[mat1.shape()[0] as i64, mat2.shape()[1] as i64])?;
@@ -56,6 +58,7 @@ impl Tensor {
 
     /// `addmv(input, mat, vec, beta, alpha)`: `beta * input + alpha * mat @ vec`.
     pub fn addmv(&self, mat: &Tensor, vec: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
+        no_formula_yet("addmv", &[self, mat, vec])?;
         check_mv_args(Some(self), mat, vec)?;
         let (d, m, v) = (self.dtype(), mat.dtype(), vec.dtype());
         if d != m || m != v {
@@ -84,6 +87,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
+        no_formula_yet("baddbmm", &[self, batch1, batch2])?;
         let (d, d1, d2) = (self.dtype(), batch1.dtype(), batch2.dtype());
         if d != d1 || d != d2 {
             return Err(Error::runtime(format!(
@@ -115,6 +119,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
+        no_formula_yet("addbmm", &[self, batch1, batch2])?;
         let (n, p) = (size_at(batch1, 1)?, size_at(batch2, 2)?);
         check_addmm_dtypes(self, batch1, batch2)?;
         for (name, t) in [("batch1", batch1), ("batch2", batch2)] {
@@ -168,6 +173,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
+        no_formula_yet("addmm_", &[self, mat1, mat2])?;
         self.assign_in_place(self.addmm(mat1, mat2, beta, alpha)?)
     }
 
@@ -178,6 +184,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
+        no_formula_yet("addmv_", &[self, mat, vec])?;
         self.assign_in_place(self.addmv(mat, vec, beta, alpha)?)
     }
 
@@ -188,6 +195,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
+        no_formula_yet("baddbmm_", &[self, batch1, batch2])?;
         self.assign_in_place(self.baddbmm(batch1, batch2, beta, alpha)?)
     }
 
@@ -198,6 +206,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
+        no_formula_yet("addbmm_", &[self, batch1, batch2])?;
         self.assign_in_place(self.addbmm(batch1, batch2, beta, alpha)?)
     }
 }

@@ -3,12 +3,18 @@
 
 use super::linalg::check_square;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::dtype::Scalar;
 use crate::error::Result;
 
 impl Tensor {
     pub fn linalg_matrix_power(&self, n: i64) -> Result<Tensor> {
         check_square("linalg.matrix_power", self)?;
+        if n <= 1 {
+            // Powers 0 and 1 are fresh copies and negative ones start from the inverse: none
+            // of them records a graph yet. Higher powers are recorded matrix products.
+            no_formula_yet("linalg_matrix_power", &[self])?;
+        }
         match n {
             0 => {
                 let out = Tensor::zeros(self.shape(), self.dtype())?;

@@ -5,6 +5,7 @@
 //! tensor's layout, so a fresh tensor consumes the generator exactly as PyTorch does.
 
 use super::{materialize, Tensor};
+use crate::autograd::no_formula_yet;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, ErrorKind, Result};
 use crate::random::{self, Generator};
@@ -34,6 +35,19 @@ pub enum Distribution {
     Exponential {
         lambd: f64,
     },
+}
+
+impl Distribution {
+    /// The in-place sampler that draws from this distribution, as PyTorch names it.
+    fn inplace_name(self) -> &'static str {
+        match self {
+            Distribution::Uniform { .. } => "uniform_",
+            Distribution::Normal { .. } => "normal_",
+            Distribution::IntegerRange { .. } | Distribution::IntegerDefault => "random_",
+            Distribution::Bernoulli { .. } => "bernoulli_",
+            Distribution::Exponential { .. } => "exponential_",
+        }
+    }
 }
 
 fn draw<T: Element>(
@@ -82,6 +96,7 @@ fn draw_tensor(
 impl Tensor {
     /// Overwrites every element with a draw from `dist` (the `*_` in-place samplers).
     pub fn sample_(&self, g: &mut Generator, dist: Distribution) -> Result<()> {
+        no_formula_yet(dist.inplace_name(), &[self])?;
         self.check_no_internal_overlap("random")?;
         let values = draw_tensor(self.shape(), self.dtype(), g, dist, self.is_contiguous())?;
         self.copy_(&values)
@@ -99,6 +114,7 @@ impl Tensor {
 
     /// `bernoulli(self)`: each element is 1 with the probability held by `self`.
     pub fn bernoulli(&self, g: &mut Generator) -> Result<Tensor> {
+        no_formula_yet("bernoulli", &[self])?;
         let probs = materialize::<f64>(self)?;
         if let Some(p) = probs.iter().find(|p| !(0.0..=1.0).contains(*p)) {
             return Err(Error::runtime(format!("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.) {p}")));
@@ -155,6 +171,7 @@ impl Tensor {
     /// `z` of the broadcast shape, rounding after each step in the result dtype as PyTorch's
     /// `normal_(0, 1).mul_(std).add_(mean)` does.
     pub fn normal_from(mean: &Tensor, std: &Tensor, g: &mut Generator) -> Result<Tensor> {
+        no_formula_yet("normal", &[mean, std])?;
         let dtype = crate::dtype::promote_types(mean.dtype(), std.dtype());
         if !dtype.is_floating_point() {
             return Err(Error::runtime(format!(

@@ -3,7 +3,7 @@
 
 use super::Tensor;
 use crate::autograd::formulas::reduce;
-use crate::autograd::tracked;
+use crate::autograd::{no_formula_yet, tracked};
 use crate::cpu::reduce::{reduce, ReduceKernel};
 use crate::cpu::reduce_fold::{Accum, Fold, Widen};
 use crate::cpu::reduce_minmax::is_nan;
@@ -145,6 +145,7 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
+        no_formula_yet("nansum", &[self])?;
         self.sum_like(dims, keepdim, dtype, true)
     }
 
@@ -204,6 +205,7 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
+        no_formula_yet("nanmean", &[self])?;
         let d = dtype.unwrap_or(self.dtype());
         if !self.dtype().is_floating_point() || !d.is_floating_point() {
             return Err(not_implemented_msg(format!(
@@ -239,6 +241,7 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
+        no_formula_yet("prod", &[self])?;
         let mask = reduce_mask(self.ndim(), dims, true)?;
         let src = with_dtype_arg(self, dtype)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);

@@ -3,6 +3,7 @@
 
 use super::reduce::{reduce_mask, reduced_shape, run_kernel};
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::reduce_fold::Fold;
 use crate::cpu::reduce_minmax::{max_nan, min_nan, ArgExtreme, Extremes};
 use crate::dtype::DType;
@@ -65,11 +66,13 @@ fn dim_mask(ndim: usize, dim: usize) -> Vec<bool> {
 impl Tensor {
     /// `max()` with no dim: the largest value as a 0-dim tensor (NaN if there is one).
     pub fn max_all(&self) -> Result<Tensor> {
+        no_formula_yet("max", &[self])?;
         self.extreme_all("max", true)
     }
 
     /// `min()` with no dim.
     pub fn min_all(&self) -> Result<Tensor> {
+        no_formula_yet("min", &[self])?;
         self.extreme_all("min", false)
     }
 
@@ -82,11 +85,13 @@ impl Tensor {
 
     /// `max(dim, keepdim)`: values and (first) indices of the largest elements along `dim`.
     pub fn max_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("max", &[self])?;
         self.extreme_dim("max()", dim, keepdim, true)
     }
 
     /// `min(dim, keepdim)`.
     pub fn min_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("min", &[self])?;
         self.extreme_dim("min()", dim, keepdim, false)
     }
 
@@ -106,11 +111,13 @@ impl Tensor {
 
     /// `amax(dim=(), keepdim=False)`: the largest values over `dims` (all dims when empty).
     pub fn amax(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        no_formula_yet("amax", &[self])?;
         self.extreme_dims("amax", dims, keepdim, true)
     }
 
     /// `amin(dim=(), keepdim=False)`.
     pub fn amin(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        no_formula_yet("amin", &[self])?;
         self.extreme_dims("amin", dims, keepdim, false)
     }
 
@@ -132,6 +139,7 @@ impl Tensor {
 
     /// `aminmax(*, dim=None, keepdim=False)`: `(min, max)` in one pass.
     pub fn aminmax(&self, dim: Option<i64>, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("aminmax", &[self])?;
         let mask = match dim {
             Some(dim) => {
                 let d = normalize_dim(dim, self.ndim())?;

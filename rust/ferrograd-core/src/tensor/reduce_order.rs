@@ -4,6 +4,7 @@
 use super::reduce::reduced_shape;
 use super::reduce_stats::fmt_g;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::reduce_order::{
     kth_smallest, median_all, median_row, mode_row, per_row, quantiles_row, Interpolation,
 };
@@ -72,11 +73,13 @@ fn reduction_dim(t: &Tensor, op: &str, dim: i64) -> Result<usize> {
 impl Tensor {
     /// `median()`: the lower median of all values (NaN if any is NaN; NaN when empty).
     pub fn median_all(&self) -> Result<Tensor> {
+        no_formula_yet("median", &[self])?;
         self.median_of_all(false)
     }
 
     /// `nanmedian()`: the lower median of the non-NaN values.
     pub fn nanmedian_all(&self) -> Result<Tensor> {
+        no_formula_yet("nanmedian", &[self])?;
         self.median_of_all(true)
     }
 
@@ -93,11 +96,13 @@ impl Tensor {
 
     /// `median(dim, keepdim)`: values and indices of the lower medians along `dim`.
     pub fn median_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("median", &[self])?;
         self.median_along(dim, keepdim, false)
     }
 
     /// `nanmedian(dim, keepdim)`.
     pub fn nanmedian_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("nanmedian", &[self])?;
         self.median_along(dim, keepdim, true)
     }
 
@@ -109,12 +114,14 @@ impl Tensor {
 
     /// `mode(dim=-1, keepdim=False)`: the most frequent value (the smallest on ties).
     pub fn mode(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("mode", &[self])?;
         let d = reduction_dim(self, "mode", dim)?;
         with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, mode_row))
     }
 
     /// `kthvalue(k, dim=-1, keepdim=False)`: the k-th smallest value (1-based) along `dim`.
     pub fn kthvalue(&self, k: i64, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("kthvalue", &[self])?;
         let d = reduction_dim(self, "kthvalue", dim)?;
         let size = if self.ndim() == 0 { 1 } else { self.shape()[d] };
         if k < 1 || k as usize > size {
@@ -138,6 +145,14 @@ impl Tensor {
         interpolation: &str,
         ignore_nan: bool,
     ) -> Result<Tensor> {
+        no_formula_yet(
+            if ignore_nan {
+                "nanquantile"
+            } else {
+                "quantile"
+            },
+            &[self, q],
+        )?;
         let how = parse_interpolation(interpolation)?;
         self.check_quantile_args(q)?;
         let d = normalize_dim(dim.unwrap_or(0), self.ndim())?;

@@ -3,6 +3,7 @@
 
 use super::reduce::{reduce_mask, reduced_shape, run_kernel};
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::reduce_fold::{Accum, Fold};
 use crate::cpu::reduce_minmax::{is_nan, max_nan, min_nan, Extremes};
 use crate::cpu::reduce_stats::{ExpSum, Real, RealAcc, Welford, WelfordKernel};
@@ -126,6 +127,7 @@ impl Tensor {
 
     /// `var(dim=None, *, correction=1, keepdim=False)`: divides by `max(0, N - correction)`.
     pub fn var(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+        no_formula_yet("var", &[self])?;
         Ok(self
             .moments("std and var", dims, correction, keepdim, false)?
             .0)
@@ -133,6 +135,7 @@ impl Tensor {
 
     /// `std`: the square root of `var`.
     pub fn std(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+        no_formula_yet("std", &[self])?;
         Ok(self
             .moments("std and var", dims, correction, keepdim, true)?
             .0)
@@ -145,6 +148,7 @@ impl Tensor {
         correction: f64,
         keepdim: bool,
     ) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("var_mean", &[self])?;
         self.moments("var_mean", dims, correction, keepdim, false)
     }
 
@@ -155,6 +159,7 @@ impl Tensor {
         correction: f64,
         keepdim: bool,
     ) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("std_mean", &[self])?;
         self.moments("std_mean", dims, correction, keepdim, true)
     }
 
@@ -167,6 +172,7 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
+        no_formula_yet("linalg_vector_norm", &[self])?;
         if !self.dtype().is_floating_point() {
             return Err(not_implemented_msg(format!(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
@@ -225,6 +231,7 @@ impl Tensor {
     /// `logsumexp(dim, keepdim=False)`: `log(sum(exp(x - m))) + m` with `m` the max (infinite
     /// maxima replaced by 0), as PyTorch computes it. Integer inputs use the default float.
     pub fn logsumexp(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+        no_formula_yet("logsumexp", &[self])?;
         let src = if self.dtype().is_floating_point() {
             self.clone()
         } else {

@@ -3,6 +3,7 @@
 
 use super::convert::preserved_strides;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::error::{Error, Result};
 use crate::shape::normalize_dim;
 
@@ -10,6 +11,7 @@ impl Tensor {
     /// `flip(dims)`: the elements in reverse order along each listed dim. The result keeps the
     /// input's memory order (PyTorch's `preserve_format`).
     pub fn flip(&self, dims: &[i64]) -> Result<Tensor> {
+        no_formula_yet("flip", &[self])?;
         let mut seen = vec![false; self.ndim().max(1)];
         let mut flip = Vec::with_capacity(dims.len());
         for &d in dims {
@@ -51,6 +53,7 @@ impl Tensor {
     /// `roll(shifts, dims)`: elements shifted along each dim, wrapping around. With no dims the
     /// tensor is rolled as if flattened. The result is contiguous.
     pub fn roll(&self, shifts: &[i64], dims: &[i64]) -> Result<Tensor> {
+        no_formula_yet("roll", &[self])?;
         if shifts.is_empty() {
             return Err(Error::runtime("`shifts` required"));
         }
@@ -94,6 +97,7 @@ impl Tensor {
     /// `rot90(k, dims)`: rotates by 90 degrees `k` times, from the first dim towards the second
     /// (a flip and a transpose, so the result is not contiguous for odd `k`, as in PyTorch).
     pub fn rot90(&self, k: i64, dims: &[i64]) -> Result<Tensor> {
+        no_formula_yet("rot90", &[self])?;
         let &[d0, d1] = dims else {
             return Err(Error::runtime(format!(
                 "expected total rotation dims == 2, but got dims = {}",
@@ -122,6 +126,7 @@ impl Tensor {
 
     /// A row-major copy (PyTorch's `clone(memory_format=contiguous_format)`).
     pub fn new_contiguous_copy(src: &Tensor) -> Result<Tensor> {
+        no_formula_yet("clone", &[src])?;
         let out = Tensor::zeros(src.shape(), src.dtype())?;
         out.write_from(src, &[])?;
         Ok(out)

@@ -2,6 +2,7 @@
 //! `repeat_interleave` (each element repeated in place).
 
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind, Result};
 use crate::shape::{normalize_dim, numel};
@@ -10,6 +11,7 @@ impl Tensor {
     /// `repeat(repeats)`: the tensor copied `repeats[i]` times along each dim; extra leading
     /// repeats add dims.
     pub fn repeat(&self, repeats: &[i64]) -> Result<Tensor> {
+        no_formula_yet("repeat", &[self])?;
         if repeats.len() < self.ndim() {
             return Err(Error::runtime(
                 "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor",
@@ -68,6 +70,7 @@ impl Tensor {
         dim: Option<i64>,
         output_size: Option<i64>,
     ) -> Result<Tensor> {
+        no_formula_yet("repeat_interleave", &[self])?;
         let input = match dim {
             Some(_) => self.clone(),
             None => self.flatten(0, -1)?,
@@ -99,6 +102,7 @@ impl Tensor {
         dim: Option<i64>,
         output_size: Option<i64>,
     ) -> Result<Tensor> {
+        no_formula_yet("repeat_interleave", &[self])?;
         let input = match dim {
             Some(_) => self.clone(),
             None => self.flatten(0, -1)?,

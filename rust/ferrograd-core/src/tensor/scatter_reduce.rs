@@ -4,6 +4,7 @@
 use super::gather_scatter::{index_target, DimIndex};
 use super::index_util::{contiguous_copy, unaliased};
 use super::{materialize, Tensor};
+use crate::autograd::no_formula_yet;
 use crate::cpu::accumulate::Accumulate;
 use crate::cpu::gather::Combine;
 use crate::cpu::walk::walk;
@@ -87,6 +88,7 @@ impl Tensor {
         reduce: ScatterReduce,
         include_self: bool,
     ) -> Result<()> {
+        no_formula_yet("scatter_reduce_", &[self, src])?;
         // Without include_self PyTorch first scatters the identity, which checks the indices
         // before the reduction's kernel is looked up.
         let early = include_self.then_some(reduce);
@@ -116,6 +118,7 @@ impl Tensor {
         reduce: ScatterReduce,
         include_self: bool,
     ) -> Result<Tensor> {
+        no_formula_yet("scatter_reduce", &[self, src])?;
         let out = contiguous_copy(self)?;
         out.scatter_reduce_(dim, index, src, reduce, include_self)?;
         Ok(out)

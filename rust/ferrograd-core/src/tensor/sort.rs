@@ -3,6 +3,7 @@
 
 use super::convert::preserved_strides;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::lines::map_lines;
 use crate::cpu::sort::{sort_line, topk_line};
 use crate::dtype::{DType, Element, Scalar};
@@ -52,6 +53,12 @@ impl Tensor {
     /// `sort(dim, descending)`: stable (equal values keep their order), NaN sorted as the
     /// largest value. The results keep this tensor's memory layout, as PyTorch's do.
     pub fn sort(&self, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("sort", &[self])?;
+        self.sort_untracked(dim, descending)
+    }
+
+    /// `sort` without the autograd check: `argsort` uses it, since indices need no gradient.
+    fn sort_untracked(&self, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
         let d = normalize_dim(dim, self.ndim())?;
         if self.ndim() == 0 {
             return Ok((
@@ -72,7 +79,7 @@ impl Tensor {
 
     /// `argsort(dim, descending)`: the indices of `sort`.
     pub fn argsort(&self, dim: i64, descending: bool) -> Result<Tensor> {
-        Ok(self.sort(dim, descending)?.1)
+        Ok(self.sort_untracked(dim, descending)?.1)
     }
 
     /// `msort()`: sorted along the first dim.
@@ -83,6 +90,7 @@ impl Tensor {
     /// `topk(k, dim, largest, sorted)`: the `k` largest (or smallest) values along `dim` and
     /// their indices, NaN counting as the largest.
     pub fn topk(&self, k: i64, dim: i64, largest: bool, sorted: bool) -> Result<(Tensor, Tensor)> {
+        no_formula_yet("topk", &[self])?;
         let d = normalize_dim(dim, self.ndim())?;
         let size = self.shape().get(d).copied().unwrap_or(1) as i64;
         if k < 0 || k > size {
@@ -122,6 +130,18 @@ mod tests {
         let (v, _) = x.t()?.sort(0, true)?;
         assert_eq!(v.strides(), &[1, 3]);
         assert_eq!(v.to_vec::<i64>()?, vec![3, 5, 2, 4, 1, 0]);
+        Ok(())
+    }
+
+    #[test]
+    fn argsort_needs_no_gradient_formula() -> Result<()> {
+        let x = Tensor::from_vec(vec![3.0f32, 1.0, 2.0], &[3])?;
+        x.set_requires_grad(true)?;
+        // Sorted values would need a backward formula; their indices are plain integers.
+        assert!(x.sort(0, false).is_err());
+        assert_eq!(x.argsort(0, false)?.to_vec::<i64>()?, vec![1, 2, 0]);
+        let (v, _) = crate::autograd::no_grad(|| x.sort(0, false))?;
+        assert_eq!(v.to_vec::<f32>()?, vec![1.0, 2.0, 3.0]);
         Ok(())
     }
 

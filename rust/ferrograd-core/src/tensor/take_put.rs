@@ -4,6 +4,7 @@ use super::index_util::{
     assert_no_overlap, gather_tensor, index_values, scatter_tensor, unaliased,
 };
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -52,6 +53,7 @@ fn offsets_walk<'a>(
 impl Tensor {
     /// `take(index)`: the elements at flat positions `index`, shaped like `index`.
     pub fn take(&self, index: &Tensor) -> Result<Tensor> {
+        no_formula_yet("take", &[self])?;
         if index.dtype() != DType::I64 {
             return Err(Error::runtime(format!(
                 "take(): Expected a long tensor for index, but got {}",
@@ -70,6 +72,7 @@ impl Tensor {
     /// `put_(index, source, accumulate)`: writes (or adds) `source`'s elements at the flat
     /// positions `index`.
     pub fn put_(&self, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<()> {
+        no_formula_yet("put_", &[self, source])?;
         if index.dtype() != DType::I64 {
             return Err(Error::runtime(format!(
                 "put_(): Expected a long tensor for index, but got {}",
@@ -114,6 +117,7 @@ impl Tensor {
     }
 
     pub fn put(&self, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<Tensor> {
+        no_formula_yet("put", &[self, source])?;
         let out = self.deep_clone()?;
         out.put_(index, source, accumulate)?;
         Ok(out)

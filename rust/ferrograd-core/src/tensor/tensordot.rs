@@ -3,6 +3,7 @@
 
 use super::matmul::product;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::matmul::outer;
 use crate::dtype::{promote_types, result_type, DType, Operand, Scalar};
 use crate::error::{Error, Result};
@@ -59,6 +60,7 @@ fn dim_set(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
 impl Tensor {
     /// `outer` / `ger`: `out[i, j] = self[i] * vec2[j]`, in the promoted dtype.
     pub fn outer(&self, vec2: &Tensor) -> Result<Tensor> {
+        no_formula_yet("outer", &[self, vec2])?;
         for (name, t) in [("self", self), ("vec2", vec2)] {
             if t.ndim() != 1 {
                 return Err(Error::runtime(format!(
@@ -72,6 +74,7 @@ impl Tensor {
 
     /// `kron`: the Kronecker product, with both shapes padded to the same rank.
     pub fn kron(&self, other: &Tensor) -> Result<Tensor> {
+        no_formula_yet("kron", &[self, other])?;
         let nd = self.ndim().max(other.ndim());
         let pad = |t: &Tensor| {
             let mut s = vec![1usize; nd - t.ndim()];
@@ -91,6 +94,8 @@ impl Tensor {
     /// `inner`: contracts the last dims of both; with a 0-dim operand it is their product.
     pub fn inner(&self, other: &Tensor) -> Result<Tensor> {
         if self.ndim() == 0 || other.ndim() == 0 {
+            // This product is computed directly, not by a recorded op.
+            no_formula_yet("inner", &[self, other])?;
             let operand = |t: &Tensor| match t.ndim() {
                 0 => Operand::ZeroDimTensor(t.dtype()),
                 _ => Operand::Tensor(t.dtype()),
@@ -155,6 +160,10 @@ impl Tensor {
                 normalize_dim(db, other.ndim())?,
             );
             let (s1, s2) = (self.shape()[ia], other.shape()[ib]);
+            if s1 == 1 || s2 == 1 {
+                // Summing a size-1 contracted dim away goes through an unrecorded product.
+                no_formula_yet("tensordot", &[self, other])?;
+            }
             if s2 == 1 {
                 t1 = sum_dim_keepdim(&t1, ia)?;
             } else if s1 == 1 {

@@ -55,6 +55,16 @@ pub fn ternary_op(
     c: &Arg,
     out: Option<&Tensor>,
 ) -> Result<Tensor> {
+    // `out` may be `a` (in place) or an `out=` tensor: it is written, so it counts too.
+    let touched: Vec<&Tensor> = [a, b, c]
+        .into_iter()
+        .filter_map(|x| match x {
+            Arg::Tensor(t) => Some(t),
+            Arg::Scalar(_) => None,
+        })
+        .chain(out)
+        .collect();
+    autograd::no_formula_yet(op.name(), &touched)?;
     let dtype = match op {
         TernaryOp::Lerp => lerp_dtype(a, b, c)?,
         _ => promoted_dtype(&[a, b, c]),

@@ -4,6 +4,7 @@
 use super::repeat::try_vec;
 use super::write::with_bits;
 use super::Tensor;
+use crate::autograd::no_formula_yet;
 use crate::cpu::triangle::zero_triangle;
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind, Result};
@@ -43,21 +44,25 @@ impl Tensor {
 
     /// `tril(diagonal)`: the lower triangle (`col - row <= diagonal`) of each matrix; the rest 0.
     pub fn tril(&self, diagonal: i64) -> Result<Tensor> {
+        no_formula_yet("tril", &[self])?;
         self.triangle("tril", diagonal, true)
     }
 
     /// `triu(diagonal)`: the upper triangle (`col - row >= diagonal`) of each matrix; the rest 0.
     pub fn triu(&self, diagonal: i64) -> Result<Tensor> {
+        no_formula_yet("triu", &[self])?;
         self.triangle("triu", diagonal, false)
     }
 
     /// `tril_(diagonal)`: [`Tensor::tril`] in place.
     pub fn tril_(&self, diagonal: i64) -> Result<()> {
+        no_formula_yet("tril_", &[self])?;
         self.triangle_("tril", diagonal, true)
     }
 
     /// `triu_(diagonal)`: [`Tensor::triu`] in place.
     pub fn triu_(&self, diagonal: i64) -> Result<()> {
+        no_formula_yet("triu_", &[self])?;
         self.triangle_("triu", diagonal, false)
     }
 

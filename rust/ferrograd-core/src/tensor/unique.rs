@@ -3,6 +3,7 @@
 //! never equal to anything, so every NaN is its own value, as in PyTorch.
 
 use super::{materialize, Tensor};
+use crate::autograd::no_formula_yet;
 use crate::cpu::sort::sort_line;
 use crate::dtype::Element;
 use crate::error::{Error, Result};
@@ -143,12 +144,14 @@ impl Tensor {
     /// along `dim`), in ascending order. PyTorch's CPU kernel sorts even when `sorted=False`;
     /// so does this.
     pub fn unique(&self, dim: Option<i64>) -> Result<Unique> {
+        no_formula_yet("unique", &[self])?;
         self.unique_impl(dim, true)
     }
 
     /// `unique_consecutive(return_inverse, return_counts, dim)`: merges runs of equal
     /// neighbouring values (or slices).
     pub fn unique_consecutive(&self, dim: Option<i64>) -> Result<Unique> {
+        no_formula_yet("unique_consecutive", &[self])?;
         self.unique_impl(dim, false)
     }
 }

@@ -360,7 +360,8 @@ impl Tensor {
             ));
         }
         if s == e {
-            return Ok(self.with_layout(self.layout().clone()));
+            // Nothing to merge: the tensor itself, history included (as in PyTorch).
+            return Ok(self.clone());
         }
         let shape = self.shape();
         let mut new: Vec<i64> = shape[..s].iter().map(|&d| d as i64).collect();
@@ -388,6 +389,7 @@ impl Tensor {
     }
 
     pub fn unfold(&self, dim: i64, size: i64, step: i64) -> Result<Tensor> {
+        crate::autograd::no_formula_yet("unfold", &[self])?;
         let d = self.dim_index(dim)?;
         if size < 0 {
             return Err(Error::runtime(format!("size is {size} but must be >= 0")));
@@ -423,6 +425,7 @@ impl Tensor {
     /// `as_strided(size, stride, storage_offset)`: any layout over the same storage, checked to
     /// stay inside it.
     pub fn as_strided(&self, size: &[i64], stride: &[i64], offset: Option<i64>) -> Result<Tensor> {
+        crate::autograd::no_formula_yet("as_strided", &[self])?;
         if size.len() != stride.len() {
             return Err(Error::runtime("mismatch in length of strides and shape"));
         }
