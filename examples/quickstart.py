@@ -1,4 +1,4 @@
-"""Quickstart: tensors, views that share memory, dtypes and numpy interop.
+"""Quickstart: tensors, views that share memory, dtypes, numpy interop and autograd.
 
 Run it with `python examples/quickstart.py`; replace `ferrograd` by `torch` and it prints the
 same thing under PyTorch.
@@ -36,3 +36,16 @@ a = np.zeros(3)
 t = torch.from_numpy(a)
 t[1] = 7
 print(a, t)
+
+# Autograd: ops on tensors that require grad record a graph; backward fills in .grad.
+w = torch.tensor([1.0, -2.0, 3.0, 0.5], requires_grad=True)
+loss = ((x @ w) ** 2).mean()
+print(loss, loss.grad_fn.next_functions[0][0].name())
+loss.backward()
+print(w.grad)
+
+# The second derivative of f(v) = v^2 - 2v + 1 at v = 3: f'(3) = 4, f''(3) = 2.
+v = torch.tensor(3.0, requires_grad=True)
+(d1,) = torch.autograd.grad(v**2 - 2 * v + 1, v, create_graph=True)
+(d2,) = torch.autograd.grad(d1, v)
+print(d1, d2)
