@@ -331,6 +331,31 @@ fn optional_tensors(list: &[Option<PyRef<'_, PyTensor>>]) -> Vec<Option<Tensor>>
         .collect()
 }
 
+/// The tensors of a backward call: outputs, their gradients (None: implicit), inputs.
+type EngineArgs = (Vec<Tensor>, Vec<Option<Tensor>>, Vec<Tensor>);
+
+fn engine_args(
+    outputs: &[PyRef<'_, PyTensor>],
+    grad_outputs: &[Option<PyRef<'_, PyTensor>>],
+    inputs: &[PyRef<'_, PyTensor>],
+) -> EngineArgs {
+    (
+        tensors(outputs),
+        optional_tensors(grad_outputs),
+        tensors(inputs),
+    )
+}
+
+/// Runs the engine with the GIL released (Python hooks take it back); an exception a hook
+/// raised comes back as itself.
+fn run_engine<T: Send>(
+    py: Python<'_>,
+    op: &'static str,
+    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
+) -> PyResult<T> {
+    restore_hook_error(py.detach(|| core(op, f)))
+}
+
 /// `autograd.backward` (and `Tensor.backward`), after the Python side normalised the arguments.
 #[pyfunction]
 pub fn _backward(
@@ -341,20 +366,14 @@ pub fn _backward(
     create_graph: bool,
     inputs: Vec<PyRef<'_, PyTensor>>,
 ) -> PyResult<()> {
-    let (outs, grads, ins) = (
-        tensors(&outputs),
-        optional_tensors(&grad_outputs),
-        tensors(&inputs),
-    );
+    let (outs, grads, ins) = engine_args(&outputs, &grad_outputs, &inputs);
     let options = BackwardOptions {
         retain_graph,
         create_graph,
     };
-    restore_hook_error(py.detach(|| {
-        core("backward", || {
-            core_autograd::backward(&outs, &grads, &ins, options)
-        })
-    }))
+    run_engine(py, "backward", || {
+        core_autograd::backward(&outs, &grads, &ins, options)
+    })
 }
 
 /// `autograd.grad`, after the Python side normalised the arguments.
@@ -369,20 +388,14 @@ pub fn _grad(
     create_graph: bool,
     allow_unused: bool,
 ) -> PyResult<Vec<Option<Py<PyTensor>>>> {
-    let (outs, grads, ins) = (
-        tensors(&outputs),
-        optional_tensors(&grad_outputs),
-        tensors(&inputs),
-    );
+    let (outs, grads, ins) = engine_args(&outputs, &grad_outputs, &inputs);
     let options = BackwardOptions {
         retain_graph,
         create_graph,
     };
-    let result = restore_hook_error(py.detach(|| {
-        core("grad", || {
-            core_autograd::grad(&outs, &grads, &ins, options, allow_unused)
-        })
-    }))?;
+    let result = run_engine(py, "grad", || {
+        core_autograd::grad(&outs, &grads, &ins, options, allow_unused)
+    })?;
     result
         .into_iter()
         .map(|g| g.map(|t| wrap(py, t)).transpose())

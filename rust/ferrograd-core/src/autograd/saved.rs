@@ -21,9 +21,10 @@ struct Inner {
     /// For an op's own output: the node that produced it (set when the node is created) and
     /// which output it is.
     output_of: Option<(OnceLock<Weak<Node>>, usize)>,
-    /// How the error names the tensor's origin: ", which is output 0 of Exp,".
-    origin: String,
-    description: String,
+    /// For an input that is a result of another op: that op's node and output number (named
+    /// by the version error: ", which is output 0 of Exp,"). Weak: the input itself keeps its
+    /// history alive while it matters.
+    input_of: Option<(Weak<Node>, usize)>,
 }
 
 pub const FREED_MESSAGE: &str = "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
@@ -46,20 +47,11 @@ fn describe(t: &Tensor) -> String {
 impl SavedTensor {
     /// An input of the op (kept with its history).
     pub fn input(t: &Tensor) -> SavedTensor {
-        let origin = match t.grad_fn() {
-            Some(node) => format!(
-                ", which is output {} of {},",
-                t.output_nr(),
-                op_name(node.name())
-            ),
-            None => String::new(),
-        };
         SavedTensor(Arc::new(Inner {
             slot: Mutex::new(Some(t.clone())),
             version: t.version(),
             output_of: None,
-            origin,
-            description: describe(t),
+            input_of: t.grad_fn().map(|n| (Arc::downgrade(&n), t.output_nr())),
         }))
     }
 
@@ -69,8 +61,7 @@ impl SavedTensor {
             slot: Mutex::new(Some(t.detach())),
             version: t.version(),
             output_of: Some((OnceLock::new(), output_nr)),
-            origin: String::new(),
-            description: describe(t),
+            input_of: None,
         }))
     }
 
@@ -92,16 +83,18 @@ impl SavedTensor {
             return Err(Error::runtime(FREED_MESSAGE));
         };
         if t.version() != self.0.version {
-            let origin = match &self.0.output_of {
-                Some((cell, nr)) => match cell.get().and_then(Weak::upgrade) {
-                    Some(node) => format!(", which is output {nr} of {},", op_name(node.name())),
-                    None => String::new(),
-                },
-                None => self.0.origin.clone(),
+            let producer = match (&self.0.output_of, &self.0.input_of) {
+                (Some((cell, nr)), _) => cell.get().and_then(Weak::upgrade).map(|n| (n, *nr)),
+                (None, Some((weak, nr))) => weak.upgrade().map(|n| (n, *nr)),
+                (None, None) => None,
+            };
+            let origin = match producer {
+                Some((node, nr)) => format!(", which is output {nr} of {},", op_name(node.name())),
+                None => String::new(),
             };
             return Err(Error::runtime(format!(
                 "one of the variables needed for gradient computation has been modified by an inplace operation: {}{origin} is at version {}; expected version {} instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with ferrograd.autograd.set_detect_anomaly(True, check_nan=False).",
-                self.0.description,
+                describe(t),
                 t.version(),
                 self.0.version
             )));

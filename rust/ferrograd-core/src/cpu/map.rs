@@ -3,7 +3,7 @@
 //! common run shapes (all unit-stride, one operand a broadcast scalar) that LLVM vectorises.
 
 use super::iter::{Plan, Run, SendPtr};
-use super::stream::{streamed, worth_streaming};
+use super::stream::{worth_streaming, write_run};
 use crate::dtype::Element;
 
 /// `out[i] = f(a[i])` over the plan `[out, a]`.
@@ -67,11 +67,11 @@ unsafe fn map_unit_any<A: Copy, O: Copy>(
     f: &impl Fn(A) -> O,
     stream: bool,
 ) {
-    // SAFETY (both): the caller's contract; a block of `x` is read before its result is written.
-    if stream {
-        unsafe { streamed(len, o, |s, n, dst| map_unit_plain(n, dst, x.add(s), f)) }
-    } else {
-        unsafe { map_unit_plain(len, o, x, f) }
+    // SAFETY: the caller's contract; a block of `x` is read before its result is written.
+    unsafe {
+        write_run(len, o, stream, |s, n, dst| {
+            map_unit_plain(n, dst, x.add(s), f)
+        })
     }
 }
 
@@ -123,16 +123,12 @@ unsafe fn zip_unit_any<A: Copy, B: Copy, O: Copy>(
     f: &impl Fn(A, B) -> O,
     stream: bool,
 ) {
-    // SAFETY (both): the caller's contract; a block of the inputs is read before its result is
+    // SAFETY: the caller's contract; a block of the inputs is read before its result is
     // written.
-    if stream {
-        unsafe {
-            streamed(len, o, |s, n, dst| {
-                zip_unit_plain(n, dst, x.add(s), y.add(s), f)
-            })
-        }
-    } else {
-        unsafe { zip_unit_plain(len, o, x, y, f) }
+    unsafe {
+        write_run(len, o, stream, |s, n, dst| {
+            zip_unit_plain(n, dst, x.add(s), y.add(s), f)
+        })
     }
 }
 
@@ -172,17 +168,13 @@ fn has_avx2_fma() -> bool {
 
 #[inline(always)]
 unsafe fn fill_unit<O: Copy>(len: usize, o: *mut O, value: O, stream: bool) {
-    let fill = |n: usize, dst: *mut O| {
-        for i in 0..n {
-            // SAFETY: in bounds by the caller's contract.
-            unsafe { *dst.add(i) = value };
-        }
-    };
-    if stream {
-        // SAFETY: the caller's contract.
-        unsafe { streamed(len, o, |_, n, dst| fill(n, dst)) }
-    } else {
-        fill(len, o)
+    // SAFETY: the caller's contract.
+    unsafe {
+        write_run(len, o, stream, |_, n, dst| {
+            for i in 0..n {
+                *dst.add(i) = value;
+            }
+        })
     }
 }
 

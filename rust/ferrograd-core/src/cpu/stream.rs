@@ -64,6 +64,26 @@ pub unsafe fn streamed<O: Copy>(
     fence();
 }
 
+/// Writes `len` elements to `o` through `compute(start, n, dst)` (as [`streamed`]): with
+/// streaming stores when `stream`, else in one call straight into `o`.
+///
+/// # Safety
+/// As for [`streamed`].
+#[inline(always)]
+pub unsafe fn write_run<O: Copy>(
+    len: usize,
+    o: *mut O,
+    stream: bool,
+    mut compute: impl FnMut(usize, usize, *mut O),
+) {
+    if stream {
+        // SAFETY: the caller's contract.
+        unsafe { streamed(len, o, compute) }
+    } else {
+        compute(0, len, o)
+    }
+}
+
 /// Copies one block from `src` to the 64-byte-aligned `dst` with 16-byte streaming stores
 /// (SSE2, which every x86-64 CPU has).
 #[inline(always)]

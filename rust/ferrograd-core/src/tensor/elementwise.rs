@@ -199,14 +199,19 @@ pub fn binary_op(
     alpha: Option<Scalar>,
     out: Option<&Tensor>,
 ) -> Result<Tensor> {
-    let tensors: Vec<&Tensor> = [a, b]
-        .into_iter()
-        .filter_map(|x| match x {
-            Arg::Tensor(t) => Some(t),
-            Arg::Scalar(_) => None,
-        })
-        .collect();
-    if formulas::binary::node_name(op, false, false).is_some() && autograd::needs_grad(&tensors) {
+    // Checked without allocating: this runs on every binary op.
+    let needs_grad = autograd::is_grad_enabled()
+        && [a, b]
+            .into_iter()
+            .any(|x| matches!(x, Arg::Tensor(t) if t.requires_grad()));
+    if needs_grad && formulas::binary::node_name(op, false, false).is_some() {
+        let tensors: Vec<&Tensor> = [a, b]
+            .into_iter()
+            .filter_map(|x| match x {
+                Arg::Tensor(t) => Some(t),
+                Arg::Scalar(_) => None,
+            })
+            .collect();
         if let (Some(target), Arg::Tensor(first)) = (out, a) {
             if target.is_same(first) {
                 return autograd::tracked_in_place(op.info().name, target, |old| {
