@@ -14,7 +14,9 @@ pub mod sum_to_shape;
 pub use engine::{backward, grad, BackwardOptions};
 pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled, with_grad_mode, GradModeGuard};
 pub use node::{Edge, Node, NodeSpec};
-pub use record::{attach, needs_grad, no_formula_yet, tracked, tracked_in_place, untracked_write};
+pub use record::{
+    attach, needs_grad, no_formula_yet, tracked, tracked_in_place, tracked_many, untracked_write,
+};
 pub use saved::SavedTensor;
 pub use sum_to_shape::sum_to_shape;
 

@@ -52,6 +52,23 @@ pub fn tracked(
     Ok(out)
 }
 
+/// Runs an op with several results (values and their indices, the factors of a
+/// decomposition) under one node, as `tracked` does for one result. Results with integer
+/// dtypes (indices) stay leaves; their gradients are never asked for.
+pub fn tracked_many(
+    inputs: &[&Tensor],
+    forward: impl FnOnce() -> Result<Vec<Tensor>>,
+    spec: impl FnOnce(&[Tensor]) -> Result<NodeSpec>,
+) -> Result<Vec<Tensor>> {
+    if !needs_grad(inputs) {
+        return forward();
+    }
+    let outs = no_grad(forward)?;
+    let refs: Vec<&Tensor> = outs.iter().collect();
+    attach(inputs, &refs, spec(&outs)?);
+    Ok(outs)
+}
+
 /// For ops whose backward formula has not landed yet: refuses inputs that need a gradient
 /// (PyTorch's NotImplementedError for a missing derivative), so that a result never silently
 /// drops out of the graph.

@@ -3,9 +3,20 @@
 
 pub mod binary;
 pub mod copy;
+pub mod cumulative;
+pub mod index;
+pub mod join;
+pub mod linalg;
+pub mod masked;
 pub mod math;
 pub mod matmul;
+pub mod params;
+pub mod products;
 pub mod reduce;
+pub mod scatter;
+pub mod select;
+pub mod shape;
+pub mod stats;
 pub mod ternary;
 pub mod unary;
 pub mod view;
