@@ -55,6 +55,7 @@ class Tensor:
     grad: Tensor | None
     grad_fn: Any
     output_nr: int
+    _base: Tensor | None
     retains_grad: bool
     data: Tensor
     T: Tensor

@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 from ..utils.hooks import RemovableHandle
 
+_ENGINE_NODES = frozenset({"AccumulateGrad", "CopySlices", "CopyBackwards"})
+
 
 class Node:
     """A node of the graph. ``next_functions`` leads towards the inputs; ``register_hook`` and
@@ -15,7 +17,10 @@ class Node:
     __slots__ = ("__weakref__", "_handle")
 
     def name(self) -> str:
-        return self._handle.name()
+        name = self._handle.name()
+        # The engine's own nodes (not an op's backward) carry their namespace, as PyTorch's
+        # `torch::autograd::AccumulateGrad` does.
+        return f"ferrograd::autograd::{name}" if name in _ENGINE_NODES else name
 
     @property
     def next_functions(self) -> tuple:

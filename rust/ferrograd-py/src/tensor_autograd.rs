@@ -32,6 +32,16 @@ impl PyTensor {
         }
     }
 
+    /// The tensor whose memory this view shows, or None when this is not a view.
+    #[getter]
+    fn _base(&self, py: Python<'_>) -> PyResult<Option<Py<PyTensor>>> {
+        self.t.view_base().map(|b| wrap(py, b)).transpose()
+    }
+
+    fn _is_view(&self) -> bool {
+        self.t.view_base().is_some()
+    }
+
     #[getter]
     fn output_nr(&self) -> usize {
         self.t.output_nr()

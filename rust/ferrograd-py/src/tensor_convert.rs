@@ -277,12 +277,9 @@ impl PyTensor {
 
     fn fill_<'py>(slf: PyRef<'py, Self>, value: &Bound<'py, PyAny>) -> PyResult<PyRef<'py, Self>> {
         if let Ok(t) = value.cast::<PyTensor>() {
-            let n = t.borrow().t.ndim();
-            if n != 0 {
-                return Err(PyRuntimeError::new_err(format!(
-                    "fill_ only supports 0-dimension value tensor but got tensor with {n} dimensions."
-                )));
-            }
+            let value = t.borrow().t.clone();
+            core("fill_", || slf.t.fill_tensor_(&value))?;
+            return Ok(slf);
         }
         let v = extract_scalar(value)?;
         core("fill_", || slf.t.fill_(v))?;
@@ -290,7 +287,7 @@ impl PyTensor {
     }
 
     fn zero_(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
-        core("zero_", || slf.t.fill_(Scalar::Int(0)))?;
+        core("zero_", || slf.t.zero_())?;
         Ok(slf)
     }
 }

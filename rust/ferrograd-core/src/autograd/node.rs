@@ -209,6 +209,10 @@ impl Node {
         self.backward.as_ref()
     }
 
+    pub(crate) fn saved(&self) -> &[SavedTensor] {
+        &self.saved
+    }
+
     /// Frees the saved tensors (after a backward without `retain_graph`).
     pub(crate) fn release_saved(&self) {
         for s in &self.saved {

@@ -4,10 +4,11 @@
 
 use std::sync::Arc;
 
+use super::copy_slices::rebase_through_view;
 use super::grad_mode::{is_grad_enabled, no_grad};
 use super::node::{Node, NodeSpec, TensorInfo};
 use crate::error::{Error, ErrorKind, Result};
-use crate::tensor::Tensor;
+use crate::tensor::{Tensor, ViewMeta};
 
 /// Whether an op on `inputs` records a node.
 pub fn needs_grad(inputs: &[&Tensor]) -> bool {
@@ -85,52 +86,61 @@ pub fn no_formula_yet(op: &str, inputs: &[&Tensor]) -> Result<()> {
 /// An in-place op on a tensor that is (or becomes) part of a graph: `target = op(target, ..)`.
 /// The result is computed out of place and recorded, from a copy of the target's old value
 /// that keeps the target's old history (so a formula that needs the old value has it, and
-/// later writes cannot change it); then it is written into the target, which takes the new
-/// node as its history (PyTorch's "rebase"): `h.add_(1)` shows `AddBackward0`.
+/// later writes cannot change it); then it is written into the target.
 ///
-/// `op` gets that copy in place of the target. A target that shares its memory with another
-/// tensor (a view, a base with views, a value saved by some node) is refused for now:
-/// rewriting the history of the tensors it shares memory with is not implemented yet.
+/// A target that is not a view takes the new node as its history (PyTorch's "rebase"):
+/// `h.add_(1)` shows `AddBackward0`. A view's write changes its base, so the base's history
+/// becomes `CopySlices` over the new node, and the view's own is rebuilt from the base's when
+/// next asked for (as is that of every other view of the base).
+///
+/// `op` gets that copy in place of the target.
 pub fn tracked_in_place(
     name: &str,
     target: &Tensor,
     op: impl FnOnce(&Tensor) -> Result<Tensor>,
 ) -> Result<Tensor> {
+    let _ = name;
+    let view = target.view_meta();
+    if let Some(view) = &view {
+        check_view_writable(view)?;
+    }
     if target.is_leaf() && target.requires_grad() {
         return Err(Error::runtime(
             "a leaf Variable that requires grad is being used in an in-place operation.",
         ));
-    }
-    if !target.storage().is_unique() {
-        return Err(Error::runtime(format!(
-            "{name}_(): an in-place operation on a tensor that shares its memory with another tensor of a graph (a view, a tensor with views, or a value saved for backward) is not differentiable in ferrograd yet; use the out-of-place {name}()"
-        )));
     }
     let old = no_grad(|| target.deep_clone())?;
     if let Some(node) = target.grad_fn() {
         old.set_history(node, target.output_nr());
     }
     let result = op(&old)?;
-    // `copy_` counts the write in the version counter.
+    // Under no_grad, `copy_` only writes (and counts the write in the version counter).
     no_grad(|| target.copy_(&result))?;
     if let Some(node) = result.grad_fn() {
-        target.set_history(node, result.output_nr());
+        match view {
+            Some(view) => rebase_through_view(&view.base, target.layout(), node),
+            None => target.set_history(node, result.output_nr()),
+        }
     }
     Ok(target.clone())
 }
 
-/// For in-place writes that are not recorded yet (`copy_`, `fill_`): refuses a target or
-/// source that needs a gradient, with PyTorch's message for a leaf that requires grad.
-pub fn untracked_write(op: &str, target: &Tensor, sources: &[&Tensor]) -> Result<()> {
-    if !is_grad_enabled() {
-        return Ok(());
+/// The views PyTorch refuses to write into with grad mode on, in the order it checks them.
+fn check_view_writable(view: &ViewMeta) -> Result<()> {
+    if let Some((op, nr)) = view.multi_output {
+        return Err(Error::runtime(format!(
+            "Output {nr} of {op} is a view and is being modified inplace. This view is the output of a function that returns multiple views. Such functions do not allow the output views to be modified inplace. You should replace the inplace operation by an out-of-place one."
+        )));
     }
-    if target.is_leaf() && target.requires_grad() {
+    if !view.created_in_grad_mode {
         return Err(Error::runtime(
-            "a leaf Variable that requires grad is being used in an in-place operation.",
+            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace either both inside the no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).",
         ));
     }
-    let mut all = vec![target];
-    all.extend_from_slice(sources);
-    no_formula_yet(op, &all)
+    if view.base.is_leaf() && view.base.requires_grad() {
+        return Err(Error::runtime(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation.",
+        ));
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, RwLockReadGuard, RwLockWriteGuard, Weak};
 
+use super::view_meta::ViewMeta;
 use super::{Tensor, TensorImpl};
 use crate::autograd::node::{Edge, Node, TensorHook};
 use crate::error::{Error, Result};
@@ -21,6 +22,8 @@ pub(crate) struct AutogradMeta {
     pub retains_grad: bool,
     /// A leaf's hooks (a non-leaf's live on its `grad_fn`): (id, hook).
     pub hooks: Vec<(u64, TensorHook)>,
+    /// Set for views: the base they show and what autograd needs to know about them.
+    pub view: Option<ViewMeta>,
 }
 
 /// A tensor handle that does not keep the tensor alive.
@@ -34,11 +37,11 @@ impl WeakTensor {
 }
 
 impl Tensor {
-    fn meta(&self) -> RwLockReadGuard<'_, AutogradMeta> {
+    pub(super) fn meta(&self) -> RwLockReadGuard<'_, AutogradMeta> {
         self.0.autograd.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn meta_mut(&self) -> RwLockWriteGuard<'_, AutogradMeta> {
+    pub(super) fn meta_mut(&self) -> RwLockWriteGuard<'_, AutogradMeta> {
         self.0.autograd.write().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -55,8 +58,28 @@ impl Tensor {
     /// Whether gradients flow to this tensor: a leaf that asked for them, or a result of a
     /// recorded op.
     pub fn requires_grad(&self) -> bool {
-        let meta = self.meta();
-        meta.requires_grad || meta.grad_fn.is_some()
+        let base = {
+            let meta = self.meta();
+            if meta.requires_grad || meta.grad_fn.is_some() {
+                return true;
+            }
+            match &meta.view {
+                Some(view) => view.base.clone(),
+                None => return false,
+            }
+        };
+        // A view of a tensor that requires grad does too, even one made under no_grad (it is
+        // then a leaf, as in PyTorch).
+        base.requires_grad()
+    }
+
+    /// For a view whose memory was written in place since its history was set: its base
+    /// (whose history its own must be rebuilt from).
+    fn stale_view_base(&self, meta: &AutogradMeta) -> Option<Tensor> {
+        meta.view
+            .as_ref()
+            .filter(|v| v.created_in_grad_mode && v.attr_version != self.version())
+            .map(|v| v.base.clone())
     }
 
     /// `requires_grad_()`: only on leaves (results of recorded ops always require grad).
@@ -87,11 +110,18 @@ impl Tensor {
 
     /// A leaf: created by the user, not by a recorded op.
     pub fn is_leaf(&self) -> bool {
-        self.meta().grad_fn.is_none()
+        self.grad_fn().is_none()
     }
 
     pub fn grad_fn(&self) -> Option<Arc<Node>> {
-        self.meta().grad_fn.clone()
+        let (grad_fn, stale_base) = {
+            let meta = self.meta();
+            (meta.grad_fn.clone(), self.stale_view_base(&meta))
+        };
+        match stale_base {
+            Some(base) => crate::autograd::view_history::rebuild(self, &base).or(grad_fn),
+            None => grad_fn,
+        }
     }
 
     /// Which output of its `grad_fn` this tensor is.
@@ -113,15 +143,12 @@ impl Tensor {
 
     /// `retain_grad()`: a non-leaf keeps its gradient in `.grad` (a no-op on leaves).
     pub fn retain_grad(&self) -> Result<()> {
-        let grad_fn = {
-            let meta = self.meta();
-            if meta.grad_fn.is_none() && !meta.requires_grad {
-                return Err(Error::runtime(
-                    "can't retain_grad on Tensor that has requires_grad=False",
-                ));
-            }
-            meta.grad_fn.clone()
-        };
+        let grad_fn = self.grad_fn();
+        if grad_fn.is_none() && !self.meta().requires_grad {
+            return Err(Error::runtime(
+                "can't retain_grad on Tensor that has requires_grad=False",
+            ));
+        }
         if let Some(node) = grad_fn {
             node.add_retain_grad(self.output_nr(), self);
             self.meta_mut().retains_grad = true;
@@ -131,14 +158,20 @@ impl Tensor {
 
     /// Makes this tensor the `output_nr`-th result of `node` (recording an op).
     pub(crate) fn set_history(&self, node: Arc<Node>, output_nr: usize) {
+        let version = self.version();
         let mut meta = self.meta_mut();
         meta.grad_fn = Some(node);
         meta.output_nr = output_nr;
+        if let Some(view) = meta.view.as_mut() {
+            // Recorded by an op, so made with grad mode on; and current as of now.
+            view.created_in_grad_mode = true;
+            view.attr_version = version;
+        }
     }
 
     /// A handle to the same data that carries `node` as its history (a saved output, unpacked).
     pub(crate) fn alias_with_history(&self, node: Arc<Node>, output_nr: usize) -> Tensor {
-        let alias = self.with_layout(self.layout().clone());
+        let alias = self.alias(self.layout().clone());
         alias.set_history(node, output_nr);
         alias
     }
@@ -157,10 +190,9 @@ impl Tensor {
     /// Where a gradient for this tensor goes: its `grad_fn`, or its accumulator if it is a leaf
     /// that requires grad; `None` if it needs none.
     pub fn gradient_edge(&self) -> Option<Edge> {
-        let (grad_fn, output_nr, leaf) = {
-            let meta = self.meta();
-            (meta.grad_fn.clone(), meta.output_nr, meta.requires_grad)
-        };
+        let grad_fn = self.grad_fn();
+        let output_nr = self.meta().output_nr;
+        let leaf = grad_fn.is_none() && self.requires_grad();
         match grad_fn {
             Some(node) => Some(Edge {
                 node,

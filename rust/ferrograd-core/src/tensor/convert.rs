@@ -3,7 +3,7 @@
 
 use super::Tensor;
 use crate::autograd::formulas::copy as copy_grad;
-use crate::autograd::tracked;
+use crate::autograd::{self, tracked};
 use crate::cpu::{copy, fill};
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
@@ -211,9 +211,28 @@ impl Tensor {
         Ok(())
     }
 
-    /// `copy_(src)`: broadcasts `src` to this shape and writes it in, casting.
+    /// `copy_(src)`: broadcasts `src` to this shape and writes it in, casting. Recorded
+    /// (`CopyBackwards`) when either side is part of a graph.
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
-        crate::autograd::untracked_write("copy_", self, &[src])?;
+        if autograd::needs_grad(&[self, src]) {
+            self.check_no_internal_overlap("copy_")?;
+            autograd::tracked_in_place("copy", self, |old| {
+                tracked(
+                    &[old, src],
+                    || {
+                        let out = Tensor::zeros(old.shape(), old.dtype())?;
+                        out.copy_untracked(src)?;
+                        Ok(out)
+                    },
+                    |_| Ok(copy_grad::copy_back(src)),
+                )
+            })?;
+            return Ok(());
+        }
+        self.copy_untracked(src)
+    }
+
+    fn copy_untracked(&self, src: &Tensor) -> Result<()> {
         let target: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
         let src = if src.shape() == self.shape() {
             src.clone()
@@ -235,12 +254,63 @@ impl Tensor {
         Ok(())
     }
 
-    /// `fill_(value)`.
+    /// `fill_(value)`; recorded (`FillBackward2`) on a tensor that is part of a graph.
     pub fn fill_(&self, value: Scalar) -> Result<()> {
-        crate::autograd::untracked_write("fill_", self, &[])?;
+        self.overwrite("FillBackward2", value)
+    }
+
+    /// `zero_()`; recorded as `ZeroBackward0`.
+    pub fn zero_(&self) -> Result<()> {
+        self.overwrite("ZeroBackward0", Scalar::Int(0))
+    }
+
+    fn overwrite(&self, node: &'static str, value: Scalar) -> Result<()> {
         self.check_no_internal_overlap("fill_")?;
+        if autograd::needs_grad(&[self]) {
+            autograd::tracked_in_place("fill", self, |old| {
+                tracked(
+                    &[old],
+                    || old.full_like_untracked(value),
+                    |_| Ok(copy_grad::overwrite_back(node)),
+                )
+            })?;
+            return Ok(());
+        }
         self.init_fill(value)?;
         self.bump_version();
+        Ok(())
+    }
+
+    fn full_like_untracked(&self, value: Scalar) -> Result<Tensor> {
+        let out = Tensor::zeros(self.shape(), self.dtype())?;
+        out.init_fill(value)?;
+        Ok(out)
+    }
+
+    /// `fill_(value)` with a 0-dim tensor `value`, which may be part of a graph
+    /// (`FillBackward3`).
+    pub fn fill_tensor_(&self, value: &Tensor) -> Result<()> {
+        if value.ndim() != 0 {
+            return Err(Error::runtime(format!(
+                "fill_ only supports 0-dimension value tensor but got tensor with {} dimensions.",
+                value.ndim()
+            )));
+        }
+        if !autograd::needs_grad(&[self, value]) {
+            return self.fill_(value.item()?);
+        }
+        self.check_no_internal_overlap("fill_")?;
+        autograd::tracked_in_place("fill", self, |old| {
+            tracked(
+                &[old, value],
+                || {
+                    let out = Tensor::zeros(old.shape(), old.dtype())?;
+                    out.copy_untracked(value)?;
+                    Ok(out)
+                },
+                |_| Ok(copy_grad::fill_tensor_back()),
+            )
+        })?;
         Ok(())
     }
 

@@ -3,7 +3,6 @@
 
 use super::index::IndexItem;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
 use crate::error::{Error, Result};
 
 impl Tensor {
@@ -34,15 +33,14 @@ impl Tensor {
     }
 
     /// Writes `src` into this view: a copy when the shapes match, a fill for a 0-dim source,
-    /// else `src` (less its leading size-1 dims) broadcast to this shape.
+    /// else `src` (less its leading size-1 dims) broadcast to this shape. The write is
+    /// recorded when either side is part of a graph (`t[0] = x` gives `t` a `CopySlices`).
     fn copy_to(&self, src: &Tensor) -> Result<()> {
-        // Both sides: writing a value that requires grad must not silently drop its graph.
-        no_formula_yet("copy_", &[self, src])?;
         if src.shape() == self.shape() {
             return self.copy_(src);
         }
         if src.ndim() == 0 {
-            return self.fill_(src.item()?);
+            return self.fill_tensor_(src);
         }
         let target: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
         self.copy_(&src.without_leading_ones()?.expand(&target)?)

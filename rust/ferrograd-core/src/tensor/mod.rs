@@ -50,6 +50,8 @@ mod ternary;
 mod triangular;
 mod unique;
 mod view;
+mod view_meta;
+pub(crate) use view_meta::ViewMeta;
 mod write;
 
 pub use autograd_meta::WeakTensor;
@@ -113,9 +115,18 @@ impl Tensor {
         }))
     }
 
-    /// A view: same storage and version counter, new layout. Views of a tensor that requires
-    /// grad are not leaves; autograd wires that up, here they just share the storage.
+    /// A view: same storage and version counter, new layout, and it remembers its base (see
+    /// `view_meta`). Views of a tensor that requires grad are not leaves; the view ops record
+    /// that, here they just share the storage.
     pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
+        let view = self.view_meta_for_view();
+        let t = self.alias(layout);
+        t.meta_mut().view = Some(view);
+        t
+    }
+
+    /// Another handle to this memory that is not a view in autograd's sense (no base).
+    fn alias(&self, layout: Layout) -> Tensor {
         Tensor(Arc::new(TensorImpl {
             storage: self.0.storage.clone(),
             layout,
@@ -125,9 +136,10 @@ impl Tensor {
         }))
     }
 
-    /// `detach()`: shares storage and version counter, drops autograd state.
+    /// `detach()`: shares storage and version counter, drops autograd state. Writing into it
+    /// in place is not recorded anywhere (it is not a view autograd tracks).
     pub fn detach(&self) -> Tensor {
-        self.with_layout(self.0.layout.clone())
+        self.alias(self.0.layout.clone())
     }
 
     /// `.data`: like detach, but with a fresh version counter, so in-place changes made through

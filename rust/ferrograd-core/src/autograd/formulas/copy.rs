@@ -1,8 +1,12 @@
 //! Backward of the copies: `clone`/`contiguous` pass the gradient through; a dtype conversion
-//! converts it back.
+//! converts it back; the writes (`copy_`, `fill_`, `zero_`) send nothing to the values they
+//! overwrite.
 
+use super::math::zeros_like;
 use crate::autograd::node::NodeSpec;
+use crate::autograd::sum_to_shape;
 use crate::dtype::DType;
+use crate::tensor::Tensor;
 
 /// `clone()`, and `contiguous()` when it copies.
 pub fn clone_back() -> NodeSpec {
@@ -16,5 +20,46 @@ pub fn to_copy_back(input_dtype: DType) -> NodeSpec {
     NodeSpec::new("ToCopyBackward0", vec![], move |grads, _needs| {
         let g = grads[0].as_ref().expect("materialized");
         Ok(vec![Some(g.to_dtype(input_dtype)?)])
+    })
+}
+
+/// `copy_(src)` (`CopyBackwards`): the old values are overwritten, so they get no gradient;
+/// `src` gets the gradient, summed back over the dims it was broadcast along and converted
+/// back to its dtype.
+pub fn copy_back(src: &Tensor) -> NodeSpec {
+    let (shape, dtype) = (src.shape().to_vec(), src.dtype());
+    NodeSpec::new("CopyBackwards", vec![], move |grads, needs| {
+        let g = grads[0].as_ref().expect("materialized");
+        let old = if needs[0] { Some(zeros_like(g)?) } else { None };
+        let src = if needs[1] {
+            Some(sum_to_shape(g, &shape)?.to_dtype(dtype)?)
+        } else {
+            None
+        };
+        Ok(vec![old, src])
+    })
+}
+
+/// `fill_(number)` (`FillBackward2`) and `zero_()` (`ZeroBackward0`): every value is
+/// replaced by a constant, so the old values get a zero gradient.
+pub fn overwrite_back(name: &'static str) -> NodeSpec {
+    NodeSpec::new(name, vec![], |grads, _needs| {
+        let g = grads[0].as_ref().expect("materialized");
+        Ok(vec![Some(zeros_like(g)?)])
+    })
+}
+
+/// `fill_(value)` with a 0-dim tensor `value` (`FillBackward3`): every element is `value`,
+/// so its gradient is the sum of all the elements' gradients.
+pub fn fill_tensor_back() -> NodeSpec {
+    NodeSpec::new("FillBackward3", vec![], |grads, needs| {
+        let g = grads[0].as_ref().expect("materialized");
+        let old = if needs[0] { Some(zeros_like(g)?) } else { None };
+        let value = if needs[1] {
+            Some(g.sum(None, false, None)?)
+        } else {
+            None
+        };
+        Ok(vec![old, value])
     })
 }
