@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ferrograd as torch
 import pytest
+from ferrograd.autograd import gradcheck, gradgradcheck
 from grad_support import (
     ABOVE_ONE,
     ANY,
@@ -146,3 +147,11 @@ SHAPED = [
 def test_shaped_op_gradients(name, fn, data):
     x = data.draw(tensors((2, 3, 4), ANY))
     check(fn, (x,), True)
+
+
+def test_gradcheck_handles_tensors_without_elements():
+    x = torch.zeros(0, 3, dtype=torch.float64, requires_grad=True)
+    assert gradcheck(lambda t: t * 2, (x,))
+    y = torch.rand(2, 3, dtype=torch.float64, requires_grad=True)
+    assert gradcheck(lambda t: t[:0] * 2, (y,))
+    assert gradgradcheck(lambda t: t[:0] * 2, (y,))

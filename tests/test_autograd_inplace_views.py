@@ -298,3 +298,41 @@ def test_writes_into_views_against_finite_differences():
     y = torch.rand(2, 2, dtype=torch.float64, requires_grad=True)
     assert gradcheck(f, (x, y))
     assert gradgradcheck(f, (x, y))
+
+
+SAMPLERS = [
+    (lambda t: t.uniform_(), "UniformBackward0"),
+    (lambda t: t.normal_(), "NormalBackward0"),
+    (lambda t: t.random_(0, 5), "RandomBackward0"),
+    (lambda t: t.random_(), "RandomBackward2"),
+    (lambda t: t.bernoulli_(0.5), "BernoulliBackward2"),
+    (lambda t: t.exponential_(), "ExponentialBackward0"),
+]
+
+
+@pytest.mark.parametrize("write, name", SAMPLERS, ids=[n for _, n in SAMPLERS])
+def test_random_samplers_record_a_zero_gradient(write, name):
+    a = torch.ones(3, requires_grad=True)
+    b = a * 1
+    write(b)
+    assert kind(b.grad_fn) == name
+    b.sum().backward()
+    assert a.grad.tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        write(a)
+
+
+def test_out_of_place_samplers_give_their_parameters_a_zero_gradient():
+    p = torch.full((2, 2), 0.5, requires_grad=True)
+    draws = torch.bernoulli(p)
+    assert kind(draws.grad_fn) == "BernoulliBackward0"
+    draws.sum().backward()
+    assert p.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    mean = torch.zeros(2, 2, requires_grad=True)
+    std = torch.ones(2, 2, requires_grad=True)
+    z = torch.normal(mean, std)
+    assert kind(z.grad_fn) == "NormalBackward3"
+    z.sum().backward()
+    assert (
+        mean.grad.tolist() == [[0.0, 0.0], [0.0, 0.0]] and std.grad.tolist() == mean.grad.tolist()
+    )

@@ -101,6 +101,7 @@ from ._view_functions import (
     unflatten,
     unsqueeze,
 )
+from ._C import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,

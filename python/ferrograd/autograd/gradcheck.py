@@ -52,10 +52,10 @@ def _numerical(fn: Callable, inputs: tuple, k: int, eps: float) -> list[np.ndarr
         minus = _values(fn, inputs)
         data[idx] = orig
         columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
-    n_out = len(columns[0]) if columns else len(_outputs(fn, inputs))
-    return [
-        np.stack([c[o] for c in columns]) if columns else np.zeros((0, 0)) for o in range(n_out)
-    ]
+    if not columns:
+        # An input without elements: no rows, one column per output element.
+        return [np.zeros((0, np.size(v))) for v in _values(fn, inputs)]
+    return [np.stack([c[o] for c in columns]) for o in range(len(columns[0]))]
 
 
 def _analytical(fn: Callable, inputs: tuple, k: int) -> list[np.ndarray]:

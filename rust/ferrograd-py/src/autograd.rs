@@ -41,14 +41,14 @@ pub fn restore_hook_error<T>(result: PyResult<T>) -> PyResult<T> {
 /// Per-node state the binding keeps: the Python wrapper (weakly, so `grad_fn is grad_fn`
 /// holds while anyone holds it) and the `metadata` dict.
 #[derive(Default)]
-struct Slot {
+pub(crate) struct Slot {
     wrapper: Option<Py<PyAny>>,
-    metadata: Option<Py<PyDict>>,
+    pub(crate) metadata: Option<Py<PyDict>>,
     /// A custom Function's `ctx` (which holds no reference back to the node: no cycle).
     ctx: Option<Py<PyAny>>,
 }
 
-fn with_slot<R>(node: &Node, f: impl FnOnce(&mut Slot) -> R) -> R {
+pub(crate) fn with_slot<R>(node: &Node, f: impl FnOnce(&mut Slot) -> R) -> R {
     let mut guard = node.binding_slot.lock().unwrap_or_else(|e| e.into_inner());
     if guard
         .as_ref()
@@ -433,5 +433,5 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(_set_inference_mode, m)?)?;
-    Ok(())
+    crate::anomaly::register(m)
 }

@@ -4,6 +4,7 @@
 // The module must be called `_C` for Python to import it as `ferrograd._C`.
 #![allow(non_snake_case)]
 
+mod anomaly;
 mod args;
 mod autograd;
 mod creation;

@@ -14,17 +14,25 @@ use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
 
-/// A fill value: a number, or a 0-dim tensor (PyTorch's message names the op for others).
-pub fn fill_value(op: &str, value: &Bound<'_, PyAny>) -> PyResult<Scalar> {
+/// A fill value: a number, or a 0-dim tensor (PyTorch's message names the op for others),
+/// kept as a tensor so that its gradient flows (`MaskedFillBackward1`).
+pub enum FillValue {
+    Number(Scalar),
+    Tensor(Tensor),
+}
+
+pub fn fill_value(op: &str, value: &Bound<'_, PyAny>) -> PyResult<FillValue> {
     if let Ok(t) = value.cast::<PyTensor>() {
-        let n = t.borrow().t.ndim();
-        if n != 0 {
+        let t = t.borrow().t.clone();
+        if t.ndim() != 0 {
             return Err(PyRuntimeError::new_err(format!(
-                "{op} only supports a 0-dimensional value tensor, but got tensor with {n} dimension(s)."
+                "{op} only supports a 0-dimensional value tensor, but got tensor with {} dimension(s).",
+                t.ndim()
             )));
         }
+        return Ok(FillValue::Tensor(t));
     }
-    extract_scalar(value)
+    Ok(FillValue::Number(extract_scalar(value)?))
 }
 
 /// `index_put_`'s `indices`: a tuple or list of tensors.
@@ -141,10 +149,11 @@ impl PyTensor {
     ) -> Out {
         let v = fill_value("index_fill_", value)?;
         let i = index.t.clone();
-        wrap(
-            py,
-            detached(py, "index_fill", || self.t.index_fill(dim, &i, v))?,
-        )
+        let t = detached(py, "index_fill", || match &v {
+            FillValue::Number(v) => self.t.index_fill(dim, &i, *v),
+            FillValue::Tensor(v) => self.t.index_fill_tensor(dim, &i, v),
+        })?;
+        wrap(py, t)
     }
 
     fn index_fill_<'py>(
@@ -155,7 +164,10 @@ impl PyTensor {
     ) -> PyResult<PyRef<'py, Self>> {
         let v = fill_value("index_fill_", value)?;
         let (t, i) = (slf.t.clone(), index.t.clone());
-        detached(slf.py(), "index_fill_", || t.index_fill_(dim, &i, v))?;
+        detached(slf.py(), "index_fill_", || match &v {
+            FillValue::Number(v) => t.index_fill_(dim, &i, *v),
+            FillValue::Tensor(v) => t.index_fill_tensor_(dim, &i, v),
+        })?;
         Ok(slf)
     }
 

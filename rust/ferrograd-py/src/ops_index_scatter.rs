@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use crate::args::extract_scalar;
 use crate::errors::core;
 use crate::errors::detached;
-use crate::ops_index::fill_value;
+use crate::ops_index::{fill_value, FillValue};
 use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
@@ -181,10 +181,11 @@ impl PyTensor {
     ) -> Out {
         let v = fill_value("masked_fill_", value)?;
         let m = mask.t.clone();
-        wrap(
-            py,
-            detached(py, "masked_fill", || self.t.masked_fill(&m, v))?,
-        )
+        let t = detached(py, "masked_fill", || match &v {
+            FillValue::Number(v) => self.t.masked_fill(&m, *v),
+            FillValue::Tensor(v) => self.t.masked_fill_tensor(&m, v),
+        })?;
+        wrap(py, t)
     }
 
     fn masked_fill_<'py>(
@@ -194,7 +195,10 @@ impl PyTensor {
     ) -> PyResult<PyRef<'py, Self>> {
         let v = fill_value("masked_fill_", value)?;
         let (t, m) = (slf.t.clone(), mask.t.clone());
-        detached(slf.py(), "masked_fill_", || t.masked_fill_(&m, v))?;
+        detached(slf.py(), "masked_fill_", || match &v {
+            FillValue::Number(v) => t.masked_fill_(&m, *v),
+            FillValue::Tensor(v) => t.masked_fill_tensor_(&m, v),
+        })?;
         Ok(slf)
     }
 

@@ -202,7 +202,7 @@ impl PyTensor {
         max: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, min, max, out, false)
+        clamp_call(slf, min, max, out, false, Clamp::Both)
     }
 
     #[pyo3(signature = (min=None, max=None))]
@@ -211,7 +211,7 @@ impl PyTensor {
         min: Option<&Bound<'_, PyAny>>,
         max: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, min, max, None, true)
+        clamp_call(slf, min, max, None, true, Clamp::Both)
     }
 
     #[pyo3(signature = (min=None, max=None, *, out=None))]
@@ -221,7 +221,7 @@ impl PyTensor {
         max: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, min, max, out, false)
+        clamp_call(slf, min, max, out, false, Clamp::Both)
     }
 
     #[pyo3(signature = (min=None, max=None))]
@@ -230,7 +230,7 @@ impl PyTensor {
         min: Option<&Bound<'_, PyAny>>,
         max: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, min, max, None, true)
+        clamp_call(slf, min, max, None, true, Clamp::Both)
     }
 
     #[pyo3(signature = (min, *, out=None))]
@@ -239,11 +239,11 @@ impl PyTensor {
         min: &Bound<'_, PyAny>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, Some(min), None, out, false)
+        clamp_call(slf, Some(min), None, out, false, Clamp::Min)
     }
 
     fn clamp_min_(slf: &Bound<'_, Self>, min: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, Some(min), None, None, true)
+        clamp_call(slf, Some(min), None, None, true, Clamp::Min)
     }
 
     #[pyo3(signature = (max, *, out=None))]
@@ -252,11 +252,11 @@ impl PyTensor {
         max: &Bound<'_, PyAny>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, None, Some(max), out, false)
+        clamp_call(slf, None, Some(max), out, false, Clamp::Max)
     }
 
     fn clamp_max_(slf: &Bound<'_, Self>, max: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        clamp_call(slf, None, Some(max), None, true)
+        clamp_call(slf, None, Some(max), None, true, Clamp::Max)
     }
 
     #[pyo3(signature = (*, decimals=0, out=None))]
@@ -368,12 +368,22 @@ impl PyTensor {
     }
 }
 
+/// Which clamp a call is: they compute the same, but record different nodes
+/// (`ClampBackward1`, `ClampMinBackward0`, `ClampMaxBackward0`).
+#[derive(Clone, Copy)]
+enum Clamp {
+    Both,
+    Min,
+    Max,
+}
+
 fn clamp_call(
     slf: &Bound<'_, PyTensor>,
     min: Option<&Bound<'_, PyAny>>,
     max: Option<&Bound<'_, PyAny>>,
     out: Option<&Bound<'_, PyTensor>>,
     inplace: bool,
+    kind: Clamp,
 ) -> PyResult<Py<PyAny>> {
     let x = this(slf);
     let lo = optional_operand("clamp", "min", 2, min)?;
@@ -389,8 +399,10 @@ fn clamp_call(
         let shapes = [x.shape(), bounds[0], bounds[1]];
         out_target(out, broadcast_of(&shapes).as_deref())
     };
-    let t = run(slf.py(), "clamp", x.numel(), || {
-        x.clamp(lo.as_ref(), hi.as_ref(), target.as_ref())
+    let t = run(slf.py(), "clamp", x.numel(), || match (kind, &lo, &hi) {
+        (Clamp::Min, Some(lo), None) => x.clamp_min(lo, target.as_ref()),
+        (Clamp::Max, None, Some(hi)) => x.clamp_max(hi, target.as_ref()),
+        _ => x.clamp(lo.as_ref(), hi.as_ref(), target.as_ref()),
     })?;
     if inplace {
         return Ok(slf.clone().into_any().unbind());

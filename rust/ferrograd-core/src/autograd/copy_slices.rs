@@ -7,7 +7,8 @@
 
 use std::sync::Arc;
 
-use super::node::{Node, NodeSpec, TensorInfo};
+use super::anomaly;
+use super::node::{BackwardFn, Node, NodeSpec, TensorInfo};
 use crate::dtype::Scalar;
 use crate::error::Result;
 use crate::layout::Layout;
@@ -25,7 +26,7 @@ pub(crate) fn rebase_through_view(base: &Tensor, view: &Layout, op: Arc<Node>) {
         name: "CopySlices".into(),
         // The op's saved tensors are freed with this node's, after a backward.
         saved: op.saved().to_vec(),
-        backward: Box::new(copy_slices_back(base.layout().clone(), view.clone(), op)),
+        backward: copy_slices_back(base.layout().clone(), view.clone(), op),
         materialize_grads: true,
     };
     let node = Arc::new(Node::function(
@@ -34,15 +35,14 @@ pub(crate) fn rebase_through_view(base: &Tensor, view: &Layout, op: Arc<Node>) {
         inputs,
         vec![TensorInfo::of(base)],
     ));
+    anomaly::node_recorded(&node);
     base.set_history(node, 0);
 }
 
-fn copy_slices_back(
-    base: Layout,
-    view: Layout,
-    op: Arc<Node>,
-) -> impl Fn(&[Option<Tensor>], &[bool]) -> Result<Vec<Option<Tensor>>> + Send + Sync {
-    move |grads, needs| {
+/// The base's gradient, with the view's region replaced by what the op's backward gives for
+/// the view's old values; and the op's gradients for its other inputs.
+fn copy_slices_back(base: Layout, view: Layout, op: Arc<Node>) -> BackwardFn {
+    Box::new(move |grads, needs| {
         let g = grads[0].as_ref().expect("materialized");
         let region = region_in_base(&base, &view)?;
         let flat = g.reshape(&[-1])?;
@@ -63,7 +63,7 @@ fn copy_slices_back(
             None
         };
         Ok(grads_in)
-    }
+    })
 }
 
 /// For each element of the view (row-major), its index in the base's row-major order. The

@@ -8,6 +8,7 @@
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::Arc;
 
+use super::anomaly;
 use super::grad_mode::{no_grad, with_grad_mode};
 use super::node::{Edge, Node, NodeKind};
 use super::sum_to_shape::sum_to_shape;
@@ -253,6 +254,19 @@ impl GraphTask {
     fn run_node(
         &mut self,
         node: &Arc<Node>,
+        grads: Vec<Option<Tensor>>,
+        captured: &mut [Option<Tensor>],
+    ) -> Result<Vec<Option<Tensor>>> {
+        let result = self.run_node_unreported(node, grads, captured);
+        if result.is_err() {
+            anomaly::node_failed(node);
+        }
+        result
+    }
+
+    fn run_node_unreported(
+        &mut self,
+        node: &Arc<Node>,
         mut grads: Vec<Option<Tensor>>,
         captured: &mut [Option<Tensor>],
     ) -> Result<Vec<Option<Tensor>>> {
@@ -304,6 +318,7 @@ impl GraphTask {
             .collect();
         let mut grad_inputs = formula(&grads, &needs)?;
         check_and_cast(node, &mut grad_inputs)?;
+        anomaly::check_for_nan(node, &grad_inputs)?;
         for hook in node.post_hooks() {
             if let Some(new) = hook(&grad_inputs, &grads)? {
                 grad_inputs = new;

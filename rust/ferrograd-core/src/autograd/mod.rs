@@ -3,6 +3,7 @@
 //! to the leaves (`engine`), calling each node's backward formula (`formulas`, written with
 //! Tensor ops so that they can be recorded too, for higher derivatives).
 
+pub mod anomaly;
 mod copy_slices;
 pub mod engine;
 pub mod formulas;

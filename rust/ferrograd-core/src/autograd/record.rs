@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::anomaly;
 use super::copy_slices::rebase_through_view;
 use super::grad_mode::{is_grad_enabled, no_grad};
 use super::node::{Node, NodeSpec, TensorInfo};
@@ -31,6 +32,7 @@ pub fn attach(inputs: &[&Tensor], outputs: &[&Tensor], spec: NodeSpec) -> Arc<No
             out.set_history(node.clone(), nr);
         }
     }
+    anomaly::node_recorded(&node);
     node
 }
 

@@ -23,7 +23,18 @@ impl Tensor {
                 broadcast_shapes(&acc, t.shape())
             })?;
         let target: Vec<i64> = shape.iter().map(|&n| n as i64).collect();
-        tensors.iter().map(|t| t.expand(&target)).collect()
+        // A tensor that already has the shape comes back as itself (no view, no node), as
+        // in PyTorch.
+        tensors
+            .iter()
+            .map(|t| {
+                if t.shape() == shape.as_slice() {
+                    Ok(t.clone())
+                } else {
+                    t.expand(&target)
+                }
+            })
+            .collect()
     }
 
     /// At least `n` dims (`n` in 1..=3), as numpy's `atleast_nd`: a 0-D tensor becomes all

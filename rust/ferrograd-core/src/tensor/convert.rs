@@ -271,7 +271,7 @@ impl Tensor {
                 tracked(
                     &[old],
                     || old.full_like_untracked(value),
-                    |_| Ok(copy_grad::overwrite_back(node)),
+                    |_| Ok(copy_grad::zero_derivative(node)),
                 )
             })?;
             return Ok(());

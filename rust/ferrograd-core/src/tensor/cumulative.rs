@@ -1,7 +1,9 @@
 //! Cumulative ops along one dim: `cumsum`, `cumprod`, `cummax`, `cummin`, `logcumsumexp`.
 
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::cumulative;
+use crate::autograd::formulas::reduce::tracked_pair;
+use crate::autograd::tracked;
 use crate::cpu::reduce_fold::Accum;
 use crate::cpu::reduce_minmax::is_nan;
 use crate::cpu::reduce_scan::{log_add_exp, Scan, ScanElem};
@@ -39,14 +41,26 @@ impl Tensor {
     /// `cumsum(dim, *, dtype=None)`: running sums (int64 for bool and integer inputs), carried
     /// in PyTorch's CPU accumulator (float64 for float32).
     pub fn cumsum(&self, dim: i64, dtype: Option<DType>) -> Result<Tensor> {
-        no_formula_yet("cumsum", &[self])?;
-        self.cum_arith("cumsum_out_cpu", dim, dtype, false)
+        tracked(
+            &[self],
+            || self.cum_arith("cumsum_out_cpu", dim, dtype, false),
+            |_| {
+                let d = normalize_dim(dim, self.ndim())?;
+                Ok(cumulative::cumsum_back(self, d))
+            },
+        )
     }
 
     /// `cumprod(dim, *, dtype=None)`: running products.
     pub fn cumprod(&self, dim: i64, dtype: Option<DType>) -> Result<Tensor> {
-        no_formula_yet("cumprod", &[self])?;
-        self.cum_arith("cumprod_out_cpu", dim, dtype, true)
+        tracked(
+            &[self],
+            || self.cum_arith("cumprod_out_cpu", dim, dtype, true),
+            |y| {
+                let d = normalize_dim(dim, self.ndim())?;
+                Ok(cumulative::cumprod_back(self, y, d))
+            },
+        )
     }
 
     fn cum_arith(&self, op: &str, dim: i64, dtype: Option<DType>, product: bool) -> Result<Tensor> {
@@ -76,18 +90,24 @@ impl Tensor {
     /// `cummax(dim)`: running maxima and where they were found (a later equal value or any
     /// NaN takes over, as in PyTorch).
     pub fn cummax(&self, dim: i64) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("cummax", &[self])?;
-        self.cum_extreme(dim, true)
+        self.cum_extreme("CummaxBackward0", dim, true)
     }
 
     /// `cummin(dim)`.
     pub fn cummin(&self, dim: i64) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("cummin", &[self])?;
-        self.cum_extreme(dim, false)
+        self.cum_extreme("CumminBackward0", dim, false)
     }
 
-    fn cum_extreme(&self, dim: i64, largest: bool) -> Result<(Tensor, Tensor)> {
+    fn cum_extreme(&self, node: &'static str, dim: i64, largest: bool) -> Result<(Tensor, Tensor)> {
         let d = normalize_dim(dim, self.ndim())?;
+        tracked_pair(
+            &[self],
+            || self.cum_extreme_untracked(d, largest),
+            |_, indices| Ok(cumulative::cum_extreme_back(node, self, indices, d)),
+        )
+    }
+
+    fn cum_extreme_untracked(&self, d: usize, largest: bool) -> Result<(Tensor, Tensor)> {
         with_dtype!(self.dtype(), T => {
             let (vals, outer, n, inner) = lanes::<T>(self, d)?;
             let step = move |(best, at): (T, i64), x: T, i: usize| {
@@ -106,15 +126,18 @@ impl Tensor {
 
     /// `logcumsumexp(dim)`: running `log(sum(exp(x)))`, floats only.
     pub fn logcumsumexp(&self, dim: i64) -> Result<Tensor> {
-        no_formula_yet("logcumsumexp", &[self])?;
         let d = normalize_dim(dim, self.ndim())?;
-        match self.dtype() {
-            DType::F16 => logcumsumexp_of::<half::f16>(self, d),
-            DType::BF16 => logcumsumexp_of::<half::bf16>(self, d),
-            DType::F32 => logcumsumexp_of::<f32>(self, d),
-            DType::F64 => logcumsumexp_of::<f64>(self, d),
-            other => Err(no_kernel("logcumsumexp_out_cpu", other)),
-        }
+        tracked(
+            &[self],
+            || match self.dtype() {
+                DType::F16 => logcumsumexp_of::<half::f16>(self, d),
+                DType::BF16 => logcumsumexp_of::<half::bf16>(self, d),
+                DType::F32 => logcumsumexp_of::<f32>(self, d),
+                DType::F64 => logcumsumexp_of::<f64>(self, d),
+                other => Err(no_kernel("logcumsumexp_out_cpu", other)),
+            },
+            |y| Ok(cumulative::logcumsumexp_back(self, y, d)),
+        )
     }
 }
 

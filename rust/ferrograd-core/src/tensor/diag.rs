@@ -1,20 +1,33 @@
 //! Diagonals that copy: `diag`, `diag_embed`, `diagflat` and `trace`. (The view `diagonal`
 //! lives with the other views.)
 
+use std::sync::Arc;
+
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::{shape, view};
+use crate::autograd::tracked;
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, ErrorKind, Result};
 use crate::shape::normalize_dim;
 
 impl Tensor {
-    /// `diag(diagonal)`: a 1-D input becomes a square matrix with it on diagonal `diagonal`;
-    /// a matrix gives a copy of that diagonal.
+    /// `diag(diagonal)`: a 1-D input becomes a square matrix with it on diagonal `diagonal`
+    /// (PyTorch records that as `diag_embed`); a matrix gives a copy of that diagonal
+    /// (`diagonal_copy`, whose gradient is the diagonal's: `g` put back on it, zeros elsewhere).
     pub fn diag(&self, diagonal: i64) -> Result<Tensor> {
-        no_formula_yet("diag", &[self])?;
         match self.ndim() {
             1 => self.diag_embed(diagonal, -2, -1),
-            2 => Tensor::new_contiguous_copy(&self.diagonal(diagonal, 0, 1)?),
+            2 => tracked(
+                &[self],
+                || Tensor::new_contiguous_copy(&self.diagonal(diagonal, 0, 1)?),
+                |_| {
+                    Ok(view::embed_back(
+                        "DiagonalBackward0_copy",
+                        self,
+                        Arc::new(move |t: &Tensor| t.diagonal(diagonal, 0, 1)),
+                    ))
+                },
+            ),
             n => Err(Error::runtime(format!(
                 "diag(): Supports 1D or 2D tensors. Got {n}D"
             ))),
@@ -24,7 +37,6 @@ impl Tensor {
     /// `diag_embed(offset, dim1, dim2)`: a zero tensor with one more dim whose diagonal
     /// (`offset`, over `dim1` and `dim2`) holds the last dim of the input.
     pub fn diag_embed(&self, offset: i64, dim1: i64, dim2: i64) -> Result<Tensor> {
-        no_formula_yet("diag_embed", &[self])?;
         let ndim = self.ndim() + 1;
         let (a, b) = (normalize_dim(dim1, ndim)?, normalize_dim(dim2, ndim)?);
         if a == b {
@@ -32,6 +44,15 @@ impl Tensor {
                 "diagonal dimensions cannot be identical {dim1}, {dim2}"
             )));
         }
+        tracked(
+            &[self],
+            || self.diag_embed_untracked(offset, a, b),
+            |_| Ok(shape::diag_embed_back(offset, a as i64, b as i64)),
+        )
+    }
+
+    /// [`Tensor::diag_embed`] with the dims wrapped.
+    fn diag_embed_untracked(&self, offset: i64, a: usize, b: usize) -> Result<Tensor> {
         let last = self.shape().last().copied().unwrap_or(1);
         let len = offset.unsigned_abs() as usize + last;
         let mut shape = self.shape().to_vec();
@@ -44,15 +65,23 @@ impl Tensor {
         Ok(out)
     }
 
-    /// `diagflat(offset)`: `diag` of the flattened input.
+    /// `diagflat(offset)`: `diag` of the flattened input (flattened as PyTorch does, by a
+    /// contiguous copy when needed and a view, which its graph shows).
     pub fn diagflat(&self, offset: i64) -> Result<Tensor> {
-        self.reshape(&[-1])?.diag(offset)
+        self.contiguous()?.view(&[-1])?.diag(offset)
     }
 
     /// `trace()`: the sum of a matrix's main diagonal, accumulated as PyTorch's CPU kernel does
     /// (double for float32, float for half types, int64 for integers, which it returns).
     pub fn trace(&self) -> Result<Tensor> {
-        no_formula_yet("trace", &[self])?;
+        tracked(
+            &[self],
+            || self.trace_untracked(),
+            |_| Ok(shape::trace_back(self.shape())),
+        )
+    }
+
+    fn trace_untracked(&self) -> Result<Tensor> {
         let dtype = self.dtype();
         if dtype == DType::Bool {
             return Err(Error::Other {

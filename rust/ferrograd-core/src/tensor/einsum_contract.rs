@@ -1,13 +1,14 @@
 //! The contraction steps of `einsum`: summing dims and contracting two aligned operands with
-//! one batched product (PyTorch's `sumproduct_pair`). Sums are products with a vector of ones,
-//! so einsum needs no reduction kernel.
+//! one batched product (PyTorch's `sumproduct_pair`). Every step is a recorded op, so the
+//! contraction is differentiable as it stands.
 
-use super::matmul::{check_same_scalar_type, product};
-use super::Tensor;
+use super::matmul::check_same_scalar_type;
+use super::{Arg, Tensor};
+use crate::autograd::needs_grad;
 use crate::cpu::matmul::hadamard;
-use crate::dtype::{promote_types, DType, Scalar};
+use crate::dtype::{promote_types, DType};
 use crate::error::{Error, Result};
-use crate::op::not_implemented;
+use crate::op::{not_implemented, BinaryOp};
 use crate::shape::broadcast_shapes;
 use crate::with_dtype;
 
@@ -23,8 +24,12 @@ pub(crate) fn sum_dims(t: &Tensor, dims: &[usize], keepdim: bool) -> Result<Tens
 }
 
 /// `left * right` with broadcasting, in the promoted dtype (einsum's contraction without
-/// summed dims is PyTorch's `mul`).
+/// summed dims is PyTorch's `mul`): the recorded `mul` when a gradient is needed, else one
+/// pass of the product kernel.
 fn broadcast_product(left: &Tensor, right: &Tensor) -> Result<Tensor> {
+    if needs_grad(&[left, right]) {
+        return left.binary(BinaryOp::Mul, &Arg::Tensor(right.clone()), None);
+    }
     let shape = broadcast_shapes(left.shape(), right.shape())?;
     let dtype = promote_types(left.dtype(), right.dtype());
     let target = to_i64(&shape);
@@ -104,7 +109,7 @@ pub(crate) fn sumproduct_pair(left: &Tensor, right: &Tensor, to_sum: &[usize]) -
     let bm = right
         .permute(&to_i64(&rperm))?
         .reshape(&[b as i64, k as i64, n as i64])?;
-    let out = product(&a, &bm, None, Scalar::Int(1))?;
+    let out = a.bmm(&bm)?;
     // Back to the aligned order: the result's dims are lro, lo, ro, then size-1 dims.
     let order: Vec<usize> = [&lro, &lo, &ro]
         .into_iter()

@@ -1,10 +1,14 @@
 //! Elementwise ops with parameters beyond their operands: `clamp`, `round(decimals)`,
-//! `logit(eps)`, `nan_to_num`, and the closeness tests `isclose`, `allclose`, `equal`.
+//! `logit(eps)`, `nan_to_num`, and the closeness tests `isclose`, `allclose`, `equal`. The
+//! first four are recorded for autograd (`formulas::params`) when their input requires grad.
 
 use super::elementwise::{binary_op, prepare_target, promoted_dtype, Arg};
 use super::raw_access::with_raw;
+use super::ternary::out_not_differentiable;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::params::{self, ClampOp};
+use crate::autograd::node::NodeSpec;
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::iter::Plan;
 use crate::cpu::map::{map, zip};
 use crate::cpu::scalar::Real;
@@ -110,9 +114,27 @@ impl RealMap for NanToNum {
     }
 }
 
-/// The tensors an op reads, plus the one it writes into when given `out` (in place or `out=`).
-fn with_out<'a>(inputs: &[&'a Tensor], out: Option<&'a Tensor>) -> Vec<&'a Tensor> {
-    inputs.iter().copied().chain(out).collect()
+/// Runs a one-input op with a parameter: recorded with `spec` when `x` (or the tensor it
+/// writes into) requires grad, in place when `out` is `x` itself; `compute(x, out)` is the
+/// op's own computation.
+fn recorded_unary(
+    name: &str,
+    x: &Tensor,
+    out: Option<&Tensor>,
+    compute: impl Fn(&Tensor, Option<&Tensor>) -> Result<Tensor>,
+    spec: impl FnOnce(&Tensor) -> NodeSpec,
+) -> Result<Tensor> {
+    let written: Vec<&Tensor> = [x].into_iter().chain(out).collect();
+    if !needs_grad(&written) {
+        return compute(x, out);
+    }
+    match out {
+        Some(o) if o.is_same(x) => tracked_in_place(name, x, |old| {
+            tracked(&[old], || compute(old, None), |_| Ok(spec(old)))
+        }),
+        Some(_) => Err(out_not_differentiable(name)),
+        None => tracked(&[x], || compute(x, None), |_| Ok(spec(x))),
+    }
 }
 
 impl Tensor {
@@ -121,20 +143,26 @@ impl Tensor {
         if decimals == 0 {
             return self.unary(UnaryOp::Round, out);
         }
-        no_formula_yet("round", &with_out(&[self], out))?;
-        if !self.dtype().is_floating_point() {
-            return Err(not_implemented("round_cpu", self.dtype()));
-        }
-        let decimals =
-            i32::try_from(decimals).unwrap_or(if decimals < 0 { i32::MIN } else { i32::MAX });
-        map_real(self, out, &RoundDecimals(decimals))
+        let compute = |x: &Tensor, out: Option<&Tensor>| {
+            if !x.dtype().is_floating_point() {
+                return Err(not_implemented("round_cpu", x.dtype()));
+            }
+            let decimals =
+                i32::try_from(decimals).unwrap_or(if decimals < 0 { i32::MIN } else { i32::MAX });
+            map_real(x, out, &RoundDecimals(decimals))
+        };
+        recorded_unary("round", self, out, compute, |_| {
+            params::round_decimals_back()
+        })
     }
 
     /// `logit(eps=None)`: log(x / (1 - x)), with x clamped to [eps, 1 - eps] when eps is given.
     pub fn logit(&self, eps: Option<f64>, out: Option<&Tensor>) -> Result<Tensor> {
-        no_formula_yet("logit", &with_out(&[self], out))?;
-        let x = self.float_input(out)?;
-        map_real(&x, out, &Logit(eps))
+        let compute = |x: &Tensor, out: Option<&Tensor>| {
+            let x = x.float_input(out)?;
+            map_real(&x, out, &Logit(eps))
+        };
+        recorded_unary("logit", self, out, compute, |x| params::logit_back(x, eps))
     }
 
     /// `nan_to_num`: NaN and infinities replaced (by default with 0 and the dtype's extremes).
@@ -145,19 +173,21 @@ impl Tensor {
         neginf: Option<f64>,
         out: Option<&Tensor>,
     ) -> Result<Tensor> {
-        no_formula_yet("nan_to_num", &with_out(&[self], out))?;
-        if !self.dtype().is_floating_point() {
-            // Integers have no NaN or infinity: the values pass through.
-            let target = prepare_target(out, self.shape(), self.dtype(), Some(self))?;
-            target.tensor.copy_(self)?;
-            return target.finish(out);
-        }
-        let m = NanToNum {
-            nan: nan.unwrap_or(0.0),
-            posinf,
-            neginf,
+        let compute = |x: &Tensor, out: Option<&Tensor>| {
+            if !x.dtype().is_floating_point() {
+                // Integers have no NaN or infinity: the values pass through.
+                let target = prepare_target(out, x.shape(), x.dtype(), Some(x))?;
+                target.tensor.copy_(x)?;
+                return target.finish(out);
+            }
+            let m = NanToNum {
+                nan: nan.unwrap_or(0.0),
+                posinf,
+                neginf,
+            };
+            map_real(x, out, &m)
         };
-        map_real(self, out, &m)
+        recorded_unary("nan_to_num", self, out, compute, params::nan_to_num_back)
     }
 
     /// The input of a float-only op: integers are converted to the default float dtype, unless
@@ -177,11 +207,32 @@ impl Tensor {
         self.to_dtype(default_float())
     }
 
-    /// `clamp(min, max)`: either bound may be missing, a number or a tensor. Computed as
-    /// `minimum(maximum(x, min), max)`, which gives PyTorch's answers at the edges too: NaN in
-    /// any operand gives NaN, and min > max gives max.
+    /// `clamp(min, max)`: either bound may be missing, a number or a tensor.
     pub fn clamp(
         &self,
+        min: Option<&Arg>,
+        max: Option<&Arg>,
+        out: Option<&Tensor>,
+    ) -> Result<Tensor> {
+        self.clamp_recorded(ClampOp::Clamp, min, max, out)
+    }
+
+    /// `clamp_min(min)`: `clamp` with a lower bound only, recorded under its own node name
+    /// (`ClampMinBackward0`).
+    pub fn clamp_min(&self, min: &Arg, out: Option<&Tensor>) -> Result<Tensor> {
+        self.clamp_recorded(ClampOp::Min, Some(min), None, out)
+    }
+
+    /// `clamp_max(max)`: `clamp` with an upper bound only (`ClampMaxBackward0`).
+    pub fn clamp_max(&self, max: &Arg, out: Option<&Tensor>) -> Result<Tensor> {
+        self.clamp_recorded(ClampOp::Max, None, Some(max), out)
+    }
+
+    /// The clamps, recorded as `op` when `self`, a tensor bound or the written tensor requires
+    /// grad (in place when `out` is `self`).
+    fn clamp_recorded(
+        &self,
+        op: ClampOp,
         min: Option<&Arg>,
         max: Option<&Arg>,
         out: Option<&Tensor>,
@@ -191,6 +242,46 @@ impl Tensor {
                 "torch.clamp: At least one of 'min' or 'max' must not be None",
             ));
         }
+        let mut written = vec![self];
+        for bound in [min, max].into_iter().flatten() {
+            if let Arg::Tensor(t) = bound {
+                written.push(t);
+            }
+        }
+        written.extend(out);
+        if !needs_grad(&written) {
+            return self.clamp_untracked(min, max, out);
+        }
+        let name = match op {
+            ClampOp::Clamp => "clamp",
+            ClampOp::Min => "clamp_min",
+            ClampOp::Max => "clamp_max",
+        };
+        match out {
+            Some(o) if o.is_same(self) => {
+                tracked_in_place(name, self, |old| old.clamp_recorded(op, min, max, None))
+            }
+            Some(_) => Err(out_not_differentiable(name)),
+            None => {
+                let inputs = params::clamp_inputs(op, self, min, max);
+                let inputs: Vec<&Tensor> = inputs.iter().collect();
+                tracked(
+                    &inputs,
+                    || self.clamp_untracked(min, max, None),
+                    |_| Ok(params::clamp_back(op, self, min, max)),
+                )
+            }
+        }
+    }
+
+    /// The clamp's values, computed as `minimum(maximum(x, min), max)`, which gives PyTorch's
+    /// answers at the edges too: NaN in any operand gives NaN, and min > max gives max.
+    fn clamp_untracked(
+        &self,
+        min: Option<&Arg>,
+        max: Option<&Arg>,
+        out: Option<&Tensor>,
+    ) -> Result<Tensor> {
         let x = Arg::Tensor(self.clone());
         let mut operands = vec![&x];
         operands.extend(min);
@@ -224,9 +315,6 @@ impl Tensor {
             Some(hi) => binary_op(BinaryOp::Minimum, &lower, hi, None, out),
             None => match (out, lower) {
                 (Some(o), Arg::Tensor(t)) => {
-                    // `maximum` recorded itself, but copying into `out` (or in place) would
-                    // leave the written tensor without a graph.
-                    no_formula_yet("clamp", &[o, &t])?;
                     o.copy_(&t)?;
                     Ok(o.clone())
                 }

@@ -8,7 +8,10 @@ use super::index_util::{
 };
 use super::scatter_reduce::ScatterReduce;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::scatter::{
+    gather_back, scatter_add_back, scatter_back, scatter_legacy_reduce_back,
+};
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::Scalar;
 use crate::error::{shape_str, Error, Result};
@@ -183,14 +186,19 @@ impl Tensor {
     /// `gather(dim, index)`: `out[..., j, ...] = self[..., index[..., j, ...], ...]` along `dim`;
     /// the result has the index's shape.
     pub fn gather(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
-        no_formula_yet("gather", &[self])?;
-        let d = normalize_dim(dim, self.ndim())?;
-        if index.numel() == 0 {
-            return Tensor::zeros(index.shape(), self.dtype());
-        }
-        dtype_check("gather", self, index, None)?;
-        gather_shape_check(self, d, index)?;
-        DimIndex::new(index, d, nonempty_size(self, d))?.gather(self)
+        tracked(
+            &[self],
+            || {
+                let d = normalize_dim(dim, self.ndim())?;
+                if index.numel() == 0 {
+                    return Tensor::zeros(index.shape(), self.dtype());
+                }
+                dtype_check("gather", self, index, None)?;
+                gather_shape_check(self, d, index)?;
+                DimIndex::new(index, d, nonempty_size(self, d))?.gather(self)
+            },
+            |_| Ok(gather_back(self, dim, index)),
+        )
     }
 
     /// The checks and index of an in-place scatter.
@@ -229,7 +237,10 @@ impl Tensor {
         src: &Tensor,
         reduce: Option<ScatterReduce>,
     ) -> Result<()> {
-        no_formula_yet("scatter_", &[self, src])?;
+        if needs_grad(&[self, src]) {
+            let scatter = |old: &Tensor| old.scatter(dim, index, src, reduce);
+            return tracked_in_place("scatter", self, scatter).map(drop);
+        }
         let idx = self.scatter_prepare(dim, index, Some(src))?;
         let combine = reduce.map_or(Combine::Assign, ScatterReduce::combine);
         idx.scatter(self, &unaliased(src, self)?, combine)?;
@@ -245,7 +256,10 @@ impl Tensor {
         value: Scalar,
         reduce: Option<ScatterReduce>,
     ) -> Result<()> {
-        no_formula_yet("scatter_", &[self])?;
+        if needs_grad(&[self]) {
+            let scatter = |old: &Tensor| old.scatter_value(dim, index, value, reduce);
+            return tracked_in_place("scatter", self, scatter).map(drop);
+        }
         let idx = self.scatter_prepare(dim, index, None)?;
         let combine = reduce.map_or(Combine::Assign, ScatterReduce::combine);
         let target: Vec<i64> = index_target(index);
@@ -262,10 +276,20 @@ impl Tensor {
         src: &Tensor,
         reduce: Option<ScatterReduce>,
     ) -> Result<Tensor> {
-        no_formula_yet("scatter", &[self, src])?;
-        let out = contiguous_copy(self)?;
-        out.scatter_(dim, index, src, reduce)?;
-        Ok(out)
+        tracked(
+            &[self, src],
+            || {
+                let out = contiguous_copy(self)?;
+                out.scatter_(dim, index, src, reduce)?;
+                Ok(out)
+            },
+            |_| {
+                Ok(match reduce {
+                    None => scatter_back(dim, index, true),
+                    Some(_) => scatter_legacy_reduce_back(),
+                })
+            },
+        )
     }
 
     pub fn scatter_value(
@@ -275,21 +299,37 @@ impl Tensor {
         value: Scalar,
         reduce: Option<ScatterReduce>,
     ) -> Result<Tensor> {
-        no_formula_yet("scatter", &[self])?;
-        let out = contiguous_copy(self)?;
-        out.scatter_value_(dim, index, value, reduce)?;
-        Ok(out)
+        tracked(
+            &[self],
+            || {
+                let out = contiguous_copy(self)?;
+                out.scatter_value_(dim, index, value, reduce)?;
+                Ok(out)
+            },
+            |_| {
+                Ok(match reduce {
+                    None => scatter_back(dim, index, false),
+                    Some(_) => scatter_legacy_reduce_back(),
+                })
+            },
+        )
     }
 
     /// `scatter_add_(dim, index, src)`: adds instead of assigning.
     pub fn scatter_add_(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<()> {
-        no_formula_yet("scatter_add_", &[self, src])?;
+        if needs_grad(&[self, src]) {
+            let add = |old: &Tensor| old.scatter_add(dim, index, src);
+            return tracked_in_place("scatter_add", self, add).map(drop);
+        }
         self.scatter_(dim, index, src, Some(ScatterReduce::Sum))
     }
 
     pub fn scatter_add(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<Tensor> {
-        no_formula_yet("scatter_add", &[self, src])?;
-        self.scatter(dim, index, src, Some(ScatterReduce::Sum))
+        tracked(
+            &[self, src],
+            || self.scatter(dim, index, src, Some(ScatterReduce::Sum)),
+            |_| Ok(scatter_add_back(dim, index)),
+        )
     }
 }
 

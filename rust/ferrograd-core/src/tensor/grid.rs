@@ -1,10 +1,14 @@
 //! Grids built from 1-D inputs: `meshgrid` (broadcast views), `cartesian_prod` and
 //! `combinations` (new tensors of coordinate tuples).
 
+use std::sync::Arc;
+
 use super::repeat::try_vec;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::shape;
+use crate::autograd::tracked;
 use crate::error::{shape_str, Error, Result};
+use crate::layout::Layout;
 
 fn expect_vector(t: &Tensor) -> Result<()> {
     if t.ndim() != 1 {
@@ -84,9 +88,10 @@ impl Tensor {
     }
 
     /// `combinations(r, with_replacement)`: the length-`r` combinations of the elements of a
-    /// 1-D tensor, in lexicographic order of their positions (Python's `itertools`).
+    /// 1-D tensor, in lexicographic order of their positions (Python's `itertools`). PyTorch
+    /// picks them by indexing (`IndexBackward0`): each element's gradient is the sum over the
+    /// places it was picked to.
     pub fn combinations(&self, r: i64, with_replacement: bool) -> Result<Tensor> {
-        no_formula_yet("combinations", &[self])?;
         expect_vector(self)?;
         if r < 0 {
             return Err(Error::runtime(format!(
@@ -97,9 +102,30 @@ impl Tensor {
             return Tensor::zeros(&[0], self.dtype());
         }
         let (n, r) = (self.numel(), r as usize);
-        let picks = combination_indices(n, r, with_replacement)?;
+        let picks: Arc<[usize]> = combination_indices(n, r, with_replacement)?.into();
         let rows = picks.len() / r;
-        self.gather_along(0, &picks)?.view(&[rows as i64, r as i64])
+        tracked(
+            &[self],
+            || {
+                // The picked values' fresh buffer, laid out as rows (the result owns it: it is
+                // not a view of some tensor of this op's own).
+                let picked = self.gather_along(0, &picks)?;
+                let rows = Layout::contiguous(&[rows, r]);
+                Ok(Tensor::from_parts(
+                    picked.storage().clone(),
+                    rows,
+                    picked.dtype(),
+                ))
+            },
+            |_| {
+                Ok(shape::pick_back(
+                    "IndexBackward0",
+                    self.shape(),
+                    0,
+                    picks.clone(),
+                ))
+            },
+        )
     }
 }
 

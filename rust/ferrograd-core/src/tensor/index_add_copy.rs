@@ -6,7 +6,8 @@ use super::index_util::{
     assert_no_overlap, contiguous_copy, is_index_dtype, nonempty_shape, unaliased,
 };
 use super::{materialize, Tensor};
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::index::{index_add_back, index_copy_back};
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::accumulate::Accumulate;
 use crate::cpu::gather::Combine;
 use crate::dtype::{DType, Scalar};
@@ -99,7 +100,10 @@ impl Tensor {
         source: &Tensor,
         alpha: Scalar,
     ) -> Result<()> {
-        no_formula_yet("index_add_", &[self, source])?;
+        if needs_grad(&[self, source]) {
+            let add = |old: &Tensor| old.index_add(dim, index, source, alpha);
+            return tracked_in_place("index_add", self, add).map(drop);
+        }
         let d = self.index_func_check("index_add_", dim, index, source)?;
         self.check_no_internal_overlap("index_add_")?;
         assert_no_overlap(self, index)?;
@@ -134,16 +138,24 @@ impl Tensor {
         source: &Tensor,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        no_formula_yet("index_add", &[self, source])?;
-        let out = contiguous_copy(self)?;
-        out.index_add_(dim, index, source, alpha)?;
-        Ok(out)
+        tracked(
+            &[self, source],
+            || {
+                let out = contiguous_copy(self)?;
+                out.index_add_(dim, index, source, alpha)?;
+                Ok(out)
+            },
+            |_| Ok(index_add_back(dim, index, source, alpha.to_f64())),
+        )
     }
 
     /// `index_copy_(dim, index, source)`: copies the slices of `source` into the slices of
     /// `dim` at `index`.
     pub fn index_copy_(&self, dim: i64, index: &Tensor, source: &Tensor) -> Result<()> {
-        no_formula_yet("index_copy_", &[self, source])?;
+        if needs_grad(&[self, source]) {
+            let copy = |old: &Tensor| old.index_copy(dim, index, source);
+            return tracked_in_place("index_copy", self, copy).map(drop);
+        }
         let d = normalize_dim(dim, self.ndim())?;
         self.index_copy_check(d, index, source)?;
         self.check_no_internal_overlap("index_copy_")?;
@@ -222,10 +234,15 @@ impl Tensor {
     }
 
     pub fn index_copy(&self, dim: i64, index: &Tensor, source: &Tensor) -> Result<Tensor> {
-        no_formula_yet("index_copy", &[self, source])?;
-        let out = contiguous_copy(self)?;
-        out.index_copy_(dim, index, source)?;
-        Ok(out)
+        tracked(
+            &[self, source],
+            || {
+                let out = contiguous_copy(self)?;
+                out.index_copy_(dim, index, source)?;
+                Ok(out)
+            },
+            |_| Ok(index_copy_back(dim, index, source)),
+        )
     }
 }
 

@@ -9,7 +9,8 @@
 
 use super::index_util::{assert_no_overlap, gather_tensor, scatter_tensor, unaliased, wrap_index};
 use super::{materialize, Tensor};
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::index::{index_back, index_put_back};
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::DType;
 use crate::error::{shape_str, Error, Result};
@@ -213,11 +214,16 @@ fn combined_offsets(
 impl Tensor {
     /// Gathers `self` at index tensors given per dim (PyTorch's `at::index`): always a copy.
     pub fn index_with(&self, indices: &[Option<Tensor>]) -> Result<Tensor> {
-        no_formula_yet("index", &[self])?;
-        let info = AdvancedIndex::new(self, indices)?;
-        let shape = info.result_shape();
-        let (strides, offset_strides) = (info.src_strides(), info.offset_strides());
-        gather_tensor(&info.src, &info.walk(&shape, &strides, &offset_strides))
+        tracked(
+            &[self],
+            || {
+                let info = AdvancedIndex::new(self, indices)?;
+                let shape = info.result_shape();
+                let (strides, offset_strides) = (info.src_strides(), info.offset_strides());
+                gather_tensor(&info.src, &info.walk(&shape, &strides, &offset_strides))
+            },
+            |_| Ok(index_back(self, indices)),
+        )
     }
 
     /// `index_put_(indices, values, accumulate)`: writes (or adds) `values`, broadcast to the
@@ -228,7 +234,10 @@ impl Tensor {
         values: &Tensor,
         accumulate: bool,
     ) -> Result<()> {
-        no_formula_yet("index_put_", &[self, values])?;
+        if needs_grad(&[self, values]) {
+            let put = |old: &Tensor| old.index_put(indices, values, accumulate);
+            return tracked_in_place("index_put", self, put).map(drop);
+        }
         if indices.len() > self.ndim() {
             return Err(Error::index(format!(
                 "too many indices for tensor of dimension {} (got {})",
@@ -275,10 +284,15 @@ impl Tensor {
         values: &Tensor,
         accumulate: bool,
     ) -> Result<Tensor> {
-        no_formula_yet("index_put", &[self, values])?;
-        let out = self.deep_clone()?;
-        out.index_put_(indices, values, accumulate)?;
-        Ok(out)
+        tracked(
+            &[self, values],
+            || {
+                let out = self.deep_clone()?;
+                out.index_put_(indices, values, accumulate)?;
+                Ok(out)
+            },
+            |_| Ok(index_put_back(self, indices, values, accumulate)),
+        )
     }
 
     /// PyTorch sends `t[mask] = scalar` to `masked_fill_`: one mask, a one-element value.

@@ -6,7 +6,8 @@ use super::index_util::{
     nonempty_strides, scatter_tensor,
 };
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::index::{index_fill_back, index_select_back};
+use crate::autograd::{needs_grad, no_grad, tracked, tracked_in_place};
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
@@ -77,7 +78,14 @@ pub(super) fn sliced_sizes(t: &Tensor, dim: usize) -> Vec<usize> {
 impl Tensor {
     /// `index_select(dim, index)`: the slices of `dim` at `index` (a vector), in its order.
     pub fn index_select(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
-        no_formula_yet("index_select", &[self])?;
+        tracked(
+            &[self],
+            || self.index_select_untracked(dim, index),
+            |_| Ok(index_select_back(self, dim, index)),
+        )
+    }
+
+    fn index_select_untracked(&self, dim: i64, index: &Tensor) -> Result<Tensor> {
         let d = normalize_dim(dim, self.ndim())?;
         if index.ndim() > 1 {
             return Err(Error::index(
@@ -145,7 +153,10 @@ impl Tensor {
     /// `index_fill_(dim, index, value)`: fills the slices of `dim` at `index` (negative indices
     /// count from the end).
     pub fn index_fill_(&self, dim: i64, index: &Tensor, value: Scalar) -> Result<()> {
-        no_formula_yet("index_fill_", &[self])?;
+        if needs_grad(&[self]) {
+            let fill = |old: &Tensor| old.index_fill(dim, index, value);
+            return tracked_in_place("index_fill", self, fill).map(drop);
+        }
         if index.dtype() != DType::I64 {
             return Err(Error::index(
                 "index_fill_(): Expected dtype int64 for index.",
@@ -181,11 +192,71 @@ impl Tensor {
     }
 
     pub fn index_fill(&self, dim: i64, index: &Tensor, value: Scalar) -> Result<Tensor> {
-        no_formula_yet("index_fill", &[self])?;
-        let out = self.deep_clone()?;
-        out.index_fill_(dim, index, value)?;
-        Ok(out)
+        tracked(
+            &[self],
+            || {
+                let out = self.deep_clone()?;
+                out.index_fill_(dim, index, value)?;
+                Ok(out)
+            },
+            |_| Ok(index_fill_back(dim, index, None)),
+        )
     }
+
+    /// `index_fill(dim, index, value)` with a 0-dim tensor `value`, which then gets a gradient
+    /// too (PyTorch's `index_fill.int_Tensor`).
+    pub fn index_fill_tensor(&self, dim: i64, index: &Tensor, value: &Tensor) -> Result<Tensor> {
+        let number = zero_dim_value("index_fill_", value)?;
+        tracked(
+            &[self, value],
+            || self.index_fill(dim, index, number),
+            |out| {
+                let size = nonempty_shape(out)[normalize_dim(dim, out.ndim())?];
+                Ok(index_fill_back(
+                    dim,
+                    index,
+                    Some(distinct_positions(index, size)?),
+                ))
+            },
+        )
+    }
+
+    /// `index_fill_(dim, index, value)` with a 0-dim tensor `value`.
+    pub fn index_fill_tensor_(&self, dim: i64, index: &Tensor, value: &Tensor) -> Result<()> {
+        if needs_grad(&[self, value]) {
+            zero_dim_value("index_fill_", value)?;
+            let fill = |old: &Tensor| old.index_fill_tensor(dim, index, value);
+            return tracked_in_place("index_fill", self, fill).map(drop);
+        }
+        self.index_fill_(dim, index, zero_dim_value("index_fill_", value)?)
+    }
+}
+
+/// The number a 0-dim value tensor holds (PyTorch refuses other value tensors).
+pub(super) fn zero_dim_value(op: &str, value: &Tensor) -> Result<Scalar> {
+    if value.ndim() != 0 {
+        return Err(Error::runtime(format!(
+            "{op} only supports a 0-dimensional value tensor, but got tensor with {} dimension(s).",
+            value.ndim()
+        )));
+    }
+    no_grad(|| value.item())
+}
+
+/// The distinct positions along a dim of `size` that `index` names (negative ones counted from
+/// the end), as an index vector.
+fn distinct_positions(index: &Tensor, size: usize) -> Result<Tensor> {
+    let mut seen = vec![false; size];
+    let mut distinct = Vec::new();
+    for v in index_values(index)? {
+        if let Some(p) = super::index_util::wrap_index(v, size) {
+            if !std::mem::replace(&mut seen[p], true) {
+                distinct.push(p as i64);
+            }
+        }
+    }
+    let n = distinct.len();
+    Tensor::from_vec(distinct, &[n])
 }
 
 #[cfg(test)]
@@ -215,6 +286,32 @@ mod tests {
         let f = x.t()?.index_fill(0, &idx(vec![-1])?, Scalar::Float(-1.0))?;
         assert_eq!(f.strides(), &[1, 4]);
         assert_eq!(f.to_vec::<f32>()?[9..], [-1.0, -1.0, -1.0]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_tensor_fill_value_counts_each_filled_slice_once() -> Result<()> {
+        use crate::autograd::{backward, BackwardOptions};
+        // y = x.index_fill(1, [2, -1, 0], v) on a 2 x 3 x: indices 2 and -1 name the same
+        // column, so v fills columns 0 and 2 of both rows: dL/dv = 4 for L = y.sum().
+        let x = Tensor::from_vec(vec![0.0f64; 6], &[2, 3])?;
+        x.set_requires_grad(true)?;
+        let v = Tensor::scalar(Scalar::Float(5.0), DType::F64);
+        v.set_requires_grad(true)?;
+        let y = x.index_fill_tensor(1, &idx(vec![2, -1, 0])?, &v)?;
+        assert_eq!(y.to_vec::<f64>()?, vec![5.0, 0.0, 5.0, 5.0, 0.0, 5.0]);
+        let name = y.grad_fn().map(|n| n.name().to_string());
+        assert_eq!(name.as_deref(), Some("IndexFillBackward1"));
+        backward(
+            &[y.sum(None, false, None)?],
+            &[None],
+            &[],
+            BackwardOptions::default(),
+        )?;
+        let gv = v.grad().map(|g| g.to_vec::<f64>()).transpose()?;
+        assert_eq!(gv, Some(vec![4.0]));
+        let gx = x.grad().map(|g| g.to_vec::<f64>()).transpose()?;
+        assert_eq!(gx, Some(vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0]));
         Ok(())
     }
 

@@ -1,7 +1,8 @@
 //! Joining tensors along a dim: `cat` and the `stack` family built on it.
 
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::join;
+use crate::autograd::{needs_grad, tracked};
 use crate::dtype::{promote_types, DType};
 use crate::error::{shape_str, Error, Result};
 use crate::shape::{normalize_dim, normalize_insert_dim};
@@ -57,11 +58,22 @@ impl Tensor {
     /// `cat(tensors, dim)`: a new tensor holding the inputs one after the other along `dim`,
     /// in their promoted dtype.
     pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
-        no_formula_yet("cat", &tensors.iter().collect::<Vec<_>>())?;
         let plan = Tensor::cat_plan(tensors, dim)?;
-        let out = Tensor::zeros(&plan.shape, plan.dtype)?;
-        out.write_cat(tensors, plan.dim)?;
-        Ok(out)
+        tracked(
+            &tensors.iter().collect::<Vec<_>>(),
+            || {
+                let out = Tensor::zeros(&plan.shape, plan.dtype)?;
+                out.write_cat(tensors, plan.dim)?;
+                Ok(out)
+            },
+            |_| {
+                let lens = tensors
+                    .iter()
+                    .map(|t| (!is_skipped(t)).then(|| t.shape()[plan.dim]))
+                    .collect();
+                Ok(join::cat_back(lens, plan.dim))
+            },
+        )
     }
 
     /// Copies each non-skipped input into its slice of this (already shaped) output.
@@ -93,7 +105,11 @@ impl Tensor {
     /// `cat(tensors, dim, out=out)` when `out` already has the result's shape: writes into it,
     /// casting to its dtype (which the caller checked with [`can_cast`]).
     pub fn cat_into(tensors: &[Tensor], dim: i64, out: &Tensor) -> Result<()> {
-        no_formula_yet("cat", &tensors.iter().chain([out]).collect::<Vec<_>>())?;
+        if needs_grad(&tensors.iter().chain([out]).collect::<Vec<_>>()) {
+            return Err(Error::runtime(
+                "cat(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad.",
+            ));
+        }
         let plan = Tensor::cat_plan(tensors, dim)?;
         if out.shape() != plan.shape.as_slice() {
             return Err(Error::runtime(format!(
@@ -129,8 +145,18 @@ impl Tensor {
 
     /// `stack(tensors, dim)`: joins equal-shaped tensors along a new dim.
     pub fn stack(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
-        let (parts, d) = Tensor::stack_inputs(tensors, dim)?;
-        Tensor::cat(&parts, d)
+        tracked(
+            &tensors.iter().collect::<Vec<_>>(),
+            || {
+                let (parts, d) = Tensor::stack_inputs(tensors, dim)?;
+                Tensor::cat(&parts, d)
+            },
+            // The result has one dim more than each input; `dim` is where it went.
+            |out| {
+                let d = normalize_insert_dim(dim, out.ndim() - 1)?;
+                Ok(join::stack_back(d as i64))
+            },
+        )
     }
 
     /// The `cat` that `stack` is: each input with a new size-1 dim at `dim`.

@@ -3,11 +3,13 @@
 //! every linalg op: argument checks with PyTorch's messages and the batch driver that feeds
 //! each matrix of a `(..., m, n)` tensor to the per-matrix routines in `cpu::linalg*`.
 
-use super::Tensor;
-use crate::autograd::no_formula_yet;
+use super::{where_op, Arg, Tensor};
+use crate::autograd::formulas::linalg_factor::cholesky_back;
+use crate::autograd::formulas::{linalg as grad, math};
+use crate::autograd::{needs_grad, tracked, tracked_many, NodeSpec};
 use crate::cpu::linalg::{self, LinalgFloat, Mats};
 use crate::cpu::linalg_lu;
-use crate::dtype::{DType, Element};
+use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, ErrorKind, Result};
 use crate::shape::broadcast_shapes;
 
@@ -148,26 +150,59 @@ fn linalg_err(msg: String) -> Error {
     Error::LinAlg { msg }
 }
 
+/// Runs an op with two results (a factor and its `info`, eigenvalues and eigenvectors) under
+/// one recorded node, which `spec` builds from both results.
+pub(crate) fn tracked_pair(
+    inputs: &[&Tensor],
+    forward: impl FnOnce() -> Result<(Tensor, Tensor)>,
+    spec: impl FnOnce(&Tensor, &Tensor) -> NodeSpec,
+) -> Result<(Tensor, Tensor)> {
+    let outs = tracked_many(
+        inputs,
+        || {
+            let (first, second) = forward()?;
+            Ok(vec![first, second])
+        },
+        |outs| Ok(spec(&outs[0], &outs[1])),
+    )?;
+    let mut outs = outs.into_iter();
+    let first = outs.next().expect("two results");
+    Ok((first, outs.next().expect("two results")))
+}
+
 impl Tensor {
     /// `linalg.det`: the determinant of each square matrix.
     pub fn linalg_det(&self) -> Result<Tensor> {
-        no_formula_yet("linalg_det", &[self])?;
-        check_square("linalg.det", self)?;
-        check_float_kernel("linalg.det", Some("lu_cpu"), self)?;
-        with_float!(self.dtype(), T => {
-            let a = Matrices::<T>::new(self)?;
-            let d: Vec<T> = a.mats().map(|m| linalg_lu::det(m).det);
-            batch_tensor(d, &a.batch, &[])
-        })
+        tracked(
+            &[self],
+            || {
+                check_square("linalg.det", self)?;
+                check_float_kernel("linalg.det", Some("lu_cpu"), self)?;
+                with_float!(self.dtype(), T => {
+                    let a = Matrices::<T>::new(self)?;
+                    let d: Vec<T> = a.mats().map(|m| linalg_lu::det(m).det);
+                    batch_tensor(d, &a.batch, &[])
+                })
+            },
+            |det| Ok(grad::det_back(self, det)),
+        )
     }
 
     /// `linalg.slogdet`: `(sign, log|det|)` of each square matrix.
     pub fn linalg_slogdet(&self) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("linalg_slogdet", &[self])?;
         self.slogdet_checked("linalg.slogdet")
     }
 
+    /// `slogdet`, recorded; `op` names the function in the argument checks' messages.
     fn slogdet_checked(&self, op: &str) -> Result<(Tensor, Tensor)> {
+        tracked_pair(
+            &[self],
+            || self.slogdet_values(op),
+            |_, _| grad::slogdet_back(self),
+        )
+    }
+
+    fn slogdet_values(&self, op: &str) -> Result<(Tensor, Tensor)> {
         check_square(op, self)?;
         check_float(op, self)?;
         with_float!(self.dtype(), T => {
@@ -180,9 +215,16 @@ impl Tensor {
     }
 
     /// `logdet`: `log(det)`, NaN for a negative determinant and -inf for a singular matrix.
+    /// Under autograd it is PyTorch's composite `where(sign == -1, nan, logabsdet)`, so that its
+    /// gradient is slogdet's (and zero where the value is NaN).
     pub fn logdet(&self) -> Result<Tensor> {
-        no_formula_yet("logdet", &[self])?;
-        let (sign, logabs) = self.slogdet_checked("logdet")?;
+        if needs_grad(&[self]) {
+            let (sign, logabs) = self.slogdet_checked("logdet")?;
+            let negative = math::compare_scalar(crate::op::BinaryOp::Eq, &sign, -1.0)?;
+            let nan = Arg::Scalar(Scalar::Float(f64::NAN));
+            return where_op(&negative, &nan, &Arg::Tensor(logabs), None);
+        }
+        let (sign, logabs) = self.slogdet_values("logdet")?;
         with_float!(self.dtype(), T => {
             let s = sign.to_vec::<T>()?;
             let l = logabs.to_vec::<T>()?;
@@ -197,7 +239,14 @@ impl Tensor {
     /// `linalg.inv_ex`: the inverses and LAPACK's `info` per matrix (int32), raising on a
     /// singular matrix only when `check_errors`.
     pub fn linalg_inv_ex(&self, check_errors: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("linalg_inv_ex", &[self])?;
+        tracked_pair(
+            &[self],
+            || self.inv_ex_values(check_errors),
+            |inv, _| grad::inv_back(inv),
+        )
+    }
+
+    fn inv_ex_values(&self, check_errors: bool) -> Result<(Tensor, Tensor)> {
         check_square("linalg.inv", self)?;
         check_float("linalg.inv", self)?;
         let n = self.shape()[self.ndim() - 1];
@@ -222,13 +271,19 @@ impl Tensor {
 
     /// `linalg.inv` / `inverse`.
     pub fn linalg_inv(&self) -> Result<Tensor> {
-        no_formula_yet("linalg_inv", &[self])?;
         Ok(self.linalg_inv_ex(true)?.0)
     }
 
     /// `linalg.cholesky_ex(A, upper)`: the factor and `info` per matrix.
     pub fn linalg_cholesky_ex(&self, upper: bool, check_errors: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("linalg_cholesky_ex", &[self])?;
+        tracked_pair(
+            &[self],
+            || self.cholesky_ex_values(upper, check_errors),
+            |l, _| cholesky_back(l, upper),
+        )
+    }
+
+    fn cholesky_ex_values(&self, upper: bool, check_errors: bool) -> Result<(Tensor, Tensor)> {
         check_square("linalg.cholesky", self)?;
         check_float_kernel("linalg.cholesky", Some("cholesky_cpu"), self)?;
         let n = self.shape()[self.ndim() - 1];
@@ -253,7 +308,6 @@ impl Tensor {
 
     /// `linalg.cholesky(A, upper=False)`.
     pub fn linalg_cholesky(&self, upper: bool) -> Result<Tensor> {
-        no_formula_yet("linalg_cholesky", &[self])?;
         Ok(self.linalg_cholesky_ex(upper, true)?.0)
     }
 }
@@ -273,7 +327,34 @@ impl Tensor {
         left: bool,
         check_errors: bool,
     ) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("linalg_solve_ex", &[self, b])?;
+        let vector = is_vector_rhs(self, b);
+        tracked_pair(
+            &[self, b],
+            || self.solve_ex_values(b, left, check_errors, vector),
+            |x, _| grad::solve_back(self, b, x, left, vector),
+        )
+    }
+
+    /// `solve` with `B` taken as (a batch of) matrices, however its shape looks: what the
+    /// backward formulas solve with (recorded, so that they can be differentiated again).
+    /// Singular matrices are not reported: their solutions are infinities or NaN.
+    pub(crate) fn solve_matrices(&self, b: &Tensor, left: bool) -> Result<Tensor> {
+        let (x, _info) = tracked_pair(
+            &[self, b],
+            || self.solve_ex_values(b, left, false, false),
+            |x, _| grad::solve_back(self, b, x, left, false),
+        )?;
+        Ok(x)
+    }
+
+    /// `solve_ex` without recording; `vector` says whether `B` is a (batch of) vector(s).
+    fn solve_ex_values(
+        &self,
+        b: &Tensor,
+        left: bool,
+        check_errors: bool,
+        vector: bool,
+    ) -> Result<(Tensor, Tensor)> {
         if !self.dtype().is_floating_point() {
             check_float("linalg.solve", self)?; // PyTorch checks the dtype first here
         }
@@ -286,7 +367,6 @@ impl Tensor {
                 b.dtype().scalar_type_name()
             )));
         }
-        let vector = is_vector_rhs(self, b);
         let b2 = if vector { b.unsqueeze(-1)? } else { b.clone() };
         let n = self.shape()[self.ndim() - 1];
         let (br, bc) = matrix_dims(&b2);
@@ -322,7 +402,6 @@ impl Tensor {
     }
 
     pub fn linalg_solve(&self, b: &Tensor, left: bool) -> Result<Tensor> {
-        no_formula_yet("linalg_solve", &[self, b])?;
         Ok(self.linalg_solve_ex(b, left, true)?.0)
     }
 }

@@ -1,9 +1,10 @@
 //! `linalg.cross` and `cross`: the cross product of 3-vectors along one dim, broadcasting the
-//! other dims.
+//! other dims; recorded as `LinalgCrossBackward0`.
 
 use super::matmul::check_same_scalar_type;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::products::cross_back;
+use crate::autograd::tracked;
 use crate::cpu::linalg_cross;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -14,7 +15,14 @@ use crate::with_dtype;
 impl Tensor {
     /// `linalg.cross(input, other, dim=-1)`.
     pub fn linalg_cross(&self, other: &Tensor, dim: i64) -> Result<Tensor> {
-        no_formula_yet("linalg_cross", &[self, other])?;
+        tracked(
+            &[self, other],
+            || self.linalg_cross_untracked(other, dim),
+            |_| Ok(cross_back(self, other, dim)),
+        )
+    }
+
+    fn linalg_cross_untracked(&self, other: &Tensor, dim: i64) -> Result<Tensor> {
         if self.ndim() != other.ndim() {
             return Err(Error::runtime(
                 "linalg.cross: inputs must have the same number of dimensions.",

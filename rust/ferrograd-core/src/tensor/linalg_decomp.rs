@@ -5,10 +5,13 @@
 //! `eigvals` return real tensors when every eigenvalue is real and raise otherwise.
 
 use super::linalg::{
-    batch_tensor, check_float_kernel, check_matrix, check_square, matrix_dims, with_float, Matrices,
+    batch_tensor, check_float_kernel, check_matrix, check_square, matrix_dims, tracked_pair,
+    with_float, Matrices,
 };
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::linalg_factor::{qr_back, QrMode};
+use crate::autograd::formulas::linalg_spectral::{eig_back, eigh_back, svd_back};
+use crate::autograd::{attach, needs_grad, no_grad, tracked_many, NodeSpec};
 use crate::cpu::linalg;
 use crate::cpu::linalg_spectral::{self as spectral, SpectralError};
 use crate::dtype::DType;
@@ -56,7 +59,21 @@ fn split<T: crate::dtype::Element>(r: Vec<(Vec<T>, Vec<T>)>) -> (Vec<T>, Vec<T>)
 impl Tensor {
     /// `linalg.qr(A, mode)`: mode "reduced", "complete" or "r" (Q is then an empty tensor).
     pub fn linalg_qr(&self, mode: &str) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("linalg_qr", &[self])?;
+        tracked_pair(
+            &[self],
+            || self.qr_values(mode),
+            |q, r| {
+                let mode = match mode {
+                    "reduced" => QrMode::Reduced,
+                    "complete" => QrMode::Complete,
+                    _ => QrMode::R,
+                };
+                qr_back(q, r, mode, matrix_dims(self))
+            },
+        )
+    }
+
+    fn qr_values(&self, mode: &str) -> Result<(Tensor, Tensor)> {
         check_matrix("linalg.qr", self)?;
         check_float_kernel("linalg.qr", Some("geqrf_cpu"), self)?;
         let (complete, compute_q) = match mode {
@@ -86,7 +103,20 @@ impl Tensor {
 
     /// `linalg.svd(A, full_matrices)`: `(U, S, Vh)` with `A = U diag(S) Vh`.
     pub fn linalg_svd(&self, full_matrices: bool) -> Result<(Tensor, Tensor, Tensor)> {
-        no_formula_yet("linalg_svd", &[self])?;
+        let outs = tracked_many(
+            &[self],
+            || {
+                let (u, s, vh) = self.svd_values(full_matrices)?;
+                Ok(vec![u, s, vh])
+            },
+            |outs| Ok(svd_back(&outs[0], &outs[1], &outs[2], full_matrices)),
+        )?;
+        let mut outs = outs.into_iter();
+        let mut next = || outs.next().expect("three results");
+        Ok((next(), next(), next()))
+    }
+
+    fn svd_values(&self, full_matrices: bool) -> Result<(Tensor, Tensor, Tensor)> {
         check_matrix("linalg.svd", self)?;
         check_float_kernel("linalg.svd", Some("linalg_svd_cpu"), self)?;
         check_svd_finite(self)?;
@@ -112,8 +142,14 @@ impl Tensor {
     }
 
     /// `linalg.svdvals(A)`: the singular values, descending.
+    /// Under autograd the singular vectors are computed too (the gradient needs them), and the
+    /// values are output 1 of the SVD's node, as in PyTorch.
     pub fn linalg_svdvals(&self) -> Result<Tensor> {
-        no_formula_yet("linalg_svdvals", &[self])?;
+        if needs_grad(&[self]) {
+            let (u, s, vh) = no_grad(|| self.svd_values(false))?;
+            attach(&[self], &[&u, &s, &vh], svd_back(&u, &s, &vh, false));
+            return Ok(s);
+        }
         check_matrix("linalg.svd", self)?;
         check_float_kernel("linalg.svd", Some("linalg_svd_cpu"), self)?;
         check_svd_finite(self)?;
@@ -131,7 +167,6 @@ impl Tensor {
     /// The legacy `svd(A, some, compute_uv)`: `(U, S, V)` with `A = U diag(S) V^T`; without
     /// `compute_uv`, U and V are zero-filled `m x m` and `n x n` matrices.
     pub fn svd(&self, some: bool, compute_uv: bool) -> Result<(Tensor, Tensor, Tensor)> {
-        no_formula_yet("svd", &[self])?;
         if !compute_uv {
             let s = self.linalg_svdvals()?;
             let (m, n) = matrix_dims(self);
@@ -150,13 +185,27 @@ impl Tensor {
     /// `linalg.eigh(A, UPLO)`: eigenvalues ascending and eigenvectors (columns) of symmetric
     /// matrices, read from the lower (`"L"`) or upper (`"U"`) triangle.
     pub fn linalg_eigh(&self, uplo: &str) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("linalg_eigh", &[self])?;
-        self.eigh_impl(uplo, true)
+        tracked_pair(&[self], || self.eigh_impl(uplo, true), eigh_back)
     }
 
+    /// Under autograd the eigenvectors are computed too (the gradient needs them).
     pub fn linalg_eigvalsh(&self, uplo: &str) -> Result<Tensor> {
-        no_formula_yet("linalg_eigvalsh", &[self])?;
+        if needs_grad(&[self]) {
+            return self.values_with_vectors(|| self.eigh_impl(uplo, true), eigh_back);
+        }
         Ok(self.eigh_impl(uplo, false)?.0)
+    }
+
+    /// The eigenvalues of a decomposition run with its vectors, recorded under the full
+    /// decomposition's node (the values are its output 0), as PyTorch does for `eigvals(h)`.
+    fn values_with_vectors(
+        &self,
+        decompose: impl FnOnce() -> Result<(Tensor, Tensor)>,
+        spec: impl FnOnce(&Tensor, &Tensor) -> NodeSpec,
+    ) -> Result<Tensor> {
+        let (w, v) = no_grad(decompose)?;
+        attach(&[self], &[&w, &v], spec(&w, &v));
+        Ok(w)
     }
 
     fn eigh_impl(&self, uplo: &str, vectors: bool) -> Result<(Tensor, Tensor)> {
@@ -189,12 +238,14 @@ impl Tensor {
     /// `linalg.eig(A)`: eigenvalues and unit-norm eigenvectors (columns), as real tensors;
     /// raises when an eigenvalue is complex (ferrograd has no complex dtypes).
     pub fn linalg_eig(&self) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("linalg_eig", &[self])?;
-        self.eig_impl(true)
+        tracked_pair(&[self], || self.eig_impl(true), eig_back)
     }
 
+    /// Under autograd the eigenvectors are computed too (the gradient needs them).
     pub fn linalg_eigvals(&self) -> Result<Tensor> {
-        no_formula_yet("linalg_eigvals", &[self])?;
+        if needs_grad(&[self]) {
+            return self.values_with_vectors(|| self.eig_impl(true), eig_back);
+        }
         Ok(self.eig_impl(false)?.0)
     }
 

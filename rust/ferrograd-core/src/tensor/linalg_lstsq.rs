@@ -5,7 +5,8 @@ use super::linalg::{batch_tensor, with_float, Matrices};
 use super::linalg_decomp::{check_svd_finite, spectral_error};
 use super::linalg_norm::check_float_or_double;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::linalg_lstsq::{lstsq_back, LstsqSpec};
+use crate::autograd::{attach, needs_grad, no_grad};
 use crate::cpu::linalg_spectral as spectral;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -55,14 +56,35 @@ fn check_args(a: &Tensor, b: &Tensor, driver: &str) -> Result<()> {
 impl Tensor {
     /// `linalg.lstsq(A, B, rcond=None, driver=None)`. `B` may be a batch of vectors (one dim
     /// fewer than `A`). Residuals are reported, as by LAPACK, only when `m > n`, every matrix
-    /// has full rank and the driver is not `gelsy`.
+    /// has full rank and the driver is not `gelsy`. The solution and the residuals are
+    /// differentiable (the rank and the singular values are not, as in PyTorch).
     pub fn linalg_lstsq(
         &self,
         b: &Tensor,
         rcond: Option<f64>,
         driver: Option<&str>,
     ) -> Result<LstsqResult> {
-        no_formula_yet("linalg_lstsq", &[self, b])?;
+        if !needs_grad(&[self, b]) {
+            return self.lstsq_values(b, rcond, driver);
+        }
+        let result = no_grad(|| self.lstsq_values(b, rcond, driver))?;
+        let spec = lstsq_back(LstsqSpec {
+            a: self,
+            b,
+            solution: &result.solution,
+            has_residuals: result.residuals.numel() > 0,
+            vector: b.ndim() + 1 == self.ndim(),
+        });
+        attach(&[self, b], &[&result.solution, &result.residuals], spec);
+        Ok(result)
+    }
+
+    fn lstsq_values(
+        &self,
+        b: &Tensor,
+        rcond: Option<f64>,
+        driver: Option<&str>,
+    ) -> Result<LstsqResult> {
         let driver = driver.unwrap_or("gelsy");
         check_args(self, b, driver)?;
         let vector = b.ndim() + 1 == self.ndim();

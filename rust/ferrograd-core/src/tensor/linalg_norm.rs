@@ -1,13 +1,19 @@
 //! Matrix norms and condition numbers: `linalg.matrix_norm` and `linalg.cond`.
 //! (`linalg.vector_norm` belongs to the reductions; `linalg.norm` dispatches in Python.)
+//!
+//! Under autograd both are PyTorch's composites of differentiable ops (vector norms, `amax`,
+//! singular values, the inverse), so their gradients and graphs are those of their parts.
 
 use super::linalg::{batch_tensor, check_float, check_square, with_float, Matrices};
 use super::linalg_decomp::{check_svd_finite, spectral_error};
-use super::Tensor;
-use crate::autograd::no_formula_yet;
+use super::{where_op, Arg, Tensor};
+use crate::autograd::formulas::linalg_lstsq::pinv_back;
+use crate::autograd::formulas::math::{compare_scalar, div, mul};
+use crate::autograd::{needs_grad, tracked};
 use crate::cpu::linalg_spectral::{self as spectral, MatrixOrd};
-use crate::dtype::DType;
+use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
+use crate::op::BinaryOp;
 use crate::shape::normalize_dim;
 
 impl MatrixOrd {
@@ -108,7 +114,6 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
-        no_formula_yet("linalg_matrix_norm", &[self])?;
         let op = "linalg.matrix_norm";
         if self.ndim() < 2 {
             return Err(Error::runtime(format!(
@@ -152,6 +157,13 @@ impl Tensor {
             check_svd_finite(&a)?;
         }
         check_min_over_empty(ord, self.shape(), (d0, d1), keepdim)?;
+        if needs_grad(&[self]) && self.numel() > 0 {
+            let cast = match dtype {
+                Some(d) => self.to_dtype(d)?,
+                None => self.clone(),
+            };
+            return cast.matrix_norm_composite(ord, (d0, d1), keepdim);
+        }
         let moved = a.movedim(&[d0 as i64, d1 as i64], &[-2, -1])?;
         let r = per_matrix(
             &moved,
@@ -167,9 +179,61 @@ impl Tensor {
         r.unsqueeze(lo as i64)?.unsqueeze(hi as i64)
     }
 
+    /// `matrix_norm` as PyTorch composes it: the Frobenius norm is the 2-norm of the entries;
+    /// `1` (`inf`) is the largest absolute column (row) sum, `-1` (`-inf`) the smallest; the
+    /// spectral norms are the largest / smallest singular value and `nuc` their sum.
+    fn matrix_norm_composite(
+        &self,
+        ord: MatrixOrd,
+        (d0, d1): (usize, usize),
+        keepdim: bool,
+    ) -> Result<Tensor> {
+        let (d0, d1) = (d0 as i64, d1 as i64);
+        let largest = !matches!(
+            ord,
+            MatrixOrd::NegOne | MatrixOrd::NegTwo | MatrixOrd::NegInf
+        );
+        let extreme = |t: &Tensor, dim: i64| {
+            if largest {
+                t.amax(&[dim], keepdim)
+            } else {
+                t.amin(&[dim], keepdim)
+            }
+        };
+        match ord {
+            MatrixOrd::Fro => self.vector_norm(2.0, Some(&[d0, d1]), keepdim, None),
+            MatrixOrd::One | MatrixOrd::NegOne | MatrixOrd::Inf | MatrixOrd::NegInf => {
+                // Sum |a| down the columns (along the rows for inf), then the extreme one.
+                let (summed, mut across) = if matches!(ord, MatrixOrd::Inf | MatrixOrd::NegInf) {
+                    (d1, d0)
+                } else {
+                    (d0, d1)
+                };
+                if !keepdim && summed < across {
+                    across -= 1;
+                }
+                extreme(
+                    &self.vector_norm(1.0, Some(&[summed]), keepdim, None)?,
+                    across,
+                )
+            }
+            MatrixOrd::Nuc | MatrixOrd::Two | MatrixOrd::NegTwo => {
+                let s = self.movedim(&[d0, d1], &[-2, -1])?.linalg_svdvals()?;
+                let r = if ord == MatrixOrd::Nuc {
+                    s.sum(Some(&[-1]), keepdim, None)?
+                } else {
+                    extreme(&s, -1)?
+                };
+                if !keepdim {
+                    return Ok(r);
+                }
+                r.unsqueeze(-1)?.movedim(&[-2, -1], &[d0, d1])
+            }
+        }
+    }
+
     /// `linalg.cond(A, p)`: `None` is the 2-norm; `shown` is how the user wrote `p`, for messages.
     pub fn linalg_cond(&self, ord: Option<MatrixOrd>, shown: &str) -> Result<Tensor> {
-        no_formula_yet("linalg_cond", &[self])?;
         let ord = ord.unwrap_or(MatrixOrd::Two);
         let by_svd = matches!(ord, MatrixOrd::Two | MatrixOrd::NegTwo);
         if by_svd && self.ndim() < 2 {
@@ -184,12 +248,48 @@ impl Tensor {
             check_square(&format!("linalg.cond(ord={shown})"), self)?;
             check_float("linalg.inv", self)?;
         }
+        if needs_grad(&[self]) && self.numel() > 0 {
+            return self.cond_composite(ord);
+        }
         per_matrix(
             self,
             "linalg.svd",
             |m| spectral::cond(m, ord),
             |m| spectral::cond(m, ord),
         )
+    }
+}
+
+impl Tensor {
+    /// `cond` as PyTorch composes it: `s_max / s_min` (`s_min / s_max` for -2) from the singular
+    /// values, else `‖A‖ ‖A⁻¹‖` in the chosen norm, with a singular matrix's inverse taken as
+    /// infinite (NaN from `0 · inf` becomes inf).
+    fn cond_composite(&self, ord: MatrixOrd) -> Result<Tensor> {
+        let norm = |t: &Tensor| t.linalg_matrix_norm(ord, (-2, -1), false, None);
+        match ord {
+            MatrixOrd::Two | MatrixOrd::NegTwo => {
+                let s = self.linalg_svdvals()?;
+                let k = s.shape()[s.ndim() - 1] as i64;
+                let (max, min) = (s.narrow(-1, 0, 1)?, s.narrow(-1, k - 1, 1)?);
+                let ratio = if ord == MatrixOrd::Two {
+                    div(&max, &min)?
+                } else {
+                    div(&min, &max)?
+                };
+                ratio.squeeze(Some(&[-1]))
+            }
+            MatrixOrd::Nuc => mul(&norm(self)?, &norm(&self.linalg_inv()?)?),
+            _ => {
+                let (inv, info) = self.linalg_inv_ex(false)?;
+                let singular = compare_scalar(BinaryOp::Gt, &info, 0.0)?
+                    .unsqueeze(-1)?
+                    .unsqueeze(-1)?;
+                let infinite = Arg::Scalar(Scalar::Float(f64::INFINITY));
+                let inv = where_op(&singular, &infinite, &Arg::Tensor(inv), None)?;
+                let inf = f64::INFINITY;
+                mul(&norm(self)?, &norm(&inv)?)?.nan_to_num(Some(inf), Some(inf), Some(-inf), None)
+            }
+        }
     }
 }
 
@@ -254,7 +354,14 @@ impl Tensor {
         rtol: Option<f64>,
         hermitian: bool,
     ) -> Result<Tensor> {
-        no_formula_yet("linalg_pinv", &[self])?;
+        tracked(
+            &[self],
+            || self.pinv_values(atol, rtol, hermitian),
+            |p| Ok(pinv_back(self, p)),
+        )
+    }
+
+    fn pinv_values(&self, atol: Option<f64>, rtol: Option<f64>, hermitian: bool) -> Result<Tensor> {
         if self.ndim() < 2 || !matches!(self.dtype(), DType::F32 | DType::F64) {
             return Err(Error::runtime(format!(
                 "linalg.pinv({}{{{:?}}}): expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types",

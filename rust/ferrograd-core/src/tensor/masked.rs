@@ -1,9 +1,13 @@
 //! Boolean masks: `nonzero`/`argwhere`/one-argument `where`, and `masked_fill`,
 //! `masked_select`, `masked_scatter`, which broadcast the mask against the tensor.
 
+use super::index_ops::zero_dim_value;
 use super::index_util::unaliased;
 use super::{materialize, Tensor};
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::masked::{
+    masked_fill_back, masked_scatter_back, masked_select_back,
+};
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::walk::walk;
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
@@ -82,7 +86,9 @@ impl Tensor {
     /// `masked_fill_(mask, value)`: writes `value` (cast) wherever the mask, broadcast to this
     /// tensor's shape, is true.
     pub fn masked_fill_(&self, mask: &Tensor, value: Scalar) -> Result<()> {
-        no_formula_yet("masked_fill_", &[self])?;
+        if needs_grad(&[self]) {
+            return self.masked_fill_tracked_(mask, |old| old.masked_fill(mask, value));
+        }
         if mask.dtype() != DType::Bool {
             return Err(Error::runtime(format!(
                 "masked_fill_ only supports boolean masks, but got mask with dtype {}",
@@ -110,16 +116,61 @@ impl Tensor {
 
     /// `masked_fill(mask, value)`: the result has the broadcast shape of `self` and `mask`.
     pub fn masked_fill(&self, mask: &Tensor, value: Scalar) -> Result<Tensor> {
-        no_formula_yet("masked_fill", &[self])?;
-        let out = self.broadcast_copy(mask)?;
-        out.masked_fill_(mask, value)?;
-        Ok(out)
+        tracked(
+            &[self],
+            || {
+                let out = self.broadcast_copy(mask)?;
+                out.masked_fill_(mask, value)?;
+                Ok(out)
+            },
+            |_| Ok(masked_fill_back(self, mask, false)),
+        )
+    }
+
+    /// `masked_fill(mask, value)` with a 0-dim tensor `value`, which then gets a gradient too
+    /// (PyTorch's `masked_fill.Tensor`).
+    pub fn masked_fill_tensor(&self, mask: &Tensor, value: &Tensor) -> Result<Tensor> {
+        let number = zero_dim_value("masked_fill_", value)?;
+        tracked(
+            &[self, value],
+            || self.masked_fill(mask, number),
+            |_| Ok(masked_fill_back(self, mask, true)),
+        )
+    }
+
+    /// `masked_fill_(mask, value)` with a 0-dim tensor `value`.
+    pub fn masked_fill_tensor_(&self, mask: &Tensor, value: &Tensor) -> Result<()> {
+        let number = zero_dim_value("masked_fill_", value)?;
+        if needs_grad(&[self, value]) {
+            return self.masked_fill_tracked_(mask, |old| old.masked_fill_tensor(mask, value));
+        }
+        self.masked_fill_(mask, number)
+    }
+
+    /// The recorded in-place fill: the out-of-place `fill` of the old value, once the mask is
+    /// known to fit this tensor (the out-of-place form would broadcast to a larger shape).
+    fn masked_fill_tracked_(
+        &self,
+        mask: &Tensor,
+        fill: impl FnOnce(&Tensor) -> Result<Tensor>,
+    ) -> Result<()> {
+        if mask.dtype() == DType::Bool {
+            mask.expand_inplace_operand(self.shape())?;
+        }
+        tracked_in_place("masked_fill", self, fill).map(drop)
     }
 
     /// `masked_select(mask)`: the elements where the mask is true, in row-major order of the
     /// broadcast shape, as a 1-D tensor.
     pub fn masked_select(&self, mask: &Tensor) -> Result<Tensor> {
-        no_formula_yet("masked_select", &[self])?;
+        tracked(
+            &[self],
+            || self.masked_select_untracked(mask),
+            |_| masked_select_back(self, mask),
+        )
+    }
+
+    fn masked_select_untracked(&self, mask: &Tensor) -> Result<Tensor> {
         if mask.dtype() != DType::Bool {
             return Err(Error::runtime(
                 "masked_select: expected BoolTensor for mask",
@@ -140,7 +191,13 @@ impl Tensor {
     /// `masked_scatter_(mask, source)`: fills the positions where the mask is true, in row-major
     /// order, with consecutive elements of `source` (in its row-major order).
     pub fn masked_scatter_(&self, mask: &Tensor, source: &Tensor) -> Result<()> {
-        no_formula_yet("masked_scatter_", &[self, source])?;
+        if needs_grad(&[self, source]) {
+            if mask.dtype() == DType::Bool {
+                mask.expand_inplace_operand(self.shape())?;
+            }
+            let scatter = |old: &Tensor| old.masked_scatter(mask, source);
+            return tracked_in_place("masked_scatter", self, scatter).map(drop);
+        }
         if mask.dtype() != DType::Bool {
             return Err(Error::runtime(format!(
                 "masked_scatter_ only supports boolean masks, but got mask with dtype {}",
@@ -190,10 +247,15 @@ impl Tensor {
 
     /// `masked_scatter(mask, source)`: the out-of-place form (broadcast shape of self and mask).
     pub fn masked_scatter(&self, mask: &Tensor, source: &Tensor) -> Result<Tensor> {
-        no_formula_yet("masked_scatter", &[self, source])?;
-        let out = self.broadcast_copy(mask)?;
-        out.masked_scatter_(mask, source)?;
-        Ok(out)
+        tracked(
+            &[self, source],
+            || {
+                let out = self.broadcast_copy(mask)?;
+                out.masked_scatter_(mask, source)?;
+                Ok(out)
+            },
+            |_| Ok(masked_scatter_back(self, mask, source)),
+        )
     }
 
     /// A fresh contiguous copy of `self` broadcast against `other`'s shape.
@@ -236,6 +298,39 @@ mod tests {
         let s = Tensor::scalar(Scalar::Float(3.0), DType::F32);
         assert_eq!(s.nonzero()?.shape(), &[1, 0]);
         assert_eq!(s.nonzero_tuple()?[0].to_vec::<i64>()?, vec![0]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_tensor_fill_value_gets_the_filled_gradient() -> Result<()> {
+        use crate::autograd::{backward, BackwardOptions};
+        // y = x.masked_fill(m, v) with m = [T, F, T] broadcast over 2 rows: v fills 4
+        // places, so dL/dv = 4 for L = y.sum(); x keeps its gradient off the mask only.
+        let x = Tensor::from_vec(vec![0.0f64; 6], &[2, 3])?;
+        x.set_requires_grad(true)?;
+        let v = Tensor::scalar(Scalar::Float(5.0), DType::F64);
+        v.set_requires_grad(true)?;
+        let m = Tensor::from_vec(vec![true, false, true], &[3])?;
+        let y = x.masked_fill_tensor(&m, &v)?;
+        assert_eq!(y.to_vec::<f64>()?, vec![5.0, 0.0, 5.0, 5.0, 0.0, 5.0]);
+        let name = y.grad_fn().map(|n| n.name().to_string());
+        assert_eq!(name.as_deref(), Some("MaskedFillBackward1"));
+        backward(
+            &[y.sum(None, false, None)?],
+            &[None],
+            &[],
+            BackwardOptions::default(),
+        )?;
+        let gv = v.grad().map(|g| g.to_vec::<f64>()).transpose()?;
+        assert_eq!(gv, Some(vec![4.0]));
+        let gx = x.grad().map(|g| g.to_vec::<f64>()).transpose()?;
+        assert_eq!(gx, Some(vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0]));
+        let wide = Tensor::from_vec(vec![1.0f64, 2.0], &[2])?;
+        let e = x.masked_fill_tensor(&m, &wide).err().map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with 1 dimension(s).")
+        );
         Ok(())
     }
 

@@ -1,10 +1,12 @@
 //! Products added to an input: `addmm`, `addmv`, `baddbmm`, `addbmm` (`beta * input +
 //! alpha * product`) and their in-place forms. The GEMM applies beta and alpha itself, so no
 //! elementwise op is involved; with `beta = 0` the input is ignored (NaN included), as in BLAS.
+//! Each records one node (`AddmmBackward0`, ...) with the input and both factors as inputs.
 
 use super::matmul::{check_bmm_args, check_mm_args, check_mv_args, product};
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::products::{product_add_back, ProductAdd};
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::op::not_implemented;
@@ -46,36 +48,46 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        no_formula_yet("addmm", &[self, mat1, mat2])?;
-        check_addmm_dtypes(self, mat1, mat2)?;
-        check_mm_args("addmm", mat1, mat2)?;
-        let input = self.expand(&[mat1.shape()[0] as i64, mat2.shape()[1] as i64])?;
-        if self.dtype() == DType::Bool {
-            return Err(not_implemented("addmm_impl_cpu_", DType::Bool));
-        }
-        product(mat1, mat2, Some((&input, beta)), alpha)
+        tracked(
+            &[self, mat1, mat2],
+            || {
+                check_addmm_dtypes(self, mat1, mat2)?;
+                check_mm_args("addmm", mat1, mat2)?;
+                let input = self.expand(&[mat1.shape()[0] as i64, mat2.shape()[1] as i64])?;
+                if self.dtype() == DType::Bool {
+                    return Err(not_implemented("addmm_impl_cpu_", DType::Bool));
+                }
+                product(mat1, mat2, Some((&input, beta)), alpha)
+            },
+            |_| Ok(product_add_back(ProductAdd::Mm, mat1, mat2, beta, alpha)),
+        )
     }
 
     /// `addmv(input, mat, vec, beta, alpha)`: `beta * input + alpha * mat @ vec`.
     pub fn addmv(&self, mat: &Tensor, vec: &Tensor, beta: Scalar, alpha: Scalar) -> Result<Tensor> {
-        no_formula_yet("addmv", &[self, mat, vec])?;
-        check_mv_args(Some(self), mat, vec)?;
-        let (d, m, v) = (self.dtype(), mat.dtype(), vec.dtype());
-        if d != m || m != v {
-            return Err(Error::runtime(format!(
-                "addmv input tensors must have the same dtype, but got {}, {}, and {}",
-                d.scalar_type_name(),
-                m.scalar_type_name(),
-                v.scalar_type_name()
-            )));
-        }
-        if d == DType::Bool {
-            return Err(not_implemented("addmv_impl_cpu", d));
-        }
-        let rows = mat.shape()[0];
-        let input = self.expand(&[rows as i64])?.unsqueeze(1)?;
-        let r = product(mat, &vec.unsqueeze(1)?, Some((&input, beta)), alpha)?;
-        r.view(&[rows as i64])
+        tracked(
+            &[self, mat, vec],
+            || {
+                check_mv_args(Some(self), mat, vec)?;
+                let (d, m, v) = (self.dtype(), mat.dtype(), vec.dtype());
+                if d != m || m != v {
+                    return Err(Error::runtime(format!(
+                        "addmv input tensors must have the same dtype, but got {}, {}, and {}",
+                        d.scalar_type_name(),
+                        m.scalar_type_name(),
+                        v.scalar_type_name()
+                    )));
+                }
+                if d == DType::Bool {
+                    return Err(not_implemented("addmv_impl_cpu", d));
+                }
+                let rows = mat.shape()[0];
+                let input = self.expand(&[rows as i64])?.unsqueeze(1)?;
+                let r = product(mat, &vec.unsqueeze(1)?, Some((&input, beta)), alpha)?;
+                r.view(&[rows as i64])
+            },
+            |_| Ok(product_add_back(ProductAdd::Mv, mat, vec, beta, alpha)),
+        )
     }
 
     /// `baddbmm(input, batch1, batch2, beta, alpha)`: `beta * input + alpha * batch1 @ batch2`
@@ -87,31 +99,44 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        no_formula_yet("baddbmm", &[self, batch1, batch2])?;
-        let (d, d1, d2) = (self.dtype(), batch1.dtype(), batch2.dtype());
-        if d != d1 || d != d2 {
-            return Err(Error::runtime(format!(
-                "Input dtypes must be the same, got: input {}, batch1: {}, batch2: {}",
-                d.cpp_type_name(),
-                d1.cpp_type_name(),
-                d2.cpp_type_name()
-            )));
-        }
-        let shape = [
-            size_at(batch1, 0)?,
-            size_at(batch1, 1)?,
-            size_at(batch2, 2)?,
-        ];
-        let input = self.expand(&to_i64(&shape))?;
-        check_bmm_args(batch1, batch2)?;
-        if d == DType::Bool {
-            return Err(not_implemented("baddbmm", d));
-        }
-        product(batch1, batch2, Some((&input, beta)), alpha)
+        tracked(
+            &[self, batch1, batch2],
+            || {
+                let (d, d1, d2) = (self.dtype(), batch1.dtype(), batch2.dtype());
+                if d != d1 || d != d2 {
+                    return Err(Error::runtime(format!(
+                        "Input dtypes must be the same, got: input {}, batch1: {}, batch2: {}",
+                        d.cpp_type_name(),
+                        d1.cpp_type_name(),
+                        d2.cpp_type_name()
+                    )));
+                }
+                let shape = [
+                    size_at(batch1, 0)?,
+                    size_at(batch1, 1)?,
+                    size_at(batch2, 2)?,
+                ];
+                let input = self.expand(&to_i64(&shape))?;
+                check_bmm_args(batch1, batch2)?;
+                if d == DType::Bool {
+                    return Err(not_implemented("baddbmm", d));
+                }
+                product(batch1, batch2, Some((&input, beta)), alpha)
+            },
+            |_| {
+                Ok(product_add_back(
+                    ProductAdd::Baddbmm,
+                    batch1,
+                    batch2,
+                    beta,
+                    alpha,
+                ))
+            },
+        )
     }
 
     /// `addbmm(input, batch1, batch2, beta, alpha)`: `beta * input + alpha * sum_b batch1[b] @
-    /// batch2[b]`, computed as one product whose inner dim runs over batch and columns.
+    /// batch2[b]`.
     pub fn addbmm(
         &self,
         batch1: &Tensor,
@@ -119,7 +144,29 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        no_formula_yet("addbmm", &[self, batch1, batch2])?;
+        tracked(
+            &[self, batch1, batch2],
+            || self.addbmm_untracked(batch1, batch2, beta, alpha),
+            |_| {
+                Ok(product_add_back(
+                    ProductAdd::Addbmm,
+                    batch1,
+                    batch2,
+                    beta,
+                    alpha,
+                ))
+            },
+        )
+    }
+
+    /// addbmm's forward, computed as one product whose inner dim runs over batch and columns.
+    fn addbmm_untracked(
+        &self,
+        batch1: &Tensor,
+        batch2: &Tensor,
+        beta: Scalar,
+        alpha: Scalar,
+    ) -> Result<Tensor> {
         let (n, p) = (size_at(batch1, 1)?, size_at(batch2, 2)?);
         check_addmm_dtypes(self, batch1, batch2)?;
         for (name, t) in [("batch1", batch1), ("batch2", batch2)] {
@@ -151,9 +198,10 @@ impl Tensor {
         product(&a, &b, Some((&input, beta)), alpha)
     }
 
-    /// Writes an out-of-place result into `self`, as PyTorch's in-place variants do: the
-    /// result must have `self`'s shape, and `self` must not be a broadcast view.
-    fn assign_in_place(&self, result: Tensor) -> Result<Tensor> {
+    /// Checks that an out-of-place result can be written into `self`, as PyTorch's in-place
+    /// variants do: the result must have `self`'s shape, and `self` must not be a broadcast
+    /// view.
+    fn check_in_place_result(&self, result: &Tensor) -> Result<()> {
         if result.shape() != self.shape() {
             return Err(Error::runtime(format!(
                 "Bad in-place call: input tensor size {:?} and output tensor size {:?} should match",
@@ -161,7 +209,26 @@ impl Tensor {
                 result.shape()
             )));
         }
-        self.check_no_internal_overlap("in-place product")?;
+        self.check_no_internal_overlap("in-place product")
+    }
+
+    /// An in-place member of the family: `op` computes the result out of place from `self`'s
+    /// value; when a gradient is needed the write is recorded (`self` takes the new node).
+    fn product_in_place(
+        &self,
+        name: &str,
+        factors: [&Tensor; 2],
+        op: impl Fn(&Tensor) -> Result<Tensor>,
+    ) -> Result<Tensor> {
+        if needs_grad(&[self, factors[0], factors[1]]) {
+            return tracked_in_place(name, self, |old| {
+                let result = op(old)?;
+                self.check_in_place_result(&result)?;
+                Ok(result)
+            });
+        }
+        let result = op(self)?;
+        self.check_in_place_result(&result)?;
         self.copy_(&result)?;
         Ok(self.clone())
     }
@@ -173,8 +240,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        no_formula_yet("addmm_", &[self, mat1, mat2])?;
-        self.assign_in_place(self.addmm(mat1, mat2, beta, alpha)?)
+        self.product_in_place("addmm", [mat1, mat2], |x| x.addmm(mat1, mat2, beta, alpha))
     }
 
     pub fn addmv_(
@@ -184,8 +250,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        no_formula_yet("addmv_", &[self, mat, vec])?;
-        self.assign_in_place(self.addmv(mat, vec, beta, alpha)?)
+        self.product_in_place("addmv", [mat, vec], |x| x.addmv(mat, vec, beta, alpha))
     }
 
     pub fn baddbmm_(
@@ -195,8 +260,9 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        no_formula_yet("baddbmm_", &[self, batch1, batch2])?;
-        self.assign_in_place(self.baddbmm(batch1, batch2, beta, alpha)?)
+        self.product_in_place("baddbmm", [batch1, batch2], |x| {
+            x.baddbmm(batch1, batch2, beta, alpha)
+        })
     }
 
     pub fn addbmm_(
@@ -206,7 +272,8 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        no_formula_yet("addbmm_", &[self, batch1, batch2])?;
-        self.assign_in_place(self.addbmm(batch1, batch2, beta, alpha)?)
+        self.product_in_place("addbmm", [batch1, batch2], |x| {
+            x.addbmm(batch1, batch2, beta, alpha)
+        })
     }
 }

@@ -1,27 +1,21 @@
 //! `linalg.matrix_power`: integer powers of square matrices by repeated products (negative
-//! powers through the inverse), following PyTorch's order of multiplications.
+//! powers through the inverse), following PyTorch's order of multiplications. The products
+//! and the inverse are recorded ops, so the gradient flows through the same graph as in
+//! PyTorch; powers 0 and 1 record the copies PyTorch makes.
 
 use super::linalg::check_square;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::{copy::clone_back, products::copy_over_back};
+use crate::autograd::{needs_grad, tracked};
 use crate::dtype::Scalar;
 use crate::error::Result;
 
 impl Tensor {
     pub fn linalg_matrix_power(&self, n: i64) -> Result<Tensor> {
         check_square("linalg.matrix_power", self)?;
-        if n <= 1 {
-            // Powers 0 and 1 are fresh copies and negative ones start from the inverse: none
-            // of them records a graph yet. Higher powers are recorded matrix products.
-            no_formula_yet("linalg_matrix_power", &[self])?;
-        }
         match n {
-            0 => {
-                let out = Tensor::zeros(self.shape(), self.dtype())?;
-                out.diagonal(0, -2, -1)?.fill_(Scalar::Int(1))?;
-                return Ok(out);
-            }
-            1 => return self.contiguous_copy(),
+            0 => return self.identity_over_copy(),
+            1 => return self.recorded_contiguous_copy(),
             -1 => return self.linalg_inv(),
             _ => {}
         }
@@ -56,8 +50,29 @@ impl Tensor {
         }
         match result {
             Some(r) => Ok(r),
-            None => a.contiguous_copy(),
+            None => a.recorded_contiguous_copy(),
         }
+    }
+
+    /// Power 0: identity matrices. PyTorch writes them over a clone of the input
+    /// (`CopyBackwards` over `CloneBackward0`), so the input gets a zero gradient.
+    fn identity_over_copy(&self) -> Result<Tensor> {
+        let identity = || {
+            let out = Tensor::zeros(self.shape(), self.dtype())?;
+            out.diagonal(0, -2, -1)?.fill_(Scalar::Int(1))?;
+            Ok(out)
+        };
+        if !needs_grad(&[self]) {
+            return identity();
+        }
+        let copy = self.recorded_contiguous_copy()?;
+        let constant = identity()?;
+        tracked(&[&copy, &constant], identity, |_| Ok(copy_over_back()))
+    }
+
+    /// A row-major copy, recorded as `CloneBackward0`.
+    fn recorded_contiguous_copy(&self) -> Result<Tensor> {
+        tracked(&[self], || self.contiguous_copy(), |_| Ok(clone_back()))
     }
 
     /// A fresh row-major copy (PyTorch's `clone(memory_format=contiguous)`).

@@ -5,7 +5,8 @@
 //! tensor's layout, so a fresh tensor consumes the generator exactly as PyTorch does.
 
 use super::{materialize, Tensor};
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::copy::zero_derivative;
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::dtype::{DType, Element};
 use crate::error::{Error, ErrorKind, Result};
 use crate::random::{self, Generator};
@@ -46,6 +47,18 @@ impl Distribution {
             Distribution::IntegerRange { .. } | Distribution::IntegerDefault => "random_",
             Distribution::Bernoulli { .. } => "bernoulli_",
             Distribution::Exponential { .. } => "exponential_",
+        }
+    }
+
+    /// The node PyTorch records for the in-place sampler on a tensor that is part of a graph.
+    fn node_name(self) -> &'static str {
+        match self {
+            Distribution::Uniform { .. } => "UniformBackward0",
+            Distribution::Normal { .. } => "NormalBackward0",
+            Distribution::IntegerRange { .. } => "RandomBackward0",
+            Distribution::IntegerDefault => "RandomBackward2",
+            Distribution::Bernoulli { .. } => "BernoulliBackward2",
+            Distribution::Exponential { .. } => "ExponentialBackward0",
         }
     }
 }
@@ -95,11 +108,18 @@ fn draw_tensor(
 
 impl Tensor {
     /// Overwrites every element with a draw from `dist` (the `*_` in-place samplers).
+    /// On a tensor that is part of a graph the write is recorded: every value is replaced by
+    /// a draw, so the old values get a zero gradient (`UniformBackward0`, ...).
     pub fn sample_(&self, g: &mut Generator, dist: Distribution) -> Result<()> {
-        no_formula_yet(dist.inplace_name(), &[self])?;
         self.check_no_internal_overlap("random")?;
-        let values = draw_tensor(self.shape(), self.dtype(), g, dist, self.is_contiguous())?;
-        self.copy_(&values)
+        let mut draw = || draw_tensor(self.shape(), self.dtype(), g, dist, self.is_contiguous());
+        if !needs_grad(&[self]) {
+            return self.copy_(&draw()?);
+        }
+        tracked_in_place(dist.inplace_name(), self, |old| {
+            tracked(&[old], draw, |_| Ok(zero_derivative(dist.node_name())))
+        })?;
+        Ok(())
     }
 
     /// A new tensor of `shape` sampled from `dist` (`rand`, `randn`, `randint`, ...).
@@ -113,8 +133,16 @@ impl Tensor {
     }
 
     /// `bernoulli(self)`: each element is 1 with the probability held by `self`.
+    /// The probabilities get a zero gradient (`BernoulliBackward0`).
     pub fn bernoulli(&self, g: &mut Generator) -> Result<Tensor> {
-        no_formula_yet("bernoulli", &[self])?;
+        tracked(
+            &[self],
+            || self.bernoulli_untracked(g),
+            |_| Ok(zero_derivative("BernoulliBackward0")),
+        )
+    }
+
+    fn bernoulli_untracked(&self, g: &mut Generator) -> Result<Tensor> {
         let probs = materialize::<f64>(self)?;
         if let Some(p) = probs.iter().find(|p| !(0.0..=1.0).contains(*p)) {
             return Err(Error::runtime(format!("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.) {p}")));
@@ -170,8 +198,17 @@ impl Tensor {
     /// `normal(mean, std)` with tensor arguments: `z * std + mean` for standard normal draws
     /// `z` of the broadcast shape, rounding after each step in the result dtype as PyTorch's
     /// `normal_(0, 1).mul_(std).add_(mean)` does.
+    /// The draws do not change with `mean` and `std` in the sense autograd can see: both get
+    /// a zero gradient (`NormalBackward3`).
     pub fn normal_from(mean: &Tensor, std: &Tensor, g: &mut Generator) -> Result<Tensor> {
-        no_formula_yet("normal", &[mean, std])?;
+        tracked(
+            &[mean, std],
+            || Tensor::normal_untracked(mean, std, g),
+            |_| Ok(zero_derivative("NormalBackward3")),
+        )
+    }
+
+    fn normal_untracked(mean: &Tensor, std: &Tensor, g: &mut Generator) -> Result<Tensor> {
         let dtype = crate::dtype::promote_types(mean.dtype(), std.dtype());
         if !dtype.is_floating_point() {
             return Err(Error::runtime(format!(

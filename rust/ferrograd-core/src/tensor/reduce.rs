@@ -2,14 +2,15 @@
 //! `count_nonzero`, and the helpers every reduction shares (which dims, what output shape).
 
 use super::Tensor;
+use crate::autograd::formulas::math::{compare, div};
 use crate::autograd::formulas::reduce;
-use crate::autograd::{no_formula_yet, tracked};
+use crate::autograd::{needs_grad, tracked};
 use crate::cpu::reduce::{reduce, ReduceKernel};
 use crate::cpu::reduce_fold::{Accum, Fold, Widen};
 use crate::cpu::reduce_minmax::is_nan;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
-use crate::op::not_implemented_msg;
+use crate::op::{not_implemented_msg, BinaryOp};
 use crate::shape::normalize_dim;
 use crate::with_dtype;
 
@@ -145,8 +146,14 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
-        no_formula_yet("nansum", &[self])?;
-        self.sum_like(dims, keepdim, dtype, true)
+        tracked(
+            &[self],
+            || self.sum_like(dims, keepdim, dtype, true),
+            |_| {
+                let mask = reduce_mask(self.ndim(), dims, true)?;
+                Ok(reduce::nansum_back(self, mask, keepdim))
+            },
+        )
     }
 
     /// `mean`: the sum (in float32 for the half types), divided by the count, then rounded.
@@ -205,7 +212,6 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
-        no_formula_yet("nanmean", &[self])?;
         let d = dtype.unwrap_or(self.dtype());
         if !self.dtype().is_floating_point() || !d.is_floating_point() {
             return Err(not_implemented_msg(format!(
@@ -217,6 +223,13 @@ impl Tensor {
                 })
                 .scalar_type_name()
             )));
+        }
+        if needs_grad(&[self]) {
+            // PyTorch's own composite, recorded through its parts (its node is the division's,
+            // `DivBackward0`): the NaN-skipping sum over the count of non-NaNs.
+            let sum = self.nansum(dims, keepdim, dtype)?;
+            let counted = compare(BinaryOp::Eq, self, self)?;
+            return div(&sum, &counted.sum(dims, keepdim, None)?);
         }
         let mask = reduce_mask(self.ndim(), dims, true)?;
         let src = with_dtype_arg(self, dtype)?;
@@ -241,7 +254,22 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
-        no_formula_yet("prod", &[self])?;
+        tracked(
+            &[self],
+            || self.prod_untracked(dims, keepdim, dtype),
+            |y| {
+                let mask = reduce_mask(self.ndim(), dims, true)?;
+                Ok(reduce::prod_back(self, y, mask, keepdim, dims.is_none()))
+            },
+        )
+    }
+
+    fn prod_untracked(
+        &self,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+        dtype: Option<DType>,
+    ) -> Result<Tensor> {
         let mask = reduce_mask(self.ndim(), dims, true)?;
         let src = with_dtype_arg(self, dtype)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);

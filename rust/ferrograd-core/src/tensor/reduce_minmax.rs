@@ -3,7 +3,9 @@
 
 use super::reduce::{reduce_mask, reduced_shape, run_kernel};
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::reduce::tracked_pair;
+use crate::autograd::formulas::select;
+use crate::autograd::tracked;
 use crate::cpu::reduce_fold::Fold;
 use crate::cpu::reduce_minmax::{max_nan, min_nan, ArgExtreme, Extremes};
 use crate::dtype::DType;
@@ -66,14 +68,20 @@ fn dim_mask(ndim: usize, dim: usize) -> Vec<bool> {
 impl Tensor {
     /// `max()` with no dim: the largest value as a 0-dim tensor (NaN if there is one).
     pub fn max_all(&self) -> Result<Tensor> {
-        no_formula_yet("max", &[self])?;
-        self.extreme_all("max", true)
+        tracked(
+            &[self],
+            || self.extreme_all("max", true),
+            |y| Ok(select::evenly_back("MaxBackward1", self, y)),
+        )
     }
 
     /// `min()` with no dim.
     pub fn min_all(&self) -> Result<Tensor> {
-        no_formula_yet("min", &[self])?;
-        self.extreme_all("min", false)
+        tracked(
+            &[self],
+            || self.extreme_all("min", false),
+            |y| Ok(select::evenly_back("MinBackward1", self, y)),
+        )
     }
 
     fn extreme_all(&self, op: &str, largest: bool) -> Result<Tensor> {
@@ -85,39 +93,43 @@ impl Tensor {
 
     /// `max(dim, keepdim)`: values and (first) indices of the largest elements along `dim`.
     pub fn max_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("max", &[self])?;
-        self.extreme_dim("max()", dim, keepdim, true)
+        self.extreme_dim("MaxBackward0", dim, keepdim, true)
     }
 
     /// `min(dim, keepdim)`.
     pub fn min_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("min", &[self])?;
-        self.extreme_dim("min()", dim, keepdim, false)
+        self.extreme_dim("MinBackward0", dim, keepdim, false)
     }
 
+    /// Values and indices along `dim`; the values' gradient goes to the returned indices.
     fn extreme_dim(
         &self,
-        op: &str,
+        node: &'static str,
         dim: i64,
         keepdim: bool,
         largest: bool,
     ) -> Result<(Tensor, Tensor)> {
+        let op = if largest { "max()" } else { "min()" };
         let d = normalize_dim(dim, self.ndim())?;
-        check_nonempty_dim(self, op, d, d as i64)?;
-        let mask = dim_mask(self.ndim(), d);
-        let shape = reduced_shape(self.shape(), &mask, keepdim);
-        arg_extremes(self, &mask, &shape, largest)
+        tracked_pair(
+            &[self],
+            || {
+                check_nonempty_dim(self, op, d, d as i64)?;
+                let mask = dim_mask(self.ndim(), d);
+                let shape = reduced_shape(self.shape(), &mask, keepdim);
+                arg_extremes(self, &mask, &shape, largest)
+            },
+            |_, indices| Ok(select::picked_back(node, self, indices, d, keepdim)),
+        )
     }
 
     /// `amax(dim=(), keepdim=False)`: the largest values over `dims` (all dims when empty).
     pub fn amax(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
-        no_formula_yet("amax", &[self])?;
         self.extreme_dims("amax", dims, keepdim, true)
     }
 
     /// `amin(dim=(), keepdim=False)`.
     pub fn amin(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
-        no_formula_yet("amin", &[self])?;
         self.extreme_dims("amin", dims, keepdim, false)
     }
 
@@ -134,12 +146,20 @@ impl Tensor {
         }
         let mask = reduce_mask(self.ndim(), Some(dims), true)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
-        extreme_values(self, &mask, &shape, largest)
+        let node = if largest {
+            "AmaxBackward0"
+        } else {
+            "AminBackward0"
+        };
+        tracked(
+            &[self],
+            || extreme_values(self, &mask, &shape, largest),
+            |y| Ok(select::extreme_back(node, self, y, mask.clone(), keepdim)),
+        )
     }
 
     /// `aminmax(*, dim=None, keepdim=False)`: `(min, max)` in one pass.
     pub fn aminmax(&self, dim: Option<i64>, keepdim: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("aminmax", &[self])?;
         let mask = match dim {
             Some(dim) => {
                 let d = normalize_dim(dim, self.ndim())?;
@@ -154,15 +174,11 @@ impl Tensor {
             None => vec![true; self.ndim()],
         };
         let shape = reduced_shape(self.shape(), &mask, keepdim);
-        with_dtype!(self.dtype(), T => {
-            let k = Fold::new(
-                (T::HIGHEST, T::LOWEST),
-                |x: T| (x, x),
-                |a: (T, T), b: (T, T)| (min_nan(a.0, b.0), max_nan(a.1, b.1)),
-            );
-            let (lo, hi): (Vec<T>, Vec<T>) = run_kernel::<T, _>(self, &mask, true, &k)?.into_iter().unzip();
-            Ok((Tensor::from_vec(lo, &shape)?, Tensor::from_vec(hi, &shape)?))
-        })
+        tracked_pair(
+            &[self],
+            || aminmax_values(self, &mask, &shape),
+            |lo, hi| Ok(select::aminmax_back(self, lo, hi, mask.clone(), keepdim)),
+        )
     }
 
     /// `argmax(dim=None, keepdim=False)`: int64 index of the first largest element (of the
@@ -204,4 +220,17 @@ impl Tensor {
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         Ok(arg_extremes(self, &mask, &shape, largest)?.1)
     }
+}
+
+/// The minima and maxima over the flagged dims, in one pass.
+fn aminmax_values(t: &Tensor, mask: &[bool], shape: &[usize]) -> Result<(Tensor, Tensor)> {
+    with_dtype!(t.dtype(), T => {
+        let k = Fold::new(
+            (T::HIGHEST, T::LOWEST),
+            |x: T| (x, x),
+            |a: (T, T), b: (T, T)| (min_nan(a.0, b.0), max_nan(a.1, b.1)),
+        );
+        let (lo, hi): (Vec<T>, Vec<T>) = run_kernel::<T, _>(t, mask, true, &k)?.into_iter().unzip();
+        Ok((Tensor::from_vec(lo, shape)?, Tensor::from_vec(hi, shape)?))
+    })
 }

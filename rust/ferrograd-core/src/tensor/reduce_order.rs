@@ -4,7 +4,9 @@
 use super::reduce::reduced_shape;
 use super::reduce_stats::fmt_g;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::reduce::tracked_pair;
+use crate::autograd::formulas::select::{self, QuantilePlan};
+use crate::autograd::tracked;
 use crate::cpu::reduce_order::{
     kth_smallest, median_all, median_row, mode_row, per_row, quantiles_row, Interpolation,
 };
@@ -48,6 +50,20 @@ fn along<T: Element>(
     Ok((Tensor::from_vec(v, &shape)?, Tensor::from_vec(i, &shape)?))
 }
 
+/// A values-and-indices reduction along `dim`, recorded so that the values' gradient goes to
+/// the returned indices (`node` is PyTorch's name for it).
+fn picked_along(
+    t: &Tensor,
+    node: &'static str,
+    dim: usize,
+    keepdim: bool,
+    forward: impl FnOnce() -> Result<(Tensor, Tensor)>,
+) -> Result<(Tensor, Tensor)> {
+    tracked_pair(&[t], forward, |_, indices| {
+        Ok(select::picked_back(node, t, indices, dim, keepdim))
+    })
+}
+
 /// `"kernel" not implemented for 'Bool'`.
 fn no_bool(t: &Tensor, kernel: &str) -> Result<()> {
     if t.dtype() == DType::Bool {
@@ -73,14 +89,20 @@ fn reduction_dim(t: &Tensor, op: &str, dim: i64) -> Result<usize> {
 impl Tensor {
     /// `median()`: the lower median of all values (NaN if any is NaN; NaN when empty).
     pub fn median_all(&self) -> Result<Tensor> {
-        no_formula_yet("median", &[self])?;
-        self.median_of_all(false)
+        tracked(
+            &[self],
+            || self.median_of_all(false),
+            |y| Ok(select::evenly_back("MedianBackward0", self, y)),
+        )
     }
 
     /// `nanmedian()`: the lower median of the non-NaN values.
     pub fn nanmedian_all(&self) -> Result<Tensor> {
-        no_formula_yet("nanmedian", &[self])?;
-        self.median_of_all(true)
+        tracked(
+            &[self],
+            || self.median_of_all(true),
+            |y| Ok(select::evenly_back("NanmedianBackward0", self, y)),
+        )
     }
 
     fn median_of_all(&self, ignore_nan: bool) -> Result<Tensor> {
@@ -96,32 +118,45 @@ impl Tensor {
 
     /// `median(dim, keepdim)`: values and indices of the lower medians along `dim`.
     pub fn median_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("median", &[self])?;
         self.median_along(dim, keepdim, false)
     }
 
     /// `nanmedian(dim, keepdim)`.
     pub fn nanmedian_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("nanmedian", &[self])?;
         self.median_along(dim, keepdim, true)
     }
 
     fn median_along(&self, dim: i64, keepdim: bool, ignore_nan: bool) -> Result<(Tensor, Tensor)> {
         let d = reduction_dim(self, "median", dim)?;
         no_bool(self, "median_out")?;
-        with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, |row| median_row(row, ignore_nan)))
+        let node = if ignore_nan {
+            "NanmedianBackward1"
+        } else {
+            "MedianBackward1"
+        };
+        picked_along(
+            self,
+            node,
+            d,
+            keepdim,
+            || with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, |row| median_row(row, ignore_nan))),
+        )
     }
 
     /// `mode(dim=-1, keepdim=False)`: the most frequent value (the smallest on ties).
     pub fn mode(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("mode", &[self])?;
         let d = reduction_dim(self, "mode", dim)?;
-        with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, mode_row))
+        picked_along(
+            self,
+            "ModeBackward0",
+            d,
+            keepdim,
+            || with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, mode_row)),
+        )
     }
 
     /// `kthvalue(k, dim=-1, keepdim=False)`: the k-th smallest value (1-based) along `dim`.
     pub fn kthvalue(&self, k: i64, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("kthvalue", &[self])?;
         let d = reduction_dim(self, "kthvalue", dim)?;
         let size = if self.ndim() == 0 { 1 } else { self.shape()[d] };
         if k < 1 || k as usize > size {
@@ -131,7 +166,13 @@ impl Tensor {
         }
         no_bool(self, "kthvalue_cpu")?;
         let k = (k - 1) as usize;
-        with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, |row| kth_smallest(row, k)))
+        picked_along(
+            self,
+            "KthvalueBackward0",
+            d,
+            keepdim,
+            || with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, |row| kth_smallest(row, k))),
+        )
     }
 
     /// `quantile(q, dim=None, keepdim=False, *, interpolation='linear')` with `q` a 0-dim or
@@ -145,14 +186,6 @@ impl Tensor {
         interpolation: &str,
         ignore_nan: bool,
     ) -> Result<Tensor> {
-        no_formula_yet(
-            if ignore_nan {
-                "nanquantile"
-            } else {
-                "quantile"
-            },
-            &[self, q],
-        )?;
         let how = parse_interpolation(interpolation)?;
         self.check_quantile_args(q)?;
         let d = normalize_dim(dim.unwrap_or(0), self.ndim())?;
@@ -167,9 +200,21 @@ impl Tensor {
         if q.ndim() == 1 {
             shape.insert(0, q.numel());
         }
-        match self.dtype() {
-            DType::F32 => quantile_of::<f32>(self, q, dim.map(|_| d), how, ignore_nan, &shape),
-            _ => quantile_of::<f64>(self, q, dim.map(|_| d), how, ignore_nan, &shape),
+        let lane_dim = dim.map(|_| d);
+        let forward = || match self.dtype() {
+            DType::F32 => quantile_of::<f32>(self, q, lane_dim, how, ignore_nan, &shape),
+            _ => quantile_of::<f64>(self, q, lane_dim, how, ignore_nan, &shape),
+        };
+        // Only linear interpolation's weights depend on `q`, so only then is `q` an input
+        // (and only when it needs a gradient: a number `q` leaves no edge).
+        let q_input = (how == Interpolation::Linear && q.requires_grad()).then_some(q);
+        let spec = |_: &Tensor| {
+            let plan = QuantilePlan::new(self, q, lane_dim, how, ignore_nan)?;
+            Ok(select::quantile_back(self, q_input, plan))
+        };
+        match q_input {
+            Some(q) => tracked(&[self, q], forward, spec),
+            None => tracked(&[self], forward, spec),
         }
     }
 

@@ -3,7 +3,9 @@
 
 use super::reduce::{reduce_mask, reduced_shape, run_kernel};
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::reduce::tracked_pair;
+use crate::autograd::formulas::stats::{self, Moments};
+use crate::autograd::tracked;
 use crate::cpu::reduce_fold::{Accum, Fold};
 use crate::cpu::reduce_minmax::{is_nan, max_nan, min_nan, Extremes};
 use crate::cpu::reduce_stats::{ExpSum, Real, RealAcc, Welford, WelfordKernel};
@@ -125,20 +127,51 @@ impl Tensor {
         ))
     }
 
+    /// What the backward of a variance needs to know about its dims.
+    fn moments_of(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Moments> {
+        Ok(Moments {
+            dims: dims.map(<[i64]>::to_vec),
+            reduced: reduce_mask(self.ndim(), dims, true)?,
+            correction,
+            keepdim,
+        })
+    }
+
     /// `var(dim=None, *, correction=1, keepdim=False)`: divides by `max(0, N - correction)`.
     pub fn var(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        no_formula_yet("var", &[self])?;
-        Ok(self
-            .moments("std and var", dims, correction, keepdim, false)?
-            .0)
+        tracked(
+            &[self],
+            || {
+                Ok(self
+                    .moments("std and var", dims, correction, keepdim, false)?
+                    .0)
+            },
+            |_| {
+                Ok(stats::var_back(
+                    self,
+                    self.moments_of(dims, correction, keepdim)?,
+                ))
+            },
+        )
     }
 
     /// `std`: the square root of `var`.
     pub fn std(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        no_formula_yet("std", &[self])?;
-        Ok(self
-            .moments("std and var", dims, correction, keepdim, true)?
-            .0)
+        tracked(
+            &[self],
+            || {
+                Ok(self
+                    .moments("std and var", dims, correction, keepdim, true)?
+                    .0)
+            },
+            |y| {
+                Ok(stats::std_back(
+                    self,
+                    y,
+                    self.moments_of(dims, correction, keepdim)?,
+                ))
+            },
+        )
     }
 
     /// `var_mean`: `(var, mean)` from one pass.
@@ -148,8 +181,14 @@ impl Tensor {
         correction: f64,
         keepdim: bool,
     ) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("var_mean", &[self])?;
-        self.moments("var_mean", dims, correction, keepdim, false)
+        tracked_pair(
+            &[self],
+            || self.moments("var_mean", dims, correction, keepdim, false),
+            |_, _| {
+                let m = self.moments_of(dims, correction, keepdim)?;
+                Ok(stats::moments_mean_back(self, None, m))
+            },
+        )
     }
 
     /// `std_mean`: `(std, mean)` from one pass.
@@ -159,8 +198,14 @@ impl Tensor {
         correction: f64,
         keepdim: bool,
     ) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("std_mean", &[self])?;
-        self.moments("std_mean", dims, correction, keepdim, true)
+        tracked_pair(
+            &[self],
+            || self.moments("std_mean", dims, correction, keepdim, true),
+            |std, _| {
+                let m = self.moments_of(dims, correction, keepdim)?;
+                Ok(stats::moments_mean_back(self, Some(std), m))
+            },
+        )
     }
 
     /// `linalg.vector_norm(ord=2, dim=None, keepdim=False, dtype=None)`; `norm` with a number
@@ -172,7 +217,6 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
-        no_formula_yet("linalg_vector_norm", &[self])?;
         if !self.dtype().is_floating_point() {
             return Err(not_implemented_msg(format!(
                 "linalg.vector_norm: Expected a floating point or complex tensor as input. Got {}",
@@ -199,7 +243,11 @@ impl Tensor {
         src.check_norm_identity(ord, dims)?;
         let mask = reduce_mask(self.ndim(), dims, true)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
-        with_float!(src.dtype(), T => norm_of::<T>(&src, &mask, ord, &shape))
+        tracked(
+            &[self],
+            || with_float!(src.dtype(), T => norm_of::<T>(&src, &mask, ord, &shape)),
+            |y| Ok(stats::norm_back(self, y, ord, mask.clone(), keepdim)),
+        )
     }
 
     /// Norms below zero and the max norm have no value over nothing.
@@ -231,7 +279,6 @@ impl Tensor {
     /// `logsumexp(dim, keepdim=False)`: `log(sum(exp(x - m))) + m` with `m` the max (infinite
     /// maxima replaced by 0), as PyTorch computes it. Integer inputs use the default float.
     pub fn logsumexp(&self, dims: &[i64], keepdim: bool) -> Result<Tensor> {
-        no_formula_yet("logsumexp", &[self])?;
         let src = if self.dtype().is_floating_point() {
             self.clone()
         } else {
@@ -246,7 +293,11 @@ impl Tensor {
             )));
         }
         let shape = reduced_shape(self.shape(), &mask, keepdim);
-        with_float!(src.dtype(), T => logsumexp_of::<T>(&src, &mask, &shape))
+        tracked(
+            &[self],
+            || with_float!(src.dtype(), T => logsumexp_of::<T>(&src, &mask, &shape)),
+            |y| Ok(stats::logsumexp_back(self, y, mask.clone(), keepdim)),
+        )
     }
 }
 

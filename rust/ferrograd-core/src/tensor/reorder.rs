@@ -3,7 +3,8 @@
 
 use super::convert::preserved_strides;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::{copy, shape};
+use crate::autograd::tracked;
 use crate::error::{Error, Result};
 use crate::shape::normalize_dim;
 
@@ -11,7 +12,14 @@ impl Tensor {
     /// `flip(dims)`: the elements in reverse order along each listed dim. The result keeps the
     /// input's memory order (PyTorch's `preserve_format`).
     pub fn flip(&self, dims: &[i64]) -> Result<Tensor> {
-        no_formula_yet("flip", &[self])?;
+        tracked(
+            &[self],
+            || self.flip_untracked(dims),
+            |_| Ok(shape::flip_back(dims.to_vec())),
+        )
+    }
+
+    fn flip_untracked(&self, dims: &[i64]) -> Result<Tensor> {
         let mut seen = vec![false; self.ndim().max(1)];
         let mut flip = Vec::with_capacity(dims.len());
         for &d in dims {
@@ -53,15 +61,30 @@ impl Tensor {
     /// `roll(shifts, dims)`: elements shifted along each dim, wrapping around. With no dims the
     /// tensor is rolled as if flattened. The result is contiguous.
     pub fn roll(&self, shifts: &[i64], dims: &[i64]) -> Result<Tensor> {
-        no_formula_yet("roll", &[self])?;
+        tracked(
+            &[self],
+            || self.roll_untracked(shifts, dims),
+            |_| Ok(shape::roll_back(shifts.to_vec(), dims.to_vec())),
+        )
+    }
+
+    fn roll_untracked(&self, shifts: &[i64], dims: &[i64]) -> Result<Tensor> {
         if shifts.is_empty() {
             return Err(Error::runtime("`shifts` required"));
         }
+        let out = Tensor::zeros(self.shape(), self.dtype())?;
         if dims.is_empty() && shifts.len() == 1 {
-            let flat = self.flatten(0, -1)?.roll(shifts, &[0])?;
-            let shape: Vec<i64> = self.shape().iter().map(|&n| n as i64).collect();
-            return flat.view(&shape);
+            // Rolled as if flattened: the same roll, on both seen as vectors.
+            out.view(&[-1])?
+                .roll_from(&self.flatten(0, -1)?, shifts, &[0])?;
+        } else {
+            out.roll_from(self, shifts, dims)?;
         }
+        Ok(out)
+    }
+
+    /// Writes `src` rolled into this fresh tensor of its shape.
+    fn roll_from(&self, src: &Tensor, shifts: &[i64], dims: &[i64]) -> Result<()> {
         if shifts.len() != dims.len() {
             return Err(Error::runtime(format!(
                 "shifts and dimensions must align. shifts: {}, dims:{}",
@@ -81,23 +104,31 @@ impl Tensor {
                 total[d] = (total[d] + s.rem_euclid(n)) % n;
             }
         }
-        let out = Tensor::zeros(self.shape(), self.dtype())?;
-        if out.numel() > 0 {
+        if self.numel() > 0 {
             let rolled: Vec<(usize, usize)> = total
                 .iter()
                 .enumerate()
                 .filter(|(_, &s)| s != 0)
                 .map(|(d, &s)| (d, s as usize))
                 .collect();
-            roll_blocks(self, &out, &rolled)?;
+            roll_blocks(src, self, &rolled)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// `rot90(k, dims)`: rotates by 90 degrees `k` times, from the first dim towards the second
     /// (a flip and a transpose, so the result is not contiguous for odd `k`, as in PyTorch).
+    /// The transpose comes first (flipping the other dim), so the flip's fresh tensor, which
+    /// keeps the transposed memory order, is the result itself rather than a view of it.
     pub fn rot90(&self, k: i64, dims: &[i64]) -> Result<Tensor> {
-        no_formula_yet("rot90", &[self])?;
+        tracked(
+            &[self],
+            || self.rot90_untracked(k, dims),
+            |_| Ok(shape::rot90_back(k, dims.to_vec())),
+        )
+    }
+
+    fn rot90_untracked(&self, k: i64, dims: &[i64]) -> Result<Tensor> {
         let &[d0, d1] = dims else {
             return Err(Error::runtime(format!(
                 "expected total rotation dims == 2, but got dims = {}",
@@ -117,19 +148,26 @@ impl Tensor {
             )));
         }
         match k.rem_euclid(4) {
-            1 => self.flip(&[d1])?.transpose(d0, d1),
-            2 => self.flip(&[d0, d1]),
-            3 => self.flip(&[d0])?.transpose(d0, d1),
+            1 => self.transpose(d0, d1)?.flip_untracked(&[d0]),
+            2 => self.flip_untracked(&[d0, d1]),
+            3 => self.transpose(d0, d1)?.flip_untracked(&[d1]),
             _ => Tensor::new_contiguous_copy(self),
         }
     }
 
-    /// A row-major copy (PyTorch's `clone(memory_format=contiguous_format)`).
+    /// A row-major copy (PyTorch's `clone(memory_format=contiguous_format)`, so its node is
+    /// `CloneBackward0`). `repeat_interleave` is built on it; `diag`, `rot90`, `tril` and
+    /// `triu` use it inside their own nodes.
     pub fn new_contiguous_copy(src: &Tensor) -> Result<Tensor> {
-        no_formula_yet("clone", &[src])?;
-        let out = Tensor::zeros(src.shape(), src.dtype())?;
-        out.write_from(src, &[])?;
-        Ok(out)
+        tracked(
+            &[src],
+            || {
+                let out = Tensor::zeros(src.shape(), src.dtype())?;
+                out.write_from(src, &[])?;
+                Ok(out)
+            },
+            |_| Ok(copy::clone_back()),
+        )
     }
 }
 

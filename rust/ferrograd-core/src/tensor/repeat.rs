@@ -1,8 +1,11 @@
 //! Repeating data: `repeat` and `tile` (whole-tensor copies laid side by side) and
 //! `repeat_interleave` (each element repeated in place).
 
+use std::sync::Arc;
+
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::shape;
+use crate::autograd::tracked;
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind, Result};
 use crate::shape::{normalize_dim, numel};
@@ -11,7 +14,14 @@ impl Tensor {
     /// `repeat(repeats)`: the tensor copied `repeats[i]` times along each dim; extra leading
     /// repeats add dims.
     pub fn repeat(&self, repeats: &[i64]) -> Result<Tensor> {
-        no_formula_yet("repeat", &[self])?;
+        tracked(
+            &[self],
+            || self.repeat_untracked(repeats),
+            |_| Ok(shape::repeat_back(self.shape(), repeats)),
+        )
+    }
+
+    fn repeat_untracked(&self, repeats: &[i64]) -> Result<Tensor> {
         if repeats.len() < self.ndim() {
             return Err(Error::runtime(
                 "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor",
@@ -46,10 +56,9 @@ impl Tensor {
             interleaved.extend([r, n as i64]);
         }
         let src = src.expand(&interleaved)?;
-        let shape: Vec<usize> = interleaved.iter().map(|&n| n as usize).collect();
-        let out = Tensor::zeros(&shape, self.dtype())?;
-        out.write_from(&src, &[])?;
-        out.view(&target.iter().map(|&n| n as i64).collect::<Vec<_>>())
+        let out = Tensor::zeros(&target, self.dtype())?;
+        out.view(&interleaved)?.write_from(&src, &[])?;
+        Ok(out)
     }
 
     /// `tile(dims)`: `repeat`, with missing leading repeats taken as 1 (numpy's `tile`).
@@ -70,7 +79,6 @@ impl Tensor {
         dim: Option<i64>,
         output_size: Option<i64>,
     ) -> Result<Tensor> {
-        no_formula_yet("repeat_interleave", &[self])?;
         let input = match dim {
             Some(_) => self.clone(),
             None => self.flatten(0, -1)?,
@@ -95,14 +103,14 @@ impl Tensor {
     }
 
     /// `repeat_interleave(repeats, dim)` with a tensor of counts: one count for each index
-    /// along `dim` (or a single count for all).
+    /// along `dim` (or a single count for all). PyTorch picks the repeated slices with
+    /// `index_select`, and so does the recorded node.
     pub fn repeat_interleave_tensor(
         &self,
         repeats: &Tensor,
         dim: Option<i64>,
         output_size: Option<i64>,
     ) -> Result<Tensor> {
-        no_formula_yet("repeat_interleave", &[self])?;
         let input = match dim {
             Some(_) => self.clone(),
             None => self.flatten(0, -1)?,
@@ -128,8 +136,8 @@ impl Tensor {
             return Err(Error::runtime("repeats must be 0-dim or 1-dim tensor"));
         };
         let index = Tensor::repeat_interleave_counts(&counts, output_size)?;
-        let index: Vec<usize> = index.to_vec::<i64>()?.iter().map(|&i| i as usize).collect();
-        input.gather_along(d, &index)
+        let index: Arc<[usize]> = index.to_vec::<i64>()?.iter().map(|&i| i as usize).collect();
+        shape::pick("IndexSelectBackward0", &input, d, index)
     }
 
     /// `repeat_interleave(repeats)`: index `i` repeated `repeats[i]` times, in the dtype of

@@ -4,7 +4,8 @@
 use super::gather_scatter::{index_target, DimIndex};
 use super::index_util::{contiguous_copy, unaliased};
 use super::{materialize, Tensor};
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::scatter::scatter_reduce_back;
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::accumulate::Accumulate;
 use crate::cpu::gather::Combine;
 use crate::cpu::walk::walk;
@@ -88,7 +89,10 @@ impl Tensor {
         reduce: ScatterReduce,
         include_self: bool,
     ) -> Result<()> {
-        no_formula_yet("scatter_reduce_", &[self, src])?;
+        if needs_grad(&[self, src]) {
+            let reduced = |old: &Tensor| old.scatter_reduce(dim, index, src, reduce, include_self);
+            return tracked_in_place("scatter_reduce", self, reduced).map(drop);
+        }
         // Without include_self PyTorch first scatters the identity, which checks the indices
         // before the reduction's kernel is looked up.
         let early = include_self.then_some(reduce);
@@ -118,10 +122,18 @@ impl Tensor {
         reduce: ScatterReduce,
         include_self: bool,
     ) -> Result<Tensor> {
-        no_formula_yet("scatter_reduce", &[self, src])?;
-        let out = contiguous_copy(self)?;
-        out.scatter_reduce_(dim, index, src, reduce, include_self)?;
-        Ok(out)
+        tracked(
+            &[self, src],
+            || {
+                let out = contiguous_copy(self)?;
+                out.scatter_reduce_(dim, index, src, reduce, include_self)?;
+                Ok(out)
+            },
+            |out| {
+                let spec = scatter_reduce_back(self, dim, index, src, reduce, include_self, out);
+                Ok(spec)
+            },
+        )
     }
 
     /// How many values each element of `self` (row-major) received, plus itself if included.

@@ -3,7 +3,8 @@
 
 use super::convert::preserved_strides;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::reduce::tracked_pair;
+use crate::autograd::formulas::select;
 use crate::cpu::lines::map_lines;
 use crate::cpu::sort::{sort_line, topk_line};
 use crate::dtype::{DType, Element, Scalar};
@@ -53,8 +54,12 @@ impl Tensor {
     /// `sort(dim, descending)`: stable (equal values keep their order), NaN sorted as the
     /// largest value. The results keep this tensor's memory layout, as PyTorch's do.
     pub fn sort(&self, dim: i64, descending: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("sort", &[self])?;
-        self.sort_untracked(dim, descending)
+        let d = normalize_dim(dim, self.ndim())?;
+        tracked_pair(
+            &[self],
+            || self.sort_untracked(dim, descending),
+            |_, indices| Ok(select::picked_back("SortBackward0", self, indices, d, true)),
+        )
     }
 
     /// `sort` without the autograd check: `argsort` uses it, since indices need no gradient.
@@ -90,8 +95,21 @@ impl Tensor {
     /// `topk(k, dim, largest, sorted)`: the `k` largest (or smallest) values along `dim` and
     /// their indices, NaN counting as the largest.
     pub fn topk(&self, k: i64, dim: i64, largest: bool, sorted: bool) -> Result<(Tensor, Tensor)> {
-        no_formula_yet("topk", &[self])?;
         let d = normalize_dim(dim, self.ndim())?;
+        tracked_pair(
+            &[self],
+            || self.topk_untracked(k, d, largest, sorted),
+            |_, indices| Ok(select::picked_back("TopkBackward0", self, indices, d, true)),
+        )
+    }
+
+    fn topk_untracked(
+        &self,
+        k: i64,
+        d: usize,
+        largest: bool,
+        sorted: bool,
+    ) -> Result<(Tensor, Tensor)> {
         let size = self.shape().get(d).copied().unwrap_or(1) as i64;
         if k < 0 || k > size {
             return Err(Error::runtime("selected index k out of range"));
@@ -134,14 +152,28 @@ mod tests {
     }
 
     #[test]
-    fn argsort_needs_no_gradient_formula() -> Result<()> {
+    fn sorted_values_carry_a_gradient_and_indices_do_not() -> Result<()> {
         let x = Tensor::from_vec(vec![3.0f32, 1.0, 2.0], &[3])?;
         x.set_requires_grad(true)?;
-        // Sorted values would need a backward formula; their indices are plain integers.
-        assert!(x.sort(0, false).is_err());
+        let (v, i) = x.sort(0, false)?;
+        assert_eq!(
+            v.grad_fn().map(|n| n.name().to_string()).as_deref(),
+            Some("SortBackward0")
+        );
+        assert!(i.grad_fn().is_none());
         assert_eq!(x.argsort(0, false)?.to_vec::<i64>()?, vec![1, 2, 0]);
-        let (v, _) = crate::autograd::no_grad(|| x.sort(0, false))?;
-        assert_eq!(v.to_vec::<f32>()?, vec![1.0, 2.0, 3.0]);
+        // d(sum(sorted * [1, 2, 3]))/dx: the weight of each element's sorted position.
+        let w = Tensor::from_vec(vec![1.0f32, 2.0, 3.0], &[3])?;
+        let loss = crate::autograd::formulas::math::mul(&v, &w)?.sum(None, false, None)?;
+        let g = crate::autograd::grad(
+            &[loss],
+            &[None],
+            std::slice::from_ref(&x),
+            Default::default(),
+            false,
+        )?;
+        let g0 = g[0].as_ref().map(|t| t.to_vec::<f32>()).transpose()?;
+        assert_eq!(g0, Some(vec![3.0, 1.0, 2.0]));
         Ok(())
     }
 

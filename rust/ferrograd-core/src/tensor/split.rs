@@ -2,6 +2,8 @@
 //! piece is a view of the input, as in PyTorch.
 
 use super::Tensor;
+use crate::autograd::formulas::join;
+use crate::autograd::tracked_many;
 use crate::error::{Error, Result};
 use crate::shape::normalize_dim;
 
@@ -22,6 +24,15 @@ impl Tensor {
 
     /// `split(split_size, dim)`: pieces of `split_size` along `dim`, the last one shorter.
     pub fn split(&self, split_size: i64, dim: i64) -> Result<Vec<Tensor>> {
+        let pieces = tracked_many(
+            &[self],
+            || self.split_untracked(split_size, dim),
+            |_| Ok(join::split_back("SplitBackward0", dim)),
+        )?;
+        Ok(multi_output_views("Split", pieces))
+    }
+
+    fn split_untracked(&self, split_size: i64, dim: i64) -> Result<Vec<Tensor>> {
         if self.ndim() == 0 {
             return Err(Error::runtime(
                 "split expects at least a 1-dimensional tensor",
@@ -56,6 +67,15 @@ impl Tensor {
     /// `split_with_sizes(split_sizes, dim)` (and `split` given a list): pieces of the given
     /// lengths, which must add up to the dim's size.
     pub fn split_with_sizes(&self, sizes: &[i64], dim: i64) -> Result<Vec<Tensor>> {
+        let pieces = tracked_many(
+            &[self],
+            || self.split_with_sizes_untracked(sizes, dim),
+            |_| Ok(join::split_back("SplitWithSizesBackward0", dim)),
+        )?;
+        Ok(multi_output_views("SplitWithSizes", pieces))
+    }
+
+    fn split_with_sizes_untracked(&self, sizes: &[i64], dim: i64) -> Result<Vec<Tensor>> {
         if self.ndim() == 0 {
             return Err(Error::runtime(
                 "split expects at least a 1-dimensional tensor",
@@ -153,9 +173,26 @@ impl Tensor {
 
     /// `unbind(dim)`: every index along `dim`, with that dim removed.
     pub fn unbind(&self, dim: i64) -> Result<Vec<Tensor>> {
-        let size = self.size_of_dim(dim)?;
-        (0..size as i64).map(|i| self.select(dim, i)).collect()
+        let pieces = tracked_many(
+            &[self],
+            || {
+                let size = self.size_of_dim(dim)?;
+                (0..size as i64).map(|i| self.select(dim, i)).collect()
+            },
+            |_| Ok(join::unbind_back(dim)),
+        )?;
+        Ok(multi_output_views("Unbind", pieces))
     }
+}
+
+/// The pieces of an op that returns several views of its input: PyTorch forbids writing
+/// into them in place (autograd could not tell which piece's history to rewrite), and names
+/// the op (`op`) when refusing.
+fn multi_output_views(op: &'static str, pieces: Vec<Tensor>) -> Vec<Tensor> {
+    for (nr, piece) in pieces.iter().enumerate() {
+        piece.mark_multi_output_view(op, nr);
+    }
+    pieces
 }
 
 /// How `hsplit`, `vsplit` and `dsplit` cut: into a number of equal pieces, or at indices.

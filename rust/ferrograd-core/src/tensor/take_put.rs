@@ -4,7 +4,8 @@ use super::index_util::{
     assert_no_overlap, gather_tensor, index_values, scatter_tensor, unaliased,
 };
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::index::{put_back, take_back};
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
@@ -53,7 +54,14 @@ fn offsets_walk<'a>(
 impl Tensor {
     /// `take(index)`: the elements at flat positions `index`, shaped like `index`.
     pub fn take(&self, index: &Tensor) -> Result<Tensor> {
-        no_formula_yet("take", &[self])?;
+        tracked(
+            &[self],
+            || self.take_untracked(index),
+            |_| Ok(take_back(self, index)),
+        )
+    }
+
+    fn take_untracked(&self, index: &Tensor) -> Result<Tensor> {
         if index.dtype() != DType::I64 {
             return Err(Error::runtime(format!(
                 "take(): Expected a long tensor for index, but got {}",
@@ -72,7 +80,10 @@ impl Tensor {
     /// `put_(index, source, accumulate)`: writes (or adds) `source`'s elements at the flat
     /// positions `index`.
     pub fn put_(&self, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<()> {
-        no_formula_yet("put_", &[self, source])?;
+        if needs_grad(&[self, source]) {
+            let put = |old: &Tensor| old.put(index, source, accumulate);
+            return tracked_in_place("put", self, put).map(drop);
+        }
         if index.dtype() != DType::I64 {
             return Err(Error::runtime(format!(
                 "put_(): Expected a long tensor for index, but got {}",
@@ -117,10 +128,15 @@ impl Tensor {
     }
 
     pub fn put(&self, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<Tensor> {
-        no_formula_yet("put", &[self, source])?;
-        let out = self.deep_clone()?;
-        out.put_(index, source, accumulate)?;
-        Ok(out)
+        tracked(
+            &[self, source],
+            || {
+                let out = self.deep_clone()?;
+                out.put_(index, source, accumulate)?;
+                Ok(out)
+            },
+            |_| Ok(put_back(index, source, accumulate)),
+        )
     }
 
     /// `take_along_dim(indices, dim)`: `gather` after broadcasting `self` and `indices` against

@@ -1,12 +1,16 @@
 //! Products built from `mm` and views: `tensordot`, `inner`, `outer`/`ger`, `kron`,
-//! `linalg.multi_dot` and `chain_matmul`.
+//! `linalg.multi_dot` and `chain_matmul`. When a gradient is needed, each is composed of
+//! recorded ops the way PyTorch composes it (so the graph, and `grad_fn`, are PyTorch's);
+//! otherwise the products of flattened values are formed directly.
 
 use super::matmul::product;
-use super::Tensor;
-use crate::autograd::no_formula_yet;
+use super::{Arg, Tensor};
+use crate::autograd::formulas::view::reshape_back;
+use crate::autograd::{needs_grad, tracked};
 use crate::cpu::matmul::outer;
 use crate::dtype::{promote_types, result_type, DType, Operand, Scalar};
 use crate::error::{Error, Result};
+use crate::op::BinaryOp;
 use crate::shape::normalize_dim;
 use crate::with_dtype;
 
@@ -16,7 +20,11 @@ fn to_i64(shape: &[usize]) -> Vec<i64> {
 
 /// Sums `t` over `dim`, keeping it as a size-1 dim, by a product with a vector of ones (the
 /// contraction ops need this for broadcast dims; it keeps them free of the reduction kernels).
+/// When a gradient is needed it is the recorded `sum`, as in PyTorch.
 pub(crate) fn sum_dim_keepdim(t: &Tensor, dim: usize) -> Result<Tensor> {
+    if needs_grad(&[t]) {
+        return t.sum(Some(&[dim as i64]), true, None);
+    }
     let moved = t.movedim(&[dim as i64], &[-1])?;
     let n = t.shape()[dim];
     let ones = Tensor::ones(&[n, 1], t.dtype())?;
@@ -43,6 +51,11 @@ fn outer_flat(a: &Tensor, b: &Tensor, dtype: DType) -> Result<Tensor> {
 }
 
 /// Normalises a list of dims and refuses repeats, with PyTorch's messages.
+/// `a * b` as the recorded elementwise product.
+fn recorded_mul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    a.binary(BinaryOp::Mul, &Arg::Tensor(b.clone()), None)
+}
+
 fn dim_set(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
     let mut out: Vec<usize> = Vec::with_capacity(dims.len());
     for &d in dims {
@@ -60,7 +73,6 @@ fn dim_set(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
 impl Tensor {
     /// `outer` / `ger`: `out[i, j] = self[i] * vec2[j]`, in the promoted dtype.
     pub fn outer(&self, vec2: &Tensor) -> Result<Tensor> {
-        no_formula_yet("outer", &[self, vec2])?;
         for (name, t) in [("self", self), ("vec2", vec2)] {
             if t.ndim() != 1 {
                 return Err(Error::runtime(format!(
@@ -69,12 +81,19 @@ impl Tensor {
                 )));
             }
         }
+        if needs_grad(&[self, vec2]) {
+            // A column times a row, broadcast: `MulBackward0` records the gradients.
+            let column = self.reshape(&[self.shape()[0] as i64, 1])?;
+            return recorded_mul(&column, vec2);
+        }
         outer_flat(self, vec2, promote_types(self.dtype(), vec2.dtype()))
     }
 
     /// `kron`: the Kronecker product, with both shapes padded to the same rank.
     pub fn kron(&self, other: &Tensor) -> Result<Tensor> {
-        no_formula_yet("kron", &[self, other])?;
+        if needs_grad(&[self, other]) {
+            return self.kron_recorded(other);
+        }
         let nd = self.ndim().max(other.ndim());
         let pad = |t: &Tensor| {
             let mut s = vec![1usize; nd - t.ndim()];
@@ -91,11 +110,37 @@ impl Tensor {
         prod.view(&to_i64(&full))?.permute(&perm)?.reshape(&result)
     }
 
+    /// `kron` from recorded ops, as PyTorch builds it: `self` gets a size-1 dim after each of
+    /// its dims and `other` one before each of its, so that their broadcast product holds
+    /// `a[i] * b[j]` at `(i0, j0, i1, j1, ..)`; merging each pair of dims gives the result.
+    fn kron_recorded(&self, other: &Tensor) -> Result<Tensor> {
+        let nd = self.ndim().max(other.ndim());
+        let pad = |t: &Tensor| {
+            let mut s = vec![1i64; nd - t.ndim()];
+            s.extend(t.shape().iter().map(|&d| d as i64));
+            s
+        };
+        let (sa, sb) = (pad(self), pad(other));
+        let a_shape: Vec<i64> = sa.iter().flat_map(|&n| [n, 1]).collect();
+        let b_shape: Vec<i64> = sb.iter().flat_map(|&n| [1, n]).collect();
+        let prod = recorded_mul(&self.reshape(&a_shape)?, &other.reshape(&b_shape)?)?;
+        let result: Vec<i64> = sa.iter().zip(&sb).map(|(&a, &b)| a * b).collect();
+        // PyTorch merges the pairs with `_unsafe_view`: its node is `UnsafeViewBackward0`, and
+        // the result is not a view of the temporary product (hence the `detach`).
+        tracked(
+            &[&prod],
+            || Ok(prod.view(&result)?.detach()),
+            |_| Ok(reshape_back("UnsafeViewBackward0", &prod)),
+        )
+    }
+
     /// `inner`: contracts the last dims of both; with a 0-dim operand it is their product.
     pub fn inner(&self, other: &Tensor) -> Result<Tensor> {
         if self.ndim() == 0 || other.ndim() == 0 {
-            // This product is computed directly, not by a recorded op.
-            no_formula_yet("inner", &[self, other])?;
+            if needs_grad(&[self, other]) {
+                // PyTorch's `self * other`, recorded.
+                return recorded_mul(self, other);
+            }
             let operand = |t: &Tensor| match t.ndim() {
                 0 => Operand::ZeroDimTensor(t.dtype()),
                 _ => Operand::Tensor(t.dtype()),
@@ -117,9 +162,6 @@ impl Tensor {
         }
         if self.dtype() != other.dtype() {
             return Err(Error::runtime("both inputs should have same dtype"));
-        }
-        if self.ndim() == 1 && other.ndim() == 1 {
-            return self.dot(other);
         }
         self.tensordot(other, &[-1], &[-1])
     }
@@ -160,10 +202,6 @@ impl Tensor {
                 normalize_dim(db, other.ndim())?,
             );
             let (s1, s2) = (self.shape()[ia], other.shape()[ib]);
-            if s1 == 1 || s2 == 1 {
-                // Summing a size-1 contracted dim away goes through an unrecorded product.
-                no_formula_yet("tensordot", &[self, other])?;
-            }
             if s2 == 1 {
                 t1 = sum_dim_keepdim(&t1, ia)?;
             } else if s1 == 1 {
@@ -188,9 +226,16 @@ impl Tensor {
         let size2: usize = free_b.iter().map(|&d| t2.shape()[d]).product();
         let p1: Vec<i64> = free_a.iter().chain(&ca).map(|&d| d as i64).collect();
         let p2: Vec<i64> = cb.iter().chain(&free_b).map(|&d| d as i64).collect();
-        let m1 = t1.permute(&p1)?.reshape(&[size1 as i64, csize as i64])?;
-        let m2 = t2.permute(&p2)?.reshape(&[csize as i64, size2 as i64])?;
-        m1.mm(&m2)?.reshape(&to_i64(&result))
+        let (m1, m2) = (t1.permute(&p1)?, t2.permute(&p2)?);
+        let product = if size1 == 1 && size2 == 1 {
+            // Nothing is left free: PyTorch takes the dot product of the flattened operands.
+            let c = [csize as i64];
+            m1.reshape(&c)?.dot(&m2.reshape(&c)?)?
+        } else {
+            let m1 = m1.reshape(&[size1 as i64, csize as i64])?;
+            m1.mm(&m2.reshape(&[csize as i64, size2 as i64])?)?
+        };
+        product.reshape(&to_i64(&result))
     }
 
     /// `linalg.multi_dot`: the product of a chain of matrices, in the cheapest association

@@ -1,4 +1,5 @@
-//! Three-operand elementwise ops: `where(cond, a, b)`, `lerp`, `addcmul`, `addcdiv`.
+//! Three-operand elementwise ops: `where(cond, a, b)`, `lerp`, `addcmul`, `addcdiv`, each
+//! recorded for autograd when an operand requires grad.
 
 use super::elementwise::{prepare_target, promoted_dtype, Arg};
 use super::raw_access::with_raw;
@@ -48,6 +49,8 @@ fn run3(
 }
 
 /// `addcmul`, `addcdiv` and `lerp` with PyTorch's dtype rules; `out` may be `a` (in-place).
+/// When a gradient is needed the op is recorded (`AddcmulBackward0`, `LerpBackward1`, ...)
+/// with its tensor operands as the node's inputs.
 pub fn ternary_op(
     op: TernaryOp,
     a: &Arg,
@@ -55,16 +58,49 @@ pub fn ternary_op(
     c: &Arg,
     out: Option<&Tensor>,
 ) -> Result<Tensor> {
-    // `out` may be `a` (in place) or an `out=` tensor: it is written, so it counts too.
-    let touched: Vec<&Tensor> = [a, b, c]
+    let tensors: Vec<&Tensor> = [a, b, c]
         .into_iter()
         .filter_map(|x| match x {
             Arg::Tensor(t) => Some(t),
             Arg::Scalar(_) => None,
         })
-        .chain(out)
         .collect();
-    autograd::no_formula_yet(op.name(), &touched)?;
+    // `out` may be `a` (in place) or an `out=` tensor: it is written, so it counts too.
+    let written: Vec<&Tensor> = tensors.iter().copied().chain(out).collect();
+    if autograd::needs_grad(&written) {
+        if let (Some(target), Arg::Tensor(first)) = (out, a) {
+            if target.is_same(first) {
+                return autograd::tracked_in_place(op.name(), target, |old| {
+                    ternary_op(op, &Arg::Tensor(old.clone()), b, c, None)
+                });
+            }
+        }
+        if out.is_some() {
+            return Err(out_not_differentiable(op.name()));
+        }
+        return autograd::tracked(
+            &tensors,
+            || ternary_untracked(op, a, b, c, None),
+            |_| Ok(formulas::ternary::ternary_back(op, a, b, c)),
+        );
+    }
+    ternary_untracked(op, a, b, c, out)
+}
+
+/// PyTorch's refusal of `out=` when an operand requires grad.
+pub(crate) fn out_not_differentiable(name: &str) -> Error {
+    Error::runtime(format!(
+        "{name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
+    ))
+}
+
+fn ternary_untracked(
+    op: TernaryOp,
+    a: &Arg,
+    b: &Arg,
+    c: &Arg,
+    out: Option<&Tensor>,
+) -> Result<Tensor> {
     let dtype = match op {
         TernaryOp::Lerp => lerp_dtype(a, b, c)?,
         _ => promoted_dtype(&[a, b, c]),

@@ -4,7 +4,8 @@
 use super::repeat::try_vec;
 use super::write::with_bits;
 use super::Tensor;
-use crate::autograd::no_formula_yet;
+use crate::autograd::formulas::shape;
+use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::triangle::zero_triangle;
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind, Result};
@@ -29,13 +30,24 @@ impl Tensor {
 
     fn triangle(&self, op: &str, k: i64, lower: bool) -> Result<Tensor> {
         self.check_matrix(op)?;
-        let out = Tensor::new_contiguous_copy(self)?;
-        out.zero_triangle_in_place(k, lower)?;
-        Ok(out)
+        tracked(
+            &[self],
+            || {
+                let out = Tensor::new_contiguous_copy(self)?;
+                out.zero_triangle_in_place(k, lower)?;
+                Ok(out)
+            },
+            |_| Ok(shape::triangle_back(lower, k)),
+        )
     }
 
     fn triangle_(&self, op: &str, k: i64, lower: bool) -> Result<()> {
         self.check_matrix(op)?;
+        if needs_grad(&[self]) {
+            // Recorded as the out-of-place op on the old value (`TrilBackward0`).
+            tracked_in_place(op, self, |old| old.triangle(op, k, lower))?;
+            return Ok(());
+        }
         self.check_no_internal_overlap(op)?;
         self.zero_triangle_in_place(k, lower)?;
         self.bump_version();
@@ -44,25 +56,21 @@ impl Tensor {
 
     /// `tril(diagonal)`: the lower triangle (`col - row <= diagonal`) of each matrix; the rest 0.
     pub fn tril(&self, diagonal: i64) -> Result<Tensor> {
-        no_formula_yet("tril", &[self])?;
         self.triangle("tril", diagonal, true)
     }
 
     /// `triu(diagonal)`: the upper triangle (`col - row >= diagonal`) of each matrix; the rest 0.
     pub fn triu(&self, diagonal: i64) -> Result<Tensor> {
-        no_formula_yet("triu", &[self])?;
         self.triangle("triu", diagonal, false)
     }
 
     /// `tril_(diagonal)`: [`Tensor::tril`] in place.
     pub fn tril_(&self, diagonal: i64) -> Result<()> {
-        no_formula_yet("tril_", &[self])?;
         self.triangle_("tril", diagonal, true)
     }
 
     /// `triu_(diagonal)`: [`Tensor::triu`] in place.
     pub fn triu_(&self, diagonal: i64) -> Result<()> {
-        no_formula_yet("triu_", &[self])?;
         self.triangle_("triu", diagonal, false)
     }
 

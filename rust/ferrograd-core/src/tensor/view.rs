@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Tensor;
-use crate::autograd::formulas::view;
+use crate::autograd::formulas::{shape, view};
 use crate::autograd::tracked;
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -388,16 +388,31 @@ impl Tensor {
         self.view(&new)
     }
 
+    /// `unfold(dim, size, step)`: windows of `size` every `step` along `dim`, as a new last dim
+    /// (overlapping when `step < size`, so the backward adds up what the windows share).
     pub fn unfold(&self, dim: i64, size: i64, step: i64) -> Result<Tensor> {
-        crate::autograd::no_formula_yet("unfold", &[self])?;
-        let d = self.dim_index(dim)?;
-        if size < 0 {
-            return Err(Error::runtime(format!("size is {size} but must be >= 0")));
-        }
-        if step <= 0 {
-            return Err(Error::runtime(format!("step is {step} but must be > 0")));
-        }
-        Ok(self.with_layout(self.layout().unfold(d, size as usize, step as usize)?))
+        tracked(
+            &[self],
+            || {
+                let d = self.dim_index(dim)?;
+                if size < 0 {
+                    return Err(Error::runtime(format!("size is {size} but must be >= 0")));
+                }
+                if step <= 0 {
+                    return Err(Error::runtime(format!("step is {step} but must be > 0")));
+                }
+                Ok(self.with_layout(self.layout().unfold(d, size as usize, step as usize)?))
+            },
+            |_| {
+                let d = self.dim_index(dim)?;
+                Ok(shape::unfold_back(
+                    self.shape(),
+                    d,
+                    size as usize,
+                    step as usize,
+                ))
+            },
+        )
     }
 
     pub fn diagonal(&self, offset: i64, dim1: i64, dim2: i64) -> Result<Tensor> {
@@ -425,7 +440,24 @@ impl Tensor {
     /// `as_strided(size, stride, storage_offset)`: any layout over the same storage, checked to
     /// stay inside it.
     pub fn as_strided(&self, size: &[i64], stride: &[i64], offset: Option<i64>) -> Result<Tensor> {
-        crate::autograd::no_formula_yet("as_strided", &[self])?;
+        tracked(
+            &[self],
+            || self.as_strided_untracked(size, stride, offset),
+            |out| {
+                Ok(shape::as_strided_back(
+                    self.layout().clone(),
+                    out.layout().clone(),
+                ))
+            },
+        )
+    }
+
+    fn as_strided_untracked(
+        &self,
+        size: &[i64],
+        stride: &[i64],
+        offset: Option<i64>,
+    ) -> Result<Tensor> {
         if size.len() != stride.len() {
             return Err(Error::runtime("mismatch in length of strides and shape"));
         }

@@ -90,6 +90,14 @@ pub fn stack(
 ) -> Out {
     let tensors = tensor_list("stack", tensors)?;
     let dim = dim_or_axis("stack", dim, None, 0)?;
+    if out.is_none() {
+        // Its own op (not the `cat` it computes), so that the graph shows `StackBackward0`.
+        let elements: usize = tensors.iter().map(|t| t.numel()).sum();
+        return wrap(
+            py,
+            run(py, "stack", elements, || Tensor::stack(&tensors, dim))?,
+        );
+    }
     let (parts, dim) = core("stack", || Tensor::stack_inputs(&tensors, dim))?;
     cat_to(py, parts, dim, out)
 }

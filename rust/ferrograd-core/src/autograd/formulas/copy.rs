@@ -40,12 +40,17 @@ pub fn copy_back(src: &Tensor) -> NodeSpec {
     })
 }
 
-/// `fill_(number)` (`FillBackward2`) and `zero_()` (`ZeroBackward0`): every value is
-/// replaced by a constant, so the old values get a zero gradient.
-pub fn overwrite_back(name: &'static str) -> NodeSpec {
-    NodeSpec::new(name, vec![], |grads, _needs| {
+/// An op whose result does not depend on its inputs' values in a way autograd follows:
+/// `fill_(number)` (`FillBackward2`), `zero_()` (`ZeroBackward0`), the random samplers
+/// (`UniformBackward0`, `BernoulliBackward0`, ...). Every input gets a zero gradient.
+pub fn zero_derivative(name: &'static str) -> NodeSpec {
+    NodeSpec::new(name, vec![], |grads, needs| {
         let g = grads[0].as_ref().expect("materialized");
-        Ok(vec![Some(zeros_like(g)?)])
+        // Shaped like the result; the engine sums it back to a broadcast input's shape.
+        needs
+            .iter()
+            .map(|&n| n.then(|| zeros_like(g)).transpose())
+            .collect()
     })
 }
 

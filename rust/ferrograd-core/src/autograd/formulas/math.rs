@@ -77,3 +77,21 @@ pub fn zero_where(mask: &Tensor, a: &Tensor) -> Result<Tensor> {
 pub fn zeros_like(a: &Tensor) -> Result<Tensor> {
     Tensor::zeros(a.shape(), a.dtype())
 }
+
+/// `value` where `mask` is true, `a` elsewhere (`masked_fill` written as a recorded `where`).
+pub fn fill_where(mask: &Tensor, value: f64, a: &Tensor) -> Result<Tensor> {
+    let value = Arg::Scalar(Scalar::Float(value));
+    crate::tensor::where_op(mask, &value, &Arg::Tensor(a.clone()), None)
+}
+
+/// Sum over the flagged dims, keeping them as size 1 (so the result broadcasts back).
+pub fn sum_kept(a: &Tensor, reduced: &[bool]) -> Result<Tensor> {
+    let dims: Vec<i64> = (0..reduced.len())
+        .filter(|&d| reduced[d])
+        .map(|d| d as i64)
+        .collect();
+    if dims.is_empty() {
+        return Ok(a.clone());
+    }
+    a.sum(Some(&dims), true, None)
+}
