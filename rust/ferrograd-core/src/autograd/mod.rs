@@ -17,7 +17,9 @@ pub(crate) mod view_history;
 pub use engine::{backward, grad, BackwardOptions};
 pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled, with_grad_mode, GradModeGuard};
 pub use node::{Edge, Node, NodeSpec};
-pub use record::{attach, needs_grad, no_formula_yet, tracked, tracked_in_place, tracked_many};
+pub use record::{
+    attach, needs_grad, no_formula_yet, tracked, tracked_in_place, tracked_many, tracked_pair,
+};
 pub use saved::SavedTensor;
 pub use sum_to_shape::sum_to_shape;
 

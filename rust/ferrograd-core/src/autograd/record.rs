@@ -72,6 +72,25 @@ pub fn tracked_many(
     Ok(outs)
 }
 
+/// Records an op with two results (values and indices, or two statistics) under one node:
+/// `tracked_many` for a pair.
+pub fn tracked_pair(
+    inputs: &[&Tensor],
+    forward: impl FnOnce() -> Result<(Tensor, Tensor)>,
+    spec: impl FnOnce(&Tensor, &Tensor) -> Result<NodeSpec>,
+) -> Result<(Tensor, Tensor)> {
+    let outs = tracked_many(
+        inputs,
+        || forward().map(|(a, b)| vec![a, b]),
+        |outs| spec(&outs[0], &outs[1]),
+    )?;
+    let mut outs = outs.into_iter();
+    match (outs.next(), outs.next()) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(Error::runtime("an op with two results returned fewer")),
+    }
+}
+
 /// For ops whose backward formula has not landed yet: refuses inputs that need a gradient
 /// (PyTorch's NotImplementedError for a missing derivative), so that a result never silently
 /// drops out of the graph.
@@ -97,11 +116,9 @@ pub fn no_formula_yet(op: &str, inputs: &[&Tensor]) -> Result<()> {
 ///
 /// `op` gets that copy in place of the target.
 pub fn tracked_in_place(
-    name: &str,
     target: &Tensor,
     op: impl FnOnce(&Tensor) -> Result<Tensor>,
 ) -> Result<Tensor> {
-    let _ = name;
     let view = target.view_meta();
     if let Some(view) = &view {
         check_view_writable(view)?;

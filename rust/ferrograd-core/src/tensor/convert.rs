@@ -3,7 +3,7 @@
 
 use super::Tensor;
 use crate::autograd::formulas::copy as copy_grad;
-use crate::autograd::{self, tracked};
+use crate::autograd::{self, tracked, NodeSpec};
 use crate::cpu::{copy, fill};
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
@@ -216,18 +216,7 @@ impl Tensor {
     pub fn copy_(&self, src: &Tensor) -> Result<()> {
         if autograd::needs_grad(&[self, src]) {
             self.check_no_internal_overlap("copy_")?;
-            autograd::tracked_in_place("copy", self, |old| {
-                tracked(
-                    &[old, src],
-                    || {
-                        let out = Tensor::zeros(old.shape(), old.dtype())?;
-                        out.copy_untracked(src)?;
-                        Ok(out)
-                    },
-                    |_| Ok(copy_grad::copy_back(src)),
-                )
-            })?;
-            return Ok(());
+            return self.overwrite_with(src, copy_grad::copy_back(src));
         }
         self.copy_untracked(src)
     }
@@ -267,7 +256,7 @@ impl Tensor {
     fn overwrite(&self, node: &'static str, value: Scalar) -> Result<()> {
         self.check_no_internal_overlap("fill_")?;
         if autograd::needs_grad(&[self]) {
-            autograd::tracked_in_place("fill", self, |old| {
+            autograd::tracked_in_place(self, |old| {
                 tracked(
                     &[old],
                     || old.full_like_untracked(value),
@@ -300,15 +289,20 @@ impl Tensor {
             return self.fill_(value.item()?);
         }
         self.check_no_internal_overlap("fill_")?;
-        autograd::tracked_in_place("fill", self, |old| {
+        self.overwrite_with(value, copy_grad::fill_tensor_back())
+    }
+
+    /// A recorded write of `src` (broadcast, cast) over all of `self`, as node `spec`.
+    fn overwrite_with(&self, src: &Tensor, spec: NodeSpec) -> Result<()> {
+        autograd::tracked_in_place(self, |old| {
             tracked(
-                &[old, value],
+                &[old, src],
                 || {
                     let out = Tensor::zeros(old.shape(), old.dtype())?;
-                    out.copy_untracked(value)?;
+                    out.copy_untracked(src)?;
                     Ok(out)
                 },
-                |_| Ok(copy_grad::fill_tensor_back()),
+                |_| Ok(spec),
             )
         })?;
         Ok(())

@@ -2,8 +2,8 @@
 
 use super::Tensor;
 use crate::autograd::formulas::cumulative;
-use crate::autograd::formulas::reduce::tracked_pair;
 use crate::autograd::tracked;
+use crate::autograd::tracked_pair;
 use crate::cpu::reduce_fold::Accum;
 use crate::cpu::reduce_minmax::is_nan;
 use crate::cpu::reduce_scan::{log_add_exp, Scan, ScanElem};

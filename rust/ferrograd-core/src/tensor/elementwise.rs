@@ -151,7 +151,7 @@ impl Tensor {
     pub fn unary(&self, op: UnaryOp, out: Option<&Tensor>) -> Result<Tensor> {
         if unary::node_name(op).is_some() && autograd::needs_grad(&[self]) {
             if out.is_some_and(|o| o.is_same(self)) {
-                return autograd::tracked_in_place(op.info().name, self, |old| old.unary(op, None));
+                return autograd::tracked_in_place(self, |old| old.unary(op, None));
             }
             check_recordable(op.info().name, out, &[self])?;
             return autograd::tracked(
@@ -214,7 +214,7 @@ pub fn binary_op(
             .collect();
         if let (Some(target), Arg::Tensor(first)) = (out, a) {
             if target.is_same(first) {
-                return autograd::tracked_in_place(op.info().name, target, |old| {
+                return autograd::tracked_in_place(target, |old| {
                     binary_op(op, &Arg::Tensor(old.clone()), b, alpha, None)
                 });
             }

@@ -129,7 +129,7 @@ fn recorded_unary(
         return compute(x, out);
     }
     match out {
-        Some(o) if o.is_same(x) => tracked_in_place(name, x, |old| {
+        Some(o) if o.is_same(x) => tracked_in_place(x, |old| {
             tracked(&[old], || compute(old, None), |_| Ok(spec(old)))
         }),
         Some(_) => Err(out_not_differentiable(name)),
@@ -259,7 +259,7 @@ impl Tensor {
         };
         match out {
             Some(o) if o.is_same(self) => {
-                tracked_in_place(name, self, |old| old.clamp_recorded(op, min, max, None))
+                tracked_in_place(self, |old| old.clamp_recorded(op, min, max, None))
             }
             Some(_) => Err(out_not_differentiable(name)),
             None => {

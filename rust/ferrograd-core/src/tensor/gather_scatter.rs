@@ -239,7 +239,7 @@ impl Tensor {
     ) -> Result<()> {
         if needs_grad(&[self, src]) {
             let scatter = |old: &Tensor| old.scatter(dim, index, src, reduce);
-            return tracked_in_place("scatter", self, scatter).map(drop);
+            return tracked_in_place(self, scatter).map(drop);
         }
         let idx = self.scatter_prepare(dim, index, Some(src))?;
         let combine = reduce.map_or(Combine::Assign, ScatterReduce::combine);
@@ -258,7 +258,7 @@ impl Tensor {
     ) -> Result<()> {
         if needs_grad(&[self]) {
             let scatter = |old: &Tensor| old.scatter_value(dim, index, value, reduce);
-            return tracked_in_place("scatter", self, scatter).map(drop);
+            return tracked_in_place(self, scatter).map(drop);
         }
         let idx = self.scatter_prepare(dim, index, None)?;
         let combine = reduce.map_or(Combine::Assign, ScatterReduce::combine);
@@ -319,7 +319,7 @@ impl Tensor {
     pub fn scatter_add_(&self, dim: i64, index: &Tensor, src: &Tensor) -> Result<()> {
         if needs_grad(&[self, src]) {
             let add = |old: &Tensor| old.scatter_add(dim, index, src);
-            return tracked_in_place("scatter_add", self, add).map(drop);
+            return tracked_in_place(self, add).map(drop);
         }
         self.scatter_(dim, index, src, Some(ScatterReduce::Sum))
     }

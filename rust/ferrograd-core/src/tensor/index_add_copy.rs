@@ -102,7 +102,7 @@ impl Tensor {
     ) -> Result<()> {
         if needs_grad(&[self, source]) {
             let add = |old: &Tensor| old.index_add(dim, index, source, alpha);
-            return tracked_in_place("index_add", self, add).map(drop);
+            return tracked_in_place(self, add).map(drop);
         }
         let d = self.index_func_check("index_add_", dim, index, source)?;
         self.check_no_internal_overlap("index_add_")?;
@@ -154,7 +154,7 @@ impl Tensor {
     pub fn index_copy_(&self, dim: i64, index: &Tensor, source: &Tensor) -> Result<()> {
         if needs_grad(&[self, source]) {
             let copy = |old: &Tensor| old.index_copy(dim, index, source);
-            return tracked_in_place("index_copy", self, copy).map(drop);
+            return tracked_in_place(self, copy).map(drop);
         }
         let d = normalize_dim(dim, self.ndim())?;
         self.index_copy_check(d, index, source)?;

@@ -236,7 +236,7 @@ impl Tensor {
     ) -> Result<()> {
         if needs_grad(&[self, values]) {
             let put = |old: &Tensor| old.index_put(indices, values, accumulate);
-            return tracked_in_place("index_put", self, put).map(drop);
+            return tracked_in_place(self, put).map(drop);
         }
         if indices.len() > self.ndim() {
             return Err(Error::index(format!(

@@ -155,7 +155,7 @@ impl Tensor {
     pub fn index_fill_(&self, dim: i64, index: &Tensor, value: Scalar) -> Result<()> {
         if needs_grad(&[self]) {
             let fill = |old: &Tensor| old.index_fill(dim, index, value);
-            return tracked_in_place("index_fill", self, fill).map(drop);
+            return tracked_in_place(self, fill).map(drop);
         }
         if index.dtype() != DType::I64 {
             return Err(Error::index(
@@ -226,7 +226,7 @@ impl Tensor {
         if needs_grad(&[self, value]) {
             zero_dim_value("index_fill_", value)?;
             let fill = |old: &Tensor| old.index_fill_tensor(dim, index, value);
-            return tracked_in_place("index_fill", self, fill).map(drop);
+            return tracked_in_place(self, fill).map(drop);
         }
         self.index_fill_(dim, index, zero_dim_value("index_fill_", value)?)
     }

@@ -157,7 +157,7 @@ impl Tensor {
         if mask.dtype() == DType::Bool {
             mask.expand_inplace_operand(self.shape())?;
         }
-        tracked_in_place("masked_fill", self, fill).map(drop)
+        tracked_in_place(self, fill).map(drop)
     }
 
     /// `masked_select(mask)`: the elements where the mask is true, in row-major order of the
@@ -196,7 +196,7 @@ impl Tensor {
                 mask.expand_inplace_operand(self.shape())?;
             }
             let scatter = |old: &Tensor| old.masked_scatter(mask, source);
-            return tracked_in_place("masked_scatter", self, scatter).map(drop);
+            return tracked_in_place(self, scatter).map(drop);
         }
         if mask.dtype() != DType::Bool {
             return Err(Error::runtime(format!(

@@ -216,12 +216,11 @@ impl Tensor {
     /// value; when a gradient is needed the write is recorded (`self` takes the new node).
     fn product_in_place(
         &self,
-        name: &str,
         factors: [&Tensor; 2],
         op: impl Fn(&Tensor) -> Result<Tensor>,
     ) -> Result<Tensor> {
         if needs_grad(&[self, factors[0], factors[1]]) {
-            return tracked_in_place(name, self, |old| {
+            return tracked_in_place(self, |old| {
                 let result = op(old)?;
                 self.check_in_place_result(&result)?;
                 Ok(result)
@@ -240,7 +239,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        self.product_in_place("addmm", [mat1, mat2], |x| x.addmm(mat1, mat2, beta, alpha))
+        self.product_in_place([mat1, mat2], |x| x.addmm(mat1, mat2, beta, alpha))
     }
 
     pub fn addmv_(
@@ -250,7 +249,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        self.product_in_place("addmv", [mat, vec], |x| x.addmv(mat, vec, beta, alpha))
+        self.product_in_place([mat, vec], |x| x.addmv(mat, vec, beta, alpha))
     }
 
     pub fn baddbmm_(
@@ -260,9 +259,7 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        self.product_in_place("baddbmm", [batch1, batch2], |x| {
-            x.baddbmm(batch1, batch2, beta, alpha)
-        })
+        self.product_in_place([batch1, batch2], |x| x.baddbmm(batch1, batch2, beta, alpha))
     }
 
     pub fn addbmm_(
@@ -272,8 +269,6 @@ impl Tensor {
         beta: Scalar,
         alpha: Scalar,
     ) -> Result<Tensor> {
-        self.product_in_place("addbmm", [batch1, batch2], |x| {
-            x.addbmm(batch1, batch2, beta, alpha)
-        })
+        self.product_in_place([batch1, batch2], |x| x.addbmm(batch1, batch2, beta, alpha))
     }
 }

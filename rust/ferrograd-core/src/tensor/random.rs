@@ -39,17 +39,6 @@ pub enum Distribution {
 }
 
 impl Distribution {
-    /// The in-place sampler that draws from this distribution, as PyTorch names it.
-    fn inplace_name(self) -> &'static str {
-        match self {
-            Distribution::Uniform { .. } => "uniform_",
-            Distribution::Normal { .. } => "normal_",
-            Distribution::IntegerRange { .. } | Distribution::IntegerDefault => "random_",
-            Distribution::Bernoulli { .. } => "bernoulli_",
-            Distribution::Exponential { .. } => "exponential_",
-        }
-    }
-
     /// The node PyTorch records for the in-place sampler on a tensor that is part of a graph.
     fn node_name(self) -> &'static str {
         match self {
@@ -116,7 +105,7 @@ impl Tensor {
         if !needs_grad(&[self]) {
             return self.copy_(&draw()?);
         }
-        tracked_in_place(dist.inplace_name(), self, |old| {
+        tracked_in_place(self, |old| {
             tracked(&[old], draw, |_| Ok(zero_derivative(dist.node_name())))
         })?;
         Ok(())

@@ -3,9 +3,9 @@
 
 use super::reduce::{reduce_mask, reduced_shape, run_kernel};
 use super::Tensor;
-use crate::autograd::formulas::reduce::tracked_pair;
 use crate::autograd::formulas::select;
 use crate::autograd::tracked;
+use crate::autograd::tracked_pair;
 use crate::cpu::reduce_fold::Fold;
 use crate::cpu::reduce_minmax::{max_nan, min_nan, ArgExtreme, Extremes};
 use crate::dtype::DType;

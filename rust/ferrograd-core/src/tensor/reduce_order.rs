@@ -4,9 +4,9 @@
 use super::reduce::reduced_shape;
 use super::reduce_stats::fmt_g;
 use super::Tensor;
-use crate::autograd::formulas::reduce::tracked_pair;
 use crate::autograd::formulas::select::{self, QuantilePlan};
 use crate::autograd::tracked;
+use crate::autograd::tracked_pair;
 use crate::cpu::reduce_order::{
     kth_smallest, median_all, median_row, mode_row, per_row, quantiles_row, Interpolation,
 };

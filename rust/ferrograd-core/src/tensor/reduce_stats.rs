@@ -3,9 +3,9 @@
 
 use super::reduce::{reduce_mask, reduced_shape, run_kernel};
 use super::Tensor;
-use crate::autograd::formulas::reduce::tracked_pair;
 use crate::autograd::formulas::stats::{self, Moments};
 use crate::autograd::tracked;
+use crate::autograd::tracked_pair;
 use crate::cpu::reduce_fold::{Accum, Fold};
 use crate::cpu::reduce_minmax::{is_nan, max_nan, min_nan, Extremes};
 use crate::cpu::reduce_stats::{ExpSum, Real, RealAcc, Welford, WelfordKernel};

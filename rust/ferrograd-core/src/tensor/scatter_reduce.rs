@@ -91,7 +91,7 @@ impl Tensor {
     ) -> Result<()> {
         if needs_grad(&[self, src]) {
             let reduced = |old: &Tensor| old.scatter_reduce(dim, index, src, reduce, include_self);
-            return tracked_in_place("scatter_reduce", self, reduced).map(drop);
+            return tracked_in_place(self, reduced).map(drop);
         }
         // Without include_self PyTorch first scatters the identity, which checks the indices
         // before the reduction's kernel is looked up.

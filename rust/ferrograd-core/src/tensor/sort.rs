@@ -3,8 +3,8 @@
 
 use super::convert::preserved_strides;
 use super::Tensor;
-use crate::autograd::formulas::reduce::tracked_pair;
 use crate::autograd::formulas::select;
+use crate::autograd::tracked_pair;
 use crate::cpu::lines::map_lines;
 use crate::cpu::sort::{sort_line, topk_line};
 use crate::dtype::{DType, Element, Scalar};

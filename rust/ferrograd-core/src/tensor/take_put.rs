@@ -82,7 +82,7 @@ impl Tensor {
     pub fn put_(&self, index: &Tensor, source: &Tensor, accumulate: bool) -> Result<()> {
         if needs_grad(&[self, source]) {
             let put = |old: &Tensor| old.put(index, source, accumulate);
-            return tracked_in_place("put", self, put).map(drop);
+            return tracked_in_place(self, put).map(drop);
         }
         if index.dtype() != DType::I64 {
             return Err(Error::runtime(format!(

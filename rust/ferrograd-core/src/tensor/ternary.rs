@@ -70,7 +70,7 @@ pub fn ternary_op(
     if autograd::needs_grad(&written) {
         if let (Some(target), Arg::Tensor(first)) = (out, a) {
             if target.is_same(first) {
-                return autograd::tracked_in_place(op.name(), target, |old| {
+                return autograd::tracked_in_place(target, |old| {
                     ternary_op(op, &Arg::Tensor(old.clone()), b, c, None)
                 });
             }

@@ -45,7 +45,7 @@ impl Tensor {
         self.check_matrix(op)?;
         if needs_grad(&[self]) {
             // Recorded as the out-of-place op on the old value (`TrilBackward0`).
-            tracked_in_place(op, self, |old| old.triangle(op, k, lower))?;
+            tracked_in_place(self, |old| old.triangle(op, k, lower))?;
             return Ok(());
         }
         self.check_no_internal_overlap(op)?;

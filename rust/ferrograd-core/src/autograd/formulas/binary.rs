@@ -3,6 +3,7 @@
 //! shape are summed back to each operand's shape by the engine (`sum_to_shape`).
 
 use super::math::*;
+use super::operand::Operand;
 use crate::autograd::node::NodeSpec;
 use crate::autograd::saved::SavedTensor;
 use crate::dtype::Scalar;
@@ -48,34 +49,6 @@ pub fn recorded_operands(op: BinaryOp, a: &Arg, b: &Arg) -> [bool; 2] {
     let wraps_numbers = matches!(op, Add | Mul | Div | DivTrunc | DivFloor)
         || (op == Sub && matches!(a, Arg::Tensor(_)));
     [a, b].map(|x| matches!(x, Arg::Tensor(_)) || wraps_numbers)
-}
-
-/// An operand as the formulas see it: a saved tensor, or a number.
-#[derive(Clone)]
-enum Operand {
-    Tensor(SavedTensor),
-    Number(Scalar),
-}
-
-impl Operand {
-    fn of(arg: &Arg) -> Operand {
-        match arg {
-            Arg::Tensor(t) => Operand::Tensor(SavedTensor::input(t)),
-            Arg::Scalar(s) => Operand::Number(*s),
-        }
-    }
-
-    /// The value as a tensor of `like`'s dtype (a number becomes a 0-dim tensor).
-    fn value(&self, like: &Tensor) -> Result<Tensor> {
-        match self {
-            Operand::Tensor(s) => s.get(),
-            Operand::Number(k) => Ok(Tensor::scalar(*k, like.dtype())),
-        }
-    }
-
-    fn is_tensor(&self) -> bool {
-        matches!(self, Operand::Tensor(_))
-    }
 }
 
 /// The node of `y = op(a, b)` (with `alpha` scaling `b` for add and sub). It has one input per

@@ -13,6 +13,7 @@ pub mod linalg_spectral;
 pub mod masked;
 pub mod math;
 pub mod matmul;
+pub mod operand;
 pub mod params;
 pub mod products;
 pub mod reduce;

@@ -6,9 +6,8 @@
 use super::math::{compare, compare_scalar, div, mul, mul_scalar};
 use crate::autograd::grad_mode::is_grad_enabled;
 use crate::autograd::node::NodeSpec;
-use crate::autograd::record::tracked_many;
 use crate::autograd::saved::SavedTensor;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::op::BinaryOp;
 use crate::tensor::Tensor;
 
@@ -36,25 +35,6 @@ pub fn spread(
 ) -> Result<Tensor> {
     let target: Vec<i64> = input_shape.iter().map(|&d| d as i64).collect();
     keep_dims(g, reduced, keepdim)?.expand(&target)
-}
-
-/// Records an op with two results (values and indices, or two statistics) under one node:
-/// `tracked_many` for a pair.
-pub fn tracked_pair(
-    inputs: &[&Tensor],
-    forward: impl FnOnce() -> Result<(Tensor, Tensor)>,
-    spec: impl FnOnce(&Tensor, &Tensor) -> Result<NodeSpec>,
-) -> Result<(Tensor, Tensor)> {
-    let outs = tracked_many(
-        inputs,
-        || forward().map(|(a, b)| vec![a, b]),
-        |outs| spec(&outs[0], &outs[1]),
-    )?;
-    let mut outs = outs.into_iter();
-    match (outs.next(), outs.next()) {
-        (Some(a), Some(b)) => Ok((a, b)),
-        _ => Err(Error::runtime("an op with two results returned fewer")),
-    }
 }
 
 /// `sum` over the flagged dims (`SumBackward0` for the whole tensor, `SumBackward1` with dims).

@@ -2,6 +2,7 @@
 //! gradient where it was chosen), `lerp`, `addcmul` and `addcdiv`.
 
 use super::math::*;
+use super::operand::Operand;
 use crate::autograd::node::NodeSpec;
 use crate::autograd::saved::SavedTensor;
 use crate::cpu::ternary::TernaryOp;
@@ -34,34 +35,6 @@ pub fn where_back(cond: &Tensor) -> NodeSpec {
     )
 }
 
-/// An operand of `lerp`/`addcmul`/`addcdiv` as the formula sees it: a saved tensor, or a
-/// number (which is no input of the node and gets no gradient).
-#[derive(Clone)]
-enum Operand {
-    Tensor(SavedTensor),
-    Number(Scalar),
-}
-
-impl Operand {
-    fn of(arg: &Arg) -> Operand {
-        match arg {
-            Arg::Tensor(t) => Operand::Tensor(SavedTensor::input(t)),
-            Arg::Scalar(s) => Operand::Number(*s),
-        }
-    }
-
-    /// The value, a number as a 0-dim tensor of `like`'s dtype. Unpacked only when a formula
-    /// uses it, so that an operand no gradient needs may change in place meanwhile.
-    fn value(&self, like: &Tensor) -> Result<Tensor> {
-        match self {
-            Operand::Tensor(s) => s.get(),
-            Operand::Number(k) => Ok(Tensor::scalar(*k, like.dtype())),
-        }
-    }
-}
-
-/// PyTorch's node name: `lerp` with a number weight is `LerpBackward0`, with a tensor weight
-/// `LerpBackward1`.
 fn ternary_name(op: TernaryOp, weight: &Arg) -> &'static str {
     match (op, weight) {
         (TernaryOp::Lerp, Arg::Scalar(_)) => "LerpBackward0",
