@@ -34,6 +34,8 @@ from ._C import (
     int16,
     int32,
     int64,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
     linspace,
     logspace,
     manual_seed,
@@ -52,6 +54,7 @@ from ._C import (
     range,
     result_type,
     seed,
+    set_anomaly_enabled,
     set_default_dtype,
     set_rng_state,
     tensor,
@@ -101,7 +104,6 @@ from ._view_functions import (
     unflatten,
     unsqueeze,
 )
-from ._C import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
