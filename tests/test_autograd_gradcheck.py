@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ferrograd as torch
 import pytest
-from ferrograd.autograd import gradcheck, gradgradcheck
+from ferrograd.autograd import GradcheckError, gradcheck, gradgradcheck
 from grad_support import (
     ABOVE_ONE,
     ANY,
@@ -155,3 +155,33 @@ def test_gradcheck_handles_tensors_without_elements():
     y = torch.rand(2, 3, dtype=torch.float64, requires_grad=True)
     assert gradcheck(lambda t: t[:0] * 2, (y,))
     assert gradgradcheck(lambda t: t[:0] * 2, (y,))
+
+
+class _Noisy(torch.autograd.Function):
+    """x * 2 whose backward is off by a tiny random amount: right, but not reentrant."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2 + torch.rand(g.shape, dtype=g.dtype) * 1e-9
+
+
+def test_gradcheck_checks_that_backward_is_reentrant():
+    x = torch.rand(3, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(GradcheckError, match="^Backward is not reentrant"):
+        gradcheck(_Noisy.apply, (x,))
+    assert not gradcheck(_Noisy.apply, (x,), raise_exception=False)
+    assert gradcheck(_Noisy.apply, (x,), nondet_tol=1e-6)
+
+
+def test_gradcheck_flags():
+    x = torch.rand(3, dtype=torch.float64, requires_grad=True)
+    assert gradcheck(torch.sin, (x,), check_grad_dtypes=True, fast_mode=True)
+    # Without the backward check nothing is compared.
+    assert gradcheck(_Noisy.apply, (x,), check_backward_ad=False)
+    for flag in ("check_forward_ad", "check_batched_grad", "check_batched_forward_grad"):
+        with pytest.raises(NotImplementedError, match="no forward-mode AD"):
+            gradcheck(torch.sin, (x,), **{flag: True})

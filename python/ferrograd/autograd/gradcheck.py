@@ -58,8 +58,9 @@ def _numerical(fn: Callable, inputs: tuple, k: int, eps: float) -> list[np.ndarr
     return [np.stack([c[o] for c in columns]) for o in range(len(columns[0]))]
 
 
-def _analytical(fn: Callable, inputs: tuple, k: int) -> list[np.ndarray]:
-    """Per output, the Jacobian autograd gives with respect to input ``k``."""
+def _analytical(fn: Callable, inputs: tuple, k: int, check_dtypes: bool) -> list[np.ndarray]:
+    """Per output, the Jacobian autograd gives with respect to input ``k``; with
+    ``check_dtypes``, every gradient must have the input's dtype."""
     from . import grad
 
     x = inputs[k]
@@ -76,6 +77,8 @@ def _analytical(fn: Callable, inputs: tuple, k: int) -> list[np.ndarray]:
             g = _C.tensor(onehot.reshape(tuple(out.shape)), dtype=out.dtype)
             (gx,) = grad(out, x, grad_outputs=g, retain_graph=True, allow_unused=True)
             if gx is not None:
+                if check_dtypes and gx.dtype != x.dtype:
+                    raise GradcheckError("Gradient has dtype mismatch")
                 jac[:, j] = gx.detach().double().numpy().reshape(-1)
         result.append(jac)
     return result
@@ -115,11 +118,33 @@ def gradcheck(
         raise ValueError(
             "gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True."
         )
+    if check_forward_ad or check_batched_forward_grad or check_batched_grad:
+        raise NotImplementedError(
+            "gradcheck: ferrograd has no forward-mode AD and no batched gradients; pass "
+            "check_forward_ad=False, check_batched_forward_grad=False and "
+            "check_batched_grad=False"
+        )
+    if not check_backward_ad:
+        return True
+    # `fast_mode` and `masked` change how PyTorch gets the same verdict (a random projection;
+    # sparse inputs); the full Jacobians compared here give it too. `check_undefined_grad`
+    # always holds: the engine hands every formula zeros for an output without a gradient.
     for k, x in enumerate(inputs):
         if not (isinstance(x, _C.Tensor) and x.requires_grad):
             continue
         numerical = _numerical(func, inputs, k, eps)
-        analytical = _analytical(func, inputs, k)
+        analytical = _analytical(func, inputs, k, check_grad_dtypes)
+        again = _analytical(func, inputs, k, check_grad_dtypes)
+        if any(np.abs(a - b).max(initial=0.0) > nondet_tol for a, b in zip(analytical, again)):
+            message = (
+                "Backward is not reentrant, i.e., running backward with same input and "
+                "grad_output multiple times gives different values, although analytical "
+                f"gradient matches numerical gradient.The tolerance for nondeterminism was "
+                f"{nondet_tol}."
+            )
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
         for o, (num, ana) in enumerate(zip(numerical, analytical)):
             if not np.allclose(ana, num, rtol=rtol, atol=atol):
                 message = (
