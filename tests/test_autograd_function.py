@@ -198,3 +198,30 @@ def test_gradcheck_warns_for_single_precision():
         UserWarning, match="Input #0 requires gradient and is not a double precision"
     ):
         gradcheck(lambda t: t * 2, (x,), eps=1e-3, atol=1e-2, rtol=1e-2)
+
+
+class TutorialReLU(Function):
+    """The tutorial's ReLU exactly as written there: the backward masks a clone in place."""
+
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return input.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (input,) = ctx.saved_tensors
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input
+
+
+def test_tutorial_relu_with_a_masked_write_in_backward():
+    x = torch.tensor([-1.0, 2.0, -3.0, 4.0], requires_grad=True)
+    y = TutorialReLU.apply(x)
+    (y * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    # d/dx relu(x) = 0 where x < 0, 1 elsewhere, times the weights.
+    assert x.grad.tolist() == [0.0, 2.0, 0.0, 4.0]
+    z = torch.rand(5, dtype=torch.float64) + 0.1
+    signs = torch.tensor([1.0, -1.0, 1.0, -1.0, 1.0], dtype=torch.float64)
+    assert gradcheck(TutorialReLU.apply, ((z * signs).requires_grad_(),))
