@@ -78,6 +78,16 @@ def _grad_mode_for(create_graph: bool) -> set_grad_enabled:
     return set_grad_enabled(True if create_graph else _C.is_grad_enabled())
 
 
+def _pair(
+    outputs: tuple, outputs_tuple: bool, result: tuple, result_tuple: bool, create_graph: bool
+) -> tuple:
+    """``(func's outputs, the product)``, detached unless ``create_graph``, each a Tensor or
+    a tuple as the caller passed them."""
+    outputs = _utils.postprocess(outputs, create_graph)
+    result = _utils.postprocess(result, create_graph)
+    return _utils.unpack(outputs, outputs_tuple), _utils.unpack(result, result_tuple)
+
+
 def vjp(
     func: Callable[..., TensorOrTensors],
     inputs: TensorOrTensors,
@@ -107,9 +117,7 @@ def vjp(
     with _grad_mode_for(create_graph):
         grads = _utils.grad_or_none(outputs, inputs, v, create_graph=create_graph)
         result = _utils.fill_in_zeros(grads, inputs, strict, create_graph, "back")
-    outputs = _utils.postprocess(outputs, create_graph)
-    result = _utils.postprocess(result, create_graph)
-    return _utils.unpack(outputs, is_outputs_tuple), _utils.unpack(result, is_inputs_tuple)
+    return _pair(outputs, is_outputs_tuple, result, is_inputs_tuple, create_graph)
 
 
 def jvp(
@@ -136,9 +144,7 @@ def jvp(
     with enable_grad() if create_graph else nullcontext():
         grads = _utils.grad_or_none(grad_inputs, dummies, v, create_graph=create_graph)
         result = _utils.fill_in_zeros(grads, outputs, strict, create_graph, "back_trick")
-    outputs = _utils.postprocess(outputs, create_graph)
-    result = _utils.postprocess(result, create_graph)
-    return _utils.unpack(outputs, is_outputs_tuple), _utils.unpack(result, is_outputs_tuple)
+    return _pair(outputs, is_outputs_tuple, result, is_outputs_tuple, create_graph)
 
 
 def _check_strategy(strategy: str) -> None:
@@ -287,9 +293,7 @@ def vhp(
     with _grad_mode_for(create_graph):
         grads = _utils.grad_or_none(jac, inputs, v, create_graph=create_graph)
         result = _utils.fill_in_zeros(grads, inputs, strict, create_graph, "double_back")
-    outputs = _utils.postprocess(outputs, create_graph)
-    result = _utils.postprocess(result, create_graph)
-    return _utils.unpack(outputs, is_outputs_tuple), _utils.unpack(result, is_inputs_tuple)
+    return _pair(outputs, is_outputs_tuple, result, is_inputs_tuple, create_graph)
 
 
 def hvp(
@@ -314,6 +318,4 @@ def hvp(
     with _grad_mode_for(create_graph):
         grads = _utils.grad_or_none(double_back, dummies, v, create_graph=create_graph)
         result = _utils.fill_in_zeros(grads, inputs, strict, create_graph, "double_back_trick")
-    outputs = _utils.postprocess(outputs, create_graph)
-    result = _utils.postprocess(result, create_graph)
-    return _utils.unpack(outputs, is_outputs_tuple), _utils.unpack(result, is_inputs_tuple)
+    return _pair(outputs, is_outputs_tuple, result, is_inputs_tuple, create_graph)
