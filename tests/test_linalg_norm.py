@@ -324,3 +324,21 @@ def test_matrix_power():
         RuntimeError, "linalg.matrix_power: The input tensor A must have at least 2 dimensions."
     ):
         LA.matrix_power(ferrograd.ones(2), 2)
+
+
+def test_tensor_norm_nuc_is_the_nuclear_matrix_norm():
+    a = np.array([[3.0, 0.0], [4.0, 5.0]])
+    x = ferrograd.tensor(a, requires_grad=True)
+    n = x.norm("nuc")
+    np.testing.assert_allclose(n.item(), np.linalg.norm(a, "nuc"), rtol=1e-6)
+    assert x.norm("nuc", dim=(0, 1), keepdim=True).shape == (1, 1)
+    n.backward()
+    # d/dA of the nuclear norm is U V^T.
+    u, _, vt = np.linalg.svd(a)
+    np.testing.assert_allclose(x.grad.numpy(), u @ vt, rtol=1e-5, atol=1e-6)
+    batched = ferrograd.ones(2, 2, 2).norm("nuc", dim=(1, 2))
+    np.testing.assert_allclose(batched.numpy(), [2.0, 2.0], rtol=1e-6)
+    with pytest.raises(
+        RuntimeError, match="^linalg.matrix_norm: dim must be a 2-tuple. Got 0 1 2$"
+    ):
+        ferrograd.ones(2, 2, 2).norm("nuc")

@@ -1,6 +1,7 @@
 //! Statistics as `Tensor` methods: `var`, `std`, `var_mean`, `std_mean`, `norm`, `logsumexp`,
 //! and `_linalg_vector_norm` (what `ferrograd.linalg.vector_norm` calls).
 
+use ferrograd_core::cpu::linalg_spectral::MatrixOrd;
 use ferrograd_core::Tensor;
 use pyo3::exceptions::{PyRuntimeError, PyUserWarning};
 use pyo3::prelude::*;
@@ -166,6 +167,14 @@ impl PyTensor {
             None => 2.0,
             Some(s) if s.is_instance_of::<PyString>() => {
                 let name: String = s.extract()?;
+                if name == "nuc" {
+                    // The nuclear norm (the sum of the singular values), over two dims.
+                    let pair = two_dims(dims.as_deref(), self.t.ndim())?;
+                    let r = run(py, "norm", &self.t, |t| {
+                        t.linalg_matrix_norm(MatrixOrd::Nuc, pair, keepdim, dtype)
+                    })?;
+                    return deliver(py, r, out, OutRule::Exact);
+                }
                 matrix_order(&name, dims.as_deref(), self.t.ndim())?
             }
             Some(v) => extract_scalar(v)?.to_f64(),
@@ -190,31 +199,35 @@ impl PyTensor {
     }
 }
 
-/// `norm`'s string orders: `'fro'` is the 2-norm over at most two dims; the rest are matrix
-/// norms, which only `'nuc'` (not yet available) would be.
+/// `norm`'s string orders other than `'nuc'`: `'fro'` is the 2-norm over at most two dims;
+/// PyTorch takes no other name.
 fn matrix_order(name: &str, dims: Option<&[i64]>, ndim: usize) -> PyResult<f64> {
     let n_dims = dims.map_or(ndim, <[i64]>::len);
     if name == "fro" && (dims.is_none() || n_dims <= 2) {
         return Ok(2.0);
     }
-    if n_dims != 2 {
-        let listed: Vec<String> = match dims {
-            Some(d) => d.iter().map(i64::to_string).collect(),
-            None => (0..ndim).map(|d| d.to_string()).collect(),
-        };
-        return Err(PyRuntimeError::new_err(format!(
-            "linalg.matrix_norm: dim must be a 2-tuple. Got {}",
-            listed.join(" ")
-        )));
-    }
-    if name == "nuc" {
-        return Err(PyRuntimeError::new_err(
-            "norm(): the nuclear norm ('nuc') needs a singular value decomposition, which ferrograd does not have yet",
-        ));
-    }
+    two_dims(dims, ndim)?;
     Err(PyRuntimeError::new_err(format!(
         "linalg.matrix_norm: Order {name} not supported."
     )))
+}
+
+/// The dims of a matrix norm: exactly two (all of a matrix's when not given).
+fn two_dims(dims: Option<&[i64]>, ndim: usize) -> PyResult<(i64, i64)> {
+    let listed: Vec<i64> = match dims {
+        Some(d) => d.to_vec(),
+        None => (0..ndim as i64).collect(),
+    };
+    match listed[..] {
+        [a, b] => Ok((a, b)),
+        _ => {
+            let shown: Vec<String> = listed.iter().map(i64::to_string).collect();
+            Err(PyRuntimeError::new_err(format!(
+                "linalg.matrix_norm: dim must be a 2-tuple. Got {}",
+                shown.join(" ")
+            )))
+        }
+    }
 }
 
 /// `linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None)`.
