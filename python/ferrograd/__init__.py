@@ -124,3 +124,7 @@ short = int16
 default_generator = _C._default_generator()
 
 __version__ = "0.1.0"
+
+# The model-building layer, plain Python over the Tensor (imported last: it uses the names above).
+from . import nn, optim
+from .serialization import load, save

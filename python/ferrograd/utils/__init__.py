@@ -1,1 +1,3 @@
 """Utilities, as in ``torch.utils``."""
+
+from . import safetensors

@@ -21,6 +21,10 @@ mod ops_index;
 mod ops_index_scatter;
 mod ops_index_sort;
 mod ops_linalg;
+mod ops_nn_conv;
+mod ops_nn_norm;
+mod ops_nn_pool;
+mod ops_nn_softmax;
 mod ops_operators;
 mod ops_reduce;
 mod ops_reduce_minmax;
@@ -97,5 +101,9 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ops_linalg::register(m)?;
     ops_index::register(m)?;
     ops_reduce::register(m)?;
+    ops_nn_softmax::register(m)?;
+    ops_nn_conv::register(m)?;
+    ops_nn_pool::register(m)?;
+    ops_nn_norm::register(m)?;
     Ok(())
 }

@@ -214,14 +214,14 @@ impl PyTensor {
         wrap(py, self.t.data())
     }
 
-    /// `t.data = other` swaps the values under `t` while keeping `t` itself (and its
-    /// requires_grad flag).
+    /// `t.data = other` swaps the values under `t` while keeping `t` itself (its
+    /// requires_grad flag, `.grad` and hooks).
+    /// `other` may be `t` itself (`t.data = t`), so its borrow ends before `t` is written.
     #[setter]
-    fn set_data(&mut self, other: PyRef<'_, PyTensor>) -> PyResult<()> {
-        let requires_grad = self.t.requires_grad();
-        let new = other.t.data();
-        core("set_data", || new.set_requires_grad(requires_grad))?;
-        self.t = new;
+    fn set_data(slf: &Bound<'_, Self>, other: &Bound<'_, PyTensor>) -> PyResult<()> {
+        let new_data = other.borrow().t.clone();
+        let mut this = slf.borrow_mut();
+        this.t = this.t.with_data_of(&new_data);
         Ok(())
     }
 

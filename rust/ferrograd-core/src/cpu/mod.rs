@@ -42,3 +42,10 @@ pub mod walk;
 /// Element count above which a kernel splits its work across rayon's threads; below it the
 /// cost of waking threads is larger than the work.
 pub const PARALLEL_THRESHOLD: usize = 1 << 15;
+pub mod conv;
+pub mod conv_gemm;
+pub mod nll_loss;
+pub mod norm;
+pub mod pool;
+pub mod softmax;
+pub mod upsample;

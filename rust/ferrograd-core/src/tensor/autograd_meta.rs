@@ -206,6 +206,24 @@ impl Tensor {
         }
     }
 
+    /// `t.data = new_data`: a tensor over `new_data`'s memory (it gets a version counter of
+    /// its own) that keeps what autograd knows of `self`: requires_grad, `.grad`, retain_grad,
+    /// its history and its leaf hooks. The binding swaps it in under the same Python object.
+    pub fn with_data_of(&self, new_data: &Tensor) -> Tensor {
+        let swapped = new_data.data();
+        {
+            let old = self.meta();
+            let mut meta = swapped.meta_mut();
+            meta.requires_grad = old.requires_grad;
+            meta.grad = old.grad.clone();
+            meta.grad_fn = old.grad_fn.clone();
+            meta.output_nr = old.output_nr;
+            meta.retains_grad = old.retains_grad;
+            meta.hooks = old.hooks.clone();
+        }
+        swapped
+    }
+
     /// `register_hook` on a leaf (kept on the tensor; run before accumulation).
     pub fn add_leaf_hook(&self, hook: TensorHook) -> u64 {
         let id = crate::autograd::node::next_hook_id();

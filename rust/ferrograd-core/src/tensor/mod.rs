@@ -52,6 +52,12 @@ mod unique;
 mod view;
 mod view_meta;
 pub(crate) use view_meta::ViewMeta;
+pub mod conv;
+mod conv_fold;
+pub(crate) mod conv_ops;
+pub mod nll_loss;
+pub mod pad;
+mod softmax;
 mod write;
 
 pub use autograd_meta::WeakTensor;
@@ -225,3 +231,9 @@ impl Tensor {
         Ok(())
     }
 }
+pub mod batch_norm;
+pub(crate) mod norm_layers;
+pub(crate) mod pool;
+mod pool_1d;
+mod pool_grid;
+pub(crate) mod upsample;

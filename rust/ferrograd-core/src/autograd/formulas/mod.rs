@@ -2,6 +2,7 @@
 //! are recorded themselves under `create_graph`, which gives higher derivatives).
 
 pub mod binary;
+pub mod conv;
 pub mod copy;
 pub mod cumulative;
 pub mod index;
@@ -13,13 +14,17 @@ pub mod linalg_spectral;
 pub mod masked;
 pub mod math;
 pub mod matmul;
+pub mod nn_loss;
+pub mod normalization;
 pub mod operand;
 pub mod params;
+pub mod pool;
 pub mod products;
 pub mod reduce;
 pub mod scatter;
 pub mod select;
 pub mod shape;
+pub mod softmax;
 pub mod stats;
 pub mod ternary;
 pub mod unary;
