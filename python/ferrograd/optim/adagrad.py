@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import _C
-from ..autograd.grad_mode import enable_grad
-from .optimizer import Optimizer, ParamsT, _to_scalar, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _evaluate_closure,
+    _to_scalar,
+    _use_grad_for_differentiable,
+)
 
 Tensor = _C.Tensor
 
@@ -85,10 +90,7 @@ class Adagrad(Optimizer):
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
         for group in self.param_groups:
             lr = _to_scalar(group["lr"])
             lr_decay = group["lr_decay"]

@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .. import _C
-from ..autograd.grad_mode import enable_grad
 from .adam import _check_adam_hyperparameters
-from .optimizer import Optimizer, ParamsT, _to_scalar, _use_grad_for_differentiable
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _evaluate_closure,
+    _to_scalar,
+    _use_grad_for_differentiable,
+)
 
 Tensor = _C.Tensor
 
@@ -57,10 +62,7 @@ class Adamax(Optimizer):
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient."""
-        loss = None
-        if closure is not None:
-            with enable_grad():
-                loss = closure()
+        loss = _evaluate_closure(closure)
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             lr = _to_scalar(group["lr"])

@@ -11,6 +11,7 @@ from itertools import chain
 from typing import Any, Callable, Union
 
 from .. import _C
+from ..autograd.grad_mode import enable_grad
 from ..utils.hooks import RemovableHandle
 
 Tensor = _C.Tensor
@@ -67,6 +68,14 @@ def _to_scalar(value: Any) -> Any:
     if isinstance(value, Tensor):
         return value.item()
     return value
+
+
+def _evaluate_closure(closure: Callable[[], Any] | None) -> Any:
+    """The loss from `step(closure)`'s closure, run with grad enabled (None without one)."""
+    if closure is None:
+        return None
+    with enable_grad():
+        return closure()
 
 
 def _typename(obj: Any) -> str:
