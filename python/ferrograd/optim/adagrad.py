@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from .. import _C
 from .optimizer import (
@@ -23,6 +23,14 @@ class Adagrad(Optimizer):
 
     sum += g^2; p -= clr * g / (sqrt(sum) + eps) with clr = lr / (1 + (t - 1) * lr_decay).
     """
+
+    # Filled into param groups of a loaded state that lack them (see Optimizer).
+    _group_defaults_on_load: ClassVar[dict[str, Any]] = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "fused": None,
+    }
 
     def __init__(
         self,
@@ -78,14 +86,6 @@ class Adagrad(Optimizer):
         state = self.state[param]
         state["step"] = _C.tensor(0.0, dtype=_C.float32)
         state["sum"] = _C.full_like(param, self.defaults["initial_accumulator_value"])
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

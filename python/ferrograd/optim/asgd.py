@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from .. import _C
 from .optimizer import (
@@ -24,6 +24,14 @@ class ASGD(Optimizer):
     p *= 1 - lambd * eta; p -= eta * g; ax moves toward p by mu (or copies p while mu = 1);
     then eta = lr / (1 + lambd * lr * t)^alpha and mu = 1 / max(1, t - t0).
     """
+
+    # Filled into param groups of a loaded state that lack them (see Optimizer).
+    _group_defaults_on_load: ClassVar[dict[str, Any]] = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    }
 
     def __init__(
         self,
@@ -60,14 +68,6 @@ class ASGD(Optimizer):
             "capturable": capturable,
         }
         super().__init__(params, defaults)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

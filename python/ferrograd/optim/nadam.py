@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from .. import _C
 from .adam import _check_adam_hyperparameters
@@ -25,6 +25,15 @@ class NAdam(Optimizer):
     mu_t = b1 * (1 - 0.5 * 0.96^(t * momentum_decay)); the step mixes the gradient (weighted by
     1 - mu_t) and the first moment (weighted by mu_{t+1}), each over sqrt(v / (1 - b2^t)) + eps.
     """
+
+    # Filled into param groups of a loaded state that lack them (see Optimizer).
+    _group_defaults_on_load: ClassVar[dict[str, Any]] = {
+        "maximize": False,
+        "foreach": None,
+        "capturable": False,
+        "differentiable": False,
+        "decoupled_weight_decay": False,
+    }
 
     def __init__(
         self,
@@ -57,15 +66,6 @@ class NAdam(Optimizer):
             "differentiable": differentiable,
         }
         super().__init__(params, defaults)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

@@ -8,7 +8,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable, Union
+from typing import Any, Callable, ClassVar, Union
 
 from .. import _C
 from ..autograd.grad_mode import enable_grad
@@ -149,6 +149,11 @@ class Optimizer:
     parameter to a dict of the tensors the algorithm keeps for it (momentum buffers, ...).
     """
 
+    # Options added to an optimizer after its first release: a param group loaded from an older
+    # state (`load_state_dict`, unpickling) may lack them, and `__setstate__` fills them in with
+    # these values. Each optimizer lists its own.
+    _group_defaults_on_load: ClassVar[dict[str, Any]] = {}
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
@@ -208,6 +213,9 @@ class Optimizer:
         ):
             self.__dict__.setdefault(name, OrderedDict())
         self.defaults.setdefault("differentiable", False)
+        for group in self.param_groups:
+            for key, value in self._group_defaults_on_load.items():
+                group.setdefault(key, value)
 
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 from .. import _C
 from .optimizer import (
@@ -24,6 +24,14 @@ class Rprop(Optimizer):
     Each coordinate's step size grows by etaplus while the gradient keeps its sign and shrinks by
     etaminus when it flips (then that coordinate skips a step); p -= sign(g) * step_size.
     """
+
+    # Filled into param groups of a loaded state that lack them (see Optimizer).
+    _group_defaults_on_load: ClassVar[dict[str, Any]] = {
+        "foreach": None,
+        "maximize": False,
+        "differentiable": False,
+        "capturable": False,
+    }
 
     def __init__(
         self,
@@ -53,14 +61,6 @@ class Rprop(Optimizer):
             "capturable": capturable,
         }
         super().__init__(params, defaults)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
 
     @_use_grad_for_differentiable
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

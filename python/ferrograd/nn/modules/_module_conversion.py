@@ -77,7 +77,25 @@ class ConversionMixin:
         return self._apply(lambda t: t.cpu())
 
     def cuda(self, device: Any = None) -> Module:
-        return self._apply(lambda t: t.cuda(device))
+        """There is no CUDA backend: any tensor to move is an error pointing to `wgpu`.
+
+        As in a PyTorch built without CUDA, a module without tensors passes unchanged.
+        """
+        return self._apply(lambda t: _no_backend("CUDA"))
+
+    def xpu(self, device: Any = None) -> Module:
+        return self._apply(lambda t: _no_backend("XPU"))
+
+    def ipu(self, device: Any = None) -> Module:
+        return self._apply(lambda t: _no_backend("IPU"))
+
+    def mtia(self, device: Any = None) -> Module:
+        return self._apply(lambda t: _no_backend("MTIA"))
+
+    def to_empty(self, *, device: Any, recurse: bool = True) -> Module:
+        """Replaces every parameter and buffer by an uninitialized tensor of the same shape and
+        dtype on `device` (used to materialize a module built without real storage)."""
+        return self._apply(lambda t: _C.empty_like(t, device=device), recurse=recurse)
 
     def type(self, dst_type: Any) -> Module:
         """Casts every parameter and buffer, floating or not, to `dst_type`."""
@@ -94,6 +112,19 @@ class ConversionMixin:
 
     def bfloat16(self) -> Module:
         return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
+
+
+def _no_backend(name: str) -> Tensor:
+    """The error of moving a tensor to a device type ferrograd was not built with."""
+    if name == "CUDA":
+        # PyTorch built without CUDA raises AssertionError("Torch not compiled with CUDA enabled").
+        raise AssertionError(
+            "ferrograd not compiled with CUDA enabled: its GPU backend is wgpu "
+            "(device='wgpu'), not CUDA"
+        )
+    if name == "IPU":
+        raise RuntimeError("PyTorch is not linked with support for ipu devices")
+    raise AssertionError(f"Torch not compiled with {name} enabled")
 
 
 def _parse_to(*args: Any, **kwargs: Any) -> tuple[Any, Any]:

@@ -1,4 +1,4 @@
-"""Batch normalisation layers `BatchNorm1d/2d/3d`, with the running statistics they keep."""
+"""Batch normalisation layers `BatchNorm1d/2d/3d`, their lazy forms and `SyncBatchNorm`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,21 @@ from ... import _C
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedBuffer, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 Tensor = _C.Tensor
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
+__all__ = [
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
+    "SyncBatchNorm",
+]
 
 
 class _NormBase(Module):
@@ -147,12 +156,74 @@ class _BatchNorm(_NormBase):
         )
 
 
+class _LazyNormBase(LazyModuleMixin, _NormBase):
+    """The lazy forms of batch and instance norm: num_features is read from input.shape[1].
+
+    Unlike the instance-norm layers, the lazy ones default to affine=True and
+    track_running_stats=True, as in PyTorch.
+    """
+
+    def __init__(
+        self,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        # affine and track_running_stats False: no real tensors are allocated only to be
+        # replaced by the lazy ones below.
+        super().__init__(0, eps, momentum, False, False, device, dtype, bias=False)
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if self.affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+        if self.track_running_stats:
+            self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
+            self.running_var = UninitializedBuffer(device=device, dtype=dtype)
+            # The count is an integer whatever the layer's dtype.
+            self.num_batches_tracked = _C.tensor(0, dtype=_C.int64, device=device)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor) -> None:
+        """Materialises weight, bias and the running statistics with input.shape[1] channels."""
+        if not self.has_uninitialized_params():
+            return
+        self.num_features = input.shape[1]
+        shape = (self.num_features,)
+        if self.affine:
+            self.weight.materialize(shape)
+            if self.bias is not None:
+                self.bias.materialize(shape)
+        if self.track_running_stats:
+            self.running_mean.materialize(shape)
+            self.running_var.materialize(shape)
+        self.reset_parameters()
+
+
 class BatchNorm1d(_BatchNorm):
     """Batch norm of `(N, C)` or `(N, C, L)` inputs."""
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() not in (2, 3):
             raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+
+
+class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
+    """A `BatchNorm1d` whose num_features is read from the first input."""
+
+    cls_to_become = BatchNorm1d
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        BatchNorm1d._check_input_dim(self, input)
 
 
 class BatchNorm2d(_BatchNorm):
@@ -163,9 +234,95 @@ class BatchNorm2d(_BatchNorm):
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
 
 
+class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
+    """A `BatchNorm2d` whose num_features is read from the first input."""
+
+    cls_to_become = BatchNorm2d
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        BatchNorm2d._check_input_dim(self, input)
+
+
 class BatchNorm3d(_BatchNorm):
     """Batch norm of `(N, C, D, H, W)` inputs."""
 
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
+
+
+class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
+    """A `BatchNorm3d` whose num_features is read from the first input."""
+
+    cls_to_become = BatchNorm3d
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        BatchNorm3d._check_input_dim(self, input)
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm whose statistics, in PyTorch, are reduced over every process of a
+    distributed group. ferrograd has no process groups, so this is always the single-process
+    case, where PyTorch too normalises with the local batch, like `BatchNorm*d` (on any device,
+    in training and in evaluation). It accepts any input of rank >= 2."""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        process_group: Any = None,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
+        )
+        self.process_group = process_group
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def _check_non_zero_input_channels(self, input: Tensor) -> None:
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+
+    def forward(self, input: Tensor) -> Tensor:
+        # The rank first, then the channels, as PyTorch; the batch-norm forward follows.
+        self._check_input_dim(input)
+        self._check_non_zero_input_channels(input)
+        return super().forward(input)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group: Any = None) -> Module:
+        """A copy of `module`'s tree with every `BatchNorm*d` replaced by a `SyncBatchNorm`
+        sharing its parameters and running statistics (other modules are kept as they are)."""
+        module_output = module
+        if isinstance(module, _BatchNorm):
+            module_output = SyncBatchNorm(
+                module.num_features,
+                module.eps,
+                module.momentum,
+                module.affine,
+                module.track_running_stats,
+                process_group,
+                bias=module.bias is not None,
+            )
+            if module.affine:
+                with no_grad():
+                    module_output.weight = module.weight
+                    module_output.bias = module.bias
+            module_output.running_mean = module.running_mean
+            module_output.running_var = module.running_var
+            module_output.num_batches_tracked = module.num_batches_tracked
+            module_output.training = module.training
+            if hasattr(module, "qconfig"):
+                module_output.qconfig = module.qconfig
+        for name, child in module.named_children():
+            module_output.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return module_output

@@ -9,7 +9,8 @@ from ... import _C
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from .. import init
-from ..parameter import Parameter, UninitializedParameter, is_lazy
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 Tensor = _C.Tensor
@@ -115,7 +116,7 @@ class Bilinear(Module):
         )
 
 
-class LazyLinear(Linear):
+class LazyLinear(LazyModuleMixin, Linear):
     """A `Linear` whose in_features is read from the first input; it then becomes a `Linear`."""
 
     cls_to_become = Linear
@@ -123,24 +124,16 @@ class LazyLinear(Linear):
     def __init__(
         self, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
     ) -> None:
-        Module.__init__(self)
-        self.in_features = 0
-        self.out_features = out_features
+        # in_features 0 and no bias: nothing real is allocated before the tensors are replaced.
+        super().__init__(0, 0, False)
         self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_features = out_features
         if bias:
             self.bias = UninitializedParameter(device=device, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
-        # Runs before any user hook: the first call sizes the parameters.
-        self._initialize_hook = self.register_forward_pre_hook(_infer_parameters)
 
     def reset_parameters(self) -> None:
         if not self.has_uninitialized_params() and self.in_features != 0:
             super().reset_parameters()
-
-    def has_uninitialized_params(self) -> bool:
-        params = list(self._parameters.values()) + list(self._buffers.values())
-        return any(is_lazy(p) for p in params)
 
     def initialize_parameters(self, input: Tensor) -> None:
         """Materialises weight (out, input.shape[-1]) and bias, then initialises them."""
@@ -152,22 +145,3 @@ class LazyLinear(Linear):
             if self.bias is not None:
                 self.bias.materialize((self.out_features,))
             self.reset_parameters()
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, *lists) -> None:
-        # A checkpoint gives the lazy parameters their shapes before the copy.
-        with no_grad():
-            for name, param in self._parameters.items():
-                key = prefix + name
-                if is_lazy(param) and key in state_dict:
-                    param.materialize(state_dict[key].shape)
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, *lists)
-
-
-def _infer_parameters(module: LazyLinear, args: tuple) -> None:
-    """The forward pre-hook of a lazy module: size it from the input, then stop being lazy."""
-    module.initialize_parameters(*args)
-    if module.has_uninitialized_params():
-        raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
-    module._initialize_hook.remove()
-    del module._initialize_hook
-    module.__class__ = module.cls_to_become

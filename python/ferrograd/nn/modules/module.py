@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import Any, Callable
 
 from ... import _C
 from ..parameter import Buffer, Parameter
 from ._module_conversion import ConversionMixin
-from ._module_hooks import BackwardHook, HooksMixin
+from ._module_global_hooks import (  # noqa: F401 (re-exported, as PyTorch has them here)
+    _global_module_registration_hooks,
+    _run_registration_hooks,
+    register_module_backward_hook,
+    register_module_buffer_registration_hook,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+    register_module_full_backward_hook,
+    register_module_full_backward_pre_hook,
+    register_module_module_registration_hook,
+    register_module_parameter_registration_hook,
+)
+from ._module_hooks import HooksMixin
+from ._module_registration import RegistrationMixin, typename
 from ._module_state_dict import StateDictMixin
 
+# PyTorch lists the register_module_* functions in this file's __all__, but `torch.nn.modules`
+# imports only `Module` from it; our `nn.modules` star-imports each file, so `__all__` names
+# just `Module` to keep the global hook functions out of `nn` (reach them through this module).
 __all__ = ["Module"]
 
 Tensor = _C.Tensor
-
-
-def typename(obj: Any) -> str:
-    """The name PyTorch's error messages give an object: `ferrograd.FloatTensor`, `int`, ..."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = obj.__class__.__module__ or ""
-        qualname = obj.__class__.__qualname__
-    if module in ("", "builtins"):
-        return qualname
-    return f"{module}.{qualname}"
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -39,10 +39,11 @@ def _addindent(text: str, spaces: int) -> str:
     if len(lines) == 1:
         return text
     first = lines.pop(0)
-    return first + "\n" + "\n".join(" " * spaces + line for line in lines)
+    # Blank lines stay empty (no trailing spaces), as in PyTorch.
+    return first + "\n" + "\n".join(" " * spaces + line if line.strip() else "" for line in lines)
 
 
-class Module(HooksMixin, StateDictMixin, ConversionMixin):
+class Module(RegistrationMixin, HooksMixin, StateDictMixin, ConversionMixin):
     """Base class for all neural-network modules; subclasses define `forward`.
 
     Assigning a `Parameter`, a `Module` or a `Buffer` as an attribute registers it, so that
@@ -85,59 +86,6 @@ class Module(HooksMixin, StateDictMixin, ConversionMixin):
 
     # ----- registration -----
 
-    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
-        """Adds a tensor that is state but not a parameter (running means, masks, ...)."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {typename(name)}")
-        if "." in name:
-            raise KeyError('buffer name can\'t contain "."')
-        if name == "":
-            raise KeyError('buffer name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
-        if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(
-                f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
-                "(torch Tensor or None required)"
-            )
-        if isinstance(tensor, Buffer):
-            persistent = tensor.persistent
-        self._buffers[name] = tensor
-        if persistent:
-            self._non_persistent_buffers_set.discard(name)
-        else:
-            self._non_persistent_buffers_set.add(name)
-
-    def register_parameter(self, name: str, param: Parameter | None) -> None:
-        """Adds a parameter; the same as assigning `self.name = param`."""
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"parameter name should be a string. Got {typename(name)}")
-        if "." in name:
-            raise KeyError('parameter name can\'t contain "."')
-        if name == "":
-            raise KeyError('parameter name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
-        if param is None:
-            self._parameters[name] = None
-            return
-        if not isinstance(param, Parameter):
-            raise TypeError(
-                f"cannot assign '{typename(param)}' object to parameter '{name}' "
-                "(torch.nn.Parameter or None required)"
-            )
-        if param.grad_fn is not None:
-            raise ValueError(
-                f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must "
-                f"be created explicitly. To express '{name}' as a function of another Tensor, "
-                "compute the value in the forward() method."
-            )
-        self._parameters[name] = param
-
     def add_module(self, name: str, module: Module | None) -> None:
         """Adds a child module; the same as assigning `self.name = module`."""
         if not isinstance(module, Module) and module is not None:
@@ -150,6 +98,7 @@ class Module(HooksMixin, StateDictMixin, ConversionMixin):
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
+        module = _run_registration_hooks(_global_module_registration_hooks, self, name, module)
         self._modules[name] = module
 
     def register_module(self, name: str, module: Module | None) -> None:
@@ -170,28 +119,6 @@ class Module(HooksMixin, StateDictMixin, ConversionMixin):
             if not isinstance(module, Module):
                 raise AttributeError("`" + item + "` is not an nn.Module")  # noqa: TRY004
         return module
-
-    def get_parameter(self, target: str) -> Parameter:
-        """The parameter at a dotted path such as `"net.0.weight"`."""
-        module_path, _, param_name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if not hasattr(module, param_name):
-            raise AttributeError(module._get_name() + " has no attribute `" + param_name + "`")
-        param = getattr(module, param_name)
-        if not isinstance(param, Parameter):
-            raise AttributeError("`" + param_name + "` is not an nn.Parameter")  # noqa: TRY004
-        return param
-
-    def get_buffer(self, target: str) -> Tensor:
-        """The buffer at a dotted path such as `"bn.running_mean"`."""
-        module_path, _, buffer_name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if not hasattr(module, buffer_name):
-            raise AttributeError(module._get_name() + " has no attribute `" + buffer_name + "`")
-        buffer = getattr(module, buffer_name)
-        if buffer_name not in module._buffers:
-            raise AttributeError("`" + buffer_name + "` is not a buffer")
-        return buffer
 
     # ----- the attribute protocol that does the registering -----
 
@@ -236,7 +163,9 @@ class Module(HooksMixin, StateDictMixin, ConversionMixin):
             remove_from(
                 self.__dict__, self._parameters, self._buffers, self._non_persistent_buffers_set
             )
-            modules[name] = value
+            modules[name] = _run_registration_hooks(
+                _global_module_registration_hooks, self, name, value
+            )
             return
         if modules is not None and name in modules:
             if value is not None:
@@ -244,7 +173,9 @@ class Module(HooksMixin, StateDictMixin, ConversionMixin):
                     f"cannot assign '{typename(value)}' as child module '{name}' "
                     "(torch.nn.Module or None expected)"
                 )
-            modules[name] = value
+            modules[name] = _run_registration_hooks(
+                _global_module_registration_hooks, self, name, value
+            )
             return
         buffers = self.__dict__.get("_buffers")
         if isinstance(value, Buffer) or (buffers is not None and name in buffers):
@@ -400,27 +331,20 @@ class Module(HooksMixin, StateDictMixin, ConversionMixin):
 
     # ----- calling -----
 
-    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
-        if not self._has_any_hooks():
-            return self.forward(*args, **kwargs)
-        args, kwargs = self._run_forward_pre_hooks(args, kwargs)
-        backward_hook = None
-        if self._backward_hooks or self._backward_pre_hooks:
-            backward_hook = BackwardHook(self)
-            args = backward_hook.setup_input_hook(args)
-        called_hooks: set[int] = set()
-        try:
-            result = self.forward(*args, **kwargs)
-            result = self._run_forward_hooks(args, kwargs, result, called_hooks)
-        except Exception:
-            # Hooks registered with always_call=True still see the call; then re-raise.
-            self._run_always_called_hooks(args, kwargs, called_hooks)
-            raise
-        if backward_hook is not None:
-            result = backward_hook.setup_output_hook(result)
-        return result
+    __call__: Callable[..., Any] = HooksMixin._call_impl
 
-    __call__: Callable[..., Any] = _call_impl
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """PyTorch compiles `__call__` with `torch.compile`; ferrograd has no graph compiler.
+
+        Compiling never changes what a module computes, so the module keeps running eagerly (a
+        program written for PyTorch still works and prints the same) and a warning says there
+        is no speed-up to expect.
+        """
+        warnings.warn(
+            f"{type(self).__name__}.compile(): ferrograd has no graph compiler (torch.compile); "
+            "the module keeps running eagerly, with the same results and no speed-up.",
+            stacklevel=2,
+        )
 
     # ----- printing -----
 

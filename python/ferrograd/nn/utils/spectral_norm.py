@@ -25,6 +25,21 @@ def _normalized(x: Tensor, eps: float) -> Tensor:
     return x / x.norm().clamp_min(eps)
 
 
+def _reshape_weight_to_matrix(weight: Tensor, dim: int) -> Tensor:
+    """The weight as a matrix whose rows run along `dim` (shared with
+    `parametrizations.spectral_norm`)."""
+    if dim != 0:
+        weight = weight.permute(dim, *[d for d in range(weight.dim()) if d != dim])
+    return weight.reshape(weight.shape[0], -1)
+
+
+def _default_dim(module: Module) -> int:
+    """The output dim of the weight: 1 for transposed convolutions, whose weight is
+    (in, out, ...), and 0 otherwise."""
+    transposed = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
+    return 1 if isinstance(module, transposed) else 0
+
+
 class SpectralNorm:
     """The forward pre-hook: a power-iteration step, then `name = name_orig / sigma`."""
 
@@ -41,9 +56,7 @@ class SpectralNorm:
 
     def reshape_weight_to_matrix(self, weight: Tensor) -> Tensor:
         """The weight as a matrix whose rows run along `dim`."""
-        if self.dim != 0:
-            weight = weight.permute(self.dim, *[d for d in range(weight.dim()) if d != self.dim])
-        return weight.reshape(weight.shape[0], -1)
+        return _reshape_weight_to_matrix(weight, self.dim)
 
     def compute_weight(self, module: Module, do_power_iteration: bool) -> Tensor:
         weight = getattr(module, self.name + "_orig")
@@ -82,8 +95,7 @@ def spectral_norm(
 ) -> T:
     """Normalise `module.<name>` by its spectral norm before every forward call."""
     if dim is None:
-        transposed = (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)
-        dim = 1 if isinstance(module, transposed) else 0
+        dim = _default_dim(module)
     for hook in module._forward_pre_hooks.values():
         if isinstance(hook, SpectralNorm) and hook.name == name:
             raise RuntimeError(

@@ -27,6 +27,14 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
     return v.norm(pow, dim=other_dims, keepdim=True)
 
 
+def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
+    """w = g * v / ||v||, the norm taken per slice along `dim` (over everything for -1).
+
+    Shared by this hook and by `parametrizations.weight_norm`.
+    """
+    return v * (g / norm_except_dim(v, 2, dim))
+
+
 class WeightNorm:
     """The forward pre-hook that recomputes `name` from `name_g` and `name_v`."""
 
@@ -37,7 +45,7 @@ class WeightNorm:
     def compute_weight(self, module: Module) -> Tensor:
         g = getattr(module, self.name + "_g")
         v = getattr(module, self.name + "_v")
-        return v * (g / norm_except_dim(v, 2, self.dim))
+        return _weight_norm(v, g, self.dim)
 
     def remove(self, module: Module) -> None:
         weight = self.compute_weight(module)
