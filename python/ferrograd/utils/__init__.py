@@ -1,3 +1,3 @@
 """Utilities, as in ``torch.utils``."""
 
-from . import safetensors
+from . import data, safetensors
