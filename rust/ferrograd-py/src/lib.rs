@@ -24,6 +24,7 @@ mod ops_linalg;
 mod ops_nn_conv;
 mod ops_nn_norm;
 mod ops_nn_pool;
+mod ops_nn_rnn;
 mod ops_nn_softmax;
 mod ops_operators;
 mod ops_reduce;
@@ -105,5 +106,6 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ops_nn_conv::register(m)?;
     ops_nn_pool::register(m)?;
     ops_nn_norm::register(m)?;
+    ops_nn_rnn::register(m)?;
     Ok(())
 }

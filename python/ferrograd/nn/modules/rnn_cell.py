@@ -58,13 +58,12 @@ def lstm_step(gates_x: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh, w_hr=No
     """The LSTM's gates i, f, g, o (in that order along the last dim), then
 
     c' = f * c + i * g,   h' = o * tanh(c')   (projected by W_hr when `proj_size` > 0).
+
+    Everything after the matrix product is one fused op with its own backward: ten small
+    ops per time step would cost more than the arithmetic.
     """
     gates = _with_hidden(gates_x, h, w_hh, b_hh)
-    # One sigmoid over all four gates (g's share is unused: cheaper than three calls).
-    i, f, _, o = gates.sigmoid().chunk(4, -1)
-    g = gates.chunk(4, -1)[2].tanh()
-    c_next = _C.addcmul(f * c, i, g)
-    h_next = o * c_next.tanh()
+    h_next, c_next = _C._lstm_cell_pointwise(gates, c)
     if w_hr is not None:
         h_next = h_next.matmul(w_hr.t())
     return h_next, c_next
@@ -72,14 +71,10 @@ def lstm_step(gates_x: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh, w_hr=No
 
 def gru_step(gates_x: Tensor, h: Tensor, w_hh: Tensor, b_hh) -> Tensor:
     """The GRU's gates r, z, n:  r = sigmoid(x_r + h_r),  z = sigmoid(x_z + h_z),
-    n = tanh(x_n + r * h_n),  h' = (1 - z) * n + z * h = n + z * (h - n)."""
-    gates_h = linear(h, w_hh, b_hh)
-    x_r, x_z, x_n = gates_x.chunk(3, -1)
-    h_r, h_z, h_n = gates_h.chunk(3, -1)
-    r = (x_r + h_r).sigmoid()
-    z = (x_z + h_z).sigmoid()
-    n = (x_n + r * h_n).tanh()
-    return n + z * (h - n)
+    n = tanh(x_n + r * h_n),  h' = (1 - z) * n + z * h = n + z * (h - n).
+
+    Everything after the matrix products is one fused op with its own backward."""
+    return _C._gru_cell_pointwise(gates_x, linear(h, w_hh, b_hh), h)
 
 
 class RNNCellBase(Module):

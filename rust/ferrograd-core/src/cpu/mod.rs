@@ -47,5 +47,6 @@ pub mod conv_gemm;
 pub mod nll_loss;
 pub mod norm;
 pub mod pool;
+pub mod rnn_cell;
 pub mod softmax;
 pub mod upsample;

@@ -134,7 +134,7 @@ pub trait Real:
 }
 
 macro_rules! native_real {
-    ($t:ident, $exp:path, $erf:path, $erfc:path, $lgamma:path) => {
+    ($t:ident, $exp:path, $tanh:path, $erf:path, $erfc:path, $lgamma:path) => {
         impl Real for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -241,7 +241,7 @@ macro_rules! native_real {
             }
             #[inline]
             fn tanh(self) -> Self {
-                $t::tanh(self)
+                $tanh(self)
             }
             #[inline]
             fn asinh(self) -> Self {
@@ -302,11 +302,19 @@ macro_rules! native_real {
 native_real!(
     f32,
     special::exp_f32,
+    special::tanh_f32,
     libm::erff,
     libm::erfcf,
     libm::lgammaf
 );
-native_real!(f64, f64::exp, libm::erf, libm::erfc, libm::lgamma);
+native_real!(
+    f64,
+    f64::exp,
+    f64::tanh,
+    libm::erf,
+    libm::erfc,
+    libm::lgamma
+);
 
 /// float16 and bfloat16: widen to float32, compute, round back.
 macro_rules! half_real {

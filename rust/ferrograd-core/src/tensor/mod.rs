@@ -236,4 +236,5 @@ pub(crate) mod norm_layers;
 pub(crate) mod pool;
 mod pool_1d;
 mod pool_grid;
+pub mod rnn_cell;
 pub(crate) mod upsample;

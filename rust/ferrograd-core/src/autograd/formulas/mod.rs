@@ -21,6 +21,7 @@ pub mod params;
 pub mod pool;
 pub mod products;
 pub mod reduce;
+pub mod rnn_cell;
 pub mod scatter;
 pub mod select;
 pub mod shape;
