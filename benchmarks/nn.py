@@ -6,6 +6,9 @@
    with momentum): at most 1.5x PyTorch's time.
 3. conv2d forward, 32x64x32x32 input, 64 3x3 filters, padding 1: at most 1.5x PyTorch's time.
 4. LSTM forward + backward, batch 32, sequence 50, 32 inputs, hidden 128: at most 2x.
+5. Normalisation layers, float32 (train mode): LayerNorm forward at most 1.2x, and forward +
+   backward (input, weight and bias gradients) of LayerNorm, BatchNorm2d and GroupNorm at most
+   1.5x PyTorch's time.
 
 Both libraries build the same model from the same initial weights and data. The digits data
 come from scikit-learn when it is installed; otherwise random data of the same shape stand in
@@ -157,6 +160,46 @@ def lstm_envs() -> dict:
     return {name: {"lstm": models[name], "x": lib.tensor(x)} for name, lib in libraries()}
 
 
+NORM_FORWARD = "m(x)"
+NORM_STEP = """
+m.zero_grad()
+x.grad = None
+m(x).backward(g)
+"""
+
+
+def norm_envs(build, shape: tuple[int, ...], seed: int) -> dict:
+    """A normalisation layer `m` from `build(lib)`, an input `x` that requires grad and an
+    output gradient `g` of the same shape, per library."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape, dtype=np.float32)
+    g = rng.standard_normal(shape, dtype=np.float32)
+    models = same_models(build)
+    return {
+        name: {"m": models[name], "x": lib.tensor(x, requires_grad=True), "g": lib.tensor(g)}
+        for name, lib in libraries()
+    }
+
+
+def norm_rows(table: Table, repeat: int, min_run_s: float) -> None:
+    def layer_norm(width):
+        return lambda lib: lib.nn.LayerNorm(width)
+
+    for shape in [(32 * 50, 512), (64, 128, 768)]:
+        envs = norm_envs(layer_norm(shape[-1]), shape, 4)
+        dims = "x".join(map(str, shape))
+        row(table, f"LayerNorm({shape[-1]}) forward, {dims}", NORM_FORWARD, envs, 1.2,
+            repeat, min_run_s)  # fmt: skip
+        row(table, f"LayerNorm({shape[-1]}) forward + backward, {dims}", NORM_STEP, envs, 1.5,
+            repeat, min_run_s)  # fmt: skip
+    batch = norm_envs(lambda lib: lib.nn.BatchNorm2d(32), (64, 32, 28, 28), 5)
+    row(table, "BatchNorm2d(32) forward + backward, 64x32x28x28, train", NORM_STEP, batch, 1.5,
+        repeat, min_run_s)  # fmt: skip
+    group = norm_envs(lambda lib: lib.nn.GroupNorm(8, 64), (32, 64, 16, 16), 6)
+    row(table, "GroupNorm(8, 64) forward + backward, 32x64x16x16", NORM_STEP, group, 1.5,
+        repeat, min_run_s)  # fmt: skip
+
+
 def row(table: Table, label: str, stmt: str, env: dict, target: float, repeat: int, min_run_s):
     runs = interleaved_runs(stmt, env, repeat=repeat, min_run_s=min_run_s)
     fg = float(np.median(runs["ferrograd"]))
@@ -190,6 +233,7 @@ def main() -> int:
         conv_envs(), 1.5, repeat, min_run_s)  # fmt: skip
     row(table, "LSTM 32->128, batch 32, 50 steps, forward + backward", LSTM_STEP, lstm_envs(),
         2.0, repeat, min_run_s)  # fmt: skip
+    norm_rows(table, repeat, min_run_s)
 
     torch_info = f"torch {torch.__version__}" if torch is not None else "torch not installed"
     print(f"ferrograd {ferrograd.__version__}, {torch_info}, Python {platform.python_version()}")

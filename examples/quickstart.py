@@ -49,3 +49,22 @@ v = torch.tensor(3.0, requires_grad=True)
 (d1,) = torch.autograd.grad(v**2 - 2 * v + 1, v, create_graph=True)
 (d2,) = torch.autograd.grad(d1, v)
 print(d1, d2)
+
+# A tiny model trained in a few lines: fit y = 3x - 1 (plus noise) with nn.Linear and SGD.
+nn = torch.nn
+torch.manual_seed(0)
+X = torch.rand(100, 1) * 2 - 1
+Y = 3 * X - 1 + 0.1 * torch.randn(100, 1)
+model = nn.Linear(1, 1)
+loss_fn = nn.MSELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(100):
+    optimizer.zero_grad()  # gradients accumulate: clear the previous step's
+    loss = loss_fn(model(X), Y)
+    loss.backward()  # fills model.weight.grad and model.bias.grad
+    optimizer.step()  # p <- p - lr * p.grad
+    if epoch % 25 == 0:
+        print(f"epoch {epoch:3d}  loss {loss.item():.4f}")
+print(model)
+print(model.weight.data, model.bias.data)  # close to 3 and -1
+print(f"final_loss={loss.item():.4f}")

@@ -90,13 +90,16 @@ pub fn randn(
     )
 }
 
-/// `randint(high, size)` or `randint(low, high, size)`; int64 unless `dtype` says otherwise.
+/// `randint(high, size)` or `randint(low, high, size)`, each argument positional or by
+/// keyword; int64 unless `dtype` says otherwise.
 #[pyfunction]
-#[pyo3(signature = (*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
+#[pyo3(signature = (*args, low=None, high=None, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn randint(
     py: Python<'_>,
     args: &Bound<'_, PyTuple>,
+    low: Option<i64>,
+    high: Option<i64>,
     size: Option<&Bound<'_, PyAny>>,
     generator: Option<PyRef<'_, PyGenerator>>,
     out: Option<&Bound<'_, PyAny>>,
@@ -106,18 +109,29 @@ pub fn randint(
     requires_grad: bool,
 ) -> Out {
     let _ = (out, layout, device);
+    const USAGE: &str = "randint() received an invalid combination of arguments - expected (int high, tuple of ints size) or (int low, int high, tuple of ints size)";
+    // Leading integers are the bounds; the first non-integer is the size.
     let mut ints = Vec::new();
-    let mut size_obj = size.cloned();
+    let mut size_obj = None;
     for a in args.iter() {
         match extract_int(&a) {
             Some(i) if size_obj.is_none() => ints.push(i),
-            _ => size_obj = Some(a),
+            _ if size_obj.is_none() => size_obj = Some(a),
+            _ => return Err(type_err(USAGE)),
         }
     }
-    let (low, high) = match ints.as_slice() {
-        [h] => (0, *h),
-        [l, h] => (*l, *h),
-        _ => return Err(type_err("randint() received an invalid combination of arguments - expected (int high, tuple of ints size) or (int low, int high, tuple of ints size)")),
+    if let Some(size) = size {
+        if size_obj.is_some() {
+            return Err(type_err(
+                "randint() got multiple values for argument 'size'",
+            ));
+        }
+        size_obj = Some(size.clone());
+    }
+    let (low, high) = match (ints.as_slice(), low, high) {
+        (&[h], None, None) | (&[], None, Some(h)) => (0, h),
+        (&[l, h], None, None) | (&[l], None, Some(h)) | (&[], Some(l), Some(h)) => (l, h),
+        _ => return Err(type_err(USAGE)),
     };
     let size_obj =
         size_obj.ok_or_else(|| type_err("randint() missing required argument 'size'"))?;

@@ -46,6 +46,7 @@ pub mod conv;
 pub mod conv_gemm;
 pub mod nll_loss;
 pub mod norm;
+pub mod norm_backward;
 pub mod pool;
 pub mod rnn_cell;
 pub mod softmax;

@@ -1,22 +1,55 @@
 //! Normalisation kernels (layer, group and batch norm) over contiguous buffers: the mean and
 //! variance of each row or channel, then `x * scale + shift` with the statistics folded in.
 //!
-//! Statistics are summed in f64 with two passes over data that is still in cache (the mean,
-//! then the squared deviations from it), which keeps the variance accurate where a one-pass
-//! `E[x^2] - E[x]^2` would cancel. The normalising pass runs in the compute type (f32 for
-//! f32 and the half types).
+//! Statistics are taken block by block: each block of up to `BLOCK` values (in cache) gets an
+//! exact two-pass mean and sum of squared deviations, summed in `LANES` independent
+//! accumulators of the compute type (so the loops vectorise; float32 for float32, as PyTorch
+//! sums), and the blocks are merged in float64 with Chan's parallel update. The two passes keep
+//! the variance accurate where a one-pass `E[x^2] - E[x]^2` would cancel.
 //! The scaling uses `mul` then `add` rather than `mul_add`: without FMA in the target,
 //! `mul_add` is a slow library call.
 
-use rayon::prelude::*;
-
-use super::reduce_fold::Accum;
-use super::reduce_stats::{Real, RealAcc};
-use super::PARALLEL_THRESHOLD;
+use super::reduce_fold::{fold_lanes, Accum};
+use super::reduce_stats::{Real, RealAcc, Welford};
+use super::{spin_pool, PARALLEL_THRESHOLD};
 use crate::dtype::Element;
 
-/// A chunk of the output with the matching chunk of the input.
-type OutIn<'a, T> = (&'a mut [T], &'a [T]);
+/// Independent accumulators of a lane sum: wide enough for two AVX vectors of float32.
+pub(crate) const LANES: usize = 16;
+/// The values summed in the compute type before the partial sum moves to float64.
+pub(crate) const BLOCK: usize = 2048;
+
+/// Defines `fn $name<T: Real + Element>(args) -> ret`, which runs the `#[inline(always)]`
+/// `$body` compiled for AVX2 when the CPU has it (the lane loops then use 256-bit vectors, the
+/// x86-64 baseline having 128-bit ones), and as compiled otherwise. Both give the same bits:
+/// the lanes and the order of every sum are written out in the code.
+macro_rules! avx2_dispatch {
+    (
+        $(#[$doc:meta])*
+        $vis:vis fn $name:ident => $body:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)?
+    ) => {
+        $(#[$doc])*
+        $vis fn $name<T: $crate::cpu::reduce_stats::Real + $crate::dtype::Element>(
+            $($arg: $ty),*
+        ) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2")]
+                unsafe fn twin<T: $crate::cpu::reduce_stats::Real + $crate::dtype::Element>(
+                    $($arg: $ty),*
+                ) $(-> $ret)? {
+                    $body::<T>($($arg),*)
+                }
+                if $crate::cpu::reduce_fold::has_avx2() {
+                    // SAFETY: the CPU has AVX2 (checked just above).
+                    return unsafe { twin::<T>($($arg),*) };
+                }
+            }
+            $body::<T>($($arg),*)
+        }
+    };
+}
+pub(crate) use avx2_dispatch;
 
 /// The mean and biased variance of one group of values.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -30,77 +63,142 @@ impl Moments {
     pub fn rstd(self, eps: f64) -> f64 {
         1.0 / (self.var + eps).sqrt()
     }
+
+    /// NaN for no values, as a mean over nothing is.
+    fn of(w: Welford) -> Moments {
+        if w.n == 0.0 {
+            return Moments {
+                mean: f64::NAN,
+                var: f64::NAN,
+            };
+        }
+        Moments {
+            mean: w.mean,
+            var: w.m2 / w.n,
+        }
+    }
 }
 
-fn sum_f64<T: Element>(x: &[T]) -> f64 {
-    x.iter().map(|v| v.to_f64()).sum()
+/// `sum(f(i, x[i]))` in LANES accumulators of the compute type (`i` the position in `xs`).
+#[inline(always)]
+pub(crate) fn lane_sum<T: Real, F: Fn(usize, T::C) -> T::C>(xs: &[T], f: F) -> T::C {
+    let mut acc = [<T::C as Accum>::ZERO; LANES];
+    let mut chunks = xs.chunks_exact(LANES);
+    for (k, c) in (&mut chunks).enumerate() {
+        for i in 0..LANES {
+            acc[i] = acc[i].add(f(k * LANES + i, c[i].up()));
+        }
+    }
+    let tail = xs.len() - chunks.remainder().len();
+    let mut total = fold_lanes(acc, &|a: T::C, b| a.add(b));
+    for (i, &v) in chunks.remainder().iter().enumerate() {
+        total = total.add(f(tail + i, v.up()));
+    }
+    total
 }
 
-fn squared_deviations<T: Element>(x: &[T], mean: f64) -> f64 {
-    x.iter()
-        .map(|v| {
-            let d = v.to_f64() - mean;
-            d * d
-        })
-        .sum()
+/// The mean and sum of squared deviations of a run of up to BLOCK values: two passes over
+/// data in cache.
+#[inline(always)]
+fn block_moments<T: Real + Element>(xs: &[T]) -> Welford {
+    let n = xs.len() as f64;
+    let mean = lane_sum(xs, |_, v| v).to_f64() / n;
+    // The squared deviations are taken from the mean rounded to the compute type, `c`; the
+    // sum about the true mean is `sum((x - c)^2) - n * (mean - c)^2`.
+    let c = <T::C as Element>::from_f64(mean);
+    let about_c = lane_sum(xs, |_, v| {
+        let d = v.sub(c);
+        d.mul(d)
+    });
+    let shift = mean - c.to_f64();
+    Welford {
+        mean,
+        m2: (about_c.to_f64() - n * shift * shift).max(0.0),
+        n,
+    }
 }
 
-/// How many items of `work` elements each a rayon task should take, so that a task is worth
-/// waking a thread for; `None` when the whole job is too small to split.
-fn items_per_task(total: usize, work: usize) -> Option<usize> {
-    (total >= PARALLEL_THRESHOLD).then(|| (PARALLEL_THRESHOLD / work.max(1)).max(1))
+avx2_dispatch! {
+    /// The running moments of a contiguous run, block by block.
+    fn run_moments => run_moments_body(xs: &[T]) -> Welford
+}
+
+#[inline(always)]
+fn run_moments_body<T: Real + Element>(xs: &[T]) -> Welford {
+    xs.chunks(BLOCK)
+        .map(block_moments)
+        .fold(Welford::default(), Welford::merge)
+}
+
+/// How many of `items` items of `work` values each one task of the spin pool takes: a few
+/// tasks per thread when the job is worth splitting, all the items otherwise. Each item is
+/// computed whole by one thread, so the split never changes a result.
+pub(crate) fn items_per_task(items: usize, work: usize) -> usize {
+    let threads = spin_pool::threads();
+    if threads == 1 || items * work < PARALLEL_THRESHOLD {
+        return items.max(1);
+    }
+    items.div_ceil(threads * 4).max(1)
+}
+
+/// `out[i] = f(i)` for every item, split over the spin pool.
+pub(crate) fn fill_items<R: Send>(out: &mut [R], work: usize, f: impl Fn(usize) -> R + Sync) {
+    let per = items_per_task(out.len(), work);
+    spin_pool::for_each_chunk_mut(out, per, |task, chunk| {
+        for (i, o) in chunk.iter_mut().enumerate() {
+            *o = f(task * per + i);
+        }
+    });
+}
+
+/// `f(p, out_plane)` for every `plane`-long piece of `out`, split over the spin pool.
+pub(crate) fn for_each_plane<T: Send>(
+    out: &mut [T],
+    plane: usize,
+    f: impl Fn(usize, &mut [T]) + Sync,
+) {
+    if plane == 0 {
+        return;
+    }
+    let per = items_per_task(out.len() / plane, plane);
+    spin_pool::for_each_chunk_mut(out, per * plane, |task, chunk| {
+        for (i, o) in chunk.chunks_mut(plane).enumerate() {
+            f(task * per + i, o);
+        }
+    });
 }
 
 /// The moments of each contiguous row of `row_len` values.
-pub fn row_moments<T: Element>(x: &[T], row_len: usize) -> Vec<Moments> {
+pub fn row_moments<T: Real + Element>(x: &[T], row_len: usize) -> Vec<Moments> {
     if row_len == 0 {
         return Vec::new();
     }
-    let one = |row: &[T]| {
-        let n = row.len() as f64;
-        let mean = sum_f64(row) / n;
-        Moments {
-            mean,
-            var: squared_deviations(row, mean) / n,
-        }
-    };
-    match items_per_task(x.len(), row_len) {
-        Some(per_task) => x
-            .par_chunks(row_len)
-            .with_min_len(per_task)
-            .map(one)
-            .collect(),
-        None => x.chunks(row_len).map(one).collect(),
-    }
+    let mut out = vec![Moments::default(); x.len() / row_len];
+    fill_items(&mut out, row_len, |r| {
+        Moments::of(run_moments(&x[r * row_len..(r + 1) * row_len]))
+    });
+    out
 }
 
-/// The moments of each channel of a `(batch, channels, plane)` buffer, over batch and plane.
-pub fn channel_moments<T: Element>(
+/// The moments of each channel of a `(batch, channels, plane)` buffer, over batch and plane:
+/// each plane's moments (a contiguous run), merged over the batch in order.
+pub fn channel_moments<T: Real + Element>(
     x: &[T],
     batch: usize,
     channels: usize,
     plane: usize,
 ) -> Vec<Moments> {
-    let count = (batch * plane) as f64;
-    let planes_of = move |c: usize| {
-        (0..batch).map(move |n| {
-            let start = (n * channels + c) * plane;
-            &x[start..start + plane]
-        })
-    };
-    let one = |c: usize| {
-        let mean = planes_of(c).map(sum_f64).sum::<f64>() / count;
-        let m2: f64 = planes_of(c).map(|p| squared_deviations(p, mean)).sum();
-        Moments {
-            mean,
-            var: m2 / count,
-        }
-    };
-    if x.len() >= PARALLEL_THRESHOLD {
-        (0..channels).into_par_iter().map(one).collect()
-    } else {
-        (0..channels).map(one).collect()
-    }
+    let mut out = vec![Moments::default(); channels];
+    fill_items(&mut out, batch * plane, |c| {
+        let merged = (0..batch)
+            .map(|n| {
+                let start = (n * channels + c) * plane;
+                run_moments(&x[start..start + plane])
+            })
+            .fold(Welford::default(), Welford::merge);
+        Moments::of(merged)
+    });
+    out
 }
 
 /// `out = x * scale[p] + shift[p]` over each contiguous plane `p` of `plane` values.
@@ -111,31 +209,67 @@ pub fn scale_shift_planes<T: Real + Element>(
     scale: &[f64],
     shift: &[f64],
 ) {
-    if plane == 0 {
-        return;
+    for_each_plane(out, plane, |p, o| {
+        let c = <T::C as Element>::from_f64;
+        scale_shift(o, &x[p * plane..(p + 1) * plane], c(scale[p]), c(shift[p]));
+    });
+}
+
+avx2_dispatch! {
+    /// `out = x * a + b` over one run.
+    fn scale_shift => scale_shift_body(out: &mut [T], x: &[T], a: T::C, b: T::C)
+}
+
+#[inline(always)]
+fn scale_shift_body<T: Real + Element>(out: &mut [T], x: &[T], a: T::C, b: T::C) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o = T::down(v.up().mul(a).add(b));
     }
-    let one = |((o, v), (&a, &b)): (OutIn<'_, T>, (&f64, &f64))| {
-        let (a, b) = (
-            <T::C as Element>::from_f64(a),
-            <T::C as Element>::from_f64(b),
-        );
-        for (o, &v) in o.iter_mut().zip(v) {
-            *o = T::down(v.up().mul(a).add(b));
+}
+
+avx2_dispatch! {
+    /// `(v - mean) * rstd`, then times the weight and plus the bias where given, over one row.
+    fn normalise_row => normalise_row_body(
+        out: &mut [T],
+        row: &[T],
+        stats: (T::C, T::C),
+        weight: Option<&[T]>,
+        bias: Option<&[T]>,
+    )
+}
+
+/// The four cases are separate loops so that none tests an option per element.
+#[inline(always)]
+fn normalise_row_body<T: Real + Element>(
+    out: &mut [T],
+    row: &[T],
+    (mean, rstd): (T::C, T::C),
+    weight: Option<&[T]>,
+    bias: Option<&[T]>,
+) {
+    let xhat = |v: T| v.up().sub(mean).mul(rstd);
+    let pairs = out.iter_mut().zip(row);
+    match (weight, bias) {
+        (Some(w), Some(b)) => {
+            for ((o, &v), (&w, &b)) in pairs.zip(w.iter().zip(b)) {
+                *o = T::down(xhat(v).mul(w.up()).add(b.up()));
+            }
         }
-    };
-    let pairs = scale.iter().zip(shift);
-    match items_per_task(x.len(), plane) {
-        Some(per_task) => out
-            .par_chunks_mut(plane)
-            .zip(x.par_chunks(plane))
-            .zip(scale.par_iter().zip(shift))
-            .with_min_len(per_task)
-            .for_each(one),
-        None => out
-            .chunks_mut(plane)
-            .zip(x.chunks(plane))
-            .zip(pairs)
-            .for_each(one),
+        (Some(w), None) => {
+            for ((o, &v), &w) in pairs.zip(w) {
+                *o = T::down(xhat(v).mul(w.up()));
+            }
+        }
+        (None, Some(b)) => {
+            for ((o, &v), &b) in pairs.zip(b) {
+                *o = T::down(xhat(v).add(b.up()));
+            }
+        }
+        (None, None) => {
+            for (o, &v) in pairs {
+                *o = T::down(xhat(v));
+            }
+        }
     }
 }
 
@@ -149,36 +283,84 @@ pub fn layer_norm_rows<T: Real + Element>(
     weight: Option<&[T]>,
     bias: Option<&[T]>,
 ) {
-    if row_len == 0 {
-        return;
-    }
     // `(x - mean) * rstd` rather than the folded `x * rstd - mean * rstd`: the latter loses
     // the low bits of x - mean when the two products nearly cancel.
-    let one = |((o, v), &(mean, rstd)): (OutIn<'_, T>, &(f64, f64))| {
-        let mean = <T::C as Element>::from_f64(mean);
-        let rstd = <T::C as Element>::from_f64(rstd);
-        for (k, (o, &v)) in o.iter_mut().zip(v).enumerate() {
-            let mut y = v.up().sub(mean).mul(rstd);
-            if let Some(w) = weight {
-                y = y.mul(w[k].up());
-            }
-            if let Some(b) = bias {
-                y = y.add(b[k].up());
-            }
-            *o = T::down(y);
+    for_each_plane(out, row_len, |r, o| {
+        let (mean, rstd) = stats[r];
+        let c = <T::C as Element>::from_f64;
+        let row = &x[r * row_len..(r + 1) * row_len];
+        normalise_row(o, row, (c(mean), c(rstd)), weight, bias);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exact two-pass moments in float64, to compare the blocked lanes against.
+    fn reference(xs: &[f64]) -> Moments {
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+        Moments { mean, var }
+    }
+
+    #[test]
+    fn row_moments_match_the_two_pass_reference_across_blocks() {
+        // Several blocks and a ragged tail, around a large offset that would cancel in a
+        // one-pass variance.
+        let len = 3 * BLOCK + 37;
+        let xs: Vec<f64> = (0..2 * len)
+            .map(|i| 1e4 + ((i * 7919) % 1000) as f64 / 100.0)
+            .collect();
+        for (got, row) in row_moments(&xs, len).iter().zip(xs.chunks(len)) {
+            let want = reference(row);
+            assert!((got.mean - want.mean).abs() <= 1e-12 * want.mean.abs());
+            assert!((got.var - want.var).abs() <= 1e-9 * want.var);
         }
-    };
-    match items_per_task(x.len(), row_len) {
-        Some(per_task) => out
-            .par_chunks_mut(row_len)
-            .zip(x.par_chunks(row_len))
-            .zip(stats.par_iter())
-            .with_min_len(per_task)
-            .for_each(one),
-        None => out
-            .chunks_mut(row_len)
-            .zip(x.chunks(row_len))
-            .zip(stats)
-            .for_each(one),
+    }
+
+    #[test]
+    fn float32_moments_stay_within_float32_precision() {
+        // float32 sums in lanes: the mean and variance agree with float64 to about 1e-6.
+        let xs: Vec<f32> = (0..5000)
+            .map(|i| ((i * 37) % 101) as f32 * 0.1 - 3.0)
+            .collect();
+        let wide: Vec<f64> = xs.iter().map(|&v| v as f64).collect();
+        let (got, want) = (row_moments(&xs, 5000)[0], reference(&wide));
+        assert!((got.mean - want.mean).abs() <= 1e-6 * (1.0 + want.mean.abs()));
+        assert!((got.var - want.var).abs() <= 1e-6 * want.var);
+    }
+
+    #[test]
+    fn channel_moments_merge_planes_over_the_batch() {
+        // (batch 2, channels 2, plane 3): channel 0 holds 0..3 and 6..9, channel 1 3..6, 9..12.
+        let xs: Vec<f64> = (0..12).map(f64::from).collect();
+        // Channel 0: mean 4, deviations -4 -3 -2 2 3 4, var 58 / 6; channel 1 is 3 higher.
+        let m = channel_moments(&xs, 2, 2, 3);
+        for (got, mean) in m.iter().zip([4.0, 7.0]) {
+            assert!((got.mean - mean).abs() < 1e-15);
+            assert!((got.var - 58.0 / 6.0).abs() < 1e-14);
+        }
+    }
+
+    #[test]
+    fn layer_norm_rows_applies_weight_and_bias_per_position() {
+        // Row [1, 3]: mean 2, rstd 1 -> [-1, 1]; times weight [2, 3], plus bias [0.5, 0].
+        let mut out = [0.0f64; 2];
+        let (w, b) = ([2.0, 3.0], [0.5, 0.0]);
+        layer_norm_rows(&[1.0, 3.0], &mut out, 2, &[(2.0, 1.0)], Some(&w), Some(&b));
+        assert_eq!(out, [-1.5, 3.0]);
+        layer_norm_rows(&[1.0, 3.0], &mut out, 2, &[(2.0, 1.0)], None, Some(&b));
+        assert_eq!(out, [-0.5, 1.0]);
+    }
+
+    #[test]
+    fn the_avx2_build_gives_the_baseline_bits() {
+        // `run_moments` takes the AVX2 copy on a CPU that has it, the body is the baseline.
+        let xs: Vec<f32> = (0..3000)
+            .map(|i| ((i * 53) % 211) as f32 * 0.03 - 2.0)
+            .collect();
+        assert_eq!(run_moments(&xs), run_moments_body(&xs));
     }
 }

@@ -4,17 +4,16 @@
 //! in evaluation the running statistics are used as they are.
 
 use super::norm_layers::{
-    check_float, dispatch, norm_inputs, param_values, shape_i64, stats_tensors, take_stats,
-    with_values, StatsCell,
+    check_float, dispatch, new_output, norm_inputs, param_values, shape_i64, stats_tensors,
+    take_stats, with_output, with_values, StatsCell,
 };
 use super::Tensor;
-use crate::autograd::formulas::normalization::{norm_back, NormView};
+use crate::autograd::formulas::normalization::{norm_back, NormFamily, NormView};
 use crate::autograd::{no_grad, tracked};
 use crate::cpu::norm::{channel_moments, scale_shift_planes, Moments};
 use crate::cpu::reduce_stats::Real;
-use crate::dtype::{DType, Element};
+use crate::dtype::Element;
 use crate::error::{Error, Result};
-use crate::op::not_implemented_msg;
 
 /// The running statistics of a batch norm and how they are used.
 #[derive(Clone, Copy)]
@@ -71,6 +70,7 @@ impl Tensor {
         let stats = StatsCell::default();
         let (n, c, s) = (batch as i64, channels as i64, plane as i64);
         let view = NormView {
+            family: NormFamily::Batch,
             canon: vec![n, c, s],
             param_view: vec![1, c, 1],
             stat_dims: vec![0, 2],
@@ -176,10 +176,10 @@ fn apply<T: Real + Element>(
     // One scale and shift per (sample, channel) plane.
     let scale = scale.repeat(batch);
     let shift = shift.repeat(batch);
-    let mut out = vec![T::from_f64(0.0); x.numel()];
+    let out = new_output::<T>(x.shape())?;
     with_values::<T, _>(x, |xs| {
-        scale_shift_planes(xs, &mut out, plane, &scale, &shift)
-    })?;
+        with_output::<T, _>(&out, |o| scale_shift_planes(xs, o, plane, &scale, &shift))
+    })??;
     let (mean, rstd) = stats_tensors::<T>(moments, eps, &[1, channels, 1])?;
-    Ok((Tensor::from_vec(out, x.shape())?, mean, rstd))
+    Ok((out, mean, rstd))
 }

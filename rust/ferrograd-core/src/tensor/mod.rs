@@ -232,6 +232,7 @@ impl Tensor {
     }
 }
 pub mod batch_norm;
+pub mod norm_backward;
 pub(crate) mod norm_layers;
 pub(crate) mod pool;
 mod pool_1d;

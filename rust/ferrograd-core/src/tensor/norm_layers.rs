@@ -5,39 +5,41 @@
 use std::cell::RefCell;
 
 use super::Tensor;
-use crate::autograd::formulas::normalization::{norm_back, NormView};
+use crate::autograd::formulas::normalization::{norm_back, NormFamily, NormView};
 use crate::autograd::tracked;
 use crate::cpu::norm::{layer_norm_rows, row_moments, scale_shift_planes, Moments};
 use crate::cpu::reduce_stats::Real;
 use crate::dtype::{DType, Element};
 use crate::error::{shape_str, Error, Result};
 use crate::op::not_implemented_msg;
+use crate::shape::contiguous_strides;
 
 /// The saved statistics of a forward pass, handed from the forward to its backward node.
 pub(crate) type StatsCell = RefCell<Option<(Tensor, Tensor)>>;
 
 /// Runs `$body` with `$t` bound to the element type of a floating dtype; other dtypes get
-/// PyTorch's NotImplementedError naming its kernel.
+/// PyTorch's NotImplementedError naming its kernel. (Paths are absolute so that any module
+/// can use it.)
 macro_rules! dispatch {
     ($dtype:expr, $kernel:expr, $t:ident => $body:expr) => {
         match $dtype {
-            DType::F32 => {
+            $crate::dtype::DType::F32 => {
                 type $t = f32;
                 $body
             }
-            DType::F64 => {
+            $crate::dtype::DType::F64 => {
                 type $t = f64;
                 $body
             }
-            DType::F16 => {
+            $crate::dtype::DType::F16 => {
                 type $t = half::f16;
                 $body
             }
-            DType::BF16 => {
+            $crate::dtype::DType::BF16 => {
                 type $t = half::bf16;
                 $body
             }
-            other => Err(not_implemented_msg(format!(
+            other => Err($crate::op::not_implemented_msg(format!(
                 "\"{}\" not implemented for '{}'",
                 $kernel,
                 other.scalar_type_name()
@@ -87,6 +89,9 @@ impl Tensor {
         let rows: usize = shape[..lead.unwrap_or(0)].iter().product();
         let stats = StatsCell::default();
         let view = NormView {
+            family: NormFamily::Layer {
+                normalized_shape: normalized_shape.to_vec(),
+            },
             canon: vec![rows as i64, row_len as i64],
             param_view: vec![1, row_len as i64],
             stat_dims: vec![1],
@@ -167,6 +172,7 @@ impl Tensor {
         let stats = StatsCell::default();
         let (n, g, cg, s) = (batch as i64, groups as i64, per_group as i64, plane as i64);
         let view = NormView {
+            family: NormFamily::Group { groups },
             canon: vec![n, g, cg, s],
             param_view: vec![1, g, cg, 1],
             stat_dims: vec![2, 3],
@@ -263,6 +269,24 @@ pub(crate) fn with_values<T: Element, R>(t: &Tensor, f: impl FnOnce(&[T]) -> R) 
     Ok(f(values))
 }
 
+/// A new contiguous tensor left uninitialised, for a kernel to write in full: zeroing it
+/// first would add a pass over memory.
+pub(crate) fn new_output<T: Element>(shape: &[usize]) -> Result<Tensor> {
+    Tensor::uninit_dense(shape, &contiguous_strides(shape), T::DTYPE)
+}
+
+/// Runs `f` on the values of a contiguous tensor, for writing.
+pub(crate) fn with_output<T: Element, R>(t: &Tensor, f: impl FnOnce(&mut [T]) -> R) -> Result<R> {
+    let mut data = t.storage().write();
+    let start = t.storage_offset();
+    let values = data
+        .cpu_mut()?
+        .as_mut_slice::<T>()
+        .get_mut(start..start + t.numel())
+        .ok_or_else(|| Error::runtime("normalisation: the output's storage is too small"))?;
+    Ok(f(values))
+}
+
 /// The means and rstds of `moments` as two tensors of the input's dtype.
 pub(crate) fn stats_tensors<T: Element>(
     moments: &[Moments],
@@ -288,13 +312,16 @@ fn layer_norm_of<T: Real + Element>(
     let x = input.contiguous()?;
     let w = weight.map(|w| w.to_vec::<T>()).transpose()?;
     let b = bias.map(|b| b.to_vec::<T>()).transpose()?;
-    let mut out = vec![T::from_f64(0.0); x.numel()];
+    let out = new_output::<T>(input.shape())?;
     let moments = with_values::<T, _>(&x, |xs| {
-        let moments = row_moments(xs, row_len);
-        let pairs: Vec<(f64, f64)> = moments.iter().map(|m| (m.mean, m.rstd(eps))).collect();
-        layer_norm_rows(xs, &mut out, row_len, &pairs, w.as_deref(), b.as_deref());
-        moments
-    })?;
+        with_output::<T, _>(&out, |o| {
+            let moments = row_moments(xs, row_len);
+            let pairs: Vec<(f64, f64)> = moments.iter().map(|m| (m.mean, m.rstd(eps))).collect();
+            let (w, b) = (w.as_deref(), b.as_deref());
+            layer_norm_rows(xs, o, row_len, &pairs, w, b);
+            moments
+        })
+    })??;
     // An empty row has no statistics: NaN, as a mean over nothing is.
     let moments = if row_len == 0 {
         vec![
@@ -308,7 +335,7 @@ fn layer_norm_of<T: Real + Element>(
         moments
     };
     let (mean, rstd) = stats_tensors::<T>(&moments, eps, &[rows, 1])?;
-    Ok((Tensor::from_vec(out, input.shape())?, mean, rstd))
+    Ok((out, mean, rstd))
 }
 
 fn group_norm_of<T: Real + Element>(
@@ -320,7 +347,7 @@ fn group_norm_of<T: Real + Element>(
 ) -> Result<(Tensor, Tensor, Tensor)> {
     let x = input.contiguous()?;
     let channels = groups * per_group;
-    let mut out = vec![T::from_f64(0.0); x.numel()];
+    let out = new_output::<T>(input.shape())?;
     let moments = with_values::<T, _>(&x, |xs| {
         let moments = if per_group * plane == 0 {
             vec![Moments::default(); batch * groups]
@@ -336,9 +363,9 @@ fn group_norm_of<T: Real + Element>(
                 shift.push(bias.as_ref().map_or(0.0, |b| b[c]) - m.mean * a);
             }
         }
-        scale_shift_planes(xs, &mut out, plane, &scale, &shift);
-        moments
-    })?;
+        with_output::<T, _>(&out, |o| scale_shift_planes(xs, o, plane, &scale, &shift))?;
+        Ok::<_, Error>(moments)
+    })??;
     let (mean, rstd) = stats_tensors::<T>(&moments, eps, &[batch, groups, 1, 1])?;
-    Ok((Tensor::from_vec(out, input.shape())?, mean, rstd))
+    Ok((out, mean, rstd))
 }

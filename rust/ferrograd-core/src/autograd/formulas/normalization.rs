@@ -12,17 +12,33 @@
 //! The saved mean and rstd are constants. When the backward itself is being recorded
 //! (`create_graph=True`) they are recomputed from the input with recorded ops instead, so
 //! that second derivatives see how the statistics depend on the input.
+//!
+//! An exception to "backward written with Tensor ops", for speed: when the backward is not
+//! being recorded and the tensors are on the CPU, the node calls the fused, unrecorded
+//! `native_*_norm_backward` ops (two passes over the data where the formula below takes about
+//! eight, each with an allocation). The composed formula stays as the reference, and for
+//! `create_graph=True`, where second derivatives need it.
 
 use super::math::{add_scalar, mul, pow_scalar, sub};
 use crate::autograd::grad_mode::is_grad_enabled;
 use crate::autograd::node::NodeSpec;
 use crate::autograd::saved::SavedTensor;
+use crate::device::Device;
 use crate::error::Result;
 use crate::tensor::Tensor;
+
+/// Which op a normalisation node belongs to, for the fused backward.
+#[derive(Clone, Debug)]
+pub enum NormFamily {
+    Layer { normalized_shape: Vec<usize> },
+    Group { groups: usize },
+    Batch,
+}
 
 /// How a normalisation op's input is viewed for its backward.
 #[derive(Clone, Debug)]
 pub struct NormView {
+    pub family: NormFamily,
     /// The canonical shape of the input (and of its gradient).
     pub canon: Vec<i64>,
     /// The shape the weight and bias are viewed as, broadcasting against `canon`.
@@ -56,6 +72,22 @@ pub fn norm_back(
         let g = grads[0].as_ref().expect("materialized");
         let x = sx.get()?;
         let w = sw.as_ref().map(SavedTensor::get).transpose()?;
+        if !is_grad_enabled() && x.device() == Device::Cpu {
+            let mask = [
+                needs[0],
+                w.is_some() && needs[1],
+                bias_shape.is_some() && needs[bias_slot],
+            ];
+            let (dx, dw, db) = fused(g, &x, w.as_ref(), (&mean, &rstd), &view, mask)?;
+            let mut out = vec![dx];
+            if let Some(w) = &w {
+                out.push(dw.map(|d| d.reshape(&shape_i64(w.shape()))).transpose()?);
+            }
+            if let Some(shape) = &bias_shape {
+                out.push(db.map(|d| d.reshape(shape)).transpose()?);
+            }
+            return Ok(out);
+        }
         let gc = g.reshape(&view.canon)?;
         let xc = x.reshape(&view.canon)?;
         let (mean, rstd) = if view.batch_stats && is_grad_enabled() {
@@ -112,6 +144,26 @@ pub fn norm_back(
         }
         Ok(out)
     })
+}
+
+/// The first-order gradients from the fused CPU kernels.
+fn fused(
+    g: &Tensor,
+    x: &Tensor,
+    w: Option<&Tensor>,
+    (mean, rstd): (&Tensor, &Tensor),
+    view: &NormView,
+    mask: [bool; 3],
+) -> Result<crate::tensor::norm_backward::NormGrads> {
+    match &view.family {
+        NormFamily::Layer { normalized_shape } => {
+            g.native_layer_norm_backward(x, normalized_shape, mean, rstd, w, mask)
+        }
+        NormFamily::Group { groups } => {
+            g.native_group_norm_backward(x, mean, rstd, w, *groups, mask)
+        }
+        NormFamily::Batch => g.native_batch_norm_backward(x, w, mean, rstd, view.batch_stats, mask),
+    }
 }
 
 /// The mean and rstd of the canonical input, as recorded ops.
