@@ -236,3 +236,24 @@ def test_float32_matches_pytorch():
         np.testing.assert_allclose(x.grad.numpy().ravel(), dx, rtol=1e-4, atol=1e-4)
         np.testing.assert_allclose(w.grad.numpy(), dw, rtol=1e-5, atol=1e-5)
         np.testing.assert_allclose(b.grad.numpy(), db, rtol=1e-5, atol=1e-5)
+
+
+def test_half_types_follow_float64_within_their_precision():
+    # float16 and bfloat16 are computed in float32 and rounded at the end; their saved
+    # statistics are rounded to the type too, so they follow float64 to about 1e-2.
+    rng = np.random.default_rng(3)
+    x_values, g_values = rng.standard_normal((2, 4, 6)), rng.standard_normal((2, 4, 6))
+    layers = [
+        lambda x: F.layer_norm(x, (6,)),
+        lambda x: F.group_norm(x, 2),
+        lambda x: F.batch_norm(x, None, None, training=True),
+    ]
+    for fn in layers:
+        want = torch.tensor(x_values, requires_grad=True)
+        fn(want).backward(torch.tensor(g_values))
+        for dtype in (torch.float16, torch.bfloat16):
+            x = torch.tensor(x_values, dtype=dtype, requires_grad=True)
+            fn(x).backward(torch.tensor(g_values, dtype=dtype))
+            assert x.grad.dtype == dtype
+            got = x.grad.to(torch.float64).numpy()
+            np.testing.assert_allclose(got, want.grad.numpy(), rtol=5e-2, atol=5e-2)

@@ -2,6 +2,7 @@
 //! gradients or of the Tensor type.
 
 pub mod accumulate;
+mod avx2_twin;
 pub mod binary;
 pub mod concat;
 pub mod copy;

@@ -9,7 +9,8 @@
 //! in float64. Work is split into pieces fixed by the shapes alone and the pieces' partial
 //! parameter gradients are added in order, so results do not depend on the thread count.
 
-use super::norm::{avx2_dispatch, fill_items, for_each_plane, BLOCK, LANES};
+use super::avx2_twin::avx2_dispatch;
+use super::norm::{fill_items, for_each_plane, BLOCK, LANES};
 use super::reduce_fold::{fold_lanes, Accum};
 use super::reduce_stats::{Real, RealAcc};
 use super::{spin_pool, PARALLEL_THRESHOLD};
@@ -57,6 +58,7 @@ fn block_sums<T: Real>(g: &[T], x: &[T], w: Option<&[T::C]>, mean: T::C) -> (T::
             }
         }
     }
+    // Added apart from the loop (see `norm::lane_sum`).
     let add = |p: T::C, q: T::C| p.add(q);
     let (mut sa, mut sb) = (fold_lanes(a, &add), fold_lanes(b, &add));
     for k in tail_start(g.len())..g.len() {
@@ -69,7 +71,7 @@ fn block_sums<T: Real>(g: &[T], x: &[T], w: Option<&[T::C]>, mean: T::C) -> (T::
 
 avx2_dispatch! {
     /// `(sum(g * w), sum(g * w * (x - mean)))` over a run, block by block.
-    fn run_sums => run_sums_body(g: &[T], x: &[T], w: Option<&[T::C]>, mean: T::C) -> (f64, f64)
+    fn run_sums<T: Real + Element> => run_sums_body(g: &[T], x: &[T], w: Option<&[T::C]>, mean: T::C) -> (f64, f64)
 }
 
 #[inline(always)]
@@ -92,7 +94,7 @@ fn folded(rstd: f64, (a, b): (f64, f64), count: f64) -> (f64, f64) {
 
 avx2_dispatch! {
     /// Writes `dx = g * w * p + (x - mean) * q + r` over a run; `w` per position, or 1.
-    fn write_dx => write_dx_body(
+    fn write_dx<T: Real + Element> => write_dx_body(
         dx: &mut [T],
         g: &[T],
         x: Option<&[T]>,
@@ -231,7 +233,7 @@ fn layer_norm_piece<T: Real + Element>(
 
 avx2_dispatch! {
     /// `dw += g * xhat`, `db += g` along one row.
-    fn add_param_grads => add_param_grads_body(
+    fn add_param_grads<T: Real + Element> => add_param_grads_body(
         dw: &mut [T::C],
         db: &mut [T::C],
         g: &[T],

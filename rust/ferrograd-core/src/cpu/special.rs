@@ -46,15 +46,14 @@ pub fn exp_f32(x: f32) -> f32 {
 pub fn tanh_f32(x: f32) -> f32 {
     let ax = x.abs();
     let z = x * x;
-    let small = (((((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z
-        + 1.333_144_2e-1)
-        * z
-        - 3.333_328_2e-1)
-        * z
-        * x
-        + x)
-        // The sum loses the sign of -0.0; tanh is odd, so the sign is x's.
-        .copysign(x);
+    let small =
+        (((((-5.704_988_7e-3 * z + 2.063_909e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z
+            - 3.333_328e-1)
+            * z
+            * x
+            + x)
+            // The sum loses the sign of -0.0; tanh is odd, so the sign is x's.
+            .copysign(x);
     // tanh(10) rounds to 1 in float32: clamping there keeps e finite (a comparison, not
     // `min`, so NaN stays NaN).
     let clamped = if ax > 10.0 { 10.0 } else { ax };

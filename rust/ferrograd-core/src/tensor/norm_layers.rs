@@ -315,11 +315,7 @@ fn layer_norm_of<T: Real + Element>(
     let out = new_output::<T>(input.shape())?;
     let moments = with_values::<T, _>(&x, |xs| {
         with_output::<T, _>(&out, |o| {
-            let moments = row_moments(xs, row_len);
-            let pairs: Vec<(f64, f64)> = moments.iter().map(|m| (m.mean, m.rstd(eps))).collect();
-            let (w, b) = (w.as_deref(), b.as_deref());
-            layer_norm_rows(xs, o, row_len, &pairs, w, b);
-            moments
+            layer_norm_rows(xs, o, row_len, eps, w.as_deref(), b.as_deref())
         })
     })??;
     // An empty row has no statistics: NaN, as a mean over nothing is.
