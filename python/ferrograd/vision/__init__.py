@@ -7,6 +7,6 @@ A separate import, as torchvision is a separate package (it needs Pillow, which 
     from ferrograd.vision import datasets, transforms
 """
 
-from . import datasets, transforms, utils
+from . import datasets, models, transforms, utils
 
-__all__ = ["datasets", "transforms", "utils"]
+__all__ = ["datasets", "models", "transforms", "utils"]

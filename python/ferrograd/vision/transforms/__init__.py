@@ -4,6 +4,7 @@ operations they apply. Each works on PIL images and on tensor images [..., C, H,
 """
 
 from . import functional
+from ._affine_blur import GaussianBlur, RandomAffine
 from ._color import ColorJitter, Grayscale, RandomGrayscale
 from ._compose import Compose, Lambda, RandomApply
 from ._convert import ConvertImageDtype, Normalize, PILToTensor, ToPILImage, ToTensor
@@ -24,12 +25,14 @@ __all__ = [
     "ColorJitter",
     "Compose",
     "ConvertImageDtype",
+    "GaussianBlur",
     "Grayscale",
     "InterpolationMode",
     "Lambda",
     "Normalize",
     "PILToTensor",
     "Pad",
+    "RandomAffine",
     "RandomApply",
     "RandomCrop",
     "RandomGrayscale",

@@ -16,6 +16,8 @@ from . import _tensor_color as _tcolor
 from . import _tensor_core as _t
 from . import _tensor_resize as _tresize
 from . import _tensor_rotate as _trotate
+from ._affine import affine
+from ._blur import gaussian_blur
 from ._conversion import pil_to_tensor, to_pil_image, to_tensor
 from ._modes import PIL_CODES, InterpolationMode, as_interpolation_mode
 
@@ -25,9 +27,11 @@ __all__ = [
     "adjust_contrast",
     "adjust_hue",
     "adjust_saturation",
+    "affine",
     "center_crop",
     "convert_image_dtype",
     "crop",
+    "gaussian_blur",
     "get_dimensions",
     "get_image_num_channels",
     "get_image_size",
