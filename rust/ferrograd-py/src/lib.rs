@@ -49,6 +49,9 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    // Before any thread pool exists: a forked child (a DataLoader worker) then runs kernels on
+    // its one thread instead of waiting on threads it does not have.
+    ferrograd_core::cpu::fork_guard::install();
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<numpy_interop::StorageKeepAlive>()?;

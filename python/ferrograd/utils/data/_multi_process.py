@@ -42,14 +42,16 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             )
         context = loader.multiprocessing_context or default_context()
         self._shutdown = False
-        self._pool = _WorkerPool(context, self._num_workers, self._pickled_config(loader))
+        config = self._worker_config(loader)
+        if context.get_start_method() != "fork":  # a forked worker inherits it as it is
+            config = self._packed(config)
+        self._pool = _WorkerPool(context, self._num_workers, config)
         # Shuts the pool down when this iterator is freed, or at exit (see _worker_pool.py).
         self._finalizer = weakref.finalize(self, self._pool.shutdown)
         self._reset(loader, first_iter=True)
 
-    def _pickled_config(self, loader: DataLoader[Any]) -> Packed:
-        """The workers' configuration, pickled once here for all of them."""
-        config = _WorkerConfig(
+    def _worker_config(self, loader: DataLoader[Any]) -> _WorkerConfig:
+        return _WorkerConfig(
             dataset_kind=self._dataset_kind,
             dataset=self._dataset,
             auto_collation=self._auto_collation,
@@ -59,14 +61,18 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             init_fn=loader.worker_init_fn,
             num_workers=self._num_workers,
         )
+
+    @staticmethod
+    def _packed(config: _WorkerConfig) -> Packed:
+        """The workers' configuration, pickled once here for all of them."""
         try:
             return Packed(config)
         except (pickle.PicklingError, TypeError, AttributeError):
             warnings.warn(
-                "Got pickle error when attempting to start a worker Process. Worker processes "
-                "are started with the 'forkserver' (or 'spawn') method, which requires the "
-                "dataset, collate_fn and worker_init_fn to be picklable: define them at the top "
-                "level of a module, not as lambdas or local functions.",
+                "Got pickle error when attempting to start a worker Process. Workers started "
+                "with the 'spawn' or 'forkserver' method receive the dataset, collate_fn and "
+                "worker_init_fn pickled, so these must be defined at the top level of a "
+                "module, not as lambdas or local functions ('fork' has no such limit).",
                 stacklevel=5,  # the caller of iter(loader)
             )
             raise

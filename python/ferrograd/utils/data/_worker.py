@@ -28,10 +28,9 @@ from ._worker_seed import _generate_state
 # Added to the report of a configuration that a worker could not unpickle.
 _UNPICKLE_HINT = (
     "The DataLoader worker could not rebuild the dataset, collate_fn or worker_init_fn it was "
-    "sent. Workers are fresh processes (started with 'forkserver' or 'spawn'), so these must "
+    "sent. Workers started with 'spawn' or 'forkserver' are fresh processes, so these must "
     "be importable by name: defined at the top level of a module file, not in an interactive "
-    "session or notebook cell. (multiprocessing_context='fork' avoids this, but forking is "
-    "unsafe once ferrograd's compute threads have started.)"
+    "session or notebook cell. (multiprocessing_context='fork', Linux's default, avoids this.)"
 )
 
 _worker_info: WorkerInfo | None = None

@@ -1,7 +1,8 @@
 """Handing the workers their configuration (the dataset, collate_fn, seeds, ...) at start.
 
 The configuration is packed once (``_transport.Packed``: tensors as raw out-of-band buffers)
-and reaches each worker by one of two routes:
+and reaches each worker by one of two routes (a worker started by plain ``fork`` instead
+inherits the configuration object itself, unpickled, as in PyTorch: ``_InheritedConfig``):
 
 - Linux: the buffers are copied once into an anonymous in-memory file (``memfd``) that every
   worker maps copy-on-write. A dataset of preloaded tensors then costs one copy per epoch
@@ -135,11 +136,34 @@ class _PipeReader:
             self.conn.close()
 
 
-def config_source(context: Any, packed: Packed) -> Any:
+class _InheritedConfig:
+    """The ``fork`` route: each worker is a copy of this process and already holds the
+    configuration; nothing is pickled, so lambdas and classes defined in a notebook work."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+
+    def for_worker(self) -> Any:
+        return self
+
+    def load(self) -> Any:
+        return self.config
+
+    def after_start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def config_source(context: Any, config: Any) -> Any:
     """The route for this platform and configuration: ``for_worker()`` gives the object to
     pass to a worker at start (its ``load()`` returns the configuration there),
     ``after_start()`` completes the hand-over once every worker has started, and ``close()``
-    releases this side's resources (also after a failure)."""
-    if hasattr(os, "memfd_create") and sum(packed.sizes) > 0:  # (an empty file cannot be mapped)
-        return _SharedFile(packed)
-    return _PipedConfig(context, packed)
+    releases this side's resources (also after a failure). `config` is packed (``Packed``)
+    unless the workers are forked."""
+    if not isinstance(config, Packed):
+        return _InheritedConfig(config)
+    if hasattr(os, "memfd_create") and sum(config.sizes) > 0:  # (an empty file cannot be mapped)
+        return _SharedFile(config)
+    return _PipedConfig(context, config)

@@ -20,7 +20,7 @@ from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from ._transport import Packed, recv_result
+from ._transport import recv_result
 from ._worker import _worker_loop
 from ._worker_config import config_source
 
@@ -31,20 +31,19 @@ _JOIN_TIMEOUT = 1.0
 
 
 def default_context() -> multiprocessing.context.BaseContext:
-    """``forkserver`` where available, else ``spawn``; never a plain ``fork`` of this process.
+    """Python's default start method, as PyTorch uses: ``fork`` on Linux (before Python
+    3.14), ``forkserver`` or ``spawn`` elsewhere, or what ``set_start_method`` chose.
 
-    Forking a process whose compute thread pool is already running copies the pool's locks but
-    not its threads, so the first parallel kernel in the child would wait forever. The fork
-    server is a fresh process that has only imported ferrograd (we add it to the server's
-    preload list), so forking it is safe, and each worker starts in milliseconds instead of
-    importing everything again as ``spawn`` would.
+    Forking is safe although ferrograd's compute threads may be running: the child marks
+    itself at fork and runs every kernel on its one thread (the pools' threads are not copied).
+    A fork server gets ferrograd added to its preload list, so that each worker forked from it
+    starts with ferrograd already imported instead of importing it again.
     """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    preload = getattr(getattr(forkserver, "_forkserver", None), "_preload_modules", None)
-    if isinstance(preload, list) and "ferrograd" not in preload:
-        context.set_forkserver_preload([*preload, "ferrograd"])
+    context = multiprocessing.get_context()
+    if context.get_start_method() == "forkserver":
+        preload = getattr(getattr(forkserver, "_forkserver", None), "_preload_modules", None)
+        if isinstance(preload, list) and "ferrograd" not in preload:
+            context.set_forkserver_preload([*preload, "ferrograd"])
     return context
 
 
@@ -52,7 +51,7 @@ class _WorkerPool:
     """Starts ``num_workers`` processes running ``_worker_loop`` and hands them the packed
     configuration (see ``_worker_config.py``)."""
 
-    def __init__(self, context: Any, num_workers: int, config: Packed) -> None:
+    def __init__(self, context: Any, num_workers: int, config: Any) -> None:
         self.done_event = context.Event()
         self.index_queues: list[Any] = []
         self.result_conns: list[Connection] = []

@@ -40,9 +40,9 @@ _FROZEN_ATTRIBUTES = (
 class DataLoader(Generic[_T_co]):
     """Combines a dataset and a sampler, and gives an iterable over the dataset's batches.
 
-    ``num_workers > 0`` loads batches in worker processes (started with ``forkserver`` where
-    the platform has it, else ``spawn``: forking a process whose compute threads already run
-    is unsafe). Batches come back in the sampler's order.
+    ``num_workers > 0`` loads batches in worker processes, started with Python's default
+    method (``fork`` on Linux) unless ``multiprocessing_context`` names another. Batches come
+    back in the sampler's order.
     """
 
     dataset: Dataset[_T_co]

@@ -1,9 +1,8 @@
 //! The fast path of `cat` for contiguous inputs: each input is `outer` blocks of `block`
 //! elements, and block `o` lands at column `at` of row `o` of the contiguous output.
 
+use super::fork_guard::worth_parallel;
 use rayon::prelude::*;
-
-use super::PARALLEL_THRESHOLD;
 
 /// Elements each thread copies at least, when one long block is cut up.
 const PIECE: usize = 1 << 16;
@@ -20,7 +19,7 @@ pub fn copy_blocks<T: Copy + Send + Sync>(
     if block == 0 || row == 0 {
         return;
     }
-    let parallel = src.len() >= PARALLEL_THRESHOLD;
+    let parallel = worth_parallel(src.len());
     if dst.len() == row {
         // One row: a single memcpy, split across threads when it is long.
         let out = &mut dst[at..at + block];
@@ -46,6 +45,7 @@ pub fn copy_blocks<T: Copy + Send + Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpu::PARALLEL_THRESHOLD;
 
     #[test]
     fn blocks_land_in_their_columns() {

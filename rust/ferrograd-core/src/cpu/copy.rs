@@ -1,9 +1,9 @@
 //! Copying between layouts, with a dtype cast on the way: `contiguous`, `to(dtype)`, `copy_`,
 //! `clone` all end here.
 
+use super::fork_guard::worth_parallel;
 use rayon::prelude::*;
 
-use super::PARALLEL_THRESHOLD;
 use crate::dtype::Element;
 use crate::layout::Layout;
 use crate::strided::{offsets, Runs};
@@ -28,7 +28,7 @@ pub fn gather_to_vec<S: Element, D: Element>(src: &[S], layout: &Layout) -> Vec<
         if let Some(same) = as_same_type::<S, D>(part) {
             return same.to_vec(); // a plain memcpy
         }
-        if n >= PARALLEL_THRESHOLD {
+        if worth_parallel(n) {
             return part.par_iter().map(|&v| v.cast_to::<D>()).collect();
         }
         return part.iter().map(|&v| v.cast_to::<D>()).collect();
@@ -58,7 +58,7 @@ pub fn scatter_from_slice<S: Element, D: Element>(values: &[S], dst: &mut [D], l
         let part = &mut dst[start..start + values.len()];
         if let Some(same) = as_same_type::<S, D>(values) {
             part.copy_from_slice(same);
-        } else if values.len() >= PARALLEL_THRESHOLD {
+        } else if worth_parallel(values.len()) {
             part.par_iter_mut()
                 .zip(values.par_iter())
                 .for_each(|(d, &v)| *d = v.cast_to::<D>());

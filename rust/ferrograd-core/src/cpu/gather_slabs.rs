@@ -2,9 +2,8 @@
 //! `combinations`): a contiguous `[outer, n, inner]` input becomes a contiguous
 //! `[outer, indices.len(), inner]` output, each slab a memcpy.
 
+use super::fork_guard::worth_parallel;
 use rayon::prelude::*;
-
-use super::PARALLEL_THRESHOLD;
 
 /// `dst[o, j, :] = src[o, indices[j], :]`. Indices must be below `n` (the caller checks; a bad
 /// one panics on the slice bound rather than reading out of bounds).
@@ -24,7 +23,7 @@ pub fn gather_slabs<T: Copy + Send + Sync>(
         let start = (o * n + indices[j]) * inner;
         out.copy_from_slice(&src[start..start + inner]);
     };
-    if dst.len() >= PARALLEL_THRESHOLD {
+    if worth_parallel(dst.len()) {
         // Enough slabs per task that a task is worth scheduling even for tiny slabs.
         let min_slabs = (4096 / inner).max(1);
         dst.par_chunks_mut(inner)
@@ -39,6 +38,7 @@ pub fn gather_slabs<T: Copy + Send + Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpu::PARALLEL_THRESHOLD;
 
     #[test]
     fn picks_middle_dim_slabs() {

@@ -13,6 +13,7 @@
 //! descending order, symmetric eigenvalues in ascending order. Signs of singular and
 //! eigen-vectors (and of QR's factors) are not unique and may differ from PyTorch's.
 
+use super::fork_guard::threads_usable;
 use faer::{Mat, MatRef, Side};
 use rayon::prelude::*;
 
@@ -49,7 +50,7 @@ impl<'a, T: LinalgFloat> Mats<'a, T> {
         &self,
         f: impl Fn(usize, MatRef<'a, T>) -> R + Sync + Send,
     ) -> Vec<R> {
-        if self.count > 1 {
+        if self.count > 1 && threads_usable() {
             (0..self.count)
                 .into_par_iter()
                 .map(|i| f(i, self.get(i)))

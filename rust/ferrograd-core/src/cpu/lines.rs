@@ -1,9 +1,9 @@
 //! Working on a tensor one line at a time: the values along one dim, for every position of the
 //! other dims. Sorting, `topk` and batched `searchsorted` are all "do this to each line".
 
+use super::fork_guard::worth_parallel;
 use rayon::prelude::*;
 
-use super::PARALLEL_THRESHOLD;
 use crate::dtype::Element;
 use crate::layout::Layout;
 use crate::strided::offsets;
@@ -40,7 +40,7 @@ pub fn map_lines<T: Element, U: Copy + Default + Send + Sync>(
         return out;
     }
     let run = |(chunk, &start): (&mut [U], &usize)| f(&read_line(src, start, len, stride), chunk);
-    if starts.len() > 1 && starts.len() * len.max(out_len) >= PARALLEL_THRESHOLD {
+    if starts.len() > 1 && worth_parallel(starts.len() * len.max(out_len)) {
         out.par_chunks_mut(out_len)
             .zip(starts.par_iter())
             .for_each(run);

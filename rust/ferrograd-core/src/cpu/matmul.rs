@@ -5,6 +5,7 @@
 //! dtypes use a cache-blocked loop with wrapping arithmetic (PyTorch's integer matmul wraps).
 //! f16/bf16 never reach this file: the Tensor layer computes them in f32 and rounds once.
 
+use super::fork_guard::{rayon_threads, threads_usable, worth_parallel};
 use rayon::prelude::*;
 
 use super::PARALLEL_THRESHOLD;
@@ -169,9 +170,9 @@ pub(crate) fn choose_split(batch: usize, m: usize, n: usize, k: usize) -> Split 
     let total = per_product.saturating_mul(batch);
     // A product of ~PARALLEL_THRESHOLD * 16 multiply-adds takes a few microseconds: less than
     // that is not worth waking threads for.
-    if total < PARALLEL_THRESHOLD * 16 {
+    if total < PARALLEL_THRESHOLD * 16 || !threads_usable() {
         Split::None
-    } else if batch >= rayon::current_num_threads() && per_product <= 512 * 512 * 512 {
+    } else if batch >= rayon_threads() && per_product <= 512 * 512 * 512 {
         Split::Batch
     } else {
         Split::Inner
@@ -186,7 +187,7 @@ pub fn scale<T: Ring>(out: &mut [T], beta: T) {
 /// `out[i] = a[i] * b[i]` (einsum's contraction with nothing to sum).
 pub fn hadamard<T: Ring>(a: &[T], b: &[T], out: &mut [T]) {
     let f = |((o, &x), &y): ((&mut T, &T), &T)| *o = x.mul(y);
-    if out.len() >= PARALLEL_THRESHOLD {
+    if worth_parallel(out.len()) {
         out.par_iter_mut()
             .zip(a.par_iter())
             .zip(b.par_iter())
@@ -207,7 +208,7 @@ pub fn outer<T: Ring>(a: &[T], b: &[T], out: &mut [T]) {
             *o = ai.mul(bj);
         }
     };
-    if out.len() >= PARALLEL_THRESHOLD {
+    if worth_parallel(out.len()) {
         out.par_chunks_mut(n).zip(a.par_iter()).for_each(fill_row);
     } else {
         out.chunks_mut(n).zip(a.iter()).for_each(fill_row);

@@ -7,6 +7,7 @@ pub mod binary;
 pub mod concat;
 pub mod copy;
 pub mod fill;
+pub mod fork_guard;
 pub mod gather;
 pub mod gather_slabs;
 pub mod iter;

@@ -5,11 +5,11 @@
 //! `median` and `mode`), so those algorithms are replayed step for step here; only then are the
 //! returned indices PyTorch's.
 
+use super::fork_guard::worth_parallel;
 use rayon::prelude::*;
 
 use super::reduce_minmax::is_nan;
 use super::reduce_stats::RealAcc;
-use super::PARALLEL_THRESHOLD;
 use crate::dtype::Element;
 use crate::random::stl_select::{nth_element, sort};
 
@@ -22,7 +22,7 @@ pub fn per_row<T: Sync, O: Send>(
     if n == 0 {
         return Vec::new();
     }
-    if src.len() >= PARALLEL_THRESHOLD {
+    if worth_parallel(src.len()) {
         src.par_chunks(n).map(f).collect()
     } else {
         src.chunks(n).map(f).collect()

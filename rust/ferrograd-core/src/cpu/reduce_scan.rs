@@ -4,6 +4,7 @@
 //! With `inner == 1` each lane is a contiguous run scanned in order; otherwise a whole row of
 //! `inner` running states is advanced at once, which reads memory contiguously and vectorises.
 
+use super::fork_guard::worth_parallel;
 use half::{bf16, f16};
 use rayon::prelude::*;
 
@@ -49,11 +50,11 @@ impl<S: Copy + Send + Sync, F> Scan<S, F> {
                 self.block(d, s, n, inner);
             }
         };
-        if total >= PARALLEL_THRESHOLD && outer > 1 {
+        if worth_parallel(total) && outer > 1 {
             out.par_chunks_mut(per_job)
                 .zip(src.par_chunks(per_job))
                 .for_each(work);
-        } else if total >= PARALLEL_THRESHOLD && inner >= 64 {
+        } else if worth_parallel(total) && inner >= 64 {
             self.split_inner(&mut out, src, n, inner);
         } else {
             work((&mut out, src));

@@ -3,6 +3,7 @@
 //! before `exp` (so `exp` never overflows), and sums are kept in the compute type (float32 for
 //! the half types).
 
+use super::fork_guard::worth_parallel;
 use rayon::prelude::*;
 
 use super::reduce_fold::Accum;
@@ -23,7 +24,7 @@ pub fn softmax<T: Real + Send + Sync>(src: &[T], dst: &mut [T], n: usize, inner:
             softmax_columns(x, out, n, inner, log);
         }
     };
-    if src.len() >= PARALLEL_THRESHOLD && src.len() > block {
+    if worth_parallel(src.len()) && src.len() > block {
         // Enough blocks per task that a task is worth waking a thread for.
         let per_task = (PARALLEL_THRESHOLD / block).max(1);
         dst.par_chunks_mut(block * per_task)

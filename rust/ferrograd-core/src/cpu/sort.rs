@@ -4,9 +4,9 @@
 
 use std::cmp::Ordering;
 
+use super::fork_guard::worth_parallel;
 use rayon::prelude::*;
 
-use super::PARALLEL_THRESHOLD;
 use crate::dtype::Element;
 use crate::random::stl_select::{nth_element, partial_sort, sort as stl_sort};
 
@@ -41,7 +41,7 @@ pub fn sort_line<T: Element>(line: &[T], descending: bool, out: &mut [(T, i64)])
             cmp_nan_last(a.0, b.0)
         }
     };
-    if out.len() >= PARALLEL_THRESHOLD {
+    if worth_parallel(out.len()) {
         out.par_sort_by(cmp); // rayon's parallel merge sort is stable too
     } else {
         out.sort_by(cmp);

@@ -67,6 +67,7 @@ fn pool() -> &'static Pool {
     static POOL: OnceLock<Pool> = OnceLock::new();
     POOL.get_or_init(|| {
         // As many threads as rayon uses (RAYON_NUM_THREADS is honoured), the caller included.
+        super::fork_guard::install();
         let workers = rayon::current_num_threads().saturating_sub(1);
         let spawned = (0..workers)
             .filter(|_| {

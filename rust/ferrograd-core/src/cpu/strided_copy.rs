@@ -5,10 +5,10 @@
 //! The kernel moves bits, not values: callers convert dtypes beforehand and pick the element
 //! type by size (`u8`, `i16`, `i32`, `i64`), so four instantiations serve every dtype.
 
+use super::fork_guard::{rayon_threads, worth_parallel};
 use rayon::prelude::*;
 
 pub use super::strided_view::StridedView;
-use super::PARALLEL_THRESHOLD;
 use crate::error::{Error, Result};
 
 /// The side of the square blocks a transposing copy works in.
@@ -307,13 +307,13 @@ pub fn copy<T: Copy + Send + Sync>(
     let plan = Plan::new(src_view, dst_view);
     let total = plan.rows * plan.len;
     let (sp, dp) = (src.as_ptr(), SendPtr(dst.as_mut_ptr()));
-    if total < PARALLEL_THRESHOLD || !dst_view.is_non_overlapping() {
+    if !worth_parallel(total) || !dst_view.is_non_overlapping() {
         // SAFETY: the extents were checked against both buffers above.
         unsafe { plan.copy_rows(sp, dp.get(), 0..plan.rows, 0, plan.len) };
         return Ok(());
     }
     let sp = SendPtr(sp as *mut T);
-    let tasks = rayon::current_num_threads() * 4;
+    let tasks = rayon_threads() * 4;
     if plan.rows >= tasks {
         let per = plan.rows.div_ceil(tasks);
         (0..plan.rows.div_ceil(per)).into_par_iter().for_each(|t| {
@@ -340,6 +340,7 @@ pub fn copy<T: Copy + Send + Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cpu::PARALLEL_THRESHOLD;
     use crate::layout::Layout;
 
     fn run(src: &[i32], sv: &StridedView, shape: &[usize]) -> Result<Vec<i32>> {

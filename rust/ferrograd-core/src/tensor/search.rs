@@ -4,7 +4,6 @@
 use rayon::prelude::*;
 
 use super::{materialize, Tensor};
-use crate::cpu::PARALLEL_THRESHOLD;
 use crate::dtype::{promote_types, DType, Element};
 use crate::error::{shape_str, Error, Result};
 use crate::with_dtype;
@@ -164,7 +163,7 @@ fn search_all<T: Element>(
         };
         pos as i64
     };
-    Ok(if vals.len() >= PARALLEL_THRESHOLD {
+    Ok(if crate::cpu::fork_guard::worth_parallel(vals.len()) {
         (0..vals.len()).into_par_iter().map(find).collect()
     } else {
         (0..vals.len()).map(find).collect()
