@@ -302,3 +302,15 @@ def test_error_messages(call, exc, message):
     with pytest.raises(exc) as e:
         call()
     assert str(e.value) == message
+
+
+def test_confident_prediction_loss_is_positive_zero():
+    # Each loss is -log_softmax = -0.0; PyTorch's sum and mean start from +0.0, so the reduced
+    # loss prints as 0. while reduction="none" keeps the -0. values (recorded from PyTorch).
+    x = torch.tensor([[100.0, 0.0], [0.0, 100.0]])
+    t = torch.tensor([0, 1])
+    for reduction in ("mean", "sum"):
+        loss = F.cross_entropy(x, t, reduction=reduction)
+        assert repr(loss) == "tensor(0.)"
+        assert repr(F.nll_loss(torch.zeros(2, 2), t, reduction=reduction)) == "tensor(0.)"
+    assert repr(F.cross_entropy(x, t, reduction="none")) == "tensor([-0., -0.])"

@@ -298,14 +298,20 @@ fn nll_loss_of<T: Element>(input: &Tensor, args: &NllArgs) -> Result<(Tensor, f6
                 let values = losses.into_iter().map(T::from_f64).collect();
                 Tensor::from_vec::<T>(values, &shape)?
             }
-            LossReduction::Sum => Tensor::from_vec(vec![T::from_f64(losses.iter().sum())], &[])?,
+            LossReduction::Sum => Tensor::from_vec(vec![T::from_f64(sum_from_zero(&losses))], &[])?,
             LossReduction::Mean => {
-                let mean = losses.iter().sum::<f64>() / total_weight;
+                let mean = sum_from_zero(&losses) / total_weight;
                 Tensor::from_vec(vec![T::from_f64(mean)], &[])?
             }
         };
         Ok((out, total_weight))
     })
+}
+
+/// The sum starting from +0.0, as PyTorch's: Rust's float `sum` starts from -0.0, so a
+/// confident prediction's zero losses (each -0.0) would print as `-0.` where PyTorch has `0.`.
+fn sum_from_zero(values: &[f64]) -> f64 {
+    values.iter().fold(0.0, |total, v| total + v)
 }
 
 fn nll_grad_of<T: Element>(
