@@ -44,28 +44,35 @@ def movedim(input, source, destination):
 moveaxis = movedim
 
 
-def narrow(input, dim, start, length):
-    return input.narrow(dim, start, length)
+# The methods behind the next four also take `dim` as numpy's `axis` (and refuse both at
+# once), so their arguments pass through untouched: whether `dim` was given at all matters.
+def narrow(input, *args, **kwargs):
+    return input.narrow(*args, **kwargs)
 
 
-def select(input, dim, index):
-    return input.select(dim, index)
+def select(input, *args, **kwargs):
+    return input.select(*args, **kwargs)
 
 
-def unsqueeze(input, dim):
-    return input.unsqueeze(dim)
+def unsqueeze(input, *args, **kwargs):
+    return input.unsqueeze(*args, **kwargs)
 
 
-def squeeze(input, dim=None):
-    return input.squeeze(dim)
+def squeeze(input, *args, **kwargs):
+    return input.squeeze(*args, **kwargs)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
     return input.flatten(start_dim, end_dim)
 
 
-def unflatten(input, dim, sizes):
-    return input.unflatten(dim, sizes)
+def unflatten(input, *args, **kwargs):
+    # `ferrograd.unflatten` takes `axis` for `dim`; the method, as `Tensor.unflatten`, does not.
+    if "axis" in kwargs:
+        if args or "dim" in kwargs:
+            raise TypeError("unflatten() got an unexpected keyword argument 'axis'")
+        kwargs["dim"] = kwargs.pop("axis")
+    return input.unflatten(*args, **kwargs)
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _C
+from ._numpy_aliases import alias
 
 # A RuntimeError subclass raised when a decomposition fails on its input's values (a singular
 # matrix in `inv` or `solve`, a matrix that is not positive-definite in `cholesky`).
@@ -63,9 +64,14 @@ def norm(
     *,
     out: Any = None,
     dtype: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
 ) -> Any:
     """A matrix norm when `ord` is given for a matrix (or `dim` names two dims), else a
-    vector norm over `dim` (all elements when `dim` is None), as `torch.linalg.norm`."""
+    vector norm over `dim` (all elements when `dim` is None), as `torch.linalg.norm`.
+    `axis` and `keepdims` are numpy's names for `dim` and `keepdim`."""
+    dim = alias("linalg_norm", "dim", dim, None, "axis", axis)
+    keepdim = alias("linalg_norm", "keepdim", keepdim, False, "keepdims", keepdims)
     if isinstance(dim, int):
         dim = (dim,)
     if dim is not None:

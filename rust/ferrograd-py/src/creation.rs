@@ -90,7 +90,7 @@ pub fn as_tensor(
         .into_any());
     }
     let t = if is_ndarray(data) {
-        let shared = ndarray_to_tensor(data)?;
+        let shared = ndarray_to_tensor(data, true)?;
         core("as_tensor", || {
             shared.to_dtype(dtype.unwrap_or(shared.dtype()))
         })?
@@ -108,7 +108,7 @@ pub fn from_numpy(py: Python<'_>, ndarray: &Bound<'_, PyAny>) -> Out {
             "expected np.ndarray (got {name})"
         )));
     }
-    wrap(py, ndarray_to_tensor(ndarray)?)
+    wrap(py, ndarray_to_tensor(ndarray, true)?)
 }
 
 fn factory(

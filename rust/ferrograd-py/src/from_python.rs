@@ -194,7 +194,7 @@ pub fn tensor_from_data(data: &Bound<'_, PyAny>, dtype: Option<DType>) -> PyResu
         });
     }
     if is_ndarray(data) {
-        let t = ndarray_to_tensor(data)?;
+        let t = ndarray_to_tensor(data, false)?;
         return core("tensor", || {
             t.to_dtype(dtype.unwrap_or(t.dtype()))?.deep_clone()
         });

@@ -43,6 +43,7 @@ mod tensor_convert;
 mod tensor_new;
 mod tensor_protocols;
 mod tensor_views;
+mod tensor_views_inplace;
 
 use pyo3::prelude::*;
 

@@ -1,6 +1,8 @@
 //! Zero-copy sharing with numpy, both ways: `from_numpy` wraps the array's memory, `.numpy()`
 //! hands numpy a view of the tensor's storage. Writes on either side are seen by the other.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use ferrograd_core::storage::{CpuBuffer, StorageData};
 use ferrograd_core::{DType, Layout, Storage, Tensor};
 use numpy::ndarray::{ArrayView, IxDyn, ShapeBuilder};
@@ -34,8 +36,28 @@ fn numpy_dtype(arr: &Bound<'_, PyUntypedArray>) -> PyResult<DType> {
 /// Keeps the numpy array alive for as long as any tensor uses its memory.
 struct NumpyOwner(#[allow(dead_code)] Py<PyAny>);
 
-/// `from_numpy`: a tensor over the array's own memory (no copy).
-pub fn ndarray_to_tensor(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+/// Whether the read-only warning was given: PyTorch gives it once per process.
+static WARNED_READ_ONLY: AtomicBool = AtomicBool::new(false);
+
+/// PyTorch's warning for a tensor over a read-only array, the first time one is made. The
+/// warning points at the caller's line: Rust code has no Python frame of its own.
+fn warn_read_only(obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    let writeable: bool = obj.getattr("flags")?.getattr("writeable")?.extract()?;
+    if writeable || WARNED_READ_ONLY.swap(true, Ordering::Relaxed) {
+        return Ok(());
+    }
+    PyErr::warn(
+        obj.py(),
+        &obj.py().get_type::<PyUserWarning>(),
+        c"The given NumPy array is not writable, and ferrograd does not support non-writable tensors. This means writing to this tensor will result in undefined behavior. You may want to copy the array to protect its data or make it writable before converting it to a tensor. This type of warning will be suppressed for the rest of this program.",
+        1,
+    )
+}
+
+/// `from_numpy`: a tensor over the array's own memory (no copy). `as_tensor` and `from_numpy`
+/// warn (once) when the array is read-only, since the tensor could write into it; `tensor`,
+/// which copies, does not.
+pub fn ndarray_to_tensor(obj: &Bound<'_, PyAny>, warn_if_read_only: bool) -> PyResult<Tensor> {
     let arr = obj.cast::<PyUntypedArray>()?;
     let dtype = numpy_dtype(arr)?;
     let itemsize = dtype.size_in_bytes();
@@ -63,17 +85,8 @@ pub fn ndarray_to_tensor(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
             "from_numpy: the array's data is not aligned for its dtype; copy the array first",
         ));
     }
-    if !arr
-        .getattr("flags")?
-        .getattr("writeable")?
-        .extract::<bool>()?
-    {
-        PyErr::warn(
-            obj.py(),
-            &obj.py().get_type::<PyUserWarning>(),
-            c"The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This means writing to this tensor will result in undefined behavior. You may want to copy the array to protect its data or make it writable before converting it to a tensor. This type of warning will be suppressed for the rest of this program.",
-            1,
-        )?;
+    if warn_if_read_only {
+        warn_read_only(obj)?;
     }
     let nbytes = layout.storage_extent() * itemsize;
     let owner = Box::new(NumpyOwner(obj.clone().unbind()));

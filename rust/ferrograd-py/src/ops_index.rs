@@ -9,6 +9,7 @@ use pyo3::types::{PyList, PyTuple};
 
 use crate::args::extract_scalar;
 use crate::errors::detached;
+use crate::ops_reduce::{dim_arg, dim_or_axis, required, required_dim};
 use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
@@ -66,29 +67,37 @@ fn tensor_tuple(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Option<Tensor>
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim, index, *, out=None))]
+    #[pyo3(signature = (dim=None, index=None, *, axis=None, out=None))]
     fn index_select(
         &self,
         py: Python<'_>,
-        dim: i64,
-        index: PyRef<'_, PyTensor>,
+        dim: Option<&Bound<'_, PyAny>>,
+        index: Option<PyRef<'_, PyTensor>>,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = required_dim("index_select", dim, axis)?;
+        let index = required("index_select", "index", index)?;
         let i = index.t.clone();
         let r = detached(py, "index_select", || self.t.index_select(dim, &i))?;
         deliver(py, r, out, OutRule::SameScalarType("index_select"))
     }
 
-    #[pyo3(signature = (dim, index, source, *, alpha=None, out=None))]
+    #[pyo3(signature = (dim=None, index=None, source=None, *, alpha=None, axis=None, out=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's arguments and the numpy alias
     fn index_add(
         &self,
         py: Python<'_>,
-        dim: i64,
-        index: PyRef<'_, PyTensor>,
-        source: PyRef<'_, PyTensor>,
+        dim: Option<&Bound<'_, PyAny>>,
+        index: Option<PyRef<'_, PyTensor>>,
+        source: Option<PyRef<'_, PyTensor>>,
         alpha: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = required_dim("index_add", dim, axis)?;
+        let index = required("index_add", "index", index)?;
+        let source = required("index_add", "source", source)?;
         let alpha = alpha
             .map(extract_scalar)
             .transpose()?
@@ -98,14 +107,18 @@ impl PyTensor {
         deliver(py, r, out, OutRule::Exact)
     }
 
-    #[pyo3(signature = (dim, index, source, *, alpha=None))]
+    #[pyo3(signature = (dim=None, index=None, source=None, *, alpha=None, axis=None))]
     fn index_add_<'py>(
         slf: PyRef<'py, Self>,
-        dim: i64,
-        index: PyRef<'py, PyTensor>,
-        source: PyRef<'py, PyTensor>,
+        dim: Option<&Bound<'py, PyAny>>,
+        index: Option<PyRef<'py, PyTensor>>,
+        source: Option<PyRef<'py, PyTensor>>,
         alpha: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyRef<'py, Self>> {
+        let dim = required_dim("index_add_", dim, axis)?;
+        let index = required("index_add_", "index", index)?;
+        let source = required("index_add_", "source", source)?;
         let alpha = alpha
             .map(extract_scalar)
             .transpose()?
@@ -115,38 +128,52 @@ impl PyTensor {
         Ok(slf)
     }
 
-    #[pyo3(signature = (dim, index, source, *, out=None))]
+    #[pyo3(signature = (dim=None, index=None, source=None, *, axis=None, out=None))]
     fn index_copy(
         &self,
         py: Python<'_>,
-        dim: i64,
-        index: PyRef<'_, PyTensor>,
-        source: PyRef<'_, PyTensor>,
+        dim: Option<&Bound<'_, PyAny>>,
+        index: Option<PyRef<'_, PyTensor>>,
+        source: Option<PyRef<'_, PyTensor>>,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = required_dim("index_copy", dim, axis)?;
+        let index = required("index_copy", "index", index)?;
+        let source = required("index_copy", "source", source)?;
         let (i, s) = (index.t.clone(), source.t.clone());
         let r = detached(py, "index_copy", || self.t.index_copy(dim, &i, &s))?;
         deliver(py, r, out, OutRule::Exact)
     }
 
+    #[pyo3(signature = (dim=None, index=None, source=None, *, axis=None))]
     fn index_copy_<'py>(
         slf: PyRef<'py, Self>,
-        dim: i64,
-        index: PyRef<'py, PyTensor>,
-        source: PyRef<'py, PyTensor>,
+        dim: Option<&Bound<'py, PyAny>>,
+        index: Option<PyRef<'py, PyTensor>>,
+        source: Option<PyRef<'py, PyTensor>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyRef<'py, Self>> {
+        let dim = required_dim("index_copy_", dim, axis)?;
+        let index = required("index_copy_", "index", index)?;
+        let source = required("index_copy_", "source", source)?;
         let (t, i, s) = (slf.t.clone(), index.t.clone(), source.t.clone());
         detached(slf.py(), "index_copy_", || t.index_copy_(dim, &i, &s))?;
         Ok(slf)
     }
 
+    #[pyo3(signature = (dim=None, index=None, value=None, *, axis=None))]
     fn index_fill(
         &self,
         py: Python<'_>,
-        dim: i64,
-        index: PyRef<'_, PyTensor>,
-        value: &Bound<'_, PyAny>,
+        dim: Option<&Bound<'_, PyAny>>,
+        index: Option<PyRef<'_, PyTensor>>,
+        value: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
     ) -> Out {
+        let dim = required_dim("index_fill", dim, axis)?;
+        let index = required("index_fill", "index", index)?;
+        let value = required("index_fill", "value", value)?;
         let v = fill_value("index_fill_", value)?;
         let i = index.t.clone();
         let t = detached(py, "index_fill", || match &v {
@@ -156,12 +183,17 @@ impl PyTensor {
         wrap(py, t)
     }
 
+    #[pyo3(signature = (dim=None, index=None, value=None, *, axis=None))]
     fn index_fill_<'py>(
         slf: PyRef<'py, Self>,
-        dim: i64,
-        index: PyRef<'py, PyTensor>,
-        value: &Bound<'py, PyAny>,
+        dim: Option<&Bound<'py, PyAny>>,
+        index: Option<PyRef<'py, PyTensor>>,
+        value: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyRef<'py, Self>> {
+        let dim = required_dim("index_fill_", dim, axis)?;
+        let index = required("index_fill_", "index", index)?;
+        let value = required("index_fill_", "value", value)?;
         let v = fill_value("index_fill_", value)?;
         let (t, i) = (slf.t.clone(), index.t.clone());
         detached(slf.py(), "index_fill_", || match &v {
@@ -216,14 +248,16 @@ impl PyTensor {
         deliver(py, r, out, TAKE_OUT)
     }
 
-    #[pyo3(signature = (indices, dim=None, *, out=None))]
+    #[pyo3(signature = (indices, dim=None, *, axis=None, out=None))]
     fn take_along_dim(
         &self,
         py: Python<'_>,
         indices: PyRef<'_, PyTensor>,
-        dim: Option<i64>,
+        dim: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = dim_arg("take_along_dim", dim_or_axis("take_along_dim", dim, axis)?)?;
         let i = indices.t.clone();
         let r = detached(py, "take_along_dim", || self.t.take_along_dim(&i, dim))?;
         deliver(py, r, out, OutRule::Exact)

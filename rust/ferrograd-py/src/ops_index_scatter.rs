@@ -8,6 +8,7 @@ use crate::args::extract_scalar;
 use crate::errors::core;
 use crate::errors::detached;
 use crate::ops_index::{fill_value, FillValue};
+use crate::ops_reduce::{required, required_dim};
 use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
@@ -53,33 +54,39 @@ fn legacy_reduce(
 }
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim, index, *, sparse_grad=false, out=None))]
+    #[pyo3(signature = (dim=None, index=None, *, sparse_grad=false, axis=None, out=None))]
     fn gather(
         &self,
         py: Python<'_>,
-        dim: i64,
-        index: PyRef<'_, PyTensor>,
+        dim: Option<&Bound<'_, PyAny>>,
+        index: Option<PyRef<'_, PyTensor>>,
         sparse_grad: bool,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = required_dim("gather", dim, axis)?;
+        let index = required("gather", "index", index)?;
         let _ = sparse_grad; // only changes the gradient's layout, which ferrograd keeps dense
         let i = index.t.clone();
         let r = detached(py, "gather", || self.t.gather(dim, &i))?;
         deliver(py, r, out, OutRule::Exact)
     }
 
-    #[pyo3(signature = (dim, index, src=None, value=None, *, reduce=None, out=None))]
+    #[pyo3(signature = (dim=None, index=None, src=None, value=None, *, reduce=None, axis=None, out=None))]
     #[allow(clippy::too_many_arguments)] // PyTorch's signature
     fn scatter(
         &self,
         py: Python<'_>,
-        dim: i64,
-        index: PyRef<'_, PyTensor>,
+        dim: Option<&Bound<'_, PyAny>>,
+        index: Option<PyRef<'_, PyTensor>>,
         src: Option<&Bound<'_, PyAny>>,
         value: Option<&Bound<'_, PyAny>>,
         reduce: Option<&str>,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = required_dim("scatter", dim, axis)?;
+        let index = required("scatter", "index", index)?;
         let source = scatter_source(src, value)?;
         let reduce = legacy_reduce(py, reduce, matches!(source, Source::Tensor(_)))?;
         let i = index.t.clone();
@@ -92,15 +99,18 @@ impl PyTensor {
         deliver(py, r, out, OutRule::Exact)
     }
 
-    #[pyo3(signature = (dim, index, src=None, value=None, *, reduce=None))]
+    #[pyo3(signature = (dim=None, index=None, src=None, value=None, *, reduce=None, axis=None))]
     fn scatter_<'py>(
         slf: PyRef<'py, Self>,
-        dim: i64,
-        index: PyRef<'py, PyTensor>,
+        dim: Option<&Bound<'py, PyAny>>,
+        index: Option<PyRef<'py, PyTensor>>,
         src: Option<&Bound<'py, PyAny>>,
         value: Option<&Bound<'py, PyAny>>,
         reduce: Option<&str>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyRef<'py, Self>> {
+        let dim = required_dim("scatter_", dim, axis)?;
+        let index = required("scatter_", "index", index)?;
         let py = slf.py();
         let source = scatter_source(src, value)?;
         let reduce = legacy_reduce(py, reduce, matches!(source, Source::Tensor(_)))?;
@@ -112,43 +122,57 @@ impl PyTensor {
         Ok(slf)
     }
 
-    #[pyo3(signature = (dim, index, src, *, out=None))]
+    #[pyo3(signature = (dim=None, index=None, src=None, *, axis=None, out=None))]
     fn scatter_add(
         &self,
         py: Python<'_>,
-        dim: i64,
-        index: PyRef<'_, PyTensor>,
-        src: PyRef<'_, PyTensor>,
+        dim: Option<&Bound<'_, PyAny>>,
+        index: Option<PyRef<'_, PyTensor>>,
+        src: Option<PyRef<'_, PyTensor>>,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = required_dim("scatter_add", dim, axis)?;
+        let index = required("scatter_add", "index", index)?;
+        let src = required("scatter_add", "src", src)?;
         let (i, s) = (index.t.clone(), src.t.clone());
         let r = detached(py, "scatter_add", || self.t.scatter_add(dim, &i, &s))?;
         deliver(py, r, out, OutRule::Exact)
     }
 
+    #[pyo3(signature = (dim=None, index=None, src=None, *, axis=None))]
     fn scatter_add_<'py>(
         slf: PyRef<'py, Self>,
-        dim: i64,
-        index: PyRef<'py, PyTensor>,
-        src: PyRef<'py, PyTensor>,
+        dim: Option<&Bound<'py, PyAny>>,
+        index: Option<PyRef<'py, PyTensor>>,
+        src: Option<PyRef<'py, PyTensor>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyRef<'py, Self>> {
+        let dim = required_dim("scatter_add_", dim, axis)?;
+        let index = required("scatter_add_", "index", index)?;
+        let src = required("scatter_add_", "src", src)?;
         let (t, i, s) = (slf.t.clone(), index.t.clone(), src.t.clone());
         detached(slf.py(), "scatter_add_", || t.scatter_add_(dim, &i, &s))?;
         Ok(slf)
     }
 
-    #[pyo3(signature = (dim, index, src, reduce, *, include_self=true, out=None))]
+    #[pyo3(signature = (dim=None, index=None, src=None, reduce=None, *, include_self=true, axis=None, out=None))]
     #[allow(clippy::too_many_arguments)] // PyTorch's signature
     fn scatter_reduce(
         &self,
         py: Python<'_>,
-        dim: i64,
-        index: PyRef<'_, PyTensor>,
-        src: PyRef<'_, PyTensor>,
-        reduce: &str,
+        dim: Option<&Bound<'_, PyAny>>,
+        index: Option<PyRef<'_, PyTensor>>,
+        src: Option<PyRef<'_, PyTensor>>,
+        reduce: Option<&str>,
         include_self: bool,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = required_dim("scatter_reduce", dim, axis)?;
+        let index = required("scatter_reduce", "index", index)?;
+        let src = required("scatter_reduce", "src", src)?;
+        let reduce = required("scatter_reduce", "reduce", reduce)?;
         let (i, s) = (index.t.clone(), src.t.clone());
         let r = detached(py, "scatter_reduce", || {
             self.t
@@ -157,15 +181,21 @@ impl PyTensor {
         deliver(py, r, out, OutRule::Exact)
     }
 
-    #[pyo3(signature = (dim, index, src, reduce, *, include_self=true))]
+    #[pyo3(signature = (dim=None, index=None, src=None, reduce=None, *, include_self=true, axis=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's signature
     fn scatter_reduce_<'py>(
         slf: PyRef<'py, Self>,
-        dim: i64,
-        index: PyRef<'py, PyTensor>,
-        src: PyRef<'py, PyTensor>,
-        reduce: &str,
+        dim: Option<&Bound<'py, PyAny>>,
+        index: Option<PyRef<'py, PyTensor>>,
+        src: Option<PyRef<'py, PyTensor>>,
+        reduce: Option<&str>,
         include_self: bool,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<PyRef<'py, Self>> {
+        let dim = required_dim("scatter_reduce_", dim, axis)?;
+        let index = required("scatter_reduce_", "index", index)?;
+        let src = required("scatter_reduce_", "src", src)?;
+        let reduce = required("scatter_reduce_", "reduce", reduce)?;
         let (t, i, s) = (slf.t.clone(), index.t.clone(), src.t.clone());
         detached(slf.py(), "scatter_reduce_", || {
             t.scatter_reduce_(dim, &i, &s, ScatterReduce::parse(reduce)?, include_self)

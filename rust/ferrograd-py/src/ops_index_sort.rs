@@ -9,6 +9,7 @@ use crate::args::extract_scalar;
 use crate::dtype::default_dtype;
 use crate::errors::core;
 use crate::errors::detached;
+use crate::ops_reduce::dim_or_default;
 use crate::out_arg::{deliver, deliver_tuple, OutRule, PAIR_EXACT};
 use crate::tensor::{wrap, PyTensor};
 
@@ -76,30 +77,34 @@ fn unique_result(
 #[pymethods]
 impl PyTensor {
     /// `sort(dim=-1, descending=False, *, stable=False)`. The sort is always stable.
-    #[pyo3(signature = (dim=-1, descending=false, *, stable=false, out=None))]
+    #[pyo3(signature = (dim=None, descending=false, *, stable=false, axis=None, out=None))]
     fn sort(
         &self,
         py: Python<'_>,
-        dim: i64,
+        dim: Option<&Bound<'_, PyAny>>,
         descending: bool,
         stable: bool,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyAny>>,
     ) -> OutAny {
         let _ = stable;
+        let dim = dim_or_default("sort", dim, axis, -1)?;
         let (v, i) = detached(py, "sort", || self.t.sort(dim, descending))?;
         deliver_tuple(py, "sort", vec![v, i], out, &PAIR_EXACT)
     }
 
-    #[pyo3(signature = (dim=-1, descending=false, *, stable=false, out=None))]
+    #[pyo3(signature = (dim=None, descending=false, *, stable=false, axis=None, out=None))]
     fn argsort(
         &self,
         py: Python<'_>,
-        dim: i64,
+        dim: Option<&Bound<'_, PyAny>>,
         descending: bool,
         stable: bool,
+        axis: Option<&Bound<'_, PyAny>>,
         out: OutArg<'_, '_>,
     ) -> OutAny {
         let _ = stable;
+        let dim = dim_or_default("argsort", dim, axis, -1)?;
         let r = detached(py, "argsort", || self.t.argsort(dim, descending))?;
         deliver(py, r, out, OutRule::Exact)
     }
@@ -110,16 +115,19 @@ impl PyTensor {
         deliver(py, r, out, OutRule::Exact)
     }
 
-    #[pyo3(signature = (k, dim=-1, largest=true, sorted=true, *, out=None))]
+    #[pyo3(signature = (k, dim=None, largest=true, sorted=true, *, axis=None, out=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's arguments and the numpy alias
     fn topk(
         &self,
         py: Python<'_>,
         k: i64,
-        dim: i64,
+        dim: Option<&Bound<'_, PyAny>>,
         largest: bool,
         sorted: bool,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyAny>>,
     ) -> OutAny {
+        let dim = dim_or_default("topk", dim, axis, -1)?;
         let (v, i) = detached(py, "topk", || self.t.topk(k, dim, largest, sorted))?;
         deliver_tuple(py, "topk", vec![v, i], out, &PAIR_EXACT)
     }

@@ -7,21 +7,36 @@ use pyo3::prelude::*;
 
 use crate::dtype::extract_opt_dtype;
 use crate::errors::run;
+use crate::ops_reduce::required_dim;
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim, dtype=None))]
-    fn softmax(&self, py: Python<'_>, dim: i64, dtype: Option<&Bound<'_, PyAny>>) -> Out {
+    #[pyo3(signature = (dim=None, dtype=None, *, axis=None))]
+    fn softmax(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dim = required_dim("softmax", dim, axis)?;
         let dtype = extract_opt_dtype(dtype)?;
         let r = run(py, "softmax", self.t.numel(), || self.t.softmax(dim, dtype))?;
         wrap(py, r)
     }
 
-    #[pyo3(signature = (dim, dtype=None))]
-    fn log_softmax(&self, py: Python<'_>, dim: i64, dtype: Option<&Bound<'_, PyAny>>) -> Out {
+    #[pyo3(signature = (dim=None, dtype=None, *, axis=None))]
+    fn log_softmax(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dim = required_dim("log_softmax", dim, axis)?;
         let dtype = extract_opt_dtype(dtype)?;
         let r = run(py, "log_softmax", self.t.numel(), || {
             self.t.log_softmax(dim, dtype)

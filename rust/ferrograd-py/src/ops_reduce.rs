@@ -1,5 +1,6 @@
 //! Reductions as `Tensor` methods (and `ferrograd.<op>` functions): argument parsing for `dim`,
 //! `keepdim`, `dtype`; the sum family lives here, the other groups in `ops_reduce_*.rs`.
+//! The helpers for `dim` and numpy's aliases (`axis`, `keepdims`) serve every binding file.
 
 use ferrograd_core::{Result as CoreResult, Tensor};
 use pyo3::prelude::*;
@@ -30,15 +31,78 @@ pub(crate) fn run<R: Send>(
     crate::errors::run(py, op, t.numel(), || f(t))
 }
 
-/// `dim` given as `dim=` or through its alias `axis=` (PyTorch accepts both).
+/// PyTorch's argument parser takes numpy's names as aliases: `axis` for `dim`, `keepdims` for
+/// `keepdim`. Given together with the name it stands for, the alias is an unknown keyword.
+fn alias_given_twice(op: &str, alias: &str) -> PyErr {
+    type_err(format!(
+        "{op}() got an unexpected keyword argument '{alias}'"
+    ))
+}
+
+/// `dim` given as `dim=` or as `axis=` (both is an error). PyO3 passes an explicit `None` as
+/// not given, so `sum(dim=None, axis=0)` is taken, where PyTorch refuses it.
 pub(crate) fn dim_or_axis<'a, 'py>(
+    op: &str,
     dim: Option<&'a Bound<'py, PyAny>>,
     axis: Option<&'a Bound<'py, PyAny>>,
-) -> Option<&'a Bound<'py, PyAny>> {
-    match dim {
-        Some(d) if !d.is_none() => Some(d),
-        _ => axis.filter(|a| !a.is_none()),
+) -> PyResult<Option<&'a Bound<'py, PyAny>>> {
+    match (dim, axis) {
+        (Some(_), Some(_)) => Err(alias_given_twice(op, "axis")),
+        (dim, axis) => Ok(dim.or(axis)),
     }
+}
+
+/// `keepdim` given as `keepdim=` or as `keepdims=`; `None` when neither was.
+pub(crate) fn keepdim_or_keepdims(
+    op: &str,
+    keepdim: Option<bool>,
+    keepdims: Option<bool>,
+) -> PyResult<Option<bool>> {
+    match (keepdim, keepdims) {
+        (Some(_), Some(_)) => Err(alias_given_twice(op, "keepdims")),
+        (keepdim, keepdims) => Ok(keepdim.or(keepdims)),
+    }
+}
+
+/// A single-int `dim` (or `axis`) that the op requires, with PyTorch's errors when it is
+/// missing or not an int.
+pub(crate) fn required_dim(
+    op: &str,
+    dim: Option<&Bound<'_, PyAny>>,
+    axis: Option<&Bound<'_, PyAny>>,
+) -> PyResult<i64> {
+    let given = dim_or_axis(op, dim, axis)?.ok_or_else(|| missing_argument(op, "dim"))?;
+    extract_int(given).ok_or_else(|| {
+        type_err(format!(
+            "{op}(): argument 'dim' must be int, not {}",
+            type_name(given)
+        ))
+    })
+}
+
+/// A single-int `dim` (or `axis`) with a default.
+pub(crate) fn dim_or_default(
+    op: &str,
+    dim: Option<&Bound<'_, PyAny>>,
+    axis: Option<&Bound<'_, PyAny>>,
+    default: i64,
+) -> PyResult<i64> {
+    if dim.is_none() && axis.is_none() {
+        return Ok(default);
+    }
+    required_dim(op, dim, axis)
+}
+
+/// A required argument that had to be declared optional because an optional one (`dim`, now
+/// answering to `axis` too) comes before it.
+pub(crate) fn required<T>(op: &str, name: &str, value: Option<T>) -> PyResult<T> {
+    value.ok_or_else(|| missing_argument(op, name))
+}
+
+fn missing_argument(op: &str, name: &str) -> PyErr {
+    type_err(format!(
+        "{op}() missing 1 required positional arguments: \"{name}\""
+    ))
 }
 
 /// A `dim` that may be `None`, an int, or a tuple/list of ints.
@@ -103,19 +167,21 @@ macro_rules! dims_dtype_reduction {
         #[pymethods]
         impl PyTensor {
             $(
-                #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None, out=None))]
+                #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None, out=None))]
                 #[allow(clippy::too_many_arguments)]
                 fn $name(
                     &self,
                     py: Python<'_>,
                     dim: Option<&Bound<'_, PyAny>>,
-                    keepdim: bool,
+                    keepdim: Option<bool>,
                     dtype: Option<&Bound<'_, PyAny>>,
                     axis: Option<&Bound<'_, PyAny>>,
+                    keepdims: Option<bool>,
                     out: Option<&Bound<'_, PyTensor>>,
                 ) -> PyResult<Py<PyAny>> {
                     let op = stringify!($name);
-                    let dims = dims_arg(op, dim_or_axis(dim, axis))?;
+                    let dims = dims_arg(op, dim_or_axis(op, dim, axis)?)?;
+                    let keepdim = keepdim_or_keepdims(op, keepdim, keepdims)?.unwrap_or(false);
                     let mut dtype = extract_opt_dtype(dtype)?;
                     if $in_out && dtype.is_none() {
                         // PyTorch's sum into `out=` accumulates in out's dtype.
@@ -138,18 +204,20 @@ dims_dtype_reduction!(
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=false, *, dtype=None, axis=None, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None, out=None))]
     #[allow(clippy::too_many_arguments)]
     fn prod(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
         dtype: Option<&Bound<'_, PyAny>>,
         axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        let dim = dim_arg("prod", dim_or_axis(dim, axis))?;
+        let dim = dim_arg("prod", dim_or_axis("prod", dim, axis)?)?;
+        let keepdim = keepdim_or_keepdims("prod", keepdim, keepdims)?.unwrap_or(false);
         // Like sum, prod into `out=` multiplies in out's dtype.
         let dtype = extract_opt_dtype(dtype)?.or_else(|| out.map(|o| o.borrow().t.dtype()));
         let dims = dim.map(|d| vec![d]);
@@ -159,37 +227,46 @@ impl PyTensor {
         deliver(py, r, out, OutRule::Castable)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, axis=None, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
     fn all(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
         axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        let dims = dims_arg("all", dim_or_axis(dim, axis))?;
+        let dims = dims_arg("all", dim_or_axis("all", dim, axis)?)?;
+        let keepdim = keepdim_or_keepdims("all", keepdim, keepdims)?.unwrap_or(false);
         let r = run(py, "all", &self.t, |t| t.all(dims.as_deref(), keepdim))?;
         deliver(py, r, out, OutRule::Bool("all"))
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, axis=None, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
     fn any(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
         axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        let dims = dims_arg("any", dim_or_axis(dim, axis))?;
+        let dims = dims_arg("any", dim_or_axis("any", dim, axis)?)?;
+        let keepdim = keepdim_or_keepdims("any", keepdim, keepdims)?.unwrap_or(false);
         let r = run(py, "any", &self.t, |t| t.any(dims.as_deref(), keepdim))?;
         deliver(py, r, out, OutRule::Bool("any"))
     }
 
-    #[pyo3(signature = (dim=None))]
-    fn count_nonzero(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> Out {
-        let dims = dims_arg("count_nonzero", dim)?;
+    #[pyo3(signature = (dim=None, *, axis=None))]
+    fn count_nonzero(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dims = dims_arg("count_nonzero", dim_or_axis("count_nonzero", dim, axis)?)?;
         let r = run(py, "count_nonzero", &self.t, |t| {
             t.count_nonzero(dims.as_deref())
         })?;

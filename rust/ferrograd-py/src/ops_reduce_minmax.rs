@@ -5,7 +5,7 @@ use ferrograd_core::{Arg, BinaryOp};
 use pyo3::prelude::*;
 
 use crate::ops_binary::binary_call;
-use crate::ops_reduce::{dim_arg, dims_arg, run};
+use crate::ops_reduce::{dim_arg, dim_or_axis, dims_arg, keepdim_or_keepdims, run};
 use crate::out_arg::{deliver, deliver_tuple, single_out, OutRule, PAIR_EXACT};
 use crate::tensor::PyTensor;
 
@@ -69,91 +69,116 @@ impl PyTensor {
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=None, *, other=None, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, other=None, axis=None, keepdims=None, out=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's arguments and their numpy aliases
     fn max<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
         other: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = dim_or_axis("max", dim, axis)?;
+        let keepdim = keepdim_or_keepdims("max", keepdim, keepdims)?;
         self.extreme(py, "max", dim.or(other), keepdim, out)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=None, *, other=None, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, other=None, axis=None, keepdims=None, out=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's arguments and their numpy aliases
     fn min<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
         other: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = dim_or_axis("min", dim, axis)?;
+        let keepdim = keepdim_or_keepdims("min", keepdim, keepdims)?;
         self.extreme(py, "min", dim.or(other), keepdim, out)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
     fn amax(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        let dims = dims_arg("amax", dim)?.unwrap_or_default();
+        let dims = dims_arg("amax", dim_or_axis("amax", dim, axis)?)?.unwrap_or_default();
+        let keepdim = keepdim_or_keepdims("amax", keepdim, keepdims)?.unwrap_or(false);
         let r = run(py, "amax", &self.t, |t| t.amax(&dims, keepdim))?;
         deliver(py, r, out, OutRule::SameAsInput)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
     fn amin(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        let dims = dims_arg("amin", dim)?.unwrap_or_default();
+        let dims = dims_arg("amin", dim_or_axis("amin", dim, axis)?)?.unwrap_or_default();
+        let keepdim = keepdim_or_keepdims("amin", keepdim, keepdims)?.unwrap_or(false);
         let r = run(py, "amin", &self.t, |t| t.amin(&dims, keepdim))?;
         deliver(py, r, out, OutRule::SameAsInput)
     }
 
-    #[pyo3(signature = (*, dim=None, keepdim=false, out=None))]
+    #[pyo3(signature = (*, dim=None, keepdim=None, axis=None, keepdims=None, out=None))]
     fn aminmax<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
+        axis: Option<&Bound<'py, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let dim = dim_arg("aminmax", dim)?;
+        let dim = dim_arg("aminmax", dim_or_axis("aminmax", dim, axis)?)?;
+        let keepdim = keepdim_or_keepdims("aminmax", keepdim, keepdims)?.unwrap_or(false);
         let (lo, hi) = run(py, "aminmax", &self.t, |t| t.aminmax(dim, keepdim))?;
         deliver_tuple(py, "aminmax", vec![lo, hi], out, &PAIR_EXACT)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
     fn argmax(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        let dim = dim_arg("argmax", dim)?;
+        let dim = dim_arg("argmax", dim_or_axis("argmax", dim, axis)?)?;
+        let keepdim = keepdim_or_keepdims("argmax", keepdim, keepdims)?.unwrap_or(false);
         let r = run(py, "argmax", &self.t, |t| t.argmax(dim, keepdim))?;
         deliver(py, r, out, OutRule::Exact)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=false, *, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
     fn argmin(
         &self,
         py: Python<'_>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        let dim = dim_arg("argmin", dim)?;
+        let dim = dim_arg("argmin", dim_or_axis("argmin", dim, axis)?)?;
+        let keepdim = keepdim_or_keepdims("argmin", keepdim, keepdims)?.unwrap_or(false);
         let r = run(py, "argmin", &self.t, |t| t.argmin(dim, keepdim))?;
         deliver(py, r, out, OutRule::Exact)
     }

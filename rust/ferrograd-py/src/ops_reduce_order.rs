@@ -7,7 +7,9 @@ use pyo3::prelude::*;
 
 use crate::args::extract_scalar;
 use crate::dtype::extract_opt_dtype;
-use crate::ops_reduce::{dim_arg, dim_or_axis, run};
+use crate::ops_reduce::{
+    dim_arg, dim_or_axis, dim_or_default, keepdim_or_keepdims, required_dim, run,
+};
 use crate::out_arg::{deliver, deliver_tuple, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
@@ -140,70 +142,103 @@ impl PyTensor {
 
 #[pymethods]
 impl PyTensor {
-    #[pyo3(signature = (dim=None, keepdim=None, *, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
     fn median<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
+        axis: Option<&Bound<'py, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'py, PyAny>>,
     ) -> Out {
+        let dim = dim_or_axis("median", dim, axis)?;
+        let keepdim = keepdim_or_keepdims("median", keepdim, keepdims)?;
         self.median_like(py, "median", dim, keepdim, out)
     }
 
-    #[pyo3(signature = (dim=None, keepdim=None, *, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
     fn nanmedian<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
         keepdim: Option<bool>,
+        axis: Option<&Bound<'py, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'py, PyAny>>,
     ) -> Out {
+        let dim = dim_or_axis("nanmedian", dim, axis)?;
+        let keepdim = keepdim_or_keepdims("nanmedian", keepdim, keepdims)?;
         self.median_like(py, "nanmedian", dim, keepdim, out)
     }
 
-    #[pyo3(signature = (dim=-1, keepdim=false, *, out=None))]
-    fn mode(&self, py: Python<'_>, dim: i64, keepdim: bool, out: Option<&Bound<'_, PyAny>>) -> Out {
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
+    fn mode(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: Option<bool>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
+        out: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dim = dim_or_default("mode", dim, axis, -1)?;
+        let keepdim = keepdim_or_keepdims("mode", keepdim, keepdims)?.unwrap_or(false);
         let (v, i) = run(py, "mode", &self.t, |t| t.mode(dim, keepdim))?;
         deliver_tuple(py, "mode", vec![v, i], out, &MODE_OUT)
     }
 
-    #[pyo3(signature = (k, dim=-1, keepdim=false, *, out=None))]
+    #[pyo3(signature = (k, dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's arguments and their numpy aliases
     fn kthvalue(
         &self,
         py: Python<'_>,
         k: i64,
-        dim: i64,
-        keepdim: bool,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: Option<bool>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyAny>>,
     ) -> Out {
+        let dim = dim_or_default("kthvalue", dim, axis, -1)?;
+        let keepdim = keepdim_or_keepdims("kthvalue", keepdim, keepdims)?.unwrap_or(false);
         let (v, i) = run(py, "kthvalue", &self.t, |t| t.kthvalue(k, dim, keepdim))?;
         deliver_tuple(py, "kthvalue", vec![v, i], out, &KTHVALUE_OUT)
     }
 
-    #[pyo3(signature = (q, dim=None, keepdim=false, *, interpolation="linear", out=None))]
+    #[pyo3(signature = (q, dim=None, keepdim=None, *, interpolation="linear", axis=None, keepdims=None, out=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's arguments and their numpy aliases
     fn quantile(
         &self,
         py: Python<'_>,
         q: &Bound<'_, PyAny>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
         interpolation: &str,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> Out {
+        let dim = dim_or_axis("quantile", dim, axis)?;
+        let keepdim = keepdim_or_keepdims("quantile", keepdim, keepdims)?.unwrap_or(false);
         self.quantile_like(py, "quantile", q, dim, keepdim, interpolation, out)
     }
 
-    #[pyo3(signature = (q, dim=None, keepdim=false, *, interpolation="linear", out=None))]
+    #[pyo3(signature = (q, dim=None, keepdim=None, *, interpolation="linear", axis=None, keepdims=None, out=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's arguments and their numpy aliases
     fn nanquantile(
         &self,
         py: Python<'_>,
         q: &Bound<'_, PyAny>,
         dim: Option<&Bound<'_, PyAny>>,
-        keepdim: bool,
+        keepdim: Option<bool>,
         interpolation: &str,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> Out {
+        let dim = dim_or_axis("nanquantile", dim, axis)?;
+        let keepdim = keepdim_or_keepdims("nanquantile", keepdim, keepdims)?.unwrap_or(false);
         self.quantile_like(py, "nanquantile", q, dim, keepdim, interpolation, out)
     }
 
@@ -216,7 +251,7 @@ impl PyTensor {
         axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        let dim = required_dim("cumsum", dim_or_axis(dim, axis))?;
+        let dim = required_dim("cumsum", dim, axis)?;
         // Into `out=`, the running cumsum is kept in out's dtype.
         let dtype = extract_opt_dtype(dtype)?.or_else(|| out.map(|o| o.borrow().t.dtype()));
         let r = run(py, "cumsum", &self.t, |t| t.cumsum(dim, dtype))?;
@@ -232,39 +267,51 @@ impl PyTensor {
         axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
-        let dim = required_dim("cumprod", dim_or_axis(dim, axis))?;
+        let dim = required_dim("cumprod", dim, axis)?;
         // Into `out=`, the running cumprod is kept in out's dtype.
         let dtype = extract_opt_dtype(dtype)?.or_else(|| out.map(|o| o.borrow().t.dtype()));
         let r = run(py, "cumprod", &self.t, |t| t.cumprod(dim, dtype))?;
         deliver(py, r, out, OutRule::Castable)
     }
 
-    #[pyo3(signature = (dim, *, out=None))]
-    fn cummax(&self, py: Python<'_>, dim: i64, out: Option<&Bound<'_, PyAny>>) -> Out {
+    #[pyo3(signature = (dim=None, *, axis=None, out=None))]
+    fn cummax(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+        out: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dim = required_dim("cummax", dim, axis)?;
         let (v, i) = run(py, "cummax", &self.t, |t| t.cummax(dim))?;
         deliver_tuple(py, "cummax", vec![v, i], out, &[CUMULATIVE_OUT; 2])
     }
 
-    #[pyo3(signature = (dim, *, out=None))]
-    fn cummin(&self, py: Python<'_>, dim: i64, out: Option<&Bound<'_, PyAny>>) -> Out {
+    #[pyo3(signature = (dim=None, *, axis=None, out=None))]
+    fn cummin(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+        out: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dim = required_dim("cummin", dim, axis)?;
         let (v, i) = run(py, "cummin", &self.t, |t| t.cummin(dim))?;
         deliver_tuple(py, "cummin", vec![v, i], out, &[CUMULATIVE_OUT; 2])
     }
 
-    #[pyo3(signature = (dim, *, out=None))]
-    fn logcumsumexp(&self, py: Python<'_>, dim: i64, out: Option<&Bound<'_, PyTensor>>) -> Out {
+    #[pyo3(signature = (dim=None, *, axis=None, out=None))]
+    fn logcumsumexp(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+        out: Option<&Bound<'_, PyTensor>>,
+    ) -> Out {
+        let dim = required_dim("logcumsumexp", dim, axis)?;
         let r = run(py, "logcumsumexp", &self.t, |t| t.logcumsumexp(dim))?;
         deliver(py, r, out, CUMULATIVE_OUT)
     }
-}
-
-/// `cumsum`/`cumprod` need a dim (given as `dim=` or `axis=`).
-fn required_dim(op: &str, dim: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
-    dim_arg(op, dim)?.ok_or_else(|| {
-        crate::errors::type_err(format!(
-            "{op}() missing 1 required positional arguments: \"dim\""
-        ))
-    })
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

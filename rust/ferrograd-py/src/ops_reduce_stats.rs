@@ -10,7 +10,7 @@ use pyo3::types::{PyBool, PyString, PyTuple};
 use crate::args::extract_scalar;
 use crate::dtype::extract_opt_dtype;
 use crate::errors::type_err;
-use crate::ops_reduce::{dim_or_axis, dims_arg, run};
+use crate::ops_reduce::{dim_or_axis, dims_arg, keepdim_or_keepdims, required, run};
 use crate::out_arg::{deliver, OutRule};
 use crate::tensor::{wrap, PyTensor};
 
@@ -104,7 +104,7 @@ macro_rules! moments {
         #[pymethods]
         impl PyTensor {
             $(
-                #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, out=None))]
+                #[pyo3(signature = (dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None, out=None))]
                 #[allow(clippy::too_many_arguments)]
                 fn $name(
                     &self,
@@ -114,10 +114,13 @@ macro_rules! moments {
                     keepdim: Option<bool>,
                     correction: Option<&Bound<'_, PyAny>>,
                     axis: Option<&Bound<'_, PyAny>>,
+                    keepdims: Option<bool>,
                     out: Option<&Bound<'_, PyTensor>>,
                 ) -> PyResult<Py<PyAny>> {
                     let op = stringify!($name);
-                    let a = moments_args(op, dim_or_axis(dim, axis), unbiased, keepdim, correction)?;
+                    let dim = dim_or_axis(op, dim, axis)?;
+                    let keepdim = keepdim_or_keepdims(op, keepdim, keepdims)?;
+                    let a = moments_args(op, dim, unbiased, keepdim, correction)?;
                     let r = run(py, op, &self.t, |t| t.$name(a.dims.as_deref(), a.correction, a.keepdim))?;
                     warn_dof(py, op, &self.t, &r, a.correction)?;
                     deliver(py, r, out, OutRule::Castable)
@@ -128,7 +131,8 @@ macro_rules! moments {
         $(
             #[doc = concat!("`", stringify!($pair), "(input, dim=None, unbiased=None, keepdim=False, *, correction=None)`.")]
             #[pyfunction]
-            #[pyo3(signature = (input, dim=None, unbiased=None, keepdim=None, *, correction=None))]
+            #[pyo3(signature = (input, dim=None, unbiased=None, keepdim=None, *, correction=None, axis=None, keepdims=None))]
+            #[allow(clippy::too_many_arguments)]
             pub fn $pair<'py>(
                 py: Python<'py>,
                 input: PyRef<'py, PyTensor>,
@@ -136,8 +140,12 @@ macro_rules! moments {
                 unbiased: Option<&Bound<'py, PyAny>>,
                 keepdim: Option<bool>,
                 correction: Option<&Bound<'py, PyAny>>,
+                axis: Option<&Bound<'py, PyAny>>,
+                keepdims: Option<bool>,
             ) -> PyResult<Bound<'py, PyTuple>> {
                 let op = stringify!($pair);
+                let dim = dim_or_axis(op, dim, axis)?;
+                let keepdim = keepdim_or_keepdims(op, keepdim, keepdims)?;
                 let a = moments_args(op, dim, unbiased, keepdim, correction)?;
                 let r = run(py, op, &input.t, |t| t.$pair(a.dims.as_deref(), a.correction, a.keepdim))?;
                 warn_dof(py, op, &input.t, &r.0, a.correction)?;
@@ -185,15 +193,19 @@ impl PyTensor {
         deliver(py, r, out, OutRule::Exact)
     }
 
-    #[pyo3(signature = (dim, keepdim=false, *, out=None))]
+    #[pyo3(signature = (dim=None, keepdim=None, *, axis=None, keepdims=None, out=None))]
     fn logsumexp(
         &self,
         py: Python<'_>,
-        dim: &Bound<'_, PyAny>,
-        keepdim: bool,
+        dim: Option<&Bound<'_, PyAny>>,
+        keepdim: Option<bool>,
+        axis: Option<&Bound<'_, PyAny>>,
+        keepdims: Option<bool>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> PyResult<Py<PyAny>> {
+        let dim = required("logsumexp", "dim", dim_or_axis("logsumexp", dim, axis)?)?;
         let dims = dims_arg("logsumexp", Some(dim))?.unwrap_or_default();
+        let keepdim = keepdim_or_keepdims("logsumexp", keepdim, keepdims)?.unwrap_or(false);
         let r = run(py, "logsumexp", &self.t, |t| t.logsumexp(&dims, keepdim))?;
         deliver(py, r, out, OutRule::Floating("logsumexp"))
     }
@@ -232,18 +244,23 @@ fn two_dims(dims: Option<&[i64]>, ndim: usize) -> PyResult<(i64, i64)> {
 
 /// `linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None)`.
 #[pyfunction]
-#[pyo3(signature = (x, ord=None, dim=None, keepdim=false, *, dtype=None, out=None))]
+#[pyo3(signature = (x, ord=None, dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None, out=None))]
+#[allow(clippy::too_many_arguments)] // PyTorch's arguments and their numpy aliases
 pub fn _linalg_vector_norm(
     py: Python<'_>,
     x: PyRef<'_, PyTensor>,
     ord: Option<&Bound<'_, PyAny>>,
     dim: Option<&Bound<'_, PyAny>>,
-    keepdim: bool,
+    keepdim: Option<bool>,
     dtype: Option<&Bound<'_, PyAny>>,
+    axis: Option<&Bound<'_, PyAny>>,
+    keepdims: Option<bool>,
     out: Option<&Bound<'_, PyTensor>>,
 ) -> PyResult<Py<PyAny>> {
+    let op = "linalg_vector_norm";
     let ord = ord.map_or(Ok(2.0), ord_arg)?;
-    let dims = dims_arg("linalg_vector_norm", dim)?;
+    let dims = dims_arg(op, dim_or_axis(op, dim, axis)?)?;
+    let keepdim = keepdim_or_keepdims(op, keepdim, keepdims)?.unwrap_or(false);
     let dtype = extract_opt_dtype(dtype)?;
     let r = run(py, "linalg.vector_norm", &x.t, |t| {
         t.vector_norm(ord, dims.as_deref(), keepdim, dtype)

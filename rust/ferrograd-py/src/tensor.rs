@@ -74,13 +74,14 @@ impl PyTensor {
         size_object(py, self.t.shape())
     }
 
-    #[pyo3(signature = (dim=None))]
+    #[pyo3(signature = (dim=None, *, axis=None))]
     fn size<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match dim {
+        match crate::ops_reduce::dim_or_axis("size", dim, axis)? {
             None => size_object(py, self.t.shape()),
             Some(d) => {
                 let d = self.dim_arg(d)?;
@@ -89,13 +90,14 @@ impl PyTensor {
         }
     }
 
-    #[pyo3(signature = (dim=None))]
+    #[pyo3(signature = (dim=None, *, axis=None))]
     fn stride<'py>(
         &self,
         py: Python<'py>,
         dim: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        match dim {
+        match crate::ops_reduce::dim_or_axis("stride", dim, axis)? {
             None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
             Some(d) => {
                 let d = self.dim_arg(d)?;

@@ -5,6 +5,7 @@ use pyo3::types::PyTuple;
 
 use crate::args::{extract_int, int_list, varargs_or_keyword};
 use crate::errors::core;
+use crate::ops_reduce::{dim_or_axis, required, required_dim};
 use crate::tensor::{wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
@@ -13,6 +14,24 @@ fn int_or_list(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64
     match extract_int(obj) {
         Some(i) => Ok(vec![i]),
         None => int_list(op, name, &PyTuple::new(obj.py(), [obj])?),
+    }
+}
+
+/// `squeeze`'s `dim`, which picks PyTorch's overload (and so the node's name): none (every
+/// size-1 dim), one int, or a tuple or list of them (even of one).
+pub(crate) enum SqueezeDims {
+    All,
+    One(i64),
+    Listed(Vec<i64>),
+}
+
+pub(crate) fn squeeze_dims(op: &str, dim: Option<&Bound<'_, PyAny>>) -> PyResult<SqueezeDims> {
+    let Some(d) = dim else {
+        return Ok(SqueezeDims::All);
+    };
+    match extract_int(d) {
+        Some(i) => Ok(SqueezeDims::One(i)),
+        None => int_list(op, "dim", &PyTuple::new(d.py(), [d])?).map(SqueezeDims::Listed),
     }
 }
 
@@ -139,26 +158,59 @@ impl PyTensor {
         wrap(py, core("expand_as", || self.t.expand(&sizes))?)
     }
 
-    fn narrow(&self, py: Python<'_>, dim: i64, start: i64, length: i64) -> Out {
+    #[pyo3(signature = (dim=None, start=None, length=None, *, axis=None))]
+    fn narrow(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        start: Option<i64>,
+        length: Option<i64>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dim = required_dim("narrow", dim, axis)?;
+        let start = required("narrow", "start", start)?;
+        let length = required("narrow", "length", length)?;
         wrap(py, core("narrow", || self.t.narrow(dim, start, length))?)
     }
 
-    fn select(&self, py: Python<'_>, dim: i64, index: i64) -> Out {
+    #[pyo3(signature = (dim=None, index=None, *, axis=None))]
+    fn select(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        index: Option<i64>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dim = required_dim("select", dim, axis)?;
+        let index = required("select", "index", index)?;
         wrap(py, core("select", || self.t.select(dim, index))?)
     }
 
-    fn unsqueeze(&self, py: Python<'_>, dim: i64) -> Out {
+    #[pyo3(signature = (dim=None, *, axis=None))]
+    fn unsqueeze(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dim = required_dim("unsqueeze", dim, axis)?;
         wrap(py, core("unsqueeze", || self.t.unsqueeze(dim))?)
     }
 
-    #[pyo3(signature = (dim=None))]
-    fn squeeze(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> Out {
-        let dims = match dim {
-            None => None,
-            Some(d) if d.is_none() => None,
-            Some(d) => Some(int_or_list("squeeze", "dim", d)?),
-        };
-        wrap(py, core("squeeze", || self.t.squeeze(dims.as_deref()))?)
+    #[pyo3(signature = (dim=None, *, axis=None))]
+    fn squeeze(
+        &self,
+        py: Python<'_>,
+        dim: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let dims = squeeze_dims("squeeze", dim_or_axis("squeeze", dim, axis)?)?;
+        let r = core("squeeze", || match &dims {
+            SqueezeDims::All => self.t.squeeze(None),
+            SqueezeDims::One(d) => self.t.squeeze(Some(&[*d])),
+            SqueezeDims::Listed(ds) => self.t.squeeze_dims(ds),
+        })?;
+        wrap(py, r)
     }
 
     #[pyo3(signature = (start_dim=0, end_dim=-1))]

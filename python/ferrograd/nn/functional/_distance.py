@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ... import _C, linalg
+from ..._numpy_aliases import alias
 from ...autograd.grad_mode import no_grad
 from ._loss_reduction import scalar_type_name
 
@@ -11,8 +12,12 @@ Tensor = _C.Tensor
 __all__ = ["cosine_similarity", "pairwise_distance", "pdist"]
 
 
-def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """<x1, x2> / (max(|x1|, eps) max(|x2|, eps)) along `dim`, the two broadcast together."""
+def cosine_similarity(
+    x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8, *, axis: int | None = None
+) -> Tensor:
+    """<x1, x2> / (max(|x1|, eps) max(|x2|, eps)) along `dim` (or numpy's `axis`), the two
+    broadcast together."""
+    dim = alias("cosine_similarity", "dim", dim, 1, "axis", axis)
     common = _C.result_type(x1, x2)
     if not common.is_floating_point:
         raise RuntimeError(
@@ -32,10 +37,17 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 
 def pairwise_distance(
-    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+    x1: Tensor,
+    x2: Tensor,
+    p: float = 2.0,
+    eps: float = 1e-6,
+    keepdim: bool = False,
+    *,
+    keepdims: bool | None = None,
 ) -> Tensor:
     """The p-norm of `x1 - x2 + eps` over the last dimension (eps keeps the norm away from
     its non-differentiable point at 0)."""
+    keepdim = alias("pairwise_distance", "keepdim", keepdim, False, "keepdims", keepdims)
     last_dim = max(x1.dim(), x2.dim()) - 1
     return _C.norm(x1 - x2 + eps, p, last_dim, keepdim)
 

@@ -230,11 +230,12 @@ impl Node {
         id
     }
 
+    /// Output `output_nr`'s gradient goes to `t.grad`. A second call for the same output hands
+    /// it to the new tensor (the same tensor under a new handle after an in-place view op).
     pub(crate) fn add_retain_grad(&self, output_nr: usize, t: &Tensor) {
         let mut hooks = self.hooks();
-        if !hooks.retain.iter().any(|(nr, _)| *nr == output_nr) {
-            hooks.retain.push((output_nr, t.downgrade()));
-        }
+        hooks.retain.retain(|(nr, _)| *nr != output_nr);
+        hooks.retain.push((output_nr, t.downgrade()));
     }
 
     pub fn add_pre_hook(&self, hook: PreHook) -> u64 {

@@ -119,15 +119,8 @@ pub fn tracked_in_place(
     target: &Tensor,
     op: impl FnOnce(&Tensor) -> Result<Tensor>,
 ) -> Result<Tensor> {
+    check_in_place(target)?;
     let view = target.view_meta();
-    if let Some(view) = &view {
-        check_view_writable(view)?;
-    }
-    if target.is_leaf() && target.requires_grad() {
-        return Err(Error::runtime(
-            "a leaf Variable that requires grad is being used in an in-place operation.",
-        ));
-    }
     let old = no_grad(|| target.deep_clone())?;
     if let Some(node) = target.grad_fn() {
         old.set_history(node, target.output_nr());
@@ -142,6 +135,20 @@ pub fn tracked_in_place(
         }
     }
     Ok(target.clone())
+}
+
+/// PyTorch's refusals of an in-place op (a write, or an in-place view op such as
+/// `unsqueeze_`) on a tensor that needs grad, with grad mode on: a leaf, and some views.
+pub(crate) fn check_in_place(target: &Tensor) -> Result<()> {
+    if let Some(view) = &target.view_meta() {
+        check_view_writable(view)?;
+    }
+    if target.is_leaf() && target.requires_grad() {
+        return Err(Error::runtime(
+            "a leaf Variable that requires grad is being used in an in-place operation.",
+        ));
+    }
+    Ok(())
 }
 
 /// The views PyTorch refuses to write into with grad mode on, in the order it checks them.

@@ -232,6 +232,7 @@ impl Tensor {
     }
 }
 pub mod batch_norm;
+mod diff;
 pub mod norm_backward;
 pub(crate) mod norm_layers;
 pub(crate) mod pool;
@@ -239,3 +240,4 @@ mod pool_1d;
 mod pool_grid;
 pub mod rnn_cell;
 pub(crate) mod upsample;
+mod view_inplace;

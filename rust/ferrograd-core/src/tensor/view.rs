@@ -327,6 +327,16 @@ impl Tensor {
             Some([_]) => "SqueezeBackward1",
             Some(_) => "SqueezeBackward2",
         };
+        self.squeeze_named(dims, name)
+    }
+
+    /// `squeeze(dims)` with the dims given as a tuple, even a tuple of one: PyTorch's overload
+    /// for a list, whose node is `SqueezeBackward2`.
+    pub fn squeeze_dims(&self, dims: &[i64]) -> Result<Tensor> {
+        self.squeeze_named(Some(dims), "SqueezeBackward2")
+    }
+
+    fn squeeze_named(&self, dims: Option<&[i64]>, name: &'static str) -> Result<Tensor> {
         tracked(
             &[self],
             || {
@@ -341,6 +351,12 @@ impl Tensor {
                         .map(|&d| self.dim_index(d))
                         .collect::<Result<_>>()?,
                 };
+                let repeated = (0..dims.len()).find(|&i| dims[..i].contains(&dims[i]));
+                if let Some(d) = repeated.map(|i| dims[i]) {
+                    return Err(Error::runtime(format!(
+                        "dim {d} appears multiple times in the list of dims"
+                    )));
+                }
                 Ok(self.with_layout(self.layout().squeeze(&dims)))
             },
             |_| Ok(view::reshape_back(name, self)),

@@ -96,14 +96,17 @@ impl PyTensor {
         self.outer(py, vec2, out)
     }
 
-    #[pyo3(signature = (other, dim=None, *, out=None))]
+    #[pyo3(signature = (other, dim=None, *, axis=None, out=None))]
     fn cross(
         &self,
         py: Python<'_>,
         other: PyRef<'_, PyTensor>,
-        dim: Option<i64>,
+        dim: Option<&Bound<'_, PyAny>>,
+        axis: Option<&Bound<'_, PyAny>>,
         out: Option<&Bound<'_, PyTensor>>,
     ) -> Out {
+        let dim = crate::ops_reduce::dim_or_axis("cross", dim, axis)?;
+        let dim = crate::ops_reduce::dim_arg("cross", dim)?;
         let r = core("cross", || self.t.cross(&other.t, dim))?;
         finish(py, r, out)
     }

@@ -12,6 +12,7 @@ use super::{finish, linalg, Out, OutArg};
 use crate::args::{extract_int, extract_scalar};
 use crate::dtype::extract_opt_dtype;
 use crate::errors::core;
+use crate::ops_reduce::{dim_or_axis, dim_or_default, keepdim_or_keepdims};
 use crate::out_arg::{deliver, deliver_tuple, OutRule};
 use crate::tensor::PyTensor;
 
@@ -167,17 +168,22 @@ fn _linalg_matrix_rank(
 }
 
 #[pyfunction]
-#[pyo3(signature = (A, ord=None, dim=None, keepdim=false, *, dtype=None, out=None))]
+#[pyo3(signature = (A, ord=None, dim=None, keepdim=None, *, dtype=None, axis=None, keepdims=None, out=None))]
+#[allow(clippy::too_many_arguments)] // PyTorch's arguments and their numpy aliases
 fn _linalg_matrix_norm(
     py: Python<'_>,
     A: PyRef<'_, PyTensor>,
     ord: Option<&Bound<'_, PyAny>>,
     dim: Option<&Bound<'_, PyAny>>,
-    keepdim: bool,
+    keepdim: Option<bool>,
     dtype: Option<&Bound<'_, PyAny>>,
+    axis: Option<&Bound<'_, PyAny>>,
+    keepdims: Option<bool>,
     out: OutArg<'_, '_>,
 ) -> PyResult<Py<PyAny>> {
     let a = &A.t;
+    let dim = dim_or_axis("linalg_matrix_norm", dim, axis)?;
+    let keepdim = keepdim_or_keepdims("linalg_matrix_norm", keepdim, keepdims)?.unwrap_or(false);
     let (ord, shown) = match ord {
         Some(o) => parse_ord(o)?,
         None => (Some(MatrixOrd::Fro), "fro".into()),
@@ -243,14 +249,16 @@ fn _linalg_cond(
 }
 
 #[pyfunction]
-#[pyo3(signature = (input, other, *, dim=-1, out=None))]
+#[pyo3(signature = (input, other, *, dim=None, axis=None, out=None))]
 fn _linalg_cross(
     py: Python<'_>,
     input: PyRef<'_, PyTensor>,
     other: PyRef<'_, PyTensor>,
-    dim: i64,
+    dim: Option<&Bound<'_, PyAny>>,
+    axis: Option<&Bound<'_, PyAny>>,
     out: OutArg<'_, '_>,
 ) -> Out {
+    let dim = dim_or_default("linalg_cross", dim, axis, -1)?;
     let x = &input.t;
     let y = &other.t;
     let r = core("linalg.cross", || x.linalg_cross(y, dim))?;

@@ -72,22 +72,6 @@ pub fn int_arg(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<i64> {
     })
 }
 
-/// A `dim` argument that also answers to numpy's `axis`.
-pub fn dim_or_axis(
-    op: &str,
-    dim: Option<&Bound<'_, PyAny>>,
-    axis: Option<&Bound<'_, PyAny>>,
-    default: i64,
-) -> PyResult<i64> {
-    match (dim, axis) {
-        (Some(_), Some(_)) => Err(type_err(format!(
-            "{op}() received both 'dim' and its alias 'axis'"
-        ))),
-        (Some(d), None) | (None, Some(d)) => int_arg(op, "dim", d),
-        (None, None) => Ok(default),
-    }
-}
-
 /// Wraps each tensor as a Python tensor, in a tuple.
 pub fn tuple_of<'py>(py: Python<'py>, tensors: Vec<Tensor>) -> PyResult<Bound<'py, PyTuple>> {
     let items = tensors

@@ -5,9 +5,10 @@
 use ferrograd_core::Tensor;
 use pyo3::prelude::*;
 
-use super::args::{dim_or_axis, tensor_list, Out};
+use super::args::{tensor_list, Out};
 use crate::errors::run;
 use crate::errors::{core, type_err};
+use crate::ops_reduce::dim_or_default;
 use crate::out_arg::write_out;
 use crate::tensor::{wrap, PyTensor};
 
@@ -48,7 +49,7 @@ pub fn cat(
     out: Option<&Bound<'_, PyTensor>>,
 ) -> Out {
     let parts = tensor_list("cat", tensors)?;
-    let dim = dim_or_axis("cat", dim, axis, 0)?;
+    let dim = dim_or_default("cat", dim, axis, 0)?;
     cat_to(py, parts, dim, out)
 }
 
@@ -62,7 +63,7 @@ pub fn concat(
     out: Option<&Bound<'_, PyTensor>>,
 ) -> Out {
     let parts = tensor_list("concat", tensors)?;
-    let dim = dim_or_axis("concat", dim, axis, 0)?;
+    let dim = dim_or_default("concat", dim, axis, 0)?;
     cat_to(py, parts, dim, out)
 }
 
@@ -76,20 +77,21 @@ pub fn concatenate(
     out: Option<&Bound<'_, PyTensor>>,
 ) -> Out {
     let parts = tensor_list("concatenate", tensors)?;
-    let dim = dim_or_axis("concatenate", dim, axis, 0)?;
+    let dim = dim_or_default("concatenate", dim, axis, 0)?;
     cat_to(py, parts, dim, out)
 }
 
 #[pyfunction]
-#[pyo3(signature = (tensors, dim=None, *, out=None))]
+#[pyo3(signature = (tensors, dim=None, *, axis=None, out=None))]
 pub fn stack(
     py: Python<'_>,
     tensors: &Bound<'_, PyAny>,
     dim: Option<&Bound<'_, PyAny>>,
+    axis: Option<&Bound<'_, PyAny>>,
     out: Option<&Bound<'_, PyTensor>>,
 ) -> Out {
     let tensors = tensor_list("stack", tensors)?;
-    let dim = dim_or_axis("stack", dim, None, 0)?;
+    let dim = dim_or_default("stack", dim, axis, 0)?;
     if out.is_none() {
         // Its own op (not the `cat` it computes), so that the graph shows `StackBackward0`.
         let elements: usize = tensors.iter().map(|t| t.numel()).sum();

@@ -2,6 +2,7 @@
 //! `tril`, `diag`, `meshgrid`, ...): argument parsing only; the ops are the core's.
 
 mod args;
+mod diff;
 mod grid;
 mod join;
 mod matrix;
@@ -60,6 +61,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
             "trace",
             "broadcast_to",
             "ravel",
+            "diff",
         ],
     )
 }

@@ -10,6 +10,7 @@ use crate::args::{extract_int, int_list};
 use crate::args::{int_or_ints, varargs_or_keyword};
 use crate::errors::run;
 use crate::errors::type_err;
+use crate::ops_reduce::{dim_arg, dim_or_axis};
 use crate::tensor::{wrap, PyTensor};
 
 /// A repeat count: an int or a tensor of counts.
@@ -130,14 +131,16 @@ impl PyTensor {
         wrap(py, run(py, "tile", n, || self.t.tile(&reps))?)
     }
 
-    #[pyo3(name = "repeat_interleave", signature = (repeats, dim=None, *, output_size=None))]
+    #[pyo3(name = "repeat_interleave", signature = (repeats, dim=None, *, output_size=None, axis=None))]
     fn repeat_interleave_method(
         &self,
         py: Python<'_>,
         repeats: &Bound<'_, PyAny>,
-        dim: Option<i64>,
+        dim: Option<&Bound<'_, PyAny>>,
         output_size: Option<i64>,
+        axis: Option<&Bound<'_, PyAny>>,
     ) -> Out {
+        let dim = optional_dim(dim, axis)?;
         repeat_interleave_impl(py, &self.t, repeats_arg(repeats)?, dim, output_size)
     }
 }
@@ -145,14 +148,16 @@ impl PyTensor {
 /// `ferrograd.repeat_interleave(input, repeats, dim=None, *, output_size=None)`, and the
 /// one-argument form `repeat_interleave(repeats)`: each index repeated by its count.
 #[pyfunction]
-#[pyo3(signature = (input=None, repeats=None, dim=None, *, output_size=None))]
+#[pyo3(signature = (input=None, repeats=None, dim=None, *, output_size=None, axis=None))]
 pub fn repeat_interleave(
     py: Python<'_>,
     input: Option<PyRef<'_, PyTensor>>,
     repeats: Option<&Bound<'_, PyAny>>,
-    dim: Option<i64>,
+    dim: Option<&Bound<'_, PyAny>>,
     output_size: Option<i64>,
+    axis: Option<&Bound<'_, PyAny>>,
 ) -> Out {
+    let dim = optional_dim(dim, axis)?;
     match (input, repeats) {
         (Some(input), Some(r)) => {
             repeat_interleave_impl(py, &input.t, repeats_arg(r)?, dim, output_size)
@@ -175,6 +180,15 @@ fn counts_form(py: Python<'_>, counts: &Tensor, output_size: Option<i64>) -> Out
             Tensor::repeat_interleave_counts(&counts, output_size)
         })?,
     )
+}
+
+/// `repeat_interleave`'s `dim` (or `axis`): an int, or `None` for the flattened input.
+fn optional_dim(
+    dim: Option<&Bound<'_, PyAny>>,
+    axis: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<i64>> {
+    let dim = dim_or_axis("repeat_interleave", dim, axis)?;
+    dim_arg("repeat_interleave", dim)
 }
 
 fn invalid_combination() -> PyErr {

@@ -9,6 +9,7 @@ use pyo3::types::PyTuple;
 use super::args::{int_arg, sequence_items, tuple_of, type_name};
 use crate::args::extract_int;
 use crate::errors::{core, type_err};
+use crate::ops_reduce::{dim_or_axis, dim_or_default};
 use crate::tensor::PyTensor;
 
 type Pieces<'py> = PyResult<Bound<'py, PyTuple>>;
@@ -129,23 +130,27 @@ impl PyTensor {
         split_any(&self.t, py, split_size, dim)
     }
 
-    #[pyo3(signature = (split_size, dim=0))]
+    #[pyo3(signature = (split_size, dim=None, *, axis=None))]
     fn unsafe_split<'py>(
         &self,
         py: Python<'py>,
         split_size: &Bound<'py, PyAny>,
-        dim: i64,
+        dim: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> Pieces<'py> {
+        let dim = dim_or_default("unsafe_split", dim, axis, 0)?;
         split_any(&self.t, py, split_size, dim)
     }
 
-    #[pyo3(signature = (split_sizes, dim=0))]
+    #[pyo3(signature = (split_sizes, dim=None, *, axis=None))]
     fn split_with_sizes<'py>(
         &self,
         py: Python<'py>,
         split_sizes: &Bound<'py, PyAny>,
-        dim: i64,
+        dim: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> Pieces<'py> {
+        let dim = dim_or_default("split_with_sizes", dim, axis, 0)?;
         let sizes = int_sequence("split_with_sizes", "split_sizes", 1, split_sizes)?;
         tuple_of(
             py,
@@ -153,26 +158,37 @@ impl PyTensor {
         )
     }
 
-    #[pyo3(signature = (split_sizes, dim=0))]
+    #[pyo3(signature = (split_sizes, dim=None, *, axis=None))]
     fn unsafe_split_with_sizes<'py>(
         &self,
         py: Python<'py>,
         split_sizes: &Bound<'py, PyAny>,
-        dim: i64,
+        dim: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> Pieces<'py> {
-        self.split_with_sizes(py, split_sizes, dim)
+        let dim = dim_or_default("unsafe_split_with_sizes", dim, axis, 0)?;
+        let sizes = int_sequence("unsafe_split_with_sizes", "split_sizes", 1, split_sizes)?;
+        tuple_of(
+            py,
+            core("unsafe_split_with_sizes", || {
+                self.t.split_with_sizes(&sizes, dim)
+            })?,
+        )
     }
 
-    #[pyo3(signature = (indices_or_sections=None, dim=0, *, sections=None, indices=None, tensor_indices_or_sections=None))]
+    #[pyo3(signature = (indices_or_sections=None, dim=None, *, sections=None, indices=None, tensor_indices_or_sections=None, axis=None))]
+    #[allow(clippy::too_many_arguments)] // PyTorch's overloads' arguments and the numpy alias
     fn tensor_split<'py>(
         &self,
         py: Python<'py>,
         indices_or_sections: Option<&Bound<'py, PyAny>>,
-        dim: i64,
+        dim: Option<&Bound<'py, PyAny>>,
         sections: Option<&Bound<'py, PyAny>>,
         indices: Option<&Bound<'py, PyAny>>,
         tensor_indices_or_sections: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> Pieces<'py> {
+        let dim = dim_or_default("tensor_split", dim, axis, 0)?;
         let given = [
             indices_or_sections.or(tensor_indices_or_sections),
             sections,
@@ -193,8 +209,15 @@ impl PyTensor {
         tuple_of(py, pieces)
     }
 
-    #[pyo3(signature = (chunks, dim=0))]
-    fn chunk<'py>(&self, py: Python<'py>, chunks: &Bound<'py, PyAny>, dim: i64) -> Pieces<'py> {
+    #[pyo3(signature = (chunks, dim=None, *, axis=None))]
+    fn chunk<'py>(
+        &self,
+        py: Python<'py>,
+        chunks: &Bound<'py, PyAny>,
+        dim: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
+    ) -> Pieces<'py> {
+        let dim = dim_or_default("chunk", dim, axis, 0)?;
         let chunks = int_arg("chunk", "chunks", chunks).map_err(|_| {
             type_err(format!(
                 "chunk(): argument 'chunks' (position 1) must be int, not {}",
@@ -204,18 +227,26 @@ impl PyTensor {
         tuple_of(py, core("chunk", || self.t.chunk(chunks, dim))?)
     }
 
-    #[pyo3(signature = (chunks, dim=0))]
+    #[pyo3(signature = (chunks, dim=None, *, axis=None))]
     fn unsafe_chunk<'py>(
         &self,
         py: Python<'py>,
         chunks: &Bound<'py, PyAny>,
-        dim: i64,
+        dim: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
     ) -> Pieces<'py> {
-        self.chunk(py, chunks, dim)
+        let dim = dim_or_axis("unsafe_chunk", dim, axis)?;
+        self.chunk(py, chunks, dim, None)
     }
 
-    #[pyo3(signature = (dim=0))]
-    fn unbind<'py>(&self, py: Python<'py>, dim: i64) -> Pieces<'py> {
+    #[pyo3(signature = (dim=None, *, axis=None))]
+    fn unbind<'py>(
+        &self,
+        py: Python<'py>,
+        dim: Option<&Bound<'py, PyAny>>,
+        axis: Option<&Bound<'py, PyAny>>,
+    ) -> Pieces<'py> {
+        let dim = dim_or_default("unbind", dim, axis, 0)?;
         tuple_of(py, core("unbind", || self.t.unbind(dim))?)
     }
 
