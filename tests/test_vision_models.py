@@ -286,3 +286,15 @@ def test_zero_init_residual_zeroes_last_bn_of_each_block(no_init, name, block, l
         for b in default.modules()
         if isinstance(b, getattr(models, block))
     )
+
+
+def test_weight_enums_reach_the_no_download_error():
+    # Tutorials write `weights=models.ResNet18_Weights.DEFAULT`; the enum exists (DEFAULT an
+    # alias of torchvision's default member) and the builder then explains how to load weights.
+    assert models.ResNet18_Weights.DEFAULT is models.ResNet18_Weights.IMAGENET1K_V1
+    assert models.ResNet50_Weights.DEFAULT is models.ResNet50_Weights.IMAGENET1K_V2
+    assert models.VGG16_Weights.IMAGENET1K_FEATURES.name == "IMAGENET1K_FEATURES"
+    with pytest.raises(RuntimeError, match=r"resnet18: pretrained weights are not available"):
+        models.resnet18(weights=models.ResNet18_Weights.DEFAULT)
+    with pytest.raises(RuntimeError, match=r"vgg16_bn: pretrained weights are not available"):
+        models.vgg16_bn(weights=models.VGG16_BN_Weights.IMAGENET1K_V1)

@@ -7,6 +7,22 @@ or a ``weights`` argument raises an error saying how to load a saved state_dict 
     model = models.resnet18(num_classes=10)
 """
 
+from ._weights import (
+    AlexNet_Weights,
+    ResNet18_Weights,
+    ResNet34_Weights,
+    ResNet50_Weights,
+    ResNet101_Weights,
+    ResNet152_Weights,
+    VGG11_BN_Weights,
+    VGG11_Weights,
+    VGG13_BN_Weights,
+    VGG13_Weights,
+    VGG16_BN_Weights,
+    VGG16_Weights,
+    VGG19_BN_Weights,
+    VGG19_Weights,
+)
 from .alexnet import AlexNet, alexnet
 from .resnet import (
     BasicBlock,
@@ -33,9 +49,23 @@ from .vgg import (
 __all__ = [
     "VGG",
     "AlexNet",
+    "AlexNet_Weights",
     "BasicBlock",
     "Bottleneck",
     "ResNet",
+    "ResNet18_Weights",
+    "ResNet34_Weights",
+    "ResNet50_Weights",
+    "ResNet101_Weights",
+    "ResNet152_Weights",
+    "VGG11_BN_Weights",
+    "VGG11_Weights",
+    "VGG13_BN_Weights",
+    "VGG13_Weights",
+    "VGG16_BN_Weights",
+    "VGG16_Weights",
+    "VGG19_BN_Weights",
+    "VGG19_Weights",
     "alexnet",
     "resnet18",
     "resnet34",
