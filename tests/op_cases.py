@@ -91,19 +91,23 @@ class Case:
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
 
-    def build(self):
-        """(bases, values, kw_values): fresh tensors each call (in-place forms write them)."""
-        built = [_build(v) for v in self.values]
-        kw = {k: v.build()[1] if isinstance(v, Operand) else v for k, v in self.kw_values.items()}
+    def build(self, device=None):
+        """(bases, values, kw_values): fresh tensors each call (in-place forms write them),
+        on `device` if given."""
+        built = [_build(v, device) for v in self.values]
+        kw = {
+            k: v.build(device)[1] if isinstance(v, Operand) else v
+            for k, v in self.kw_values.items()
+        }
         return [b for b, _ in built], [v for _, v in built], kw
 
 
-def _build(value):
+def _build(value, device=None):
     """(base, tensor) for an Operand, (None, [tensors]) for a list of them, else as is."""
     if isinstance(value, Operand):
-        return value.build()
+        return value.build(device)
     if isinstance(value, list):
-        return None, [v.build()[1] for v in value]
+        return None, [v.build(device)[1] for v in value]
     return None, value
 
 

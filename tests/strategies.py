@@ -163,11 +163,12 @@ class Operand:
     domain: Any
     seed: int
 
-    def build(self):
-        """(base, view): the view is the operand; the base shows where in-place writes land."""
+    def build(self, device=None):
+        """(base, view): the view is the operand; the base shows where in-place writes land.
+        On `device`, the base is moved there and the view taken of it, so the layout stays."""
         rng = np.random.default_rng(self.seed)
         values = self.domain.sample(rng, self.base_shape, self.dtype_name)
-        base = ferrograd.tensor(values, dtype=dtype(self.dtype_name))
+        base = ferrograd.tensor(values, dtype=dtype(self.dtype_name), device=device)
         if self.expand_to is not None:
             return base, base.expand(self.expand_to)
         return base, base[self.index].permute(self.perm)

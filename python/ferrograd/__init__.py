@@ -126,5 +126,5 @@ default_generator = _C._default_generator()
 __version__ = "0.1.0"
 
 # The model-building layer, plain Python over the Tensor (imported last: it uses the names above).
-from . import nn, optim
+from . import cuda, nn, optim, wgpu
 from .serialization import load, save

@@ -1,4 +1,4 @@
-"""`ferrograd.device`: where a tensor lives (`cpu` now; the GPU backend adds `wgpu`)."""
+"""`ferrograd.device`: where a tensor lives: `cpu`, or the GPU as `wgpu` (`wgpu:0`)."""
 
 _KNOWN_TYPES = ("cpu", "wgpu")
 
@@ -21,6 +21,11 @@ class device:
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
+        if type == "cuda":
+            raise RuntimeError(
+                "ferrograd has no CUDA backend: its GPU backend is wgpu, so use device='wgpu' "
+                "(ferrograd.wgpu.is_available() tells whether a GPU adapter was found)"
+            )
         if type not in _KNOWN_TYPES:
             raise RuntimeError(
                 "Expected one of cpu, wgpu device type at start of device string: " + type

@@ -17,6 +17,7 @@
 pub mod autograd;
 pub mod cpu;
 pub mod device;
+pub mod device_scope;
 pub mod dtype;
 pub mod error;
 pub mod layout;
@@ -26,8 +27,10 @@ pub mod shape;
 pub mod storage;
 pub mod strided;
 pub mod tensor;
+pub mod wgpu;
 
 pub use device::Device;
+pub use device_scope::DeviceScope;
 pub use dtype::{promote_types, result_type, Category, DType, Element, Operand, Scalar};
 pub use error::{Error, ErrorKind, Result};
 pub use layout::Layout;

@@ -12,6 +12,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use crate::device::Device;
 use crate::dtype::Element;
 use crate::error::{Error, Result};
+use crate::wgpu::resident::WgpuData;
 
 /// Alignment of buffers we allocate: a cache line, and enough for any SIMD load.
 const ALIGN: usize = 64;
@@ -173,33 +174,52 @@ impl Drop for CpuBuffer {
     }
 }
 
-/// The data of a storage on its device. The wgpu backend adds a `Wgpu` variant.
+/// The data of a storage on its device.
 pub enum StorageData {
     Cpu(CpuBuffer),
+    /// A GPU storage, with its GPU and/or host copy (see `wgpu/resident.rs`).
+    Wgpu(WgpuData),
 }
 
 impl StorageData {
     pub fn nbytes(&self) -> usize {
         match self {
             StorageData::Cpu(b) => b.nbytes(),
+            StorageData::Wgpu(w) => w.nbytes(),
         }
     }
 
-    pub fn device(&self) -> Device {
+    /// Whether host code can read the bytes now.
+    fn host_ready(&self) -> bool {
         match self {
-            StorageData::Cpu(_) => Device::Cpu,
+            StorageData::Cpu(_) => true,
+            StorageData::Wgpu(w) => w.host_ready(),
         }
     }
 
+    /// The host bytes, for CPU kernels. A GPU storage reached through [`Storage::read`] or
+    /// [`Storage::write`] has a current host copy.
     pub fn cpu(&self) -> Result<&CpuBuffer> {
         match self {
             StorageData::Cpu(b) => Ok(b),
+            StorageData::Wgpu(w) => w.host(),
         }
     }
 
     pub fn cpu_mut(&mut self) -> Result<&mut CpuBuffer> {
         match self {
             StorageData::Cpu(b) => Ok(b),
+            StorageData::Wgpu(w) => w.host_mut(),
+        }
+    }
+
+    /// The GPU side of a GPU storage (an error for a CPU one).
+    pub fn wgpu_mut(&mut self) -> Result<&mut WgpuData> {
+        match self {
+            StorageData::Wgpu(w) => Ok(w),
+            StorageData::Cpu(_) => Err(Error::runtime(
+                "internal: a GPU kernel was given a CPU tensor",
+            )),
         }
     }
 }
@@ -214,7 +234,11 @@ pub struct Storage {
 
 impl Storage {
     pub fn new(data: StorageData) -> Self {
-        let (nbytes, device) = (data.nbytes(), data.device());
+        let nbytes = data.nbytes();
+        let device = match data {
+            StorageData::Cpu(_) => Device::Cpu,
+            StorageData::Wgpu(_) => Device::Wgpu(0),
+        };
         Storage {
             inner: Arc::new(RwLock::new(data)),
             nbytes,
@@ -222,17 +246,39 @@ impl Storage {
         }
     }
 
-    pub fn cpu_zeroed(nbytes: usize) -> Result<Self> {
-        Ok(Storage::new(StorageData::Cpu(CpuBuffer::zeroed(nbytes)?)))
+    /// Host memory as a storage on the current device (see `device_scope.rs`): a GPU storage
+    /// starts with only its host copy.
+    fn on_current_device(host: CpuBuffer) -> Self {
+        match crate::device_scope::current() {
+            Device::Cpu => Storage::new(StorageData::Cpu(host)),
+            Device::Wgpu(_) => Storage::new(StorageData::Wgpu(WgpuData::from_host(host))),
+        }
     }
 
-    /// Uninitialised CPU memory: only for a buffer that is written in full before it is read.
-    pub(crate) fn cpu_uninit(nbytes: usize) -> Result<Self> {
-        Ok(Storage::new(StorageData::Cpu(CpuBuffer::uninit(nbytes)?)))
+    /// Zero-filled memory on the current device.
+    pub fn zeroed(nbytes: usize) -> Result<Self> {
+        match crate::device_scope::current() {
+            Device::Cpu => Ok(Storage::new(StorageData::Cpu(CpuBuffer::zeroed(nbytes)?))),
+            Device::Wgpu(_) => Ok(Storage::new(StorageData::Wgpu(WgpuData::fresh(
+                nbytes, true,
+            )))),
+        }
     }
 
+    /// Uninitialised memory on the current device: only for a buffer that is written in full
+    /// before it is read.
+    pub(crate) fn uninit(nbytes: usize) -> Result<Self> {
+        match crate::device_scope::current() {
+            Device::Cpu => Ok(Storage::new(StorageData::Cpu(CpuBuffer::uninit(nbytes)?))),
+            Device::Wgpu(_) => Ok(Storage::new(StorageData::Wgpu(WgpuData::fresh(
+                nbytes, false,
+            )))),
+        }
+    }
+
+    /// A vector's memory, taken without copying, on the current device.
     pub fn from_vec<T: Element>(v: Vec<T>) -> Self {
-        Storage::new(StorageData::Cpu(CpuBuffer::from_vec(v)))
+        Storage::on_current_device(CpuBuffer::from_vec(v))
     }
 
     pub fn nbytes(&self) -> usize {
@@ -243,32 +289,66 @@ impl Storage {
         self.device
     }
 
-    /// Whether two handles share the same bytes.
     /// Whether no other handle (no view, no other tensor) shares this storage.
     pub fn is_unique(&self) -> bool {
         Arc::strong_count(&self.inner) == 1
     }
 
+    /// Whether two handles share the same bytes.
     pub fn same(&self, other: &Storage) -> bool {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// The address of the first byte (for `data_ptr()` and identity checks).
+    /// The address of the first byte (for `data_ptr()` and identity checks). A GPU storage has
+    /// no host address of its own; its handle's address identifies it.
     pub fn data_ptr(&self) -> usize {
-        match &*self.read() {
+        match &*self.lock_read() {
             StorageData::Cpu(b) => b.as_ptr() as usize,
+            StorageData::Wgpu(_) => Arc::as_ptr(&self.inner) as usize,
         }
     }
 
-    /// Shared access. A lock poisoned by a panic elsewhere still holds valid bytes, so we
-    /// recover it rather than propagate the panic.
-    pub fn read(&self) -> RwLockReadGuard<'_, StorageData> {
+    fn lock_read(&self) -> RwLockReadGuard<'_, StorageData> {
         self.inner.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Exclusive access, for kernels that write.
-    pub fn write(&self) -> RwLockWriteGuard<'_, StorageData> {
+    fn lock_write(&self) -> RwLockWriteGuard<'_, StorageData> {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Shared access for host code. A GPU storage gets a current host copy first (if that
+    /// fails, `cpu()` on the guard reports it). A lock poisoned by a panic elsewhere still holds
+    /// valid bytes, so we recover it rather than propagate the panic.
+    pub fn read(&self) -> RwLockReadGuard<'_, StorageData> {
+        loop {
+            let guard = self.lock_read();
+            if guard.host_ready() {
+                return guard;
+            }
+            drop(guard);
+            let mut w = self.lock_write();
+            if let StorageData::Wgpu(data) = &mut *w {
+                if data.make_host_ready().is_err() {
+                    drop(w);
+                    return self.lock_read();
+                }
+            }
+        }
+    }
+
+    /// Exclusive access for host code that writes (a GPU storage's host copy is made current).
+    pub fn write(&self) -> RwLockWriteGuard<'_, StorageData> {
+        let mut guard = self.lock_write();
+        if let StorageData::Wgpu(data) = &mut *guard {
+            // On failure the guard's `cpu_mut()` reports the error.
+            let _ = data.make_host_ready();
+        }
+        guard
+    }
+
+    /// Exclusive access for GPU kernels: no host copy is made.
+    pub fn write_gpu(&self) -> RwLockWriteGuard<'_, StorageData> {
+        self.lock_write()
     }
 }
 
@@ -291,7 +371,7 @@ mod tests {
 
     #[test]
     fn clones_share_bytes() -> Result<()> {
-        let a = Storage::cpu_zeroed(16)?;
+        let a = Storage::zeroed(16)?;
         let b = a.clone();
         b.write().cpu_mut()?.as_mut_slice::<f32>()[1] = 2.5;
         assert_eq!(a.read().cpu()?.as_slice::<f32>(), &[0.0, 2.5, 0.0, 0.0]);
@@ -301,7 +381,7 @@ mod tests {
 
     #[test]
     fn huge_allocation_is_an_error() {
-        let err = Storage::cpu_zeroed(usize::MAX / 2).err();
+        let err = Storage::zeroed(usize::MAX / 2).err();
         assert!(matches!(err, Some(Error::OutOfMemory { .. })));
     }
 

@@ -15,16 +15,20 @@ use crate::tensor::{extract_device, wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
 
-/// Applies the keyword arguments every factory takes: checks `device`, sets `requires_grad`.
+/// Applies the keyword arguments every factory takes: moves to `device`, sets `requires_grad`.
 fn finish(
     py: Python<'_>,
     t: Tensor,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> Out {
-    if let Some(d) = device.filter(|d| !d.is_none()) {
-        extract_device(d)?;
-    }
+    let t = match device.filter(|d| !d.is_none()) {
+        Some(d) => {
+            let device = extract_device(d)?;
+            core("to", || t.to_device(device))?
+        }
+        None => t,
+    };
     if requires_grad {
         if !t.dtype().is_floating_point() {
             return Err(runtime_err(

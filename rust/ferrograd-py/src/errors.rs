@@ -2,9 +2,10 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use ferrograd_core::wgpu::fallback;
 use ferrograd_core::{Error, ErrorKind};
 use pyo3::exceptions::{
-    PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyValueError,
+    PyIndexError, PyNotImplementedError, PyRuntimeError, PyTypeError, PyUserWarning, PyValueError,
 };
 use pyo3::PyErr;
 use pyo3::{PyResult, Python};
@@ -24,7 +25,9 @@ pub fn to_py_err(err: Error) -> PyErr {
 /// Runs a core call. An error becomes its Python exception; a panic (a bug in ferrograd) becomes
 /// a RuntimeError naming the op instead of tearing down the interpreter.
 pub fn core<T>(op: &'static str, f: impl FnOnce() -> ferrograd_core::Result<T>) -> PyResult<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
+    let outcome = catch_unwind(AssertUnwindSafe(|| fallback::with_op(op, f)));
+    raise_fallback_warnings()?;
+    match outcome {
         Ok(result) => result.map_err(to_py_err),
         Err(payload) => {
             let detail = payload
@@ -37,6 +40,22 @@ pub fn core<T>(op: &'static str, f: impl FnOnce() -> ferrograd_core::Result<T>) 
             )))
         }
     }
+}
+
+/// Raises the one-time warnings of ops that ran on the CPU for want of a GPU kernel (queued
+/// by the core while the op ran, possibly without the GIL).
+fn raise_fallback_warnings() -> PyResult<()> {
+    let warnings = fallback::take_warnings();
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    Python::attach(|py| {
+        for msg in warnings {
+            let msg = std::ffi::CString::new(msg).unwrap_or_default();
+            PyErr::warn(py, &py.get_type::<PyUserWarning>(), &msg, 1)?;
+        }
+        Ok(())
+    })
 }
 
 /// Runs a core op, releasing the GIL when it does enough work (elements touched, or

@@ -44,6 +44,7 @@ mod tensor_new;
 mod tensor_protocols;
 mod tensor_views;
 mod tensor_views_inplace;
+mod wgpu_runtime;
 
 use pyo3::prelude::*;
 
@@ -54,6 +55,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // its one thread instead of waiting on threads it does not have.
     ferrograd_core::cpu::fork_guard::install();
     m.add_class::<tensor::PyTensor>()?;
+    wgpu_runtime::register(m)?;
     m.add_class::<dtype::PyDType>()?;
     m.add_class::<numpy_interop::StorageKeepAlive>()?;
     m.add_class::<random::PyGenerator>()?;

@@ -134,6 +134,12 @@ fn view_as_ndarray<'py, T: numpy::Element + ferrograd_core::Element>(
 /// `.numpy()`: a numpy array over the tensor's memory (no copy).
 pub fn tensor_to_ndarray<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
     use half::f16;
+    if t.device().is_wgpu() {
+        return Err(PyTypeError::new_err(format!(
+            "can't convert {} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+            t.device()
+        )));
+    }
     match t.dtype() {
         DType::Bool => view_as_ndarray::<bool>(py, t),
         DType::U8 => view_as_ndarray::<u8>(py, t),
@@ -156,6 +162,8 @@ pub fn values_for_print<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py,
     } else {
         t.dtype()
     };
-    let t = core("repr", || t.to_dtype(wide))?;
+    let t = core("repr", || {
+        t.to_device(ferrograd_core::Device::Cpu)?.to_dtype(wide)
+    })?;
     tensor_to_ndarray(py, &t)
 }

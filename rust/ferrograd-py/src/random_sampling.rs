@@ -3,7 +3,7 @@
 //! `ferrograd.Generator` (see `random.rs`), or from the default one when none is given.
 
 use ferrograd_core::tensor::Distribution;
-use ferrograd_core::{DType, Scalar, Tensor};
+use ferrograd_core::{DType, Device, Scalar, Tensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -11,10 +11,11 @@ use crate::args::{extract_int, extract_scalar, size_arg, to_sizes};
 use crate::dtype::{default_dtype, extract_opt_dtype};
 use crate::errors::{core, runtime_err, type_err};
 use crate::random::{with_generator, PyGenerator};
-use crate::tensor::{wrap, PyTensor};
+use crate::tensor::{device_arg, wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
 
+#[allow(clippy::too_many_arguments)]
 fn sample(
     py: Python<'_>,
     op: &'static str,
@@ -22,10 +23,14 @@ fn sample(
     dtype: DType,
     generator: Option<&PyGenerator>,
     dist: Distribution,
+    device: Device,
     requires_grad: bool,
 ) -> Out {
+    // Drawn on the host and moved, so a seeded program draws the same numbers on every device.
     let t = with_generator(generator, |g| {
-        core(op, || Tensor::sampled(shape, dtype, g, dist))
+        core(op, || {
+            Tensor::sampled(shape, dtype, g, dist)?.to_device(device)
+        })
     })?;
     if requires_grad {
         core(op, || t.set_requires_grad(true))?;
@@ -46,7 +51,8 @@ pub fn rand(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> Out {
-    let _ = (out, layout, device);
+    let _ = (out, layout);
+    let device = device_arg(device, Device::Cpu)?;
     let shape = size_arg("rand", size)?;
     let dtype = extract_opt_dtype(dtype)?.unwrap_or_else(default_dtype);
     sample(
@@ -56,6 +62,7 @@ pub fn rand(
         dtype,
         generator.as_deref(),
         Distribution::Uniform { from: 0.0, to: 1.0 },
+        device,
         requires_grad,
     )
 }
@@ -73,7 +80,8 @@ pub fn randn(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> Out {
-    let _ = (out, layout, device);
+    let _ = (out, layout);
+    let device = device_arg(device, Device::Cpu)?;
     let shape = size_arg("randn", size)?;
     let dtype = extract_opt_dtype(dtype)?.unwrap_or_else(default_dtype);
     sample(
@@ -86,6 +94,7 @@ pub fn randn(
             mean: 0.0,
             std: 1.0,
         },
+        device,
         requires_grad,
     )
 }
@@ -108,7 +117,8 @@ pub fn randint(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> Out {
-    let _ = (out, layout, device);
+    let _ = (out, layout);
+    let device = device_arg(device, Device::Cpu)?;
     const USAGE: &str = "randint() received an invalid combination of arguments - expected (int high, tuple of ints size) or (int low, int high, tuple of ints size)";
     // Leading integers are the bounds; the first non-integer is the size.
     let mut ints = Vec::new();
@@ -147,6 +157,7 @@ pub fn randint(
             from: low,
             to: high,
         },
+        device,
         requires_grad,
     )
 }
@@ -164,7 +175,8 @@ pub fn randperm(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> Out {
-    let _ = (out, layout, device, requires_grad);
+    let _ = (out, layout, requires_grad);
+    let device = device_arg(device, Device::Cpu)?;
     if n < 0 {
         return Err(runtime_err(format!(
             "Trying to create tensor with negative dimension {n}: [{n}]"
@@ -172,7 +184,9 @@ pub fn randperm(
     }
     let dtype = extract_opt_dtype(dtype)?.unwrap_or(DType::I64);
     let t = with_generator(generator.as_deref(), |g| {
-        core("randperm", || Tensor::randperm(n as usize, dtype, g))
+        core("randperm", || {
+            Tensor::randperm(n as usize, dtype, g)?.to_device(device)
+        })
     })?;
     wrap(py, t)
 }
@@ -203,7 +217,8 @@ pub fn normal(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> Out {
-    let _ = (out, layout, device);
+    let _ = (out, layout);
+    let device = device_arg(device, Device::Cpu)?;
     let as_tensor = |o: &Bound<'_, PyAny>| o.cast::<PyTensor>().ok().map(|t| t.borrow().t.clone());
     let mean_t = as_tensor(mean);
     let std_t = std.and_then(as_tensor);
@@ -224,6 +239,7 @@ pub fn normal(
             dtype,
             generator.as_deref(),
             Distribution::Normal { mean: m, std: s },
+            device,
             requires_grad,
         );
     }
@@ -302,10 +318,20 @@ fn like_sample(
     input: &PyTensor,
     dtype: Option<&Bound<'_, PyAny>>,
     dist: Distribution,
+    device: Device,
     requires_grad: bool,
 ) -> Out {
     let dtype = extract_opt_dtype(dtype)?.unwrap_or(input.t.dtype());
-    sample(py, op, input.t.shape(), dtype, None, dist, requires_grad)
+    sample(
+        py,
+        op,
+        input.t.shape(),
+        dtype,
+        None,
+        dist,
+        device,
+        requires_grad,
+    )
 }
 
 #[pyfunction]
@@ -319,13 +345,15 @@ pub fn rand_like(
     requires_grad: bool,
     memory_format: Option<&Bound<'_, PyAny>>,
 ) -> Out {
-    let _ = (layout, device, memory_format);
+    let _ = (layout, memory_format);
+    let device = device_arg(device, input.t.device())?;
     like_sample(
         py,
         "rand_like",
         &input,
         dtype,
         Distribution::Uniform { from: 0.0, to: 1.0 },
+        device,
         requires_grad,
     )
 }
@@ -341,7 +369,8 @@ pub fn randn_like(
     requires_grad: bool,
     memory_format: Option<&Bound<'_, PyAny>>,
 ) -> Out {
-    let _ = (layout, device, memory_format);
+    let _ = (layout, memory_format);
+    let device = device_arg(device, input.t.device())?;
     like_sample(
         py,
         "randn_like",
@@ -351,6 +380,7 @@ pub fn randn_like(
             mean: 0.0,
             std: 1.0,
         },
+        device,
         requires_grad,
     )
 }
@@ -369,7 +399,8 @@ pub fn randint_like(
     requires_grad: bool,
     memory_format: Option<&Bound<'_, PyAny>>,
 ) -> Out {
-    let _ = (layout, device, memory_format);
+    let _ = (layout, memory_format);
+    let device = device_arg(device, input.t.device())?;
     let (from, to) = match high {
         Some(h) => (low, h),
         None => (0, low),
@@ -380,6 +411,7 @@ pub fn randint_like(
         &input,
         dtype,
         Distribution::IntegerRange { from, to },
+        device,
         requires_grad,
     )
 }

@@ -36,19 +36,42 @@ pub fn device_object<'py>(py: Python<'py>, device: Device) -> PyResult<Bound<'py
     cls.call1((device.name(),))
 }
 
-/// Reads a `device=` argument: a string like `"cpu"` or a `ferrograd.device`.
+/// The error for a device type ferrograd has no backend for, pointing to `wgpu` for CUDA.
+pub fn no_cuda_err() -> PyErr {
+    runtime_err(
+        "ferrograd has no CUDA backend: its GPU backend is wgpu, so use device='wgpu' \
+         (ferrograd.wgpu.is_available() tells whether a GPU adapter was found)",
+    )
+}
+
+/// A `device=` argument, or `default` when it is absent or None.
+pub fn device_arg(device: Option<&Bound<'_, PyAny>>, default: Device) -> PyResult<Device> {
+    match device.filter(|d| !d.is_none()) {
+        Some(d) => extract_device(d),
+        None => Ok(default),
+    }
+}
+
+/// Reads a `device=` argument: a string like `"cpu"`, `"wgpu:0"`, or a `ferrograd.device`.
 pub fn extract_device(obj: &Bound<'_, PyAny>) -> PyResult<Device> {
     let name: String = if let Ok(s) = obj.extract::<String>() {
         s
+    } else if let Ok(index) = obj.extract::<i64>() {
+        // PyTorch reads a bare integer as an accelerator index.
+        format!("wgpu:{index}")
     } else {
         obj.str()?.extract::<String>()?
     };
+    if let Some(d) = Device::parse(&name) {
+        return Ok(d);
+    }
     let base = name.split(':').next().unwrap_or("");
-    Device::parse(base).ok_or_else(|| {
-        runtime_err(format!(
-            "Expected one of cpu device type at start of device string: {name}"
-        ))
-    })
+    if base == "cuda" {
+        return Err(no_cuda_err());
+    }
+    Err(runtime_err(format!(
+        "Expected one of cpu, wgpu device type at start of device string: {name}"
+    )))
 }
 
 #[pymethods]
@@ -119,6 +142,11 @@ impl PyTensor {
     #[getter]
     fn is_cuda(&self) -> bool {
         false
+    }
+
+    #[getter]
+    fn is_wgpu(&self) -> bool {
+        self.t.device().is_wgpu()
     }
 
     #[getter]

@@ -1,16 +1,16 @@
 //! Conversion methods of `ferrograd.Tensor`: dtype casts, `to`, `type`, copies, reading values
 //! out (`item`, `tolist`, `numpy`) and the fill-style in-place writes.
 
-use ferrograd_core::{Category, DType, Scalar, Tensor};
+use ferrograd_core::{Category, DType, Device, Scalar, Tensor};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::args::{extract_scalar, scalar_to_py};
 use crate::dtype::{dtype_from_type_string, extract_dtype, PyDType};
-use crate::errors::core;
+use crate::errors::{core, runtime_err};
 use crate::numpy_interop::tensor_to_ndarray;
-use crate::tensor::{extract_device, wrap, PyTensor};
+use crate::tensor::{extract_device, no_cuda_err, wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
 
@@ -105,14 +105,17 @@ impl PyTensor {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> Out {
         let mut dtype: Option<DType> = None;
+        let mut device: Option<Device> = None;
         let mut copy = false;
         let mut take = |obj: &Bound<'_, PyAny>| -> PyResult<()> {
             if let Ok(other) = obj.cast::<PyTensor>() {
-                dtype = Some(other.borrow().t.dtype());
+                let other = other.borrow();
+                dtype = Some(other.t.dtype());
+                device = Some(other.t.device());
             } else if obj.is_instance_of::<PyDType>() {
                 dtype = Some(extract_dtype(obj)?);
             } else {
-                extract_device(obj)?;
+                device = Some(extract_device(obj)?);
             }
             Ok(())
         };
@@ -127,9 +130,7 @@ impl PyTensor {
                 let key: String = k.extract()?;
                 match key.as_str() {
                     "dtype" if !v.is_none() => dtype = Some(extract_dtype(&v)?),
-                    "device" if !v.is_none() => {
-                        extract_device(&v)?;
-                    }
+                    "device" if !v.is_none() => device = Some(extract_device(&v)?),
                     "copy" => copy = v.extract()?,
                     "dtype" | "device" | "non_blocking" | "memory_format" => {}
                     other => {
@@ -142,8 +143,15 @@ impl PyTensor {
         }
         let this = slf.borrow().t.clone();
         let target = dtype.unwrap_or(this.dtype());
+        let target_device = device.unwrap_or(this.device());
         let t = core("to", || {
-            let converted = this.to_dtype(target)?;
+            // A GPU without float64 can hold neither side of a float64 conversion, so going to
+            // the GPU converts first and coming back moves first.
+            let converted = if target_device.is_wgpu() {
+                this.to_dtype(target)?.to_device(target_device)?
+            } else {
+                this.to_device(target_device)?.to_dtype(target)?
+            };
             if copy && converted.is_same(&this) {
                 converted.deep_clone()
             } else {
@@ -158,8 +166,41 @@ impl PyTensor {
         Self::same_or_new(slf, t)
     }
 
-    fn cpu(slf: &Bound<'_, Self>) -> Out {
-        Ok(slf.clone().unbind())
+    /// A copy in host memory (itself when already there).
+    #[pyo3(signature = (memory_format=None))]
+    fn cpu(slf: &Bound<'_, Self>, memory_format: Option<&Bound<'_, PyAny>>) -> Out {
+        let _ = memory_format;
+        let t = core("cpu", || slf.borrow().t.to_device(Device::Cpu))?;
+        Self::same_or_new(slf, t)
+    }
+
+    /// A copy on the GPU (itself when already there): `wgpu()` or `wgpu(0)`.
+    #[pyo3(signature = (device=None, non_blocking=false, memory_format=None))]
+    fn wgpu(
+        slf: &Bound<'_, Self>,
+        device: Option<&Bound<'_, PyAny>>,
+        non_blocking: bool,
+        memory_format: Option<&Bound<'_, PyAny>>,
+    ) -> Out {
+        let _ = (non_blocking, memory_format);
+        let target = match device.filter(|d| !d.is_none()) {
+            Some(d) => extract_device(d)?,
+            None => Device::Wgpu(0),
+        };
+        if !target.is_wgpu() {
+            return Err(runtime_err(format!(
+                "Invalid device, must be wgpu device, got {target}"
+            )));
+        }
+        let t = core("wgpu", || slf.borrow().t.to_device(target))?;
+        Self::same_or_new(slf, t)
+    }
+
+    /// There is no CUDA backend: the error points to `wgpu`.
+    #[pyo3(signature = (*args, **kwargs))]
+    fn cuda(&self, args: &Bound<'_, PyTuple>, kwargs: Option<&Bound<'_, PyDict>>) -> Out {
+        let _ = (args, kwargs);
+        Err(no_cuda_err())
     }
 
     /// `type()` names the legacy type (`ferrograd.FloatTensor`); `type(dtype)` converts.

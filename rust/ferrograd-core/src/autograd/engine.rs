@@ -12,6 +12,7 @@ use super::anomaly;
 use super::grad_mode::{no_grad, with_grad_mode};
 use super::node::{Edge, Node, NodeKind};
 use super::sum_to_shape::sum_to_shape;
+use crate::device_scope::DeviceScope;
 use crate::error::{Error, Result};
 use crate::op::BinaryOp;
 use crate::tensor::{Arg, Tensor};
@@ -89,7 +90,10 @@ fn root_edges(outputs: &[Tensor], grads: &[Option<Tensor>]) -> Result<Vec<(Edge,
                 }
                 g
             }
-            None if out.numel() == 1 => Tensor::ones(out.shape(), out.dtype())?,
+            None if out.numel() == 1 => {
+                let _on = out.device_scope();
+                Tensor::ones(out.shape(), out.dtype())?
+            }
             None => {
                 return Err(Error::runtime(
                     "grad can be implicitly created only for scalar outputs",
@@ -316,7 +320,16 @@ impl GraphTask {
                     .is_some_and(|e| self.needed.contains(&e.node.id()))
             })
             .collect();
-        let mut grad_inputs = formula(&grads, &needs)?;
+        // The formula's own allocations go to the device of the gradients it is given.
+        let device = node
+            .output_info()
+            .first()
+            .map(|i| i.device)
+            .unwrap_or_default();
+        let mut grad_inputs = {
+            let _on = DeviceScope::enter(device);
+            formula(&grads, &needs)?
+        };
         check_and_cast(node, &mut grad_inputs)?;
         anomaly::check_for_nan(node, &grad_inputs)?;
         for hook in node.post_hooks() {
@@ -391,6 +404,14 @@ fn check_and_cast(node: &Node, grads: &mut [Option<Tensor>]) -> Result<()> {
         }
         if g.dtype() != info.dtype {
             g = g.to_dtype(info.dtype)?;
+        }
+        if g.device() != info.device {
+            return Err(Error::runtime(format!(
+                "Function {} returned an invalid gradient at index {i} - expected device {} but got {}",
+                node.name(),
+                info.device,
+                g.device()
+            )));
         }
         *slot = Some(g);
     }

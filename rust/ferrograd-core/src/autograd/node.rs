@@ -45,6 +45,7 @@ pub struct Edge {
 pub struct TensorInfo {
     pub shape: Vec<usize>,
     pub dtype: DType,
+    pub device: crate::device::Device,
 }
 
 impl TensorInfo {
@@ -52,10 +53,12 @@ impl TensorInfo {
         TensorInfo {
             shape: t.shape().to_vec(),
             dtype: t.dtype(),
+            device: t.device(),
         }
     }
 
     pub fn zeros(&self) -> Result<Tensor> {
+        let _on = crate::device_scope::DeviceScope::enter(self.device);
         Tensor::zeros(&self.shape, self.dtype)
     }
 }

@@ -8,6 +8,7 @@ use super::anomaly;
 use super::copy_slices::rebase_through_view;
 use super::grad_mode::{is_grad_enabled, no_grad};
 use super::node::{Node, NodeSpec, TensorInfo};
+use crate::device_scope::DeviceScope;
 use crate::error::{Error, ErrorKind, Result};
 use crate::tensor::{Tensor, ViewMeta};
 
@@ -44,6 +45,7 @@ pub fn tracked(
     forward: impl FnOnce() -> Result<Tensor>,
     spec: impl FnOnce(&Tensor) -> Result<NodeSpec>,
 ) -> Result<Tensor> {
+    let _on = DeviceScope::of(inputs)?;
     if !needs_grad(inputs) {
         return forward();
     }
@@ -63,6 +65,7 @@ pub fn tracked_many(
     forward: impl FnOnce() -> Result<Vec<Tensor>>,
     spec: impl FnOnce(&[Tensor]) -> Result<NodeSpec>,
 ) -> Result<Vec<Tensor>> {
+    let _on = DeviceScope::of(inputs)?;
     if !needs_grad(inputs) {
         return forward();
     }
@@ -119,6 +122,7 @@ pub fn tracked_in_place(
     target: &Tensor,
     op: impl FnOnce(&Tensor) -> Result<Tensor>,
 ) -> Result<Tensor> {
+    let _on = target.device_scope();
     check_in_place(target)?;
     let view = target.view_meta();
     let old = no_grad(|| target.deep_clone())?;

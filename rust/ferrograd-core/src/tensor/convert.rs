@@ -19,6 +19,10 @@ pub fn materialize<D: Element>(t: &Tensor) -> Result<Vec<D>> {
 
 /// The values of `t` as raw native-endian bytes in row-major order (for pickling).
 pub fn contiguous_bytes(t: &Tensor) -> Result<Vec<u8>> {
+    crate::wgpu::fallback::transfer(|| contiguous_bytes_of(t))
+}
+
+fn contiguous_bytes_of(t: &Tensor) -> Result<Vec<u8>> {
     let c = t.contiguous()?;
     let data = c.storage().read();
     let start = c.storage_offset() * c.element_size();
@@ -102,7 +106,7 @@ impl Tensor {
     pub fn empty_strided(shape: &[usize], strides: &[usize], dtype: DType) -> Result<Tensor> {
         let layout = Layout::new(shape.to_vec(), strides.to_vec(), 0);
         let bytes = layout.storage_extent() * dtype.size_in_bytes();
-        let storage = crate::storage::Storage::cpu_zeroed(bytes)?;
+        let storage = crate::storage::Storage::zeroed(bytes)?;
         Ok(Tensor::from_parts(storage, layout, dtype))
     }
 
@@ -112,7 +116,7 @@ impl Tensor {
     pub(crate) fn uninit_dense(shape: &[usize], strides: &[usize], dtype: DType) -> Result<Tensor> {
         let layout = Layout::new(shape.to_vec(), strides.to_vec(), 0);
         let bytes = layout.storage_extent() * dtype.size_in_bytes();
-        let storage = crate::storage::Storage::cpu_uninit(bytes)?;
+        let storage = crate::storage::Storage::uninit(bytes)?;
         Ok(Tensor::from_parts(storage, layout, dtype))
     }
 
@@ -157,6 +161,7 @@ impl Tensor {
 
     /// A zero-filled tensor shaped and laid out like `self` (`zeros_like` and friends).
     pub fn zeros_like_layout(&self, dtype: DType) -> Result<Tensor> {
+        let _on = self.device_scope();
         Tensor::empty_strided(self.shape(), &preserved_strides(self.layout()), dtype)
     }
 
@@ -342,10 +347,13 @@ impl Tensor {
                 numel: self.numel(),
             });
         }
-        let data = self.storage().read();
-        let buf = data.cpu()?;
-        let off = self.storage_offset();
-        Ok(with_dtype!(self.dtype(), T => buf.as_slice::<T>()[off].to_scalar()))
+        // Asked for by Python: reading a GPU value back is the point, not a fallback.
+        crate::wgpu::fallback::transfer(|| {
+            let data = self.storage().read();
+            let buf = data.cpu()?;
+            let off = self.storage_offset();
+            Ok(with_dtype!(self.dtype(), T => buf.as_slice::<T>()[off].to_scalar()))
+        })
     }
 
     /// Whether any element equals the matching element of `other` after broadcasting (what
@@ -360,7 +368,7 @@ impl Tensor {
 
     /// All values in row-major order, cast to `T`.
     pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
-        materialize::<T>(self)
+        crate::wgpu::fallback::transfer(|| materialize::<T>(self))
     }
 }
 

@@ -41,7 +41,7 @@ impl Tensor {
     }
 
     pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
-        let storage = Storage::cpu_zeroed(checked_nbytes(shape, dtype)?)?;
+        let storage = Storage::zeroed(checked_nbytes(shape, dtype)?)?;
         Ok(Tensor::from_parts(
             storage,
             Layout::contiguous(shape),

@@ -10,6 +10,7 @@ use super::einsum_parse::{
     count_labels, err, label_char, parse_inputs, plan_output, Alignment, ELLIPSIS, TOTAL_LABELS,
 };
 use super::Tensor;
+use crate::device_scope::DeviceScope;
 use crate::error::Result;
 
 /// Sizes seen so far, to check that every label broadcasts across operands.
@@ -102,6 +103,7 @@ fn align(
 impl Tensor {
     /// `einsum(equation, operands)`.
     pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
+        let _on = DeviceScope::of(&operands.iter().collect::<Vec<_>>())?;
         if operands.is_empty() {
             return Err(err("must provide at least one operand"));
         }

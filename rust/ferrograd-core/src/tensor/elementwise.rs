@@ -7,6 +7,7 @@ use super::raw_access::with_raw;
 use super::Tensor;
 use crate::autograd::{self, formulas};
 use crate::cpu::{binary, iter::Plan, unary as unary_kernels};
+use crate::device_scope::DeviceScope;
 use crate::dtype::{default_float, result_type, DType, Operand, Scalar};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
@@ -58,6 +59,20 @@ impl Arg {
             Arg::Scalar(s) => matches!(s, Scalar::Bool(_)),
         }
     }
+}
+
+/// The device scope of an elementwise op: its tensor operands and `out` share one device (a
+/// 0-dim CPU tensor and Python numbers go with any), and its result is created there.
+pub(crate) fn operand_scope(args: &[&Arg], out: Option<&Tensor>) -> Result<DeviceScope> {
+    let mut tensors: Vec<&Tensor> = args
+        .iter()
+        .filter_map(|a| match a {
+            Arg::Tensor(t) => Some(t),
+            Arg::Scalar(_) => None,
+        })
+        .collect();
+    tensors.extend(out);
+    DeviceScope::of(&tensors)
 }
 
 /// The promoted dtype of the operands (PyTorch's `result_type`).
@@ -164,6 +179,7 @@ impl Tensor {
     }
 
     fn unary_untracked(&self, op: UnaryOp, out: Option<&Tensor>) -> Result<Tensor> {
+        let _on = DeviceScope::of(&[self].into_iter().chain(out).collect::<Vec<_>>())?;
         let info = op.info();
         if self.dtype() == DType::Bool {
             if let Some(msg) = op.bool_message() {
@@ -269,6 +285,7 @@ fn binary_untracked(
     alpha: Option<Scalar>,
     out: Option<&Tensor>,
 ) -> Result<Tensor> {
+    let _on = operand_scope(&[a, b], out)?;
     let info = op.info();
     let promoted = promoted_dtype(&[a, b]);
     check_bool_and_alpha(op, a, b, promoted, alpha)?;

@@ -140,6 +140,7 @@ fn recorded_unary(
 impl Tensor {
     /// `round(decimals=...)`; `decimals = 0` is the plain `round` of the op table.
     pub fn round_decimals(&self, decimals: i64, out: Option<&Tensor>) -> Result<Tensor> {
+        let _on = self.device_scope();
         if decimals == 0 {
             return self.unary(UnaryOp::Round, out);
         }
@@ -158,6 +159,7 @@ impl Tensor {
 
     /// `logit(eps=None)`: log(x / (1 - x)), with x clamped to [eps, 1 - eps] when eps is given.
     pub fn logit(&self, eps: Option<f64>, out: Option<&Tensor>) -> Result<Tensor> {
+        let _on = self.device_scope();
         let compute = |x: &Tensor, out: Option<&Tensor>| {
             let x = x.float_input(out)?;
             map_real(&x, out, &Logit(eps))
@@ -173,6 +175,7 @@ impl Tensor {
         neginf: Option<f64>,
         out: Option<&Tensor>,
     ) -> Result<Tensor> {
+        let _on = self.device_scope();
         let compute = |x: &Tensor, out: Option<&Tensor>| {
             if !x.dtype().is_floating_point() {
                 // Integers have no NaN or infinity: the values pass through.
@@ -326,6 +329,7 @@ impl Tensor {
 
     /// `isclose(other, rtol, atol, equal_nan)`: |a - b| <= atol + rtol |b|, elementwise.
     pub fn isclose(&self, other: &Tensor, rtol: f64, atol: f64, equal_nan: bool) -> Result<Tensor> {
+        let _on = crate::device_scope::DeviceScope::of(&[self, other])?;
         if self.dtype() != other.dtype() {
             return Err(Error::runtime(format!(
                 "{} did not match {}",

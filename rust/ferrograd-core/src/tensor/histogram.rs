@@ -127,6 +127,12 @@ impl Tensor {
     /// `bincount(weights, minlength)`: how often each non-negative integer occurs (or the sum of
     /// its weights), with at least `minlength` bins.
     pub fn bincount(&self, weights: Option<&Tensor>, minlength: i64) -> Result<Tensor> {
+        let _on = crate::device_scope::DeviceScope::of(
+            &[Some(self), weights]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        )?;
         // The input holds integers; only float weights can carry a gradient.
         no_formula_yet("bincount", weights.as_slice())?;
         if !self.dtype().is_integer() {
@@ -167,6 +173,7 @@ impl Tensor {
     /// `histc(bins, min, max)`: `bins` equal-width bins over `[min, max]` (the data's range when
     /// both are equal); values outside are ignored.
     pub fn histc(&self, bins: i64, min: f64, max: f64) -> Result<Tensor> {
+        let _on = self.device_scope();
         check_bin_count(bins)?;
         let (mut lo, mut hi) = (min, max);
         if lo == hi && self.numel() > 0 {

@@ -114,6 +114,7 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
+        let _on = self.device_scope();
         let op = "linalg.matrix_norm";
         if self.ndim() < 2 {
             return Err(Error::runtime(format!(
@@ -325,6 +326,7 @@ impl Tensor {
         rtol: Option<f64>,
         hermitian: bool,
     ) -> Result<Tensor> {
+        let _on = self.device_scope();
         if self.ndim() < 2 {
             return Err(Error::runtime(
                 "torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.",

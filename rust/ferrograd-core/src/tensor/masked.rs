@@ -45,6 +45,7 @@ impl Tensor {
 
     /// `nonzero()`: an `[n, ndim]` int64 tensor of the coordinates of non-zero elements.
     pub fn nonzero(&self) -> Result<Tensor> {
+        let _on = self.device_scope();
         let columns = self.nonzero_columns()?;
         let n = if self.ndim() == 0 {
             materialize::<bool>(self)?.iter().filter(|&&b| b).count()
@@ -64,6 +65,7 @@ impl Tensor {
     /// `nonzero(as_tuple=True)` and one-argument `where(condition)`: one 1-D int64 tensor per
     /// dim (a 0-dim input counts as 1-D).
     pub fn nonzero_tuple(&self) -> Result<Vec<Tensor>> {
+        let _on = self.device_scope();
         let t = if self.ndim() == 0 {
             self.reshape(&[1])?
         } else {

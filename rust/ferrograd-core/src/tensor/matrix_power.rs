@@ -12,6 +12,7 @@ use crate::error::Result;
 
 impl Tensor {
     pub fn linalg_matrix_power(&self, n: i64) -> Result<Tensor> {
+        let _on = self.device_scope();
         check_square("linalg.matrix_power", self)?;
         match n {
             0 => return self.identity_over_copy(),

@@ -6,6 +6,7 @@ mod broadcast;
 mod convert;
 mod create;
 mod cumulative;
+pub mod device_copy;
 mod diag;
 mod einsum;
 mod einsum_contract;

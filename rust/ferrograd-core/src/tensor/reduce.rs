@@ -212,6 +212,7 @@ impl Tensor {
         keepdim: bool,
         dtype: Option<DType>,
     ) -> Result<Tensor> {
+        let _on = self.device_scope();
         let d = dtype.unwrap_or(self.dtype());
         if !self.dtype().is_floating_point() || !d.is_floating_point() {
             return Err(not_implemented_msg(format!(
@@ -282,11 +283,13 @@ impl Tensor {
 
     /// `all`: whether every element is non-zero (uint8 in, uint8 out, as PyTorch keeps it).
     pub fn all(&self, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
+        let _on = self.device_scope();
         self.logical_fold(dims, keepdim, true)
     }
 
     /// `any`: whether some element is non-zero.
     pub fn any(&self, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
+        let _on = self.device_scope();
         self.logical_fold(dims, keepdim, false)
     }
 
@@ -311,6 +314,7 @@ impl Tensor {
 
     /// `count_nonzero(dim=None)`: int64 counts of non-zero elements (NaN counts).
     pub fn count_nonzero(&self, dims: Option<&[i64]>) -> Result<Tensor> {
+        let _on = self.device_scope();
         let mask = reduce_mask(self.ndim(), dims, true)?;
         let shape = reduced_shape(self.shape(), &mask, false);
         let accs = with_dtype!(self.dtype(), T => {

@@ -184,11 +184,13 @@ impl Tensor {
     /// `argmax(dim=None, keepdim=False)`: int64 index of the first largest element (of the
     /// flattened tensor when `dim` is `None`).
     pub fn argmax(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        let _on = self.device_scope();
         self.arg_extreme("argmax()", dim, keepdim, true)
     }
 
     /// `argmin(dim=None, keepdim=False)`.
     pub fn argmin(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        let _on = self.device_scope();
         self.arg_extreme("argmin()", dim, keepdim, false)
     }
 

@@ -186,6 +186,7 @@ impl Tensor {
         interpolation: &str,
         ignore_nan: bool,
     ) -> Result<Tensor> {
+        let _on = crate::device_scope::DeviceScope::of(&[self, q])?;
         let how = parse_interpolation(interpolation)?;
         self.check_quantile_args(q)?;
         let d = normalize_dim(dim.unwrap_or(0), self.ndim())?;
@@ -227,6 +228,7 @@ impl Tensor {
         interpolation: &str,
         ignore_nan: bool,
     ) -> Result<Tensor> {
+        let _on = self.device_scope();
         if !(0.0..=1.0).contains(&q) {
             return Err(Error::runtime(format!(
                 "quantile() q must be in the range [0, 1] but got {}",

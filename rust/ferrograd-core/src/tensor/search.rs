@@ -99,6 +99,8 @@ impl Tensor {
         right: bool,
         sorter: Option<&Tensor>,
     ) -> Result<Tensor> {
+        let tensors: Vec<&Tensor> = [self, values].into_iter().chain(sorter).collect();
+        let _on = crate::device_scope::DeviceScope::of(&tensors)?;
         let order = sorter.map(|s| check_sorter(self, s)).transpose()?;
         check_shapes(self, values)?;
         let common = promote_types(self.dtype(), values.dtype());
@@ -118,6 +120,7 @@ impl Tensor {
     /// `bucketize(self, boundaries, out_int32, right)`: `searchsorted(boundaries, self)` with
     /// 1-D boundaries.
     pub fn bucketize(&self, boundaries: &Tensor, out_int32: bool, right: bool) -> Result<Tensor> {
+        let _on = crate::device_scope::DeviceScope::of(&[self, boundaries])?;
         if boundaries.ndim() != 1 {
             return Err(Error::runtime(format!(
                 "boundaries tensor must be 1 dimension, but got dim({})",

@@ -84,6 +84,7 @@ impl Tensor {
 
     /// `argsort(dim, descending)`: the indices of `sort`.
     pub fn argsort(&self, dim: i64, descending: bool) -> Result<Tensor> {
+        let _on = self.device_scope();
         Ok(self.sort_untracked(dim, descending)?.1)
     }
 

@@ -8,6 +8,7 @@ use super::{Arg, Tensor};
 use crate::autograd::formulas::view::reshape_back;
 use crate::autograd::{needs_grad, tracked};
 use crate::cpu::matmul::outer;
+use crate::device_scope::DeviceScope;
 use crate::dtype::{promote_types, result_type, DType, Operand, Scalar};
 use crate::error::{Error, Result};
 use crate::op::BinaryOp;
@@ -73,6 +74,7 @@ fn dim_set(dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
 impl Tensor {
     /// `outer` / `ger`: `out[i, j] = self[i] * vec2[j]`, in the promoted dtype.
     pub fn outer(&self, vec2: &Tensor) -> Result<Tensor> {
+        let _on = DeviceScope::of(&[self, vec2])?;
         for (name, t) in [("self", self), ("vec2", vec2)] {
             if t.ndim() != 1 {
                 return Err(Error::runtime(format!(
@@ -91,6 +93,7 @@ impl Tensor {
 
     /// `kron`: the Kronecker product, with both shapes padded to the same rank.
     pub fn kron(&self, other: &Tensor) -> Result<Tensor> {
+        let _on = DeviceScope::of(&[self, other])?;
         if needs_grad(&[self, other]) {
             return self.kron_recorded(other);
         }
@@ -168,6 +171,7 @@ impl Tensor {
 
     /// `tensordot(a, b, dims=n)`: contracts the last `n` dims of `self` with the first `n` of `other`.
     pub fn tensordot_n(&self, other: &Tensor, dims: i64) -> Result<Tensor> {
+        let _on = DeviceScope::of(&[self, other])?;
         if dims < 0 {
             return Err(Error::runtime(format!(
                 "tensordot expects dims >= 0, but got dims={dims}"
@@ -186,6 +190,7 @@ impl Tensor {
     /// `tensordot(a, b, dims=(dims_a, dims_b))`: permute both so the contracted dims meet, and
     /// multiply as matrices. A size-1 contracted dim facing a larger one is summed first.
     pub fn tensordot(&self, other: &Tensor, dims_a: &[i64], dims_b: &[i64]) -> Result<Tensor> {
+        let _on = DeviceScope::of(&[self, other])?;
         if dims_a.len() != dims_b.len() {
             return Err(Error::runtime(
                 "both dimension lists should have same length",

@@ -58,6 +58,7 @@ pub fn ternary_op(
     c: &Arg,
     out: Option<&Tensor>,
 ) -> Result<Tensor> {
+    let _on = super::elementwise::operand_scope(&[a, b, c], out)?;
     let tensors: Vec<&Tensor> = [a, b, c]
         .into_iter()
         .filter_map(|x| match x {
@@ -101,6 +102,7 @@ fn ternary_untracked(
     c: &Arg,
     out: Option<&Tensor>,
 ) -> Result<Tensor> {
+    let _on = super::elementwise::operand_scope(&[a, b, c], out)?;
     let dtype = match op {
         TernaryOp::Lerp => lerp_dtype(a, b, c)?,
         _ => promoted_dtype(&[a, b, c]),
@@ -174,6 +176,7 @@ pub fn where_op(cond: &Tensor, a: &Arg, b: &Arg, out: Option<&Tensor>) -> Result
 }
 
 fn where_untracked(cond: &Tensor, a: &Arg, b: &Arg, out: Option<&Tensor>) -> Result<Tensor> {
+    let _on = super::elementwise::operand_scope(&[&Arg::Tensor(cond.clone()), a, b], out)?;
     if cond.dtype() != DType::Bool {
         return Err(Error::runtime(format!(
             "where expected condition to be a boolean tensor, but got a tensor with dtype {}",

@@ -144,6 +144,7 @@ impl Tensor {
     /// along `dim`), in ascending order. PyTorch's CPU kernel sorts even when `sorted=False`;
     /// so does this.
     pub fn unique(&self, dim: Option<i64>) -> Result<Unique> {
+        let _on = self.device_scope();
         no_formula_yet("unique", &[self])?;
         self.unique_impl(dim, true)
     }
@@ -151,6 +152,7 @@ impl Tensor {
     /// `unique_consecutive(return_inverse, return_counts, dim)`: merges runs of equal
     /// neighbouring values (or slices).
     pub fn unique_consecutive(&self, dim: Option<i64>) -> Result<Unique> {
+        let _on = self.device_scope();
         no_formula_yet("unique_consecutive", &[self])?;
         self.unique_impl(dim, false)
     }

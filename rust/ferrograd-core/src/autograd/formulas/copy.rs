@@ -23,6 +23,14 @@ pub fn to_copy_back(input_dtype: DType) -> NodeSpec {
     })
 }
 
+/// `to(device)` from `source`: the gradient goes back to the input's device.
+pub fn to_device_back(source: crate::device::Device) -> NodeSpec {
+    NodeSpec::new("ToCopyBackward0", vec![], move |grads, _needs| {
+        let g = grads[0].as_ref().expect("materialized");
+        Ok(vec![Some(g.to_device(source)?)])
+    })
+}
+
 /// `copy_(src)` (`CopyBackwards`): the old values are overwritten, so they get no gradient;
 /// `src` gets the gradient, summed back over the dims it was broadcast along and converted
 /// back to its dtype.

@@ -1,0 +1,92 @@
+"""`ferrograd.wgpu`: the GPU backend's runtime, named like `torch.cuda`.
+
+wgpu runs on Vulkan, Metal or DX12, so one program uses NVIDIA, AMD, Intel and Apple GPUs.
+There is one GPU device per process, `wgpu:0`. Commands are batched and submitted lazily:
+values come back to the host only when Python needs them (printing, `.item()`, `.tolist()`,
+`.cpu()`), so time a GPU program with `synchronize()` before reading the clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _C
+
+
+def is_available() -> bool:
+    """Whether a GPU adapter was found (Mesa's software Vulkan driver counts)."""
+    return _C._wgpu_is_available()
+
+
+def device_count() -> int:
+    """1 when a GPU adapter is available, else 0."""
+    return _C._wgpu_device_count()
+
+
+def current_device() -> int:
+    return 0
+
+
+def get_device_name(device: Any = None) -> str:
+    """The adapter's name and graphics API, e.g. ``'NVIDIA H200 (Vulkan)'``."""
+    return _C._wgpu_get_device_name()
+
+
+def synchronize(device: Any = None) -> None:
+    """Waits until the GPU has finished every command issued so far."""
+    _C._wgpu_synchronize()
+
+
+def manual_seed(seed: int) -> None:
+    """Seeds the generator GPU tensors draw from.
+
+    Random GPU tensors are drawn from the default generator and moved to the GPU, so this
+    seeds that generator (as `ferrograd.manual_seed` does), and a seeded program draws the same
+    numbers on the CPU and on the GPU.
+    """
+    from . import manual_seed as _seed
+
+    _seed(seed)
+
+
+manual_seed_all = manual_seed
+
+
+def memory_allocated(device: Any = None) -> int:
+    """Bytes of GPU memory held by tensors now."""
+    return _C._wgpu_memory_allocated()
+
+
+def max_memory_allocated(device: Any = None) -> int:
+    """The most bytes GPU tensors have held since the start or `reset_peak_memory_stats()`."""
+    return _C._wgpu_max_memory_allocated()
+
+
+def memory_reserved(device: Any = None) -> int:
+    """Bytes held by tensors plus freed buffers kept for reuse."""
+    return _C._wgpu_memory_reserved()
+
+
+def reset_peak_memory_stats(device: Any = None) -> None:
+    _C._wgpu_reset_peak_memory_stats()
+
+
+def empty_cache() -> None:
+    """Frees the GPU buffers kept for reuse (memory held by live tensors stays)."""
+    _C._wgpu_empty_cache()
+
+
+__all__ = [
+    "current_device",
+    "device_count",
+    "empty_cache",
+    "get_device_name",
+    "is_available",
+    "manual_seed",
+    "manual_seed_all",
+    "max_memory_allocated",
+    "memory_allocated",
+    "memory_reserved",
+    "reset_peak_memory_stats",
+    "synchronize",
+]

@@ -1,0 +1,16 @@
+//! The GPU backend, on wgpu (Vulkan, Metal, DX12): the process's one device, a buffer pool,
+//! lazily submitted commands, host/GPU residency of storages, and the kernels, whose WGSL
+//! sources live in `shaders/` beside their Rust dispatchers.
+
+pub mod context;
+pub mod fallback;
+pub mod pool;
+pub mod resident;
+pub mod stream;
+pub mod transfer;
+
+pub use context::{context, is_available, Context};
+pub use pool::{
+    empty_cache, max_memory_allocated, memory_allocated, memory_reserved, reset_peak_memory_stats,
+};
+pub use stream::{flush, synchronize};
