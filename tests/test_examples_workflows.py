@@ -100,3 +100,13 @@ def test_timeseries_lstm_reads_user_csv(tmp_path):
     assert "forecast_mape_14d" not in metrics
     # Day-to-day changes are at most 10%, so even a constant-ratio forecast is close.
     assert metrics["train_mspe"] <= 0.05
+
+
+def test_gpu_example_trains_on_the_gpu_when_there_is_one(tmp_path):
+    import ferrograd
+
+    stdout, metrics = run_example("gpu", tmp_path)
+    device = "wgpu:0" if ferrograd.wgpu.is_available() else "cpu"
+    assert f"training on {device}" in stdout and f"parameters on {device}" in stdout
+    # Ten classes: chance is 0.1 (the images example reaches 0.79 in fast mode).
+    assert metrics["test_accuracy"] >= 0.5

@@ -174,3 +174,65 @@ def test_a_small_cnn_trains_on_the_gpu_like_on_the_cpu(gpu):
     assert all(p.device.type == "wgpu" for p in model.parameters())
     np.testing.assert_allclose(gpu_losses, cpu_losses, rtol=1e-4, atol=1e-5)
     assert gpu_losses[-1] < gpu_losses[0]
+
+
+KERNEL_UNARY = ["abs", "neg", "exp", "square", "sigmoid", "relu"]
+KERNEL_UNARY += ["floor", "ceil", "trunc", "reciprocal"]
+KERNEL_BINARY = ["add", "sub", "mul", "div"]
+SPECIALS = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, 1e30, -2.5, 30.0, -30.0]
+
+
+def float32_values(shape, seed=0):
+    """Normal values times 4, with NaN, infinities, zeros and extremes in the first row."""
+    a = (np.random.default_rng(seed).standard_normal(shape) * 4).astype(np.float32)
+    flat = a.reshape(-1)
+    n = min(len(flat), len(SPECIALS))
+    flat[:n] = SPECIALS[:n]
+    return torch.tensor(a)
+
+
+def gpu_written(run):
+    """run()'s result, and whether it was written on the GPU (it then holds GPU memory; an
+    op run on the CPU leaves its result in host memory)."""
+    torch.wgpu.synchronize()
+    before = torch.wgpu.memory_allocated()
+    result = run()
+    return result, torch.wgpu.memory_allocated() >= before + 4 * result.numel()
+
+
+def assert_matches(gpu_result, cpu_result, rtol=1e-6):
+    assert gpu_result.device.type == "wgpu" and gpu_result.dtype == cpu_result.dtype
+    np.testing.assert_allclose(
+        gpu_result.cpu().numpy(), cpu_result.numpy(), rtol=rtol, atol=0, equal_nan=True
+    )
+
+
+@pytest.mark.parametrize("name", KERNEL_UNARY)
+def test_unary_kernels_run_on_the_gpu_on_strided_views(gpu, name):
+    fn = getattr(torch, name)
+    base = float32_values((6, 7))
+    on_gpu = base.to(gpu)
+
+    def view(t):
+        return t.t()[1:, ::2]  # transposed, offset and stepped
+
+    result, written = gpu_written(lambda: fn(view(on_gpu)))
+    assert written, f"{name} ran on the CPU"
+    # WGSL allows exp an error of 3 + 2|x| ulps (63 at x = 30).
+    assert_matches(result, fn(view(base)), rtol=1e-5 if name in ("exp", "sigmoid") else 1e-6)
+
+
+@pytest.mark.parametrize("name", KERNEL_BINARY)
+def test_binary_kernels_broadcast_and_write_in_place_on_the_gpu(gpu, name):
+    fn = getattr(torch, name)
+    a, b = float32_values((4, 1, 3), 1), float32_values((3, 5), 2)
+    result, written = gpu_written(lambda: fn(a.to(gpu), b.to(gpu).t()[:, ::1]))
+    assert written, f"{name} ran on the CPU"
+    assert_matches(result, fn(a, b.t()))
+    for other in (2.5, torch.tensor(-1.5)):  # a Python number, a 0-dim CPU tensor
+        assert_matches(fn(a.to(gpu), other), fn(a, other))
+    target, cpu_target = a.expand(4, 2, 3).clone(), a.expand(4, 2, 3).clone()
+    on_gpu = target.to(gpu)
+    getattr(on_gpu[:, 1], name + "_")(b.to(gpu)[:3, 0])
+    getattr(cpu_target[:, 1], name + "_")(b[:3, 0])
+    assert_matches(on_gpu, cpu_target)

@@ -8,7 +8,7 @@ use pyo3::types::PyTuple;
 use crate::args::varargs_or_keyword;
 use crate::creation;
 use crate::dtype::dtype_object;
-use crate::tensor::PyTensor;
+use crate::tensor::{device_object, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
 
@@ -22,6 +22,18 @@ impl PyTensor {
         match dtype.filter(|d| !d.is_none()) {
             Some(d) => Ok(d.clone()),
             None => Ok(dtype_object(py, self.t.dtype())?.into_bound(py).into_any()),
+        }
+    }
+
+    /// The device a `new_*` call uses: the one given, else this tensor's.
+    fn device_or_own<'py>(
+        &self,
+        py: Python<'py>,
+        device: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match device.filter(|d| !d.is_none()) {
+            Some(d) => Ok(d.clone()),
+            None => device_object(py, self.t.device()),
         }
     }
 }
@@ -57,8 +69,10 @@ macro_rules! new_sized {
                     let _ = pin_memory;
                     let size = size_tuple(stringify!($name), args, size)?;
                     let dtype = self.dtype_or_own(py, dtype)?;
+                    let device = self.device_or_own(py, device)?;
                     creation::$factory(
-                        py, &size, None, Some(&dtype), layout, device, requires_grad $(, $extra)*
+                        py, &size, None, Some(&dtype), layout, Some(&device), requires_grad
+                        $(, $extra)*
                     )
                 }
             )*
@@ -86,6 +100,7 @@ impl PyTensor {
     ) -> Out {
         let _ = pin_memory;
         let dtype = self.dtype_or_own(py, dtype)?;
+        let device = self.device_or_own(py, device)?;
         creation::full(
             py,
             size,
@@ -93,7 +108,7 @@ impl PyTensor {
             None,
             Some(&dtype),
             layout,
-            device,
+            Some(&device),
             requires_grad,
         )
     }
@@ -121,6 +136,14 @@ impl PyTensor {
             )?;
         }
         let dtype = self.dtype_or_own(py, dtype)?;
-        creation::tensor_quiet(py, data, Some(&dtype), device, requires_grad, pin_memory)
+        let device = self.device_or_own(py, device)?;
+        creation::tensor_quiet(
+            py,
+            data,
+            Some(&dtype),
+            Some(&device),
+            requires_grad,
+            pin_memory,
+        )
     }
 }

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::op::{not_implemented_msg, BinaryOp, UnaryOp};
 use crate::shape::broadcast_shapes;
+use crate::wgpu::elementwise as gpu;
 use formulas::unary;
 
 /// An operand of an elementwise op: a tensor, or a Python number (which takes part in type
@@ -189,7 +190,11 @@ impl Tensor {
         let compute = info.compute_dtype(self.dtype())?;
         let target = prepare_target(out, self.shape(), info.output_dtype(compute), Some(self))?;
         let input = target.detangle(self.to_dtype(compute)?)?;
-        if input.numel() > 0 {
+        let on_gpu = target.tensor.device().is_wgpu()
+            && gpu::has_unary(op, compute)
+            && target.tensor.dtype() == compute;
+        let done = input.numel() == 0 || (on_gpu && gpu::unary(op, &target.tensor, &input)?);
+        if !done {
             let plan = Plan::new([target.tensor.layout(), input.layout()]);
             with_raw(&target.tensor, &[&input], |o, ins| {
                 // SAFETY: the plan's layouts are those of the locked tensors, whose dtypes are
@@ -305,7 +310,12 @@ fn binary_untracked(
         check_integer_divisor(op, b, &y)?;
     }
     let alpha = alpha.filter(|k| k.to_f64() != 1.0 || compute == DType::Bool);
-    if x.numel() > 0 {
+    let on_gpu = target.tensor.device().is_wgpu()
+        && alpha.is_none()
+        && gpu::has_binary(op, compute)
+        && target.tensor.dtype() == compute;
+    let done = x.numel() == 0 || (on_gpu && gpu::binary(op, &target.tensor, &x, &y)?);
+    if !done {
         let plan = Plan::new([target.tensor.layout(), x.layout(), y.layout()]);
         with_raw(&target.tensor, &[&x, &y], |o, ins| {
             // SAFETY: as in `unary`: layouts and dtypes are those of the locked tensors.

@@ -3,7 +3,9 @@
 //! sources live in `shaders/` beside their Rust dispatchers.
 
 pub mod context;
+pub mod elementwise;
 pub mod fallback;
+pub mod kernel;
 pub mod pool;
 pub mod resident;
 pub mod stream;

@@ -1,0 +1,126 @@
+//! Compiled compute pipelines, cached by their WGSL source, and recording one dispatch.
+//!
+//! A kernel's shader is generated from a template (see `elementwise.rs`), so the source text
+//! itself is the cache key: the same op on the same dtypes compiles once per process. A shader
+//! that fails to compile becomes a RuntimeError naming the kernel, never a crash.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use ::wgpu::util::DeviceExt;
+
+use super::context::context;
+use super::stream::record;
+use crate::error::{Error, Result};
+
+/// Invocations per workgroup of every kernel (the `@workgroup_size` of the templates).
+pub const WORKGROUP: u32 = 256;
+
+static PIPELINES: Mutex<Option<HashMap<String, Arc<::wgpu::ComputePipeline>>>> = Mutex::new(None);
+
+/// The pipeline for `source` (entry point `main`), compiled on first use.
+fn pipeline(label: &str, source: &str) -> Result<Arc<::wgpu::ComputePipeline>> {
+    let mut cache = PIPELINES.lock().unwrap_or_else(|p| p.into_inner());
+    let cache = cache.get_or_insert_with(HashMap::new);
+    if let Some(p) = cache.get(source) {
+        return Ok(p.clone());
+    }
+    let ctx = context()?;
+    let scope = ctx.device.push_error_scope(::wgpu::ErrorFilter::Validation);
+    let module = ctx
+        .device
+        .create_shader_module(::wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: ::wgpu::ShaderSource::Wgsl(source.into()),
+        });
+    let pipeline = ctx
+        .device
+        .create_compute_pipeline(&::wgpu::ComputePipelineDescriptor {
+            label: Some(label),
+            layout: None,
+            module: &module,
+            entry_point: Some("main"),
+            compilation_options: Default::default(),
+            cache: None,
+        });
+    if let Some(err) = pollster::block_on(scope.pop()) {
+        return Err(Error::runtime(format!(
+            "wgpu: compiling the kernel '{label}' failed: {err}"
+        )));
+    }
+    let pipeline = Arc::new(pipeline);
+    cache.insert(source.to_string(), pipeline.clone());
+    Ok(pipeline)
+}
+
+/// The workgroup grid for `invocations`: along x up to the adapter's limit per dimension,
+/// folded into y beyond it (kernels rebuild the flat index from both).
+fn grid(label: &str, invocations: u64) -> Result<(u32, u32)> {
+    let limit = u64::from(context()?.limits.max_compute_workgroups_per_dimension);
+    let groups = invocations.div_ceil(u64::from(WORKGROUP)).max(1);
+    let x = groups.min(limit);
+    let y = groups.div_ceil(x);
+    if y > limit {
+        return Err(Error::runtime(format!(
+            "wgpu: {label} over {invocations} elements needs more workgroups than the adapter \
+             can launch"
+        )));
+    }
+    Ok((x as u32, y as u32))
+}
+
+/// Records one dispatch of the kernel `source` over `invocations` threads: `buffers` bound at
+/// 0, 1, ... in order, then `meta` (the layouts, as 32-bit words) at the next binding.
+pub fn dispatch(
+    label: &str,
+    source: &str,
+    buffers: &[&::wgpu::Buffer],
+    meta: &[u32],
+    invocations: u64,
+) -> Result<()> {
+    let ctx = context()?;
+    let most = ctx.limits.max_storage_buffer_binding_size;
+    if let Some(big) = buffers.iter().find(|b| b.size() > most) {
+        return Err(Error::runtime(format!(
+            "wgpu: {label} needs a tensor of {} bytes in one binding, more than the adapter \
+             allows ({most} bytes); split it, or run this op on the CPU",
+            big.size()
+        )));
+    }
+    let pipeline = pipeline(label, source)?;
+    let (x, y) = grid(label, invocations)?;
+    let words: Vec<u8> = meta.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let meta_buffer = ctx
+        .device
+        .create_buffer_init(&::wgpu::util::BufferInitDescriptor {
+            label: Some("meta"),
+            contents: &words,
+            usage: ::wgpu::BufferUsages::STORAGE,
+        });
+    let mut entries: Vec<::wgpu::BindGroupEntry<'_>> = buffers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| ::wgpu::BindGroupEntry {
+            binding: i as u32,
+            resource: b.as_entire_binding(),
+        })
+        .collect();
+    entries.push(::wgpu::BindGroupEntry {
+        binding: buffers.len() as u32,
+        resource: meta_buffer.as_entire_binding(),
+    });
+    let bind_group = ctx.device.create_bind_group(&::wgpu::BindGroupDescriptor {
+        label: Some(label),
+        layout: &pipeline.get_bind_group_layout(0),
+        entries: &entries,
+    });
+    record(|_, encoder| {
+        let mut pass = encoder.begin_compute_pass(&::wgpu::ComputePassDescriptor {
+            label: Some(label),
+            timestamp_writes: None,
+        });
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.dispatch_workgroups(x, y, 1);
+    })
+}
