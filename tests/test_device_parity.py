@@ -98,13 +98,19 @@ def assert_same(cpu, gpu, label: str) -> None:
             np.testing.assert_array_equal(actual, expected, err_msg=where)
 
 
+def draw_case(data, spec):
+    """A case of the row whose promoted dtype the op takes."""
+    case = data.draw(cases_for(spec))
+    _, values, kw = case.build()
+    assume(supported(case, values, kw))
+    return case
+
+
 @pytest.mark.parametrize("spec", ROWS, ids=op_id)
 @FEW
 @given(data=st.data())
 def test_gpu_result_matches_cpu(gpu, spec, data):
-    case = data.draw(cases_for(spec))
-    _, values, kw = case.build()
-    assume(supported(case, values, kw))
+    case = draw_case(data, spec)
     _, on_cpu = call(case, "cpu")
     _, on_gpu = call(case, gpu)
     assert_same(on_cpu, on_gpu, spec.name)
@@ -118,9 +124,7 @@ def float_outputs(result) -> list:
 @FEW
 @given(data=st.data())
 def test_gpu_gradients_match_cpu(gpu, spec, data):
-    case = data.draw(cases_for(spec))
-    _, values, kw = case.build()
-    assume(supported(case, values, kw))
+    case = draw_case(data, spec)
     grads = {}
     for device in ("cpu", gpu):
         inputs, result = call(case, device, requires_grad=True)

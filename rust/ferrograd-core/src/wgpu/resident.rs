@@ -95,16 +95,26 @@ impl WgpuData {
         }
     }
 
-    /// The host copy for writing: the GPU copy is dropped, since it is about to be stale.
-    pub fn host_mut(&mut self) -> Result<&mut CpuBuffer> {
+    /// Of a storage with both copies, keeps only the host one (`keep_host`) or the GPU one: the
+    /// other is about to be stale, since the kept one is going to be written.
+    fn keep_one(&mut self, keep_host: bool) {
         if let Copies::Both(..) = self.copies {
-            let Copies::Both(host, _gpu) =
+            let Copies::Both(host, gpu) =
                 std::mem::replace(&mut self.copies, Copies::Fresh { zeroed: false })
             else {
                 unreachable!()
             };
-            self.copies = Copies::Host(host);
+            self.copies = if keep_host {
+                Copies::Host(host)
+            } else {
+                Copies::Gpu(gpu)
+            };
         }
+    }
+
+    /// The host copy for writing: the GPU copy is dropped, since it is about to be stale.
+    pub fn host_mut(&mut self) -> Result<&mut CpuBuffer> {
+        self.keep_one(true);
         match &mut self.copies {
             Copies::Host(h) => Ok(h),
             _ => Err(not_on_host()),
@@ -138,14 +148,7 @@ impl WgpuData {
     /// of the storage), the host copy dropped.
     pub fn gpu_mut(&mut self) -> Result<&GpuBuffer> {
         self.gpu()?;
-        if let Copies::Both(..) = self.copies {
-            let Copies::Both(_host, gpu) =
-                std::mem::replace(&mut self.copies, Copies::Fresh { zeroed: false })
-            else {
-                unreachable!()
-            };
-            self.copies = Copies::Gpu(gpu);
-        }
+        self.keep_one(false);
         self.gpu()
     }
 
