@@ -22,10 +22,9 @@ class device:
                 raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
             index = int(idx)
         if type == "cuda":
-            raise RuntimeError(
-                "ferrograd has no CUDA backend: its GPU backend is wgpu, so use device='wgpu' "
-                "(ferrograd.wgpu.is_available() tells whether a GPU adapter was found)"
-            )
+            from .cuda import NO_CUDA
+
+            raise RuntimeError(NO_CUDA)
         if type not in _KNOWN_TYPES:
             raise RuntimeError(
                 "Expected one of cpu, wgpu device type at start of device string: " + type

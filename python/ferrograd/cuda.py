@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-_NO_CUDA = (
+# The same words as the native module's error for `device="cuda"`.
+NO_CUDA = (
     "ferrograd has no CUDA backend: its GPU backend is wgpu, so use device='wgpu' "
     "(ferrograd.wgpu.is_available() tells whether a GPU adapter was found)"
 )
@@ -34,7 +35,7 @@ manual_seed_all = manual_seed
 
 
 def _no_cuda(*args: Any, **kwargs: Any) -> Any:
-    raise AssertionError(_NO_CUDA)
+    raise AssertionError(NO_CUDA)
 
 
 current_device = get_device_name = synchronize = set_device = _no_cuda

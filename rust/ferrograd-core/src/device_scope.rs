@@ -34,6 +34,12 @@ impl DeviceScope {
 
     /// A scope for the common device of `tensors` (see [`common_device`]).
     pub fn of(tensors: &[&Tensor]) -> Result<DeviceScope> {
+        DeviceScope::of_all(tensors.iter().copied())
+    }
+
+    /// `of` for tensors not already in a slice (optional ones, an op's operands): no vector is
+    /// built on the op's path.
+    pub fn of_all<'a>(tensors: impl IntoIterator<Item = &'a Tensor>) -> Result<DeviceScope> {
         Ok(DeviceScope::enter(common_device(tensors)?))
     }
 }
@@ -46,7 +52,7 @@ impl Drop for DeviceScope {
 
 /// The device the tensors of one op share. A 0-dim CPU tensor goes with GPU tensors (it acts as
 /// a number, as in PyTorch); any other mix is PyTorch's error.
-pub fn common_device(tensors: &[&Tensor]) -> Result<Device> {
+pub fn common_device<'a>(tensors: impl IntoIterator<Item = &'a Tensor>) -> Result<Device> {
     let mut found: Option<Device> = None;
     let mut cpu_scalar = false;
     for t in tensors {

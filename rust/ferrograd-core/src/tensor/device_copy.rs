@@ -55,17 +55,21 @@ impl Tensor {
         let size = self.dtype().size_in_bytes();
         let start = src.storage_offset() * size;
         let nbytes = src.numel() * size;
-        let mut host = CpuBuffer::uninit(nbytes)?;
-        if nbytes > 0 {
-            // (An empty tensor may sit at an offset past the end of an empty storage.)
-            let data = src.storage().read();
-            host.as_bytes_mut()
-                .copy_from_slice(&data.cpu()?.as_bytes()[start..start + nbytes]);
-        }
+        // (An empty tensor may sit at an offset past the end of an empty storage.)
+        let data = src.storage().read();
+        let bytes = if nbytes == 0 {
+            &[][..]
+        } else {
+            &data.cpu()?.as_bytes()[start..start + nbytes]
+        };
         let storage = match device {
-            Device::Cpu => Storage::new(StorageData::Cpu(host)),
+            Device::Cpu => {
+                let mut host = CpuBuffer::uninit(nbytes)?;
+                host.as_bytes_mut().copy_from_slice(bytes);
+                Storage::new(StorageData::Cpu(host))
+            }
             Device::Wgpu(_) => {
-                let gpu = wgpu::transfer::upload(host.as_bytes())?;
+                let gpu = wgpu::transfer::upload(bytes)?;
                 Storage::new(StorageData::Wgpu(WgpuData::from_gpu(gpu, nbytes)))
             }
         };

@@ -103,7 +103,7 @@ fn align(
 impl Tensor {
     /// `einsum(equation, operands)`.
     pub fn einsum(equation: &str, operands: &[Tensor]) -> Result<Tensor> {
-        let _on = DeviceScope::of(&operands.iter().collect::<Vec<_>>())?;
+        let _on = DeviceScope::of_all(operands)?;
         if operands.is_empty() {
             return Err(err("must provide at least one operand"));
         }

@@ -65,15 +65,11 @@ impl Arg {
 /// The device scope of an elementwise op: its tensor operands and `out` share one device (a
 /// 0-dim CPU tensor and Python numbers go with any), and its result is created there.
 pub(crate) fn operand_scope(args: &[&Arg], out: Option<&Tensor>) -> Result<DeviceScope> {
-    let mut tensors: Vec<&Tensor> = args
-        .iter()
-        .filter_map(|a| match a {
-            Arg::Tensor(t) => Some(t),
-            Arg::Scalar(_) => None,
-        })
-        .collect();
-    tensors.extend(out);
-    DeviceScope::of(&tensors)
+    let tensors = args.iter().filter_map(|a| match a {
+        Arg::Tensor(t) => Some(t),
+        Arg::Scalar(_) => None,
+    });
+    DeviceScope::of_all(tensors.chain(out))
 }
 
 /// The promoted dtype of the operands (PyTorch's `result_type`).
@@ -180,7 +176,7 @@ impl Tensor {
     }
 
     fn unary_untracked(&self, op: UnaryOp, out: Option<&Tensor>) -> Result<Tensor> {
-        let _on = DeviceScope::of(&[self].into_iter().chain(out).collect::<Vec<_>>())?;
+        let _on = DeviceScope::of_all(std::iter::once(self).chain(out))?;
         let info = op.info();
         if self.dtype() == DType::Bool {
             if let Some(msg) = op.bool_message() {
@@ -190,9 +186,7 @@ impl Tensor {
         let compute = info.compute_dtype(self.dtype())?;
         let target = prepare_target(out, self.shape(), info.output_dtype(compute), Some(self))?;
         let input = target.detangle(self.to_dtype(compute)?)?;
-        let on_gpu = target.tensor.device().is_wgpu()
-            && gpu::has_unary(op, compute)
-            && target.tensor.dtype() == compute;
+        let on_gpu = target.tensor.device().is_wgpu() && target.tensor.dtype() == compute;
         let done = input.numel() == 0 || (on_gpu && gpu::unary(op, &target.tensor, &input)?);
         if !done {
             let plan = Plan::new([target.tensor.layout(), input.layout()]);
@@ -310,10 +304,8 @@ fn binary_untracked(
         check_integer_divisor(op, b, &y)?;
     }
     let alpha = alpha.filter(|k| k.to_f64() != 1.0 || compute == DType::Bool);
-    let on_gpu = target.tensor.device().is_wgpu()
-        && alpha.is_none()
-        && gpu::has_binary(op, compute)
-        && target.tensor.dtype() == compute;
+    let on_gpu =
+        target.tensor.device().is_wgpu() && alpha.is_none() && target.tensor.dtype() == compute;
     let done = x.numel() == 0 || (on_gpu && gpu::binary(op, &target.tensor, &x, &y)?);
     if !done {
         let plan = Plan::new([target.tensor.layout(), x.layout(), y.layout()]);

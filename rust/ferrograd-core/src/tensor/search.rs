@@ -99,8 +99,8 @@ impl Tensor {
         right: bool,
         sorter: Option<&Tensor>,
     ) -> Result<Tensor> {
-        let tensors: Vec<&Tensor> = [self, values].into_iter().chain(sorter).collect();
-        let _on = crate::device_scope::DeviceScope::of(&tensors)?;
+        let _on =
+            crate::device_scope::DeviceScope::of_all([self, values].into_iter().chain(sorter))?;
         let order = sorter.map(|s| check_sorter(self, s)).transpose()?;
         check_shapes(self, values)?;
         let common = promote_types(self.dtype(), values.dtype());

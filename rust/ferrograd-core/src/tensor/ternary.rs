@@ -58,7 +58,6 @@ pub fn ternary_op(
     c: &Arg,
     out: Option<&Tensor>,
 ) -> Result<Tensor> {
-    let _on = super::elementwise::operand_scope(&[a, b, c], out)?;
     let tensors: Vec<&Tensor> = [a, b, c]
         .into_iter()
         .filter_map(|x| match x {

@@ -55,27 +55,22 @@ fn wgsl_type(dtype: DType) -> Option<&'static str> {
     }
 }
 
-/// Whether the GPU has a kernel for this unary op on `dtype` (input and output).
-pub fn has_unary(op: UnaryOp, dtype: DType) -> bool {
-    unary_expr(op).is_some() && wgsl_type(dtype).is_some()
-}
-
-/// Whether the GPU has a kernel for this binary op on `dtype` (inputs and output).
-pub fn has_binary(op: BinaryOp, dtype: DType) -> bool {
-    binary_expr(op).is_some() && wgsl_type(dtype).is_some()
-}
-
-/// `out = op(x)` on the GPU; `x` has `out`'s shape and dtype. False (nothing done) when the
-/// operands are too large for one binding or for 32-bit indices: the caller runs the CPU kernel.
+/// `out = op(x)` on the GPU; `x` has `out`'s shape and dtype. False (nothing done) when the GPU
+/// has no kernel for the op on this dtype, or the operands are too large for one binding or for
+/// 32-bit indices: the caller then runs the CPU kernel.
 pub fn unary(op: UnaryOp, out: &Tensor, x: &Tensor) -> Result<bool> {
-    let expr = unary_expr(op).unwrap_or("x");
-    run(op.info().name, expr, out, &[x])
+    match unary_expr(op) {
+        Some(expr) => run(op.info().name, expr, out, &[x]),
+        None => Ok(false),
+    }
 }
 
 /// `out = op(x, y)` on the GPU; `x` and `y` have `out`'s shape and dtype. False as in `unary`.
 pub fn binary(op: BinaryOp, out: &Tensor, x: &Tensor, y: &Tensor) -> Result<bool> {
-    let expr = binary_expr(op).unwrap_or("x");
-    run(op.info().name, expr, out, &[x, y])
+    match binary_expr(op) {
+        Some(expr) => run(op.info().name, expr, out, &[x, y]),
+        None => Ok(false),
+    }
 }
 
 /// The layout words of the template's `meta`: all operands share one shape.
@@ -120,7 +115,9 @@ fn fits_bindings(tensors: &[&Tensor]) -> Result<bool> {
 }
 
 fn run(name: &str, expr: &str, out: &Tensor, inputs: &[&Tensor]) -> Result<bool> {
-    let ty = wgsl_type(out.dtype()).unwrap_or("f32");
+    let Some(ty) = wgsl_type(out.dtype()) else {
+        return Ok(false);
+    };
     let layouts: Vec<&Layout> = std::iter::once(out.layout())
         .chain(inputs.iter().map(|t| t.layout()))
         .collect();
