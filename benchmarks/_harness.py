@@ -79,8 +79,13 @@ def verdict(ok: bool | None) -> str:
 
 
 class Table:
-    def __init__(self, ratio_header: str = "ratio fg/pt") -> None:
+    def __init__(
+        self, ratio_header: str = "ratio fg/pt", columns: tuple[str, str] = ("ferrograd", "PyTorch")
+    ) -> None:
+        # `columns` names the two figure columns (the GPU script compares ferrograd on the GPU
+        # with PyTorch CUDA in some rows and with ferrograd's CPU in others).
         self.ratio_header = ratio_header
+        self.columns = columns
         self.rows: list[tuple[str, ...]] = []
         self.verdicts: list[tuple[str, bool | None]] = []
 
@@ -90,7 +95,7 @@ class Table:
         self.verdicts.append((name, ok))
 
     def render(self) -> str:
-        header = ("Benchmark", "ferrograd", "PyTorch", self.ratio_header, "target", "met")
+        header = ("Benchmark", *self.columns, self.ratio_header, "target", "met")
         widths = [max(len(r[i]) for r in [header, *self.rows]) for i in range(len(header))]
 
         def line(cells: tuple[str, ...]) -> str:

@@ -30,7 +30,7 @@ def pick_device() -> torch.device:
         print(f"training on {device} ({torch.wgpu.get_device_name()})")
     else:
         device = torch.device("cpu")
-        print("training on cpu (no wgpu adapter found)")
+        print("training on cpu (no wgpu GPU adapter found)")
     return device
 
 

@@ -20,7 +20,10 @@ def require_gpu() -> str:
     if ferrograd.wgpu.is_available():
         return GPU
     if os.environ.get("FERROGRAD_REQUIRE_WGPU") == "1":
-        pytest.fail("FERROGRAD_REQUIRE_WGPU=1, but no wgpu adapter was found")
+        pytest.fail(
+            "FERROGRAD_REQUIRE_WGPU=1, but no wgpu adapter was found "
+            "(a software adapter needs FERROGRAD_WGPU_SOFTWARE=1, which conftest.py sets)"
+        )
     pytest.skip("no wgpu adapter (set FERROGRAD_REQUIRE_WGPU=1 to make this a failure)")
 
 

@@ -14,7 +14,13 @@ from . import _C
 
 
 def is_available() -> bool:
-    """Whether a GPU adapter was found (Mesa's software Vulkan driver counts)."""
+    """Whether a GPU adapter was found.
+
+    A software renderer (Mesa's lavapipe/llvmpipe) counts only with the environment variable
+    ``FERROGRAD_WGPU_SOFTWARE=1``: it runs the GPU kernels on the CPU, far more slowly than
+    ferrograd's CPU backend, so the usual ``"wgpu" if is_available() else "cpu"`` should not
+    pick it. With the variable set it serves to test the GPU path without a GPU.
+    """
     return _C._wgpu_is_available()
 
 

@@ -178,7 +178,7 @@ def eye_(tensor: Tensor) -> Tensor:
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with no_grad():
-        tensor.copy_(_C.eye(*tensor.shape, dtype=tensor.dtype))
+        tensor.copy_(_C.eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
     return tensor
 
 

@@ -86,10 +86,12 @@ class ASGD(Optimizer):
                     continue
                 state = self.state[param]
                 if len(state) == 0:
-                    state["step"] = _C.zeros((), dtype=_C.float32)
-                    # eta, mu are float32 tensors as in PyTorch, so their values round the same.
-                    state["eta"] = _C.tensor(lr, dtype=_C.float32)
-                    state["mu"] = _C.ones((), dtype=_C.float32)
+                    # float32 tensors on the parameter's device as in PyTorch, so their values
+                    # round the same.
+                    scalar = {"dtype": _C.float32, "device": param.device}
+                    state["step"] = _C.zeros((), **scalar)
+                    state["eta"] = _C.tensor(lr, **scalar)
+                    state["mu"] = _C.ones((), **scalar)
                     state["ax"] = _C.zeros_like(param)
                 if maximize:
                     grad = -grad

@@ -182,7 +182,7 @@ class LBFGS(Optimizer):
         views = []
         for param in self._params:
             if param.grad is None:
-                views.append(_C.zeros(param.numel(), dtype=param.dtype))
+                views.append(param.new_zeros(param.numel()))
             else:
                 views.append(param.grad.reshape(-1))
         flat_grad = _C.cat(views, 0)

@@ -51,6 +51,19 @@ fn _wgpu_reset_peak_memory_stats() {
     wgpu::reset_peak_memory_stats()
 }
 
+/// Whether the adapter in use is a software renderer (for tests).
+#[pyfunction]
+fn _wgpu_is_software(py: Python<'_>) -> PyResult<bool> {
+    let ctx = py.detach(wgpu::context).map_err(to_py_err)?;
+    Ok(ctx.is_software())
+}
+
+/// How many times an op has read GPU data back because it has no GPU kernel (for tests).
+#[pyfunction]
+fn _wgpu_fallback_count() -> u64 {
+    wgpu::fallback::fallback_count()
+}
+
 #[pyfunction]
 fn _wgpu_empty_cache() {
     wgpu::empty_cache()
@@ -58,6 +71,8 @@ fn _wgpu_empty_cache() {
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_wgpu_is_available, m)?)?;
+    m.add_function(wrap_pyfunction!(_wgpu_fallback_count, m)?)?;
+    m.add_function(wrap_pyfunction!(_wgpu_is_software, m)?)?;
     m.add_function(wrap_pyfunction!(_wgpu_device_count, m)?)?;
     m.add_function(wrap_pyfunction!(_wgpu_get_device_name, m)?)?;
     m.add_function(wrap_pyfunction!(_wgpu_synchronize, m)?)?;

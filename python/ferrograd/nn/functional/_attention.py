@@ -32,7 +32,9 @@ def _as_additive_mask(mask: Tensor | None, dtype, keep_where_true: bool) -> Tens
     if mask is None or mask.is_floating_point():
         return mask
     allowed = mask if keep_where_true else mask.logical_not()
-    return _C.zeros(mask.shape, dtype=dtype).masked_fill(allowed.logical_not(), -math.inf)
+    return _C.zeros(mask.shape, dtype=dtype, device=mask.device).masked_fill(
+        allowed.logical_not(), -math.inf
+    )
 
 
 def scaled_dot_product_attention(
@@ -60,7 +62,7 @@ def scaled_dot_product_attention(
         value = value.repeat_interleave(groups, dim=-3)
     scores = query.matmul(key.transpose(-2, -1)) * scale
     if is_causal:
-        causal = _C.ones(length, source, dtype=_C.bool).tril()
+        causal = _C.ones(length, source, dtype=_C.bool, device=scores.device).tril()
         scores = scores.masked_fill(causal.logical_not(), -math.inf)
     mask = _as_additive_mask(attn_mask, scores.dtype, keep_where_true=True)
     if mask is not None:
@@ -111,7 +113,7 @@ def _pad_last(mask: Tensor | None) -> Tensor | None:
     """One more key position (a bias or zero key), allowed for every query."""
     if mask is None:
         return None
-    filler = _C.zeros(list(mask.shape[:-1]) + [1], dtype=mask.dtype)
+    filler = _C.zeros(list(mask.shape[:-1]) + [1], dtype=mask.dtype, device=mask.device)
     return _C.cat([mask, filler], -1)
 
 
@@ -180,7 +182,7 @@ def multi_head_attention_forward(
     v = (v if static_v is None else static_v).reshape(-1, batch * num_heads, head_dim)
     k, v = k.transpose(0, 1), v.transpose(0, 1)
     if add_zero_attn:
-        zeros = _C.zeros(batch * num_heads, 1, head_dim, dtype=k.dtype)
+        zeros = _C.zeros(batch * num_heads, 1, head_dim, dtype=k.dtype, device=k.device)
         k, v = _C.cat([k, zeros], 1), _C.cat([v, zeros], 1)
         attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
     source = k.shape[1]

@@ -64,7 +64,7 @@ def pdist(input: Tensor, p: float = 2.0) -> Tensor:
     n = input.shape[0]
     if n <= 1:
         return input.new_zeros(0)
-    rows, cols = _C.triu_indices(n, n, 1)
+    rows, cols = _C.triu_indices(n, n, 1, device=input.device)
     if input.shape[1] == 0:
         return input.new_zeros(rows.shape[0])
     return _C.norm(input[rows] - input[cols], p, 1)

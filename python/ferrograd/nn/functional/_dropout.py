@@ -36,7 +36,7 @@ def _dropout_impl(
     if p == 0 or not training or input.numel() == 0:
         return input
     if p == 1:
-        zero = _C.zeros((), dtype=input.dtype)
+        zero = _C.zeros((), dtype=input.dtype, device=input.device)
         return input.mul_(zero) if inplace else input * zero
     if feature:
         if input.dim() < 2:

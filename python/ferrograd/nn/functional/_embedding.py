@@ -53,7 +53,7 @@ def embedding(
         _renorm_rows(weight, input.contiguous(), max_norm, norm_type)
     flat = input.reshape(-1)
     rows = weight.index_select(0, flat)
-    grad_scale = _gradient_scale(flat, weight.size(0), padding_idx, scale_grad_by_freq)
+    grad_scale = _gradient_scale(flat, weight, padding_idx, scale_grad_by_freq)
     if grad_scale is not None:
         # value: rows exactly (the second term is exactly zero); gradient: scaled per row.
         frozen = rows.detach()
@@ -62,16 +62,18 @@ def embedding(
 
 
 def _gradient_scale(
-    flat: Tensor, num_embeddings: int, padding_idx: int | None, by_freq: bool
+    flat: Tensor, weight: Tensor, padding_idx: int | None, by_freq: bool
 ) -> Tensor | None:
     """The factor on each looked-up row's gradient: 0 at the padding index, and 1 / (count of
     the index in the batch) with `scale_grad_by_freq`; None when every factor is 1."""
     if padding_idx is None and not by_freq:
         return None
     with no_grad():
-        scale = _C.ones(flat.shape, dtype=_C.float64)
+        # In the weight's dtype, since a GPU may lack float64; 1 / count rounds to the same
+        # value as a float64 quotient rounded to that dtype would.
+        scale = _C.ones(flat.shape, dtype=weight.dtype, device=weight.device)
         if by_freq:
-            counts = flat.long().bincount(minlength=num_embeddings)
+            counts = flat.long().bincount(minlength=weight.size(0))
             scale = scale / counts.index_select(0, flat.long())
         if padding_idx is not None:
             scale = scale.masked_fill(flat == padding_idx, 0.0)
@@ -85,12 +87,12 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if tensor.numel() == 0:
         if num_classes <= 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")
-        return _C.zeros((*tensor.shape, num_classes), dtype=_C.int64)
+        return _C.zeros((*tensor.shape, num_classes), dtype=_C.int64, device=tensor.device)
     if tensor.min().item() < 0:
         raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:
         num_classes = int(tensor.max().item()) + 1
     elif tensor.max().item() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
-    out = _C.zeros((*tensor.shape, num_classes), dtype=_C.int64)
+    out = _C.zeros((*tensor.shape, num_classes), dtype=_C.int64, device=tensor.device)
     return out.scatter_(-1, tensor.unsqueeze(-1), 1)

@@ -64,7 +64,7 @@ def embedding_bag(
                 f"{type(offsets)}"
             )
         # Each row is one bag: the bags start every input.size(1) entries.
-        offsets = _C.arange(0, input.numel(), input.size(1), dtype=input.dtype)
+        offsets = _C.arange(0, input.numel(), input.size(1), dtype=input.dtype, device=input.device)
         include_last_offset = False
         input = input.reshape(-1)
         if per_sample_weights is not None:
@@ -209,14 +209,16 @@ def _reduce_bags(
     with no_grad():
         # bag_of[i] = number of bag starts at or before entry i, minus one. A start counted
         # twice (an empty bag) makes the number jump past the empty bag.
-        starts = _C.zeros(num_indices + 1, dtype=_C.int64)
-        starts.index_add_(0, offsets[:num_bags], _C.ones(num_bags, dtype=_C.int64))
+        starts = _C.zeros(num_indices + 1, dtype=_C.int64, device=indices.device)
+        starts.index_add_(
+            0, offsets[:num_bags], _C.ones(num_bags, dtype=_C.int64, device=indices.device)
+        )
         bag_of = starts[:num_indices].cumsum(0) - 1
         kept = bag_of >= 0
         if include_last_offset:
             # The last offset ends the last bag: entries past it belong to no bag.
             end = int(offsets[-1].item())
-            kept = kept & (_C.arange(num_indices) < end)
+            kept = kept & (_C.arange(num_indices, device=indices.device) < end)
         if padding_idx is not None:
             kept = kept & (indices != padding_idx)
         positions = kept.nonzero().reshape(-1)
@@ -236,11 +238,15 @@ def _reduce_bags(
     if mode == "max":
         rows = rows * _first_max_mask(rows.detach(), bags, num_bags).to(rows.dtype)
 
-    out = _C.zeros((num_bags, weight.size(1)), dtype=weight.dtype).index_add(0, bags, rows)
+    out = _C.zeros((num_bags, weight.size(1)), dtype=weight.dtype, device=weight.device).index_add(
+        0, bags, rows
+    )
     if mode == "mean":
         with no_grad():
-            sizes = _C.zeros(num_bags, dtype=weight.dtype)
-            sizes.index_add_(0, bags, _C.ones(bags.numel(), dtype=weight.dtype))
+            sizes = _C.zeros(num_bags, dtype=weight.dtype, device=weight.device)
+            sizes.index_add_(
+                0, bags, _C.ones(bags.numel(), dtype=weight.dtype, device=weight.device)
+            )
         out = out / sizes.clamp(min=1).unsqueeze(1)
     return out
 
@@ -250,14 +256,14 @@ def _first_max_mask(rows: Tensor, bags: Tensor, num_bags: int) -> Tensor:
     only, so that the maximum (and its gradient) comes from exactly one entry, as in PyTorch."""
     count, dim = rows.shape
     bag_index = bags.unsqueeze(1).expand(count, dim)
-    bag_max = _C.zeros((num_bags, dim), dtype=rows.dtype).scatter_reduce(
+    bag_max = _C.zeros((num_bags, dim), dtype=rows.dtype, device=rows.device).scatter_reduce(
         0, bag_index, rows, "amax", include_self=False
     )
     is_max = rows == bag_max.index_select(0, bags)
     # Among the entries that hit the maximum, the one at the smallest position wins.
-    position = _C.arange(count).unsqueeze(1).expand(count, dim)
+    position = _C.arange(count, device=rows.device).unsqueeze(1).expand(count, dim)
     candidate = position.masked_fill(~is_max, count)
-    first = _C.full((num_bags, dim), count, dtype=_C.int64).scatter_reduce(
+    first = _C.full((num_bags, dim), count, dtype=_C.int64, device=rows.device).scatter_reduce(
         0, bag_index, candidate, "amin"
     )
     return position == first.index_select(0, bags)

@@ -30,11 +30,13 @@ def _align_corners(align_corners: bool | None) -> bool:
     return align_corners
 
 
-def _base_coordinates(size: int, align_corners: bool, dtype) -> Tensor:
-    """The normalised coordinate of each pixel: its centre (or its edge, aligned corners)."""
+def _base_coordinates(size: int, align_corners: bool, like: Tensor) -> Tensor:
+    """The normalised coordinate of each pixel: its centre (or its edge, aligned corners),
+    with the dtype and device of `like`."""
+    factory = {"dtype": like.dtype, "device": like.device}
     if align_corners:
-        return _C.linspace(-1.0, 1.0, size, dtype=dtype) if size > 1 else _C.zeros(1, dtype=dtype)
-    return (_C.arange(size, dtype=dtype) * 2 + 1) / size - 1
+        return _C.linspace(-1.0, 1.0, size, **factory) if size > 1 else _C.zeros(1, **factory)
+    return (_C.arange(size, **factory) * 2 + 1) / size - 1
 
 
 def affine_grid(theta: Tensor, size: list[int], align_corners: bool | None = None) -> Tensor:
@@ -57,10 +59,10 @@ def affine_grid(theta: Tensor, size: list[int], align_corners: bool | None = Non
         raise ValueError(f"Expected non-zero, positive output size. Got {tuple(size)}")
     spatial = list(size[2:])
     # Homogeneous coordinates (x, y[, z], 1) of every output pixel, x varying fastest.
-    axes = [_base_coordinates(n, align, theta.dtype) for n in reversed(spatial)]
+    axes = [_base_coordinates(n, align, theta) for n in reversed(spatial)]
     mesh = _C.meshgrid(*reversed(axes), indexing="ij")  # each has the spatial shape
     columns = [m.reshape(-1) for m in reversed(mesh)] + [
-        _C.ones(mesh[0].numel(), dtype=theta.dtype)
+        _C.ones(mesh[0].numel(), dtype=theta.dtype, device=theta.device)
     ]
     base = _C.stack(columns, 1)  # (pixels, d + 1)
     grid = base.matmul(theta.transpose(1, 2))  # (N, pixels, d)

@@ -124,20 +124,24 @@ def ctc_loss(
         raise RuntimeError("target_lengths must be of size batch_size")
     _check_lengths(target_lens, "target_lengths", None)
     _check_lengths(inputs, "input_lengths", frames)
-    labels = _padded_targets(targets.to(_C.int64), target_lens)
+    # PyTorch takes host targets with GPU log-probabilities: they follow log_probs.
+    device = log_probs.device
+    labels = _padded_targets(targets.to(device, _C.int64), target_lens)
 
     longest = labels.shape[1]
     states = 2 * longest + 1
-    target_len = _C.tensor(target_lens, dtype=_C.int64)
-    input_len = _C.tensor(inputs, dtype=_C.int64)
+    target_len = _C.tensor(target_lens, dtype=_C.int64, device=device)
+    input_len = _C.tensor(inputs, dtype=_C.int64, device=device)
     # Padding beyond a sample's length becomes blank, so every gather stays in range.
-    in_target = _C.arange(longest).unsqueeze(0) < target_len.unsqueeze(1)
+    in_target = _C.arange(longest, device=device).unsqueeze(0) < target_len.unsqueeze(1)
     labels = _C.where(in_target, labels, blank)
     # The extended labels "-l1-l2-...-": a blank before each label, and one at the end.
     blanks = _C.full_like(labels, blank)
     pairs = _C.stack((blanks, labels), 2).reshape(batch, 2 * longest)
-    extended = _C.cat((pairs, _C.full((batch, 1), blank, dtype=_C.int64)), 1)
-    before_previous = _shift_right(extended, 2, _C.full((batch, 2), blank, dtype=_C.int64))
+    extended = _C.cat((pairs, _C.full((batch, 1), blank, dtype=_C.int64, device=device)), 1)
+    before_previous = _shift_right(
+        extended, 2, _C.full((batch, 2), blank, dtype=_C.int64, device=device)
+    )
     can_skip = (extended != blank) & (extended != before_previous)
 
     # A very negative finite number stands for log(0): -inf would make the gradient of
@@ -148,7 +152,7 @@ def ctc_loss(
     emissions = log_probs.gather(2, extended.unsqueeze(0).expand(frames, batch, states))
 
     # At t = 0 a path starts on the first blank or the first label.
-    starts = _C.arange(states).unsqueeze(0) < 2
+    starts = _C.arange(states, device=device).unsqueeze(0) < 2
     alpha = _C.where(starts, emissions[0], log_zero)
     for t in range(1, frames):
         stay = alpha

@@ -162,7 +162,9 @@ def multi_margin_loss(
     if weight is not None:
         hinge = hinge * weight[labels]
     # The target class itself is not compared with itself.
-    is_target = _C.zeros(samples, classes, dtype=_C.bool).scatter(1, labels, True)
+    is_target = _C.zeros(samples, classes, dtype=_C.bool, device=scores.device).scatter(
+        1, labels, True
+    )
     loss = hinge.masked_fill(is_target, 0).sum(1) / classes
     if reduction == "none":
         # A 0-dim target (one unbatched sample) gives a 0-dim loss, as in PyTorch.
@@ -198,7 +200,9 @@ def multilabel_margin_loss(
     # "no -1 so far".
     listed = (labels != -1).to(scores.dtype).cumprod(1)
     safe_labels = labels.clamp_min(0)
-    is_target = _C.zeros(samples, classes, dtype=scores.dtype).scatter_add(1, safe_labels, listed)
+    is_target = _C.zeros(samples, classes, dtype=scores.dtype, device=scores.device).scatter_add(
+        1, safe_labels, listed
+    )
     is_other = (is_target == 0).to(scores.dtype)
     # pairs[n, k, i] = max(0, 1 - (x[n, label k] - x[n, i])), kept where label k is listed
     # and class i is not a target.

@@ -54,7 +54,9 @@ class BackwardHook:
         tensor_positions = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         self.n_inputs = len(tensor_positions)
         # Inputs that get no gradient are shown to the hooks as zeros, as PyTorch does.
-        self._input_specs = [(args[i].shape, args[i].dtype) for i in tensor_positions]
+        self._input_specs = [
+            (args[i].shape, args[i].dtype, args[i].device) for i in tensor_positions
+        ]
         wrapped, self._input_tracked = self._wrap(list(args), tensor_positions, self._on_inputs)
         self.input_requires_grad = bool(self._input_tracked)
         return tuple(wrapped)
@@ -114,8 +116,8 @@ class BackwardHook:
 
     def _on_inputs(self, grads: tuple) -> tuple:
         grad_inputs = tuple(
-            _C.zeros(shape, dtype=dtype) if grad is None else grad
-            for grad, (shape, dtype) in zip(
+            _C.zeros(shape, dtype=dtype, device=device) if grad is None else grad
+            for grad, (shape, dtype, device) in zip(
                 self._spread(grads, self._input_tracked, self.n_inputs), self._input_specs
             )
         )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ... import _C
 from ...autograd.grad_mode import no_grad
+from ..parameter import is_lazy
 
 Tensor = _C.Tensor
 
@@ -44,8 +45,14 @@ class ConversionMixin:
                         grad.data = converted_grad
                     param.grad = grad
         for key, buf in self._buffers.items():
-            if buf is not None:
-                self._buffers[key] = fn(buf)
+            if buf is None:
+                continue
+            converted = fn(buf)
+            if is_lazy(buf):
+                # A lazy buffer must stay lazy (to be materialised on its new device/dtype).
+                buf.data = converted
+            else:
+                self._buffers[key] = converted
         return self
 
     def apply(self, fn: Callable[[Module], None]) -> Module:

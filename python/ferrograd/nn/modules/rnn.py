@@ -289,7 +289,7 @@ class _SimpleRecurrent(RNNBase):
         self._check_input(steps, batch_sizes)
         expected = self._state_shape(batch, self.hidden_size)
         if hx is None:
-            hx = _C.zeros(expected, dtype=steps.dtype)
+            hx = _C.zeros(expected, dtype=steps.dtype, device=steps.device)
         else:
             if unbatched and hx.dim() != 2:
                 raise RuntimeError(
@@ -348,8 +348,8 @@ class LSTM(RNNBase):
         h_shape = self._state_shape(batch, real_hidden)
         c_shape = self._state_shape(batch, self.hidden_size)
         if hx is None:
-            h0 = _C.zeros(h_shape, dtype=steps.dtype)
-            c0 = _C.zeros(c_shape, dtype=steps.dtype)
+            h0 = _C.zeros(h_shape, dtype=steps.dtype, device=steps.device)
+            c0 = _C.zeros(c_shape, dtype=steps.dtype, device=steps.device)
         else:
             h0, c0 = hx
             want = 2 if unbatched else 3

@@ -135,7 +135,7 @@ class RNNCellBase(Module):
         return input, hx, unbatched
 
     def _zeros(self, input: Tensor) -> Tensor:
-        return _C.zeros(input.shape[0], self.hidden_size, dtype=input.dtype)
+        return _C.zeros(input.shape[0], self.hidden_size, dtype=input.dtype, device=input.device)
 
     def _check_hidden(self, input: Tensor, hx: Tensor, which: int = 0) -> None:
         if input.shape[0] != hx.shape[0]:

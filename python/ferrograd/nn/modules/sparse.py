@@ -48,7 +48,8 @@ class Embedding(Module):
         self.sparse = sparse
         if _weight is None:
             self.weight = Parameter(
-                _C.empty((num_embeddings, embedding_dim), dtype=dtype), requires_grad=not _freeze
+                _C.empty((num_embeddings, embedding_dim), dtype=dtype, device=device),
+                requires_grad=not _freeze,
             )
             self.reset_parameters()
         else:
@@ -150,7 +151,9 @@ class EmbeddingBag(Module):
                 padding_idx = num_embeddings + padding_idx
         self.padding_idx = padding_idx
         if _weight is None:
-            self.weight = Parameter(_C.empty((num_embeddings, embedding_dim), dtype=dtype))
+            self.weight = Parameter(
+                _C.empty((num_embeddings, embedding_dim), dtype=dtype, device=device)
+            )
             self.reset_parameters()
         else:
             if list(_weight.shape) != [num_embeddings, embedding_dim]:

@@ -45,7 +45,7 @@ def _clones(module: Module, n: int) -> ModuleList:
 def _generate_square_subsequent_mask(size: int, device=None, dtype=None) -> Tensor:
     """An additive causal mask: 0 on and below the diagonal, -inf above (the future)."""
     dtype = _C.get_default_dtype() if dtype is None else dtype
-    return _C.full((size, size), -math.inf, dtype=dtype).triu(diagonal=1)
+    return _C.full((size, size), -math.inf, dtype=dtype, device=device).triu(diagonal=1)
 
 
 class _FeedForwardBlock(Module):

@@ -36,7 +36,16 @@ class PackedSequence(NamedTuple):
     unsorted_indices: Tensor | None = None
 
     def to(self, *args, **kwargs) -> PackedSequence:
-        return self._replace(data=self.data.to(*args, **kwargs))
+        data = self.data.to(*args, **kwargs)
+        if data is self.data:
+            return self
+        # The sort indices go with the data, which they index; batch_sizes stay on the host
+        # (PyTorch keeps them there too, as Python-readable lengths).
+        return self._replace(
+            data=data,
+            sorted_indices=_follow(self.sorted_indices, data),
+            unsorted_indices=_follow(self.unsorted_indices, data),
+        )
 
     def cpu(self) -> PackedSequence:
         return self.to("cpu")
@@ -55,12 +64,18 @@ class PackedSequence(NamedTuple):
         return False
 
 
+def _follow(indices: Tensor | None, data: Tensor) -> Tensor | None:
+    return None if indices is None else indices.to(data.device)
+
+
 def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     """The permutation that undoes `permutation` (None stays None)."""
     if permutation is None:
         return None
     inverse = _C.empty_like(permutation)
-    inverse.scatter_(0, permutation, _C.arange(permutation.numel(), dtype=_C.int64))
+    inverse.scatter_(
+        0, permutation, _C.arange(permutation.numel(), dtype=_C.int64, device=permutation.device)
+    )
     return inverse
 
 
@@ -91,7 +106,7 @@ def pack_padded_sequence(
         sorted_indices = None
     else:
         order = sorted(range(len(lengths_list)), key=lambda i: -lengths_list[i])
-        sorted_indices = _C.tensor(order, dtype=_C.int64)
+        sorted_indices = _C.tensor(order, dtype=_C.int64, device=input.device)
         lengths_list = [lengths_list[i] for i in order]
         input = input.index_select(0 if batch_first else 1, sorted_indices)
     if batch_first:
@@ -148,17 +163,18 @@ def pad_packed_sequence(
     for t, chunk in enumerate(sequence.data.split(batch_sizes, 0)):
         missing = batch - batch_sizes[t]
         if missing:
-            filler = _C.full([missing] + feature_shape, padding_value, dtype=chunk.dtype)
+            filler = chunk.new_full([missing] + feature_shape, padding_value)
             chunk = _C.cat([chunk, filler], 0)
         rows.append(chunk)
     for _ in range(len(batch_sizes), max_length):
-        rows.append(_C.full([batch] + feature_shape, padding_value, dtype=sequence.data.dtype))
+        rows.append(sequence.data.new_full([batch] + feature_shape, padding_value))
     padded = _C.stack(rows, 0)
     lengths = [sum(1 for n in batch_sizes if n > b) for b in range(batch)]
     lengths_tensor = _C.tensor(lengths, dtype=_C.int64)
     if sequence.unsorted_indices is not None:
         padded = padded.index_select(1, sequence.unsorted_indices)
-        lengths_tensor = lengths_tensor.index_select(0, sequence.unsorted_indices)
+        # The lengths stay on the host, as in PyTorch, whatever device the indices are on.
+        lengths_tensor = lengths_tensor.index_select(0, sequence.unsorted_indices.cpu())
     if batch_first:
         padded = padded.transpose(0, 1)
     return padded, lengths_tensor
@@ -185,7 +201,7 @@ def pad_sequence(
     for s in sequences:
         missing = longest - s.shape[0]
         if missing:
-            filler = _C.full([missing] + list(s.shape[1:]), padding_value, dtype=s.dtype)
+            filler = s.new_full([missing] + list(s.shape[1:]), padding_value)
             s = _C.cat([s, filler] if padding_side == "right" else [filler, s], 0)
         padded.append(s)
     return _C.stack(padded, 0 if batch_first else 1)

@@ -7,6 +7,7 @@
 //!
 //! Their arguments are already checked (see `conv.rs`): batched, with consistent channels.
 
+use super::conv_gpu;
 use super::Tensor;
 use crate::autograd::{formulas, tracked};
 use crate::cpu::conv::ConvGeometry;
@@ -178,6 +179,9 @@ pub(crate) fn conv_forward(
     tracked(
         &inputs,
         || {
+            if let Some(y) = conv_gpu::forward(x, w, b, &shape)? {
+                return Ok(y);
+            }
             run_kernel("slow_conv2d_cpu", &inputs, &y_shape, &|args| {
                 with_kernel_args!(args, ins, out => {
                     conv_gemm::forward(&shape, ins[0], ins[1], ins.get(2).copied(), out)
@@ -213,6 +217,9 @@ pub(crate) fn conv_backward_input(
     tracked(
         &inputs,
         || {
+            if let Some(x) = conv_gpu::backward_input(y, w, b, &shape)? {
+                return Ok(x);
+            }
             run_kernel(
                 "slow_conv_transpose2d_out_cpu",
                 &inputs,
@@ -251,6 +258,9 @@ pub(crate) fn conv_backward_weight(
     tracked(
         &[x, y],
         || {
+            if let Some(w) = conv_gpu::backward_weight(x, y, &w_shape, &shape)? {
+                return Ok(w);
+            }
             run_kernel("slow_conv2d_cpu", &[x, y], &w_shape, &|args| {
                 with_kernel_args!(args, ins, out => {
                     conv_gemm::backward_weight(&shape, ins[0], ins[1], out)

@@ -8,6 +8,7 @@ use crate::cpu::{copy, fill};
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
 use crate::layout::Layout;
+use crate::wgpu::copy as gpu_copy;
 use crate::with_dtype;
 
 /// Reads the elements of `t` in row-major order as `D`, casting.
@@ -94,6 +95,19 @@ pub fn preserved_strides(layout: &Layout) -> Vec<usize> {
 impl Tensor {
     /// A copy in a fresh storage: row-major, or with [`preserved_strides`] when `preserve`.
     fn copy_into_new<D: Element>(&self, preserve: bool) -> Result<Tensor> {
+        if self.device().is_wgpu() {
+            let strides = if preserve {
+                preserved_strides(self.layout())
+            } else {
+                crate::shape::contiguous_strides(self.shape())
+            };
+            let out = Tensor::uninit_dense(self.shape(), &strides, D::DTYPE)?;
+            if self.numel() == 0 || gpu_copy::copy(&out, self, &[])? {
+                return Ok(out);
+            }
+            out.copy_from_unchecked(self)?;
+            return Ok(out);
+        }
         if !preserve || self.is_contiguous() {
             return Tensor::from_vec(materialize::<D>(self)?, self.shape());
         }
@@ -200,6 +214,13 @@ impl Tensor {
 
     /// Writes `src` (same shape) into `self`, casting; `src` may share storage with `self`.
     fn copy_from_unchecked(&self, src: &Tensor) -> Result<()> {
+        let _on = self.device_scope();
+        if self.device().is_wgpu()
+            && !self.storage().same(src.storage())
+            && (self.numel() == 0 || gpu_copy::copy(self, src, &[])?)
+        {
+            return Ok(());
+        }
         if self.storage().same(src.storage()) {
             // Reading and writing one buffer at once could read already-overwritten values:
             // take the source's values out first.
@@ -316,6 +337,9 @@ impl Tensor {
     /// Fills a tensor that is still being created (`full`, `ones_like`, `eye`): the same
     /// write as `fill_`, but a new tensor starts at version 0, as in PyTorch.
     pub fn init_fill(&self, value: Scalar) -> Result<()> {
+        if self.device().is_wgpu() && (self.numel() == 0 || gpu_copy::fill(self, value)?) {
+            return Ok(());
+        }
         let mut data = self.storage().write();
         let buf = data.cpu_mut()?;
         with_dtype!(self.dtype(), T => fill::fill::<T>(buf.as_mut_slice::<T>(), self.layout(), value.cast::<T>()));

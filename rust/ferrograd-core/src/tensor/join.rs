@@ -86,7 +86,9 @@ impl Tensor {
             let len = t.shape()[dim];
             // Rows of a contiguous output hold each contiguous input's blocks side by side:
             // plain memcpys, unless the blocks are so short that the strided loop wins.
-            let blockwise = self.is_contiguous()
+            // (On the GPU, the strided copy kernel covers both.)
+            let blockwise = !self.device().is_wgpu()
+                && self.is_contiguous()
                 && t.is_contiguous()
                 && t.dtype() == self.dtype()
                 && !t.storage().same(self.storage())

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::layout::Layout;
 use crate::op::not_implemented;
 use crate::strided::offsets;
+use crate::wgpu::matmul as gpu_matmul;
 use crate::with_dtype;
 
 /// The storage offset where each matrix of `t` starts; its leading `nbatch` dims are the batch.
@@ -107,7 +108,11 @@ pub(crate) fn product(
             }
             return Ok(out);
         }
-        run_product::<T>(a, b, &out, alpha, beta)?;
+        let on_gpu = out.device().is_wgpu()
+            && gpu_matmul::product(a, b, &out, alpha.to_f64(), beta.map(T::to_f64))?;
+        if !on_gpu {
+            run_product::<T>(a, b, &out, alpha, beta)?;
+        }
     });
     Ok(out)
 }

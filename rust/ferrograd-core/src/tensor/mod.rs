@@ -55,6 +55,7 @@ mod view_meta;
 pub(crate) use view_meta::ViewMeta;
 pub mod conv;
 mod conv_fold;
+mod conv_gpu;
 pub(crate) mod conv_ops;
 pub mod nll_loss;
 pub mod pad;

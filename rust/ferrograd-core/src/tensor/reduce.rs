@@ -12,6 +12,7 @@ use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::op::{not_implemented_msg, BinaryOp};
 use crate::shape::normalize_dim;
+use crate::wgpu::reduce::{self as gpu_reduce, Reduction};
 use crate::with_dtype;
 
 /// Which dims of an `ndim`-dim tensor a reduction runs over, one flag per dim. `None` means
@@ -121,6 +122,16 @@ impl Tensor {
         let src = with_dtype_arg(self, dtype)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         let out_dtype = dtype.unwrap_or_else(|| sum_dtype(self.dtype()));
+        let op = if skip_nan {
+            Reduction::NanSum
+        } else {
+            Reduction::Sum
+        };
+        if out_dtype == src.dtype() {
+            if let Some(out) = gpu_reduce::values(op, &src, &mask, &shape)? {
+                return Ok(out);
+            }
+        }
         with_dtype!(src.dtype(), T => {
             let accs = sum_accs::<T>(&src, &mask, skip_nan)?;
             Tensor::from_vec(accs, &shape)?.to_dtype(out_dtype)
@@ -198,6 +209,9 @@ impl Tensor {
         let src = with_dtype_arg(self, dtype)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         let n = reduced_count(self.shape(), &mask);
+        if let Some(out) = gpu_reduce::values(Reduction::Mean, &src, &mask, &shape)? {
+            return Ok(out);
+        }
         with_dtype!(src.dtype(), T => {
             let accs = sum_accs::<T>(&src, &mask, false)?;
             let means: Vec<<T as Widen>::Acc> = accs.into_iter().map(|a| divide(a, n as f64)).collect();
@@ -275,6 +289,11 @@ impl Tensor {
         let src = with_dtype_arg(self, dtype)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         let out_dtype = dtype.unwrap_or_else(|| sum_dtype(self.dtype()));
+        if out_dtype == src.dtype() {
+            if let Some(out) = gpu_reduce::values(Reduction::Prod, &src, &mask, &shape)? {
+                return Ok(out);
+            }
+        }
         with_dtype!(src.dtype(), T => {
             let accs = prod_accs::<T>(&src, &mask)?;
             Tensor::from_vec(accs, &shape)?.to_dtype(out_dtype)

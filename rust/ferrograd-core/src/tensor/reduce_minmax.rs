@@ -12,6 +12,7 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::op::not_implemented_msg;
 use crate::shape::normalize_dim;
+use crate::wgpu::reduce::{self as gpu_reduce, Reduction};
 use crate::with_dtype;
 
 /// PyTorch's check that a reduction without identity has something to reduce.
@@ -32,6 +33,14 @@ fn no_dim_on_empty(op: &str) -> Error {
 
 /// The values of an extreme reduction over the flagged dims.
 fn extreme_values(t: &Tensor, mask: &[bool], shape: &[usize], largest: bool) -> Result<Tensor> {
+    let op = if largest {
+        Reduction::Max
+    } else {
+        Reduction::Min
+    };
+    if let Some(out) = gpu_reduce::values(op, t, mask, shape)? {
+        return Ok(out);
+    }
     with_dtype!(t.dtype(), T => {
         let accs = if largest {
             run_kernel::<T, _>(t, mask, true, &Fold::new(T::LOWEST, |x: T| x, max_nan))?
@@ -50,6 +59,9 @@ fn arg_extremes(
     shape: &[usize],
     largest: bool,
 ) -> Result<(Tensor, Tensor)> {
+    if let Some(pair) = gpu_reduce::with_indices(largest, t, mask, shape)? {
+        return Ok(pair);
+    }
     with_dtype!(t.dtype(), T => {
         let accs = if largest {
             run_kernel::<T, _>(t, mask, false, &ArgExtreme::<true>)?

@@ -6,6 +6,7 @@ use crate::cpu::concat::copy_blocks;
 use crate::cpu::gather_slabs::gather_slabs;
 use crate::cpu::strided_copy::{self, StridedView};
 use crate::error::Result;
+use crate::wgpu::copy as gpu_copy;
 
 /// Runs `$body` with `$T` bound to a plain integer type of `$size` bytes: copies move bits, so
 /// one instantiation per element size serves every dtype.
@@ -47,6 +48,9 @@ impl Tensor {
         if self.storage().same(src.storage()) {
             // One buffer cannot be locked for reading and writing at once: copy the source out.
             return self.write_from(&src.deep_clone()?, flip);
+        }
+        if self.device().is_wgpu() && gpu_copy::copy(self, src, flip)? {
+            return Ok(());
         }
         let src_view = StridedView::of(src.layout()).flipped(flip);
         let dst_view = StridedView::of(self.layout());

@@ -48,7 +48,7 @@ pub fn is_available() -> bool {
 }
 
 /// Adapters ranked by how much faster than the CPU they are likely to be: a discrete GPU first,
-/// a software rasteriser (Mesa's lavapipe, used in CI) last but still accepted.
+/// a software rasteriser (Mesa's lavapipe, used in CI) last, and only on request.
 fn rank(kind: ::wgpu::DeviceType) -> u8 {
     match kind {
         ::wgpu::DeviceType::DiscreteGpu => 0,
@@ -57,6 +57,16 @@ fn rank(kind: ::wgpu::DeviceType) -> u8 {
         ::wgpu::DeviceType::Cpu => 3,
         ::wgpu::DeviceType::Other => 4,
     }
+}
+
+/// The variable that lets a software adapter serve as the GPU.
+pub const SOFTWARE_ENV: &str = "FERROGRAD_WGPU_SOFTWARE";
+
+/// Whether a software adapter may be used. Not by default: the usual `"wgpu" if
+/// wgpu.is_available() else "cpu"` would then pick a device a hundred times slower than the
+/// CPU backend on a machine whose only "GPU" is Mesa's software driver.
+fn software_allowed() -> bool {
+    std::env::var(SOFTWARE_ENV).is_ok_and(|v| v == "1")
 }
 
 /// Optional features we use when the adapter has them: f16 and f64 arithmetic, 64-bit integers.
@@ -82,6 +92,16 @@ fn create() -> std::result::Result<Context, String> {
                 .to_string()
         })?;
     let info = adapter.get_info();
+    if info.device_type == ::wgpu::DeviceType::Cpu && !software_allowed() {
+        // (The message reaches Python as is_available() == False, and as the error of
+        // `.to("wgpu")`.)
+        return Err(format!(
+            "wgpu: the only adapter is a software renderer ('{}'), which runs GPU kernels on the \
+             CPU far more slowly than ferrograd's CPU backend, so it is not used; set \
+             {SOFTWARE_ENV}=1 to use it anyway (to test the GPU path without a GPU)",
+            info.name
+        ));
+    }
     let limits = adapter.limits();
     let features = adapter.features() & wanted_features();
     let descriptor = ::wgpu::DeviceDescriptor {
@@ -127,6 +147,11 @@ impl Context {
             Some(msg) => Err(Error::runtime(format!("wgpu: {msg}"))),
             None => Ok(()),
         }
+    }
+
+    /// Whether the adapter is a software renderer (used only on request).
+    pub fn is_software(&self) -> bool {
+        self.info.device_type == ::wgpu::DeviceType::Cpu
     }
 
     pub fn supports_f64(&self) -> bool {

@@ -7,6 +7,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 thread_local! {
@@ -16,6 +17,15 @@ thread_local! {
 }
 
 static WARNED: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+
+/// How many times an op read GPU data back for want of a kernel; the tests use it to check
+/// that an op really ran on the GPU.
+static FALLBACKS: AtomicU64 = AtomicU64::new(0);
+
+/// The number of fallbacks so far (see [`FALLBACKS`]).
+pub fn fallback_count() -> u64 {
+    FALLBACKS.load(Ordering::Relaxed)
+}
 
 /// Runs `f` as the op `name` (for the warning's wording).
 pub fn with_op<R>(name: &'static str, f: impl FnOnce() -> R) -> R {
@@ -38,6 +48,7 @@ pub(crate) fn note_host_access() {
     if TRANSFER.with(Cell::get) {
         return;
     }
+    FALLBACKS.fetch_add(1, Ordering::Relaxed);
     let op = OP.with(Cell::get);
     let name = if op.is_empty() { "an op" } else { op };
     let first = {

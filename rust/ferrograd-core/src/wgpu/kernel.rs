@@ -78,6 +78,25 @@ pub fn dispatch(
     meta: &[u32],
     invocations: u64,
 ) -> Result<()> {
+    let (x, y) = grid(label, invocations)?;
+    dispatch_groups(label, source, buffers, meta, [x, y, 1])
+}
+
+/// Whether a grid of `groups` workgroups can be launched in one dispatch.
+pub fn groups_fit(groups: [u64; 3]) -> Result<bool> {
+    let limit = u64::from(context()?.limits.max_compute_workgroups_per_dimension);
+    Ok(groups.iter().all(|&g| g <= limit))
+}
+
+/// As [`dispatch`], for a kernel that lays out its own grid of `groups` workgroups (tiled
+/// kernels: one workgroup per output tile); the caller has checked it with [`groups_fit`].
+pub fn dispatch_groups(
+    label: &str,
+    source: &str,
+    buffers: &[&::wgpu::Buffer],
+    meta: &[u32],
+    groups: [u32; 3],
+) -> Result<()> {
     let ctx = context()?;
     let most = ctx.limits.max_storage_buffer_binding_size;
     if let Some(big) = buffers.iter().find(|b| b.size() > most) {
@@ -88,7 +107,6 @@ pub fn dispatch(
         )));
     }
     let pipeline = pipeline(label, source)?;
-    let (x, y) = grid(label, invocations)?;
     let words: Vec<u8> = meta.iter().flat_map(|w| w.to_le_bytes()).collect();
     let meta_buffer = ctx
         .device
@@ -121,6 +139,6 @@ pub fn dispatch(
         });
         pass.set_pipeline(&pipeline);
         pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups(x, y, 1);
+        pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
     })
 }

@@ -3,13 +3,18 @@
 //! sources live in `shaders/` beside their Rust dispatchers.
 
 pub mod context;
+pub mod copy;
 pub mod elementwise;
 pub mod fallback;
 pub mod kernel;
+pub mod map;
+pub mod matmul;
 pub mod pool;
+pub mod reduce;
 pub mod resident;
 pub mod stream;
 pub mod transfer;
+pub mod unfold;
 
 pub use context::{context, is_available, Context};
 pub use pool::{

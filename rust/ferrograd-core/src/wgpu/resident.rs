@@ -170,7 +170,8 @@ mod tests {
         let present = crate::wgpu::is_available();
         assert!(
             present || std::env::var("FERROGRAD_REQUIRE_WGPU").as_deref() != Ok("1"),
-            "FERROGRAD_REQUIRE_WGPU=1, but no wgpu adapter was found"
+            "FERROGRAD_REQUIRE_WGPU=1, but no wgpu adapter was found (a software adapter \
+             needs FERROGRAD_WGPU_SOFTWARE=1)"
         );
         present
     }

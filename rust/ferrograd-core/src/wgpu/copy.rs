@@ -1,0 +1,102 @@
+//! Copies, casts and fills on the GPU, as map kernels (`map.rs`): `contiguous`, `clone`,
+//! `to(dtype)`, `copy_`, the shape ops' writes into views (`cat`, `flip`, ...), `fill_`,
+//! `zero_` and the factories' fills.
+//!
+//! A copy between equal dtypes moves bits, so it serves every 4- and 8-byte dtype. A cast is
+//! written for the dtypes WGSL computes with; 8- and 16-bit outputs are left to the CPU
+//! kernel, since one thread cannot write a single byte of a `u32`.
+
+use super::map::{self, Input, Map, View};
+use crate::dtype::{DType, Element, Scalar};
+use crate::error::Result;
+use crate::tensor::Tensor;
+use crate::with_dtype;
+
+/// The WGSL expression converting the loaded `x` of dtype `from` to dtype `to`, with the
+/// semantics of the CPU's casts (`dtype/element.rs`).
+fn cast_expr(from: DType, to: DType) -> Option<&'static str> {
+    use DType::*;
+    Some(match (from, to) {
+        (I32, F32) => "f32(x)",
+        (Bool, F32) => "select(0.0, 1.0, x != 0u)",
+        (U8, F32) => "f32(x)",
+        // Sign-extends the byte.
+        (I8, F32) => "f32(bitcast<i32>(x << 24u) >> 24u)",
+        // x86's truncating cast: NaN and values out of range give the type's minimum.
+        (F32, I32) => "select(-2147483647 - 1, i32(x), x >= -2147483648.0 && x < 2147483648.0)",
+        (Bool, I32) => "select(0, 1, x != 0u)",
+        (U8, I32) => "i32(x)",
+        (I8, I32) => "bitcast<i32>(x << 24u) >> 24u",
+        _ => return None,
+    })
+}
+
+/// Writes `src` (same shape as `dst`; its dims in `flip` read backwards) into the view `dst`,
+/// casting. False (nothing done) when no GPU kernel covers these dtypes or sizes.
+pub fn copy(dst: &Tensor, src: &Tensor, flip: &[usize]) -> Result<bool> {
+    let (from, to) = (src.dtype(), dst.dtype());
+    let (expr, out_view, in_view) = if from == to {
+        let Some(bits) = View::bits(to) else {
+            return Ok(false);
+        };
+        ("x", bits, bits)
+    } else {
+        match (cast_expr(from, to), View::of(to), View::of(from)) {
+            (Some(expr), Some(out), Some(input)) => (expr, out, input),
+            _ => return Ok(false),
+        }
+    };
+    let View::Typed(out_type) = out_view else {
+        return Ok(false);
+    };
+    let input = Input {
+        tensor: src,
+        flip,
+        view: in_view,
+    };
+    map::run(&Map {
+        name: "copy",
+        out: dst,
+        out_type,
+        inputs: &[input],
+        expr,
+        extra: &[],
+    })
+}
+
+/// The 32-bit words of `value` as an element of `dtype`, in memory order.
+fn value_words(value: Scalar, dtype: DType) -> Vec<u32> {
+    let bytes: Vec<u8> = with_dtype!(dtype, T => element_bytes(value.cast::<T>()));
+    bytes
+        .chunks_exact(4)
+        .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        .collect()
+}
+
+fn element_bytes<T: Element>(v: T) -> Vec<u8> {
+    // SAFETY: an Element is a plain number (no padding, no pointers); reading its bytes is
+    // reading its value's representation.
+    unsafe { std::slice::from_raw_parts((&v as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
+}
+
+/// Writes `value` (cast to the dtype) into every element of the view `dst`. False when the
+/// dtype's elements are narrower than 32 bits.
+pub fn fill(dst: &Tensor, value: Scalar) -> Result<bool> {
+    let Some(View::Typed(out_type)) = View::bits(dst.dtype()) else {
+        return Ok(false);
+    };
+    let words = value_words(value, dst.dtype());
+    let expr = if words.len() == 2 {
+        "vec2<u32>(extra(0u), extra(1u))"
+    } else {
+        "extra(0u)"
+    };
+    map::run(&Map {
+        name: "fill",
+        out: dst,
+        out_type,
+        inputs: &[],
+        expr,
+        extra: &words,
+    })
+}

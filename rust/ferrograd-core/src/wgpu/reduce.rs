@@ -1,0 +1,197 @@
+//! Reductions on the GPU: `sum`, `nansum`, `mean`, `prod`, `amax`/`amin`, `max`/`min` (with
+//! or without a dim) and `argmax`/`argmin` over float32 tensors, as one template
+//! (`shaders/reduce.wgsl`) filled with the op's row of the WGSL table below.
+//!
+//! Each entry point returns None (nothing done) when the GPU has no kernel for the case, and
+//! the caller then runs the CPU kernel: other dtypes, or indices past 32 bits.
+
+use super::kernel::dispatch;
+use super::map::{fits_bindings, input_buffer};
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::shape::contiguous_strides;
+use crate::tensor::Tensor;
+
+const TEMPLATE: &str = include_str!("shaders/reduce.wgsl");
+
+/// The reductions with a GPU kernel.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reduction {
+    Sum,
+    /// Sum with NaNs counted as zero.
+    NanSum,
+    Mean,
+    Prod,
+    Max,
+    Min,
+}
+
+/// The WGSL op table: (identity, load of `x` at position `r`, combine of `a` and `b`).
+fn row(op: Reduction) -> (&'static str, &'static str, &'static str) {
+    // max/min: NaN wins; between equals (or two NaNs) the first position wins.
+    const PICK: &str = "    let a_nan = is_nan(a.v);
+    let b_nan = is_nan(b.v);
+    var take_b = b_nan && (!a_nan || b.i < a.i);
+    if !a_nan && !b_nan {
+        take_b = b.v {{CMP}} a.v || (b.v == a.v && b.i < a.i);
+    }
+    if take_b {
+        return b;
+    }
+    return a;";
+    match op {
+        Reduction::Sum | Reduction::Mean => (
+            "Acc(0.0, 0u)",
+            "Acc(x, r)",
+            "    return Acc(a.v + b.v, 0u);",
+        ),
+        Reduction::NanSum => (
+            "Acc(0.0, 0u)",
+            "Acc(select(x, 0.0, is_nan(x)), r)",
+            "    return Acc(a.v + b.v, 0u);",
+        ),
+        Reduction::Prod => (
+            "Acc(1.0, 0u)",
+            "Acc(x, r)",
+            "    return Acc(a.v * b.v, 0u);",
+        ),
+        // The identity loses to every element: the lowest value, at the last position.
+        Reduction::Max => (
+            "Acc(bitcast<f32>(0xff800000u), 0xffffffffu)",
+            "Acc(x, r)",
+            PICK,
+        ),
+        Reduction::Min => (
+            "Acc(bitcast<f32>(0x7f800000u), 0xffffffffu)",
+            "Acc(x, r)",
+            PICK,
+        ),
+    }
+}
+
+/// The `shape_info` words: reducing the dims flagged in `mask`; None past 32 bits.
+fn shape_info(t: &Tensor, mask: &[bool]) -> Option<Vec<u32>> {
+    let word = |v: usize| u32::try_from(v).ok();
+    word(t.layout().storage_extent())?;
+    let pick = |reduced: bool| -> (Vec<usize>, Vec<usize>) {
+        let dims = (0..t.ndim()).filter(|&d| mask[d] == reduced);
+        dims.map(|d| (t.shape()[d], t.strides()[d])).unzip()
+    };
+    let (kept_shape, kept_strides) = pick(false);
+    let (red_shape, red_strides) = pick(true);
+    let outputs: usize = kept_shape.iter().product();
+    let count: usize = red_shape.iter().product();
+    let mut words = vec![
+        word(outputs)?,
+        word(count)?,
+        word(kept_shape.len())?,
+        word(red_shape.len())?,
+        word(t.storage_offset())?,
+    ];
+    for v in [kept_shape, kept_strides, red_shape, red_strides] {
+        for x in v {
+            words.push(word(x)?);
+        }
+    }
+    Some(words)
+}
+
+/// Threads per output: enough to spread a long reduction over a workgroup, few for short ones.
+fn lanes(count: usize) -> u32 {
+    match count {
+        0..=15 => 1,
+        16..=255 => 16,
+        _ => 256,
+    }
+}
+
+/// Reduces `t` over the dims flagged in `mask` into a new float32 tensor of `shape` (the kept
+/// dims, in order, with any kept size-1 dims), and, with `indices`, also the int64 positions
+/// (row-major over the reduced dims) the values came from.
+fn run(
+    op: Reduction,
+    t: &Tensor,
+    mask: &[bool],
+    shape: &[usize],
+    indices: bool,
+) -> Result<Option<(Tensor, Option<Tensor>)>> {
+    if t.dtype() != DType::F32 || !t.device().is_wgpu() || !fits_bindings(&[t])? {
+        return Ok(None);
+    }
+    let Some(words) = shape_info(t, mask) else {
+        return Ok(None);
+    };
+    let strides = contiguous_strides(shape);
+    let values = Tensor::uninit_dense(shape, &strides, DType::F32)?;
+    let index_out = if indices {
+        Some(Tensor::uninit_dense(shape, &strides, DType::I64)?)
+    } else {
+        None
+    };
+    let (outputs, count) = (words[0], words[1]);
+    if outputs == 0 {
+        return Ok(Some((values, index_out)));
+    }
+    let overwrite = |t: &Tensor| -> Result<::wgpu::Buffer> {
+        let mut guard = t.storage().write_gpu();
+        Ok(guard.wgpu_mut()?.gpu_overwrite()?.buffer().clone())
+    };
+    let mut buffers = vec![overwrite(&values)?];
+    let mut bindings =
+        "@group(0) @binding(0) var<storage, read_write> out: array<f32>;\n".to_string();
+    let finish = if op == Reduction::Mean {
+        "acc.v / f32(count)"
+    } else {
+        "acc.v"
+    };
+    let mut store = format!("        out[o] = {finish};\n");
+    if let Some(index_out) = &index_out {
+        buffers.push(overwrite(index_out)?);
+        bindings.push_str(
+            "@group(0) @binding(1) var<storage, read_write> index_out: array<vec2<u32>>;\n",
+        );
+        store.push_str("        index_out[o] = vec2<u32>(acc.i, 0u);\n");
+    }
+    let input = buffers.len();
+    buffers.push(input_buffer(t)?);
+    let meta = buffers.len();
+    bindings.push_str(&format!(
+        "@group(0) @binding({input}) var<storage, read> input: array<f32>;\n\
+         @group(0) @binding({meta}) var<storage, read> shape_info: array<u32>;\n"
+    ));
+    let (identity, load, combine) = row(op);
+    let combine = combine.replace("{{CMP}}", if op == Reduction::Max { ">" } else { "<" });
+    let lanes = lanes(count as usize);
+    let source = TEMPLATE
+        .replace("{{BINDINGS}}", &bindings)
+        .replace("{{LANES}}", &lanes.to_string())
+        .replace("{{IDENTITY}}", identity)
+        .replace("{{LOAD}}", load)
+        .replace("{{COMBINE}}", &combine)
+        .replace("{{STORE}}", &store);
+    let per_group = u64::from(256 / lanes);
+    let groups = u64::from(outputs).div_ceil(per_group);
+    let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
+    dispatch("reduce", &source, &refs, &words, groups * 256)?;
+    Ok(Some((values, index_out)))
+}
+
+/// The values of `op` over the flagged dims, shaped `shape`; None when the CPU must do it.
+pub fn values(op: Reduction, t: &Tensor, mask: &[bool], shape: &[usize]) -> Result<Option<Tensor>> {
+    Ok(run(op, t, mask, shape, false)?.map(|(v, _)| v))
+}
+
+/// The extremes over the flagged dims and their first positions (`max(dim)`, `argmax`).
+pub fn with_indices(
+    largest: bool,
+    t: &Tensor,
+    mask: &[bool],
+    shape: &[usize],
+) -> Result<Option<(Tensor, Tensor)>> {
+    let op = if largest {
+        Reduction::Max
+    } else {
+        Reduction::Min
+    };
+    Ok(run(op, t, mask, shape, true)?.and_then(|(v, i)| Some((v, i?))))
+}

@@ -1,0 +1,53 @@
+// One output element per thread over strided operands: the template of the elementwise ops,
+// copies, casts and fills. Thread i computes output element i, counting row-major over the
+// output's shape; each operand finds its element through its own offset and strides (a
+// broadcast operand has stride 0, a flipped dim a negative stride wrapped to u32, which the
+// wrapping u32 arithmetic below undoes), so views are read in place, never copied.
+//
+// Filled in by map.rs: the operand bindings, where each operand's element is (a contiguous
+// operand skips the strided walk), OPERANDS (the output and each input), the loads
+// of the inputs into x and y, and EXPR, the value stored (an op's row of a WGSL op table).
+//
+// shape_info: [numel, ndim, offset of each operand (output first), shape, strides of each
+//              operand, extra words (a fill value)]
+
+{{BINDINGS}}
+@group(0) @binding({{META_BINDING}}) var<storage, read> shape_info: array<u32>;
+
+const OPERANDS: u32 = {{OPERANDS}}u;
+
+// Where element i of `operand` lives in its buffer.
+fn position(i: u32, operand: u32) -> u32 {
+    let ndim = shape_info[1];
+    let shape_at = 2u + OPERANDS;
+    let strides_at = shape_at + ndim * (1u + operand);
+    var rest = i;
+    var pos = shape_info[2u + operand];
+    var d = ndim;
+    loop {
+        if d == 0u {
+            break;
+        }
+        d = d - 1u;
+        let size = shape_info[shape_at + d];
+        pos = pos + (rest % size) * shape_info[strides_at + d];
+        rest = rest / size;
+    }
+    return pos;
+}
+
+// Extra word k after the layouts.
+fn extra(k: u32) -> u32 {
+    return shape_info[2u + OPERANDS + shape_info[1] * (1u + OPERANDS) + k];
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    // Grids wider than the adapter's limit fold into y (see kernel.rs).
+    let i = gid.x + gid.y * groups.x * 256u;
+    if i >= shape_info[0] {
+        return;
+    }
+{{LOADS}}
+    out[{{OUT_POSITION}}] = {{EXPR}};
+}

@@ -1,0 +1,115 @@
+// One reduction (sum, mean, prod, max, min, with the position of the extreme) over some dims
+// of a strided float32 tensor. Each output element is reduced by LANES threads of one
+// workgroup: lane l folds the elements l, l + LANES, ... (counting row-major over the reduced
+// dims), then the lanes fold their partial results pairwise through workgroup memory.
+// Many small reductions use few lanes each (a workgroup then serves 256 / LANES outputs); one
+// long reduction uses all 256.
+//
+// An accumulator carries a value and the position it came from, so max/min return PyTorch's
+// index: the first occurrence, NaN counting as the largest and as the smallest.
+//
+// Filled in by reduce.rs: LANES, the output bindings and STORE, LOAD (an element into an
+// Acc), IDENTITY, COMBINE (two Accs into one, in terms of a and b) and FINISH (the value
+// stored, from acc).
+//
+// shape_info: [outputs, reduced count, kept ndim, reduced ndim, input offset,
+//              kept shape, kept strides, reduced shape, reduced strides]
+
+{{BINDINGS}}
+
+const LANES: u32 = {{LANES}}u;
+const PER_GROUP: u32 = 256u / LANES;
+
+struct Acc {
+    v: f32,
+    i: u32,
+}
+
+var<workgroup> partial_v: array<f32, 256>;
+var<workgroup> partial_i: array<u32, 256>;
+
+// Where the elements of output o start in the input.
+fn kept_position(o: u32) -> u32 {
+    let ndim = shape_info[2];
+    var rest = o;
+    var pos = shape_info[4];
+    var d = ndim;
+    loop {
+        if d == 0u {
+            break;
+        }
+        d = d - 1u;
+        let size = shape_info[5u + d];
+        pos = pos + (rest % size) * shape_info[5u + ndim + d];
+        rest = rest / size;
+    }
+    return pos;
+}
+
+// The offset of reduced element r from its output's start.
+fn reduced_offset(r: u32) -> u32 {
+    let kept = shape_info[2];
+    let ndim = shape_info[3];
+    let at = 5u + 2u * kept;
+    var rest = r;
+    var pos = 0u;
+    var d = ndim;
+    loop {
+        if d == 0u {
+            break;
+        }
+        d = d - 1u;
+        let size = shape_info[at + d];
+        pos = pos + (rest % size) * shape_info[at + ndim + d];
+        rest = rest / size;
+    }
+    return pos;
+}
+
+// By the bits: shader compilers may assume that `x != x` is false.
+fn is_nan(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn combine(a: Acc, b: Acc) -> Acc {
+{{COMBINE}}
+}
+
+@compute @workgroup_size(256)
+fn main(
+    @builtin(workgroup_id) group_id: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) t: u32,
+) {
+    // Grids wider than the adapter's limit fold into y (see kernel.rs).
+    let group = group_id.x + group_id.y * groups.x;
+    let o = group * PER_GROUP + t / LANES;
+    let lane = t % LANES;
+    let outputs = shape_info[0];
+    let count = shape_info[1];
+    var acc = {{IDENTITY}};
+    if o < outputs {
+        let start = kept_position(o);
+        for (var r = lane; r < count; r = r + LANES) {
+            let x = input[start + reduced_offset(r)];
+            acc = combine(acc, {{LOAD}});
+        }
+    }
+    if LANES > 1u {
+        partial_v[t] = acc.v;
+        partial_i[t] = acc.i;
+        workgroupBarrier();
+        for (var step = LANES / 2u; step > 0u; step = step / 2u) {
+            if lane < step {
+                let c = combine(Acc(partial_v[t], partial_i[t]), Acc(partial_v[t + step], partial_i[t + step]));
+                partial_v[t] = c.v;
+                partial_i[t] = c.i;
+            }
+            workgroupBarrier();
+        }
+        acc = Acc(partial_v[t], partial_i[t]);
+    }
+    if lane == 0u && o < outputs {
+{{STORE}}
+    }
+}

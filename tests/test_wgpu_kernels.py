@@ -1,0 +1,286 @@
+"""The GPU kernels really run on the GPU (no op falls back to the CPU inside them) and agree
+with the CPU: elementwise ops on strided and broadcast views and in place, copies, casts and
+fills, and matrix products on every layout and batch shape."""
+
+from __future__ import annotations
+
+import ferrograd as torch
+import numpy as np
+import pytest
+from device_support import require_gpu
+
+
+@pytest.fixture(scope="module")
+def gpu():
+    return require_gpu()
+
+
+KERNEL_UNARY = ["abs", "neg", "exp", "square", "sigmoid", "relu"]
+KERNEL_UNARY += ["floor", "ceil", "trunc", "reciprocal"]
+KERNEL_BINARY = ["add", "sub", "mul", "div"]
+SPECIALS = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, 1e30, -2.5, 30.0, -30.0]
+
+
+def float32_values(shape, seed=0):
+    """Normal values times 4, with NaN, infinities, zeros and extremes in the first row."""
+    a = (np.random.default_rng(seed).standard_normal(shape) * 4).astype(np.float32)
+    flat = a.reshape(-1)
+    n = min(len(flat), len(SPECIALS))
+    flat[:n] = SPECIALS[:n]
+    return torch.tensor(a)
+
+
+def on_gpu_only(run):
+    """run()'s result, asserting that no op in it read GPU data back for want of a kernel."""
+    torch.wgpu.synchronize()
+    before = torch._C._wgpu_fallback_count()
+    result = run()
+    torch.wgpu.synchronize()
+    assert torch._C._wgpu_fallback_count() == before, "an op ran on the CPU"
+    return result
+
+
+def assert_matches(gpu_result, cpu_result, rtol=1e-6, atol=0.0):
+    assert gpu_result.device.type == "wgpu" and gpu_result.dtype == cpu_result.dtype
+    assert gpu_result.shape == cpu_result.shape
+    np.testing.assert_allclose(
+        gpu_result.cpu().numpy(), cpu_result.numpy(), rtol=rtol, atol=atol, equal_nan=True
+    )
+
+
+@pytest.mark.parametrize("name", KERNEL_UNARY)
+def test_unary_kernels_run_on_the_gpu_on_strided_views(gpu, name):
+    fn = getattr(torch, name)
+    base = float32_values((6, 7))
+    on_gpu = base.to(gpu)
+
+    def view(t):
+        return t.t()[1:, ::2]  # transposed, offset and stepped
+
+    result = on_gpu_only(lambda: fn(view(on_gpu)))
+    # WGSL allows exp an error of 3 + 2|x| ulps (63 at x = 30).
+    assert_matches(result, fn(view(base)), rtol=1e-5 if name in ("exp", "sigmoid") else 1e-6)
+
+
+@pytest.mark.parametrize("name", KERNEL_BINARY)
+def test_binary_kernels_broadcast_and_write_in_place_on_the_gpu(gpu, name):
+    fn = getattr(torch, name)
+    a, b = float32_values((4, 1, 3), 1), float32_values((3, 5), 2)
+    a_gpu, b_gpu = a.to(gpu), b.to(gpu)
+    result = on_gpu_only(lambda: fn(a_gpu, b_gpu.t()[:, ::1]))
+    assert_matches(result, fn(a, b.t()))
+    for other in (2.5, torch.tensor(-1.5)):  # a Python number, a 0-dim CPU tensor
+        assert_matches(on_gpu_only(lambda: fn(a_gpu, other)), fn(a, other))  # noqa: B023
+    target, cpu_target = a.expand(4, 2, 3).clone(), a.expand(4, 2, 3).clone()
+    on_gpu = target.to(gpu)
+    on_gpu_only(lambda: getattr(on_gpu[:, 1], name + "_")(b_gpu[:3, 0]))
+    getattr(cpu_target[:, 1], name + "_")(b[:3, 0])
+    assert_matches(on_gpu, cpu_target)
+
+
+VIEWS = {
+    "transposed": lambda t: t.transpose(0, 2),
+    "stepped": lambda t: t[::2, 1:, ::3],
+    "expanded": lambda t: t[:, :1].expand(4, 5, 6),
+    "flipped": lambda t: t.flip(0, 2),
+    "permuted": lambda t: t.permute(2, 0, 1),
+}
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=list(VIEWS))
+@pytest.mark.parametrize("dtype", ["float32", "int32", "int64"])
+def test_copies_run_on_the_gpu_for_every_layout(gpu, view, dtype):
+    dtype = getattr(torch, dtype)  # (a copy moves bits: int64 stands for every 8-byte dtype)
+    base = (float32_values((4, 5, 6)).nan_to_num() * 1000).to(dtype)
+    on_gpu = base.to(gpu)
+    make = VIEWS[view]
+    for op in (
+        lambda t: make(t).contiguous(),
+        lambda t: make(t).clone(),
+        lambda t: torch.cat([make(t), make(t)], 1),
+        lambda t: torch.stack([make(t), make(t)[..., :1].expand_as(make(t))]),
+    ):
+        assert_matches(on_gpu_only(lambda: op(on_gpu)), op(base))  # noqa: B023
+    target, cpu_target = torch.zeros(4, 5, 6, dtype=dtype), torch.zeros(4, 5, 6, dtype=dtype)
+    target = target.to(gpu)
+    on_gpu_only(lambda: target[1:3].copy_(on_gpu[:2].flip(1)))
+    cpu_target[1:3].copy_(base[:2].flip(1))
+    assert_matches(target, cpu_target)
+
+
+CASTS = [
+    ("float32", "int32"),
+    ("int32", "float32"),
+    ("bool", "float32"),
+    ("bool", "int32"),
+    ("uint8", "float32"),
+    ("int8", "float32"),
+    ("int8", "int32"),
+]
+
+
+@pytest.mark.parametrize("source, target", CASTS, ids=[f"{a}-{b}" for a, b in CASTS])
+def test_casts_run_on_the_gpu_with_the_cpus_semantics(gpu, source, target):
+    values = float32_values((5, 7)) * 40  # NaN, infinities and values out of int8's range
+    if source != "float32":
+        values = values.nan_to_num(0.0, 100.0, -100.0)
+    base = values.to(getattr(torch, source))
+    on_gpu = base.to(gpu)
+    to = getattr(torch, target)
+    result = on_gpu_only(lambda: on_gpu.t()[::2].to(to))
+    assert_matches(result, base.t()[::2].to(to))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int32", "int64"])
+def test_fills_run_on_the_gpu(gpu, dtype):
+    dtype = getattr(torch, dtype)
+    value = -7 if dtype != torch.float32 else 2.5
+    full = on_gpu_only(lambda: torch.full((3, 4), value, dtype=dtype, device=gpu))
+    assert_matches(full, torch.full((3, 4), value, dtype=dtype))
+    ones = on_gpu_only(lambda: torch.ones(5, dtype=dtype, device=gpu))
+    assert_matches(ones, torch.ones(5, dtype=dtype))
+    target = torch.arange(12, dtype=dtype).reshape(3, 4)
+    on_gpu = target.to(gpu)
+    on_gpu_only(lambda: on_gpu[:, 1::2].fill_(value))
+    on_gpu_only(lambda: on_gpu[2].zero_())
+    target[:, 1::2].fill_(value)
+    target[2].zero_()
+    assert_matches(on_gpu, target)
+
+
+MATMULS = {
+    "tiny": ((5, 7), (7, 3)),
+    "ragged tiles": ((130, 300), (300, 257)),
+    "batched": ((4, 33, 17), (4, 17, 9)),
+    "broadcast batch": ((2, 1, 33, 17), (3, 17, 9)),
+    "matrix times batch": ((19, 6), (3, 6, 21)),
+    "vector": ((9,), (9, 4)),
+    "empty rows": ((0, 5), (5, 3)),
+    "empty inner": ((4, 0), (0, 3)),
+}
+
+
+@pytest.mark.parametrize("case", MATMULS, ids=list(MATMULS))
+@pytest.mark.parametrize("layout", ["row-major", "transposed"])
+def test_matmul_runs_on_the_gpu(gpu, case, layout):
+    rng = np.random.default_rng(3)
+    a_shape, b_shape = MATMULS[case]
+
+    def make(shape):
+        if layout == "transposed" and len(shape) >= 2:
+            flipped = (*shape[:-2], shape[-1], shape[-2])
+            return torch.tensor(rng.standard_normal(flipped).astype(np.float32)).transpose(-1, -2)
+        return torch.tensor(rng.standard_normal(shape).astype(np.float32))
+
+    a, b = make(a_shape), make(b_shape)
+    a_gpu, b_gpu = a.to(gpu), b.to(gpu)
+    result = on_gpu_only(lambda: a_gpu @ b_gpu)
+    assert_matches(result, a @ b, rtol=1e-4, atol=1e-4)
+
+
+def test_addmm_and_linear_scale_and_add_on_the_gpu(gpu):
+    rng = np.random.default_rng(4)
+    x, w, bias, c = (
+        torch.tensor(rng.standard_normal(s).astype(np.float32))
+        for s in ((6, 20), (9, 20), (9,), (6, 9))
+    )
+    g = [t.to(gpu) for t in (x, w, bias, c)]
+    result = on_gpu_only(lambda: torch.addmm(g[3], g[0], g[1].t(), beta=0.5, alpha=2.0))
+    assert_matches(result, torch.addmm(c, x, w.t(), beta=0.5, alpha=2.0), rtol=1e-4, atol=1e-4)
+    result = on_gpu_only(lambda: torch.nn.functional.linear(g[0], g[1], g[2]))
+    assert_matches(result, torch.nn.functional.linear(x, w, bias), rtol=1e-4, atol=1e-4)
+    both = g[0][:, :9]
+    assert_matches(on_gpu_only(lambda: both @ both.t()), x[:, :9] @ x[:, :9].t(), 1e-4, 1e-4)
+
+
+REDUCTIONS = {
+    "sum": lambda t: t.sum(),
+    "sum over a dim": lambda t: t.sum(1),
+    "sum over two dims, keepdim": lambda t: t.sum((0, 2), keepdim=True),
+    "nansum": lambda t: t.nansum(2),
+    "mean of a stepped view": lambda t: t[:, :, ::3].mean(-1),
+    "mean over an empty dim": lambda t: t[:, :0].mean(1),
+    "sum over an empty dim": lambda t: t[:, :0].sum(1),
+    "prod": lambda t: (t[:, :4, :5] * 0.25).prod(2),
+    "amax": lambda t: t.amax(2),
+    "amin over two dims": lambda t: t.amin((0, 1)),
+    "max": lambda t: t.max(),
+    "max over a dim": lambda t: t.max(2),
+    "min over a transposed dim": lambda t: t.transpose(0, 2).min(1),
+    "argmax": lambda t: t.argmax(2),
+    "argmin": lambda t: t.argmin(0),
+}
+
+
+@pytest.mark.parametrize("case", REDUCTIONS, ids=list(REDUCTIONS))
+@pytest.mark.parametrize("length", [5, 40, 300], ids=["short", "medium", "long"])
+def test_reductions_run_on_the_gpu(gpu, case, length):
+    # Lengths that give one, sixteen and 256 threads per output; NaN, infinities and ties.
+    values = float32_values((3, 4, length)) if case != "prod" else float32_values((3, 4, 5))
+    values[1, 2, 1:4] = 7.0
+    fn = REDUCTIONS[case]
+    on_gpu = values.to(gpu)
+    result = on_gpu_only(lambda: fn(on_gpu))
+    expected = fn(values)
+    pairs = zip(result, expected) if isinstance(expected, tuple) else [(result, expected)]
+    for got, want in pairs:
+        assert_matches(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("largest", [True, False])
+def test_extremes_pick_the_first_of_equal_values_and_nan(gpu, largest):
+    values = torch.tensor([[1.0, 3.0, 3.0, 0.0], [2.0, 2.0, 2.0, 2.0], [0.0, np.nan, 5.0, np.nan]])
+    fn = torch.max if largest else torch.min
+    got, want = on_gpu_only(lambda: fn(values.to(gpu), 1)), fn(values, 1)
+    assert_matches(got.values, want.values)
+    assert got.indices.cpu().tolist() == want.indices.tolist()
+
+
+CONVOLUTIONS = {
+    "conv2d, padding and bias": (
+        lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=1),
+        [(2, 3, 7, 6), (4, 3, 3, 3), (4,)],
+    ),
+    "conv2d, stride, dilation and groups": (
+        lambda x, w: torch.nn.functional.conv2d(x, w, stride=2, dilation=2, padding=2, groups=2),
+        [(2, 4, 9, 8), (6, 2, 3, 2)],
+    ),
+    "conv1d, stride": (
+        lambda x, w, b: torch.nn.functional.conv1d(x, w, b, stride=3),
+        [(3, 2, 11), (5, 2, 4), (5,)],
+    ),
+    "conv3d, uneven padding": (
+        lambda x, w: torch.nn.functional.conv3d(x, w, padding=(1, 0, 1)),
+        [(1, 2, 4, 5, 3), (3, 2, 2, 3, 2)],
+    ),
+    "conv_transpose2d": (
+        lambda x, w, b: torch.nn.functional.conv_transpose2d(
+            x, w, b, stride=2, padding=1, output_padding=1
+        ),
+        [(2, 4, 5, 4), (4, 3, 3, 3), (3,)],
+    ),
+    "conv2d of a transposed input": (
+        lambda x, w: torch.nn.functional.conv2d(x.transpose(2, 3), w),
+        [(2, 3, 7, 6), (4, 3, 3, 3)],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CONVOLUTIONS, ids=list(CONVOLUTIONS))
+def test_convolutions_and_their_gradients_run_on_the_gpu(gpu, case):
+    fn, shapes = CONVOLUTIONS[case]
+    rng = np.random.default_rng(5)
+    inputs = [torch.tensor(rng.standard_normal(s).astype(np.float32)) for s in shapes]
+    on_cpu = [t.clone().requires_grad_() for t in inputs]
+    on_gpu = [t.to(gpu).requires_grad_() for t in inputs]
+
+    def forward_backward(args):
+        y = fn(*args)
+        y.backward(torch.ones_like(y) * 0.5)
+        return y
+
+    got = on_gpu_only(lambda: forward_backward(on_gpu))
+    want = forward_backward(on_cpu)
+    assert_matches(got.detach(), want.detach(), rtol=1e-4, atol=1e-5)
+    for g, c in zip(on_gpu, on_cpu):
+        assert_matches(g.grad, c.grad, rtol=1e-4, atol=1e-5)
