@@ -16,7 +16,7 @@ def gpu():
 
 
 KERNEL_UNARY = ["abs", "neg", "exp", "square", "sigmoid", "relu"]
-KERNEL_UNARY += ["floor", "ceil", "trunc", "reciprocal"]
+KERNEL_UNARY += ["floor", "ceil", "trunc", "reciprocal", "sqrt"]
 KERNEL_BINARY = ["add", "sub", "mul", "div"]
 SPECIALS = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, 1e30, -2.5, 30.0, -30.0]
 
@@ -76,6 +76,32 @@ def test_binary_kernels_broadcast_and_write_in_place_on_the_gpu(gpu, name):
     on_gpu_only(lambda: getattr(on_gpu[:, 1], name + "_")(b_gpu[:3, 0]))
     getattr(cpu_target[:, 1], name + "_")(b[:3, 0])
     assert_matches(on_gpu, cpu_target)
+
+
+TERNARY = {
+    "addcmul": lambda a, b, c: torch.addcmul(a, b, c, value=-0.5),
+    "addcdiv": lambda a, b, c: torch.addcdiv(a, b, c, value=2.0),
+    "lerp": lambda a, b, c: torch.lerp(a, b, c),
+    "where": lambda a, b, c: torch.where(a > 0, b, c),
+}
+
+
+@pytest.mark.parametrize("name", TERNARY)
+def test_ternary_kernels_broadcast_and_write_in_place_on_the_gpu(gpu, name):
+    fn = TERNARY[name]
+    a, b, c = float32_values((4, 1, 3), 1), float32_values((3, 5), 2).t(), float32_values((3,), 3)
+    c = c.clamp(-1.5, 1.5) if name == "lerp" else c  # weights near both ends
+    a_gpu, b_gpu, c_gpu = a.to(gpu), b.to(gpu), c.to(gpu)
+    if name == "where":
+        cond = a_gpu > 0  # computed on the GPU or not, where itself must not fall back
+        assert_matches(on_gpu_only(lambda: torch.where(cond, b_gpu, c_gpu)), fn(a, b, c))
+        return
+    assert_matches(on_gpu_only(lambda: fn(a_gpu, b_gpu, c_gpu)), fn(a, b, c), rtol=1e-6)
+    target, cpu_target = a.expand(4, 5, 3).clone(), a.expand(4, 5, 3).clone()
+    on_gpu = target.to(gpu)
+    on_gpu_only(lambda: getattr(on_gpu, name + "_")(b_gpu, c_gpu))
+    getattr(cpu_target, name + "_")(b, c)
+    assert_matches(on_gpu, cpu_target, rtol=1e-6)
 
 
 VIEWS = {

@@ -326,9 +326,14 @@ impl GraphTask {
             .first()
             .map(|i| i.device)
             .unwrap_or_default();
-        let mut grad_inputs = {
+        let run = || {
             let _on = DeviceScope::enter(device);
-            formula(&grads, &needs)?
+            formula(&grads, &needs)
+        };
+        // An op of the formula without a GPU kernel warns under the node's name.
+        let mut grad_inputs = match node.static_name() {
+            Some(name) => crate::wgpu::fallback::with_op(name, run)?,
+            None => run()?,
         };
         check_and_cast(node, &mut grad_inputs)?;
         anomaly::check_for_nan(node, &grad_inputs)?;

@@ -174,6 +174,14 @@ impl Node {
         &self.name
     }
 
+    /// The name when it is a constant (every built-in node's), for the GPU's fallback warning.
+    pub fn static_name(&self) -> Option<&'static str> {
+        match self.name {
+            Cow::Borrowed(name) => Some(name),
+            Cow::Owned(_) => None,
+        }
+    }
+
     /// Creation order: among nodes ready to run, the largest runs first.
     pub fn sequence_nr(&self) -> u64 {
         self.seq

@@ -11,6 +11,7 @@ use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::op::not_implemented;
 use crate::shape::broadcast_shapes;
+use crate::wgpu::elementwise as gpu_elementwise;
 
 fn broadcast3(a: &Arg, b: &Arg, c: &Arg) -> Result<Vec<usize>> {
     broadcast_shapes(&broadcast_shapes(a.shape(), b.shape())?, c.shape())
@@ -30,6 +31,7 @@ fn run3(
     out: Option<&Tensor>,
     like: Option<&Tensor>,
     inputs: [Tensor; 3],
+    gpu: impl FnOnce(&Tensor, [&Tensor; 3]) -> Result<bool>,
     kernel: impl FnOnce(&Plan<4>, *mut u8, [*const u8; 3]) -> Result<()>,
 ) -> Result<Tensor> {
     let target = prepare_target(out, shape, dtype, like)?;
@@ -39,7 +41,8 @@ fn run3(
         target.detangle(b)?,
         target.detangle(c)?,
     );
-    if target.tensor.numel() > 0 {
+    let on_gpu = target.tensor.device().is_wgpu() && target.tensor.dtype() == dtype;
+    if target.tensor.numel() > 0 && !(on_gpu && gpu(&target.tensor, [&a, &b, &c])?) {
         let plan = Plan::new([target.tensor.layout(), a.layout(), b.layout(), c.layout()]);
         with_raw(&target.tensor, &[&a, &b, &c], |o, p| {
             kernel(&plan, o, [p[0], p[1], p[2]])
@@ -124,7 +127,8 @@ fn ternary_untracked(
         b.prepared(dtype, &shape)?,
         c.prepared(dtype, &shape)?,
     ];
-    run3(&shape, dtype, out, like, inputs, |plan, o, ins| {
+    let gpu = |o: &Tensor, [a, b, c]: [&Tensor; 3]| gpu_elementwise::ternary(op, o, [a, b, c]);
+    run3(&shape, dtype, out, like, inputs, gpu, |plan, o, ins| {
         // SAFETY: the plan's layouts belong to the locked tensors, all of `dtype`.
         unsafe { ternary::ternary(op, dtype, plan, o, ins) }
     })
@@ -191,7 +195,8 @@ fn where_untracked(cond: &Tensor, a: &Arg, b: &Arg, out: Option<&Tensor>) -> Res
         a.prepared(dtype, &shape)?,
         b.prepared(dtype, &shape)?,
     ];
-    run3(&shape, dtype, out, like, inputs, |plan, o, ins| {
+    let gpu = |o: &Tensor, [c, a, b]: [&Tensor; 3]| gpu_elementwise::select(o, c, a, b);
+    run3(&shape, dtype, out, like, inputs, gpu, |plan, o, ins| {
         // SAFETY: the plan's layouts belong to the locked tensors: a bool condition and two
         // branches of `dtype`, written into an output of `dtype`.
         unsafe { ternary::select(dtype, plan, o, ins) };

@@ -8,7 +8,8 @@
 //! `resident.rs`).
 
 use super::map::{self, Input, Map, View};
-use crate::dtype::DType;
+use crate::cpu::ternary::TernaryOp;
+use crate::dtype::{DType, Scalar};
 use crate::error::Result;
 use crate::op::{BinaryOp, UnaryOp};
 use crate::tensor::Tensor;
@@ -28,6 +29,8 @@ fn unary_expr(op: UnaryOp) -> Option<&'static str> {
         Ceil => "ceil(x)",
         Trunc => "trunc(x)",
         Reciprocal => "1.0 / x",
+        // Vulkan leaves sqrt undefined below zero, where PyTorch gives NaN.
+        Sqrt => "select(sqrt(x), nan(), x < 0.0)",
         _ => return None,
     })
 }
@@ -62,7 +65,56 @@ pub fn binary(op: BinaryOp, out: &Tensor, x: &Tensor, y: &Tensor) -> Result<bool
     }
 }
 
+/// `out = op(a, b, c)` (`addcmul`, `addcdiv`, `lerp`) on the GPU; the inputs have `out`'s
+/// shape and dtype. False as in `unary`.
+pub fn ternary(op: TernaryOp, out: &Tensor, inputs: [&Tensor; 3]) -> Result<bool> {
+    let (expr, value) = match op {
+        // In the CPU kernel's order of operations: (value * y) * z.
+        TernaryOp::Addcmul(v) => ("x + bitcast<f32>(extra(0u)) * y * z", v),
+        TernaryOp::Addcdiv(v) => ("x + bitcast<f32>(extra(0u)) * y / z", v),
+        // From whichever end is nearer, as on the CPU.
+        TernaryOp::Lerp => (
+            "select(y - (y - x) * (1.0 - z), x + z * (y - x), abs(z) < 0.5)",
+            Scalar::Int(0),
+        ),
+    };
+    let extra = [(value.to_f64() as f32).to_bits()];
+    run_with(op.name(), expr, out, &inputs, &extra)
+}
+
+/// `out = where(cond, a, b)` on the GPU: `cond` bool, the branches of `out`'s dtype, all of
+/// `out`'s shape. False as in `unary`.
+pub fn select(out: &Tensor, cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<bool> {
+    if out.dtype() != DType::F32 || cond.dtype() != DType::Bool {
+        return Ok(false);
+    }
+    let view = View::Typed("f32");
+    let inputs = [
+        Input::new(cond, View::Bytes),
+        Input::new(a, view),
+        Input::new(b, view),
+    ];
+    map::run(&Map {
+        name: "where",
+        out,
+        out_type: "f32",
+        inputs: &inputs,
+        expr: "select(z, y, x != 0u)",
+        extra: &[],
+    })
+}
+
 fn run(name: &str, expr: &str, out: &Tensor, inputs: &[&Tensor]) -> Result<bool> {
+    run_with(name, expr, out, inputs, &[])
+}
+
+fn run_with(
+    name: &str,
+    expr: &str,
+    out: &Tensor,
+    inputs: &[&Tensor],
+    extra: &[u32],
+) -> Result<bool> {
     // The table's expressions are written for float32 so far.
     if out.dtype() != DType::F32 {
         return Ok(false);
@@ -75,6 +127,6 @@ fn run(name: &str, expr: &str, out: &Tensor, inputs: &[&Tensor]) -> Result<bool>
         out_type: "f32",
         inputs: &inputs,
         expr,
-        extra: &[],
+        extra,
     })
 }

@@ -77,7 +77,7 @@ impl<'a> Input<'a> {
     }
 }
 
-/// One map kernel: `out[i] = expr`, with the inputs loaded into `x` and `y`, and `extra`
+/// One map kernel: `out[i] = expr`, with the inputs loaded into `x`, `y` and `z`, and `extra`
 /// words readable as `extra(k)`.
 pub struct Map<'a> {
     pub name: &'a str,
@@ -180,7 +180,7 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
         format!("@group(0) @binding(0) var<storage, read_write> out: array<{out_type}>;\n");
     let mut buffers = vec![out_buffer];
     let mut loads = String::new();
-    for (k, (input, var)) in map.inputs.iter().zip(["x", "y"]).enumerate() {
+    for (k, (input, var)) in map.inputs.iter().zip(["x", "y", "z"]).enumerate() {
         let array = if input.tensor.storage().same(map.out.storage()) {
             "out".to_string()
         } else {

@@ -6,7 +6,7 @@
 //
 // Filled in by map.rs: the operand bindings, where each operand's element is (a contiguous
 // operand skips the strided walk), OPERANDS (the output and each input), the loads
-// of the inputs into x and y, and EXPR, the value stored (an op's row of a WGSL op table).
+// of the inputs into x, y and z, and EXPR, the value stored (an op's row of a WGSL op table).
 //
 // shape_info: [numel, ndim, offset of each operand (output first), shape, strides of each
 //              operand, extra words (a fill value)]
@@ -15,6 +15,11 @@
 @group(0) @binding({{META_BINDING}}) var<storage, read> shape_info: array<u32>;
 
 const OPERANDS: u32 = {{OPERANDS}}u;
+// PyTorch's result where WGSL's function is undefined (sqrt of a negative number). A function:
+// WGSL cannot evaluate bitcast in a constant.
+fn nan() -> f32 {
+    return bitcast<f32>(0x7fc00000u);
+}
 
 // Where element i of `operand` lives in its buffer.
 fn position(i: u32, operand: u32) -> u32 {
