@@ -78,6 +78,18 @@ def test_binary_kernels_broadcast_and_write_in_place_on_the_gpu(gpu, name):
     assert_matches(on_gpu, cpu_target)
 
 
+@pytest.mark.parametrize("name", ["eq", "ne", "lt", "le", "gt", "ge"])
+def test_comparisons_write_bools_on_the_gpu(gpu, name):
+    fn = getattr(torch, name)
+    # NaN against numbers and NaN, infinities, equal values; odd sizes leave a partial word.
+    a, b = float32_values((3, 1, 5), 1), float32_values((4, 5), 2)
+    b[0] = a[0, 0]
+    for x, y in ((a, b), (a, 0.0), (b.t(), b.t()), (a[:, :, :3], torch.tensor(np.nan))):
+        x_gpu = x.to(gpu)
+        y_gpu = y.to(gpu) if isinstance(y, torch.Tensor) and y.ndim else y
+        assert_matches(on_gpu_only(lambda: fn(x_gpu, y_gpu)), fn(x, y))  # noqa: B023
+
+
 TERNARY = {
     "addcmul": lambda a, b, c: torch.addcmul(a, b, c, value=-0.5),
     "addcdiv": lambda a, b, c: torch.addcdiv(a, b, c, value=2.0),
@@ -142,6 +154,10 @@ CASTS = [
     ("uint8", "float32"),
     ("int8", "float32"),
     ("int8", "int32"),
+    ("float32", "bool"),
+    ("int32", "bool"),
+    ("uint8", "bool"),
+    ("bool", "uint8"),
 ]
 
 

@@ -304,8 +304,10 @@ fn binary_untracked(
         check_integer_divisor(op, b, &y)?;
     }
     let alpha = alpha.filter(|k| k.to_f64() != 1.0 || compute == DType::Bool);
-    let on_gpu =
-        target.tensor.device().is_wgpu() && alpha.is_none() && target.tensor.dtype() == compute;
+    // (A comparison computes in `compute` and writes bools.)
+    let on_gpu = target.tensor.device().is_wgpu()
+        && alpha.is_none()
+        && target.tensor.dtype() == info.output_dtype(compute);
     let done = x.numel() == 0 || (on_gpu && gpu::binary(op, &target.tensor, &x, &y)?);
     if !done {
         let plan = Plan::new([target.tensor.layout(), x.layout(), y.layout()]);

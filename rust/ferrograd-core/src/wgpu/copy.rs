@@ -2,9 +2,10 @@
 //! `to(dtype)`, `copy_`, the shape ops' writes into views (`cat`, `flip`, ...), `fill_`,
 //! `zero_` and the factories' fills.
 //!
-//! A copy between equal dtypes moves bits, so it serves every 4- and 8-byte dtype. A cast is
-//! written for the dtypes WGSL computes with; 8- and 16-bit outputs are left to the CPU
-//! kernel, since one thread cannot write a single byte of a `u32`.
+//! A copy between equal dtypes moves bits, so it serves every 4- and 8-byte dtype, and 1-byte
+//! ones written whole (a thread packs four bytes into a word). A cast is written for the dtypes
+//! WGSL computes with; 16-bit outputs, and 1-byte outputs into views, are left to the CPU
+//! kernel.
 
 use super::map::{self, Input, Map, View};
 use crate::dtype::{DType, Element, Scalar};
@@ -27,6 +28,11 @@ fn cast_expr(from: DType, to: DType) -> Option<&'static str> {
         (Bool, I32) => "select(0, 1, x != 0u)",
         (U8, I32) => "i32(x)",
         (I8, I32) => "bitcast<i32>(x << 24u) >> 24u",
+        // NaN is true, as in PyTorch.
+        (F32, Bool) => "select(0u, 1u, is_nan(x) || x != 0.0)",
+        (I32, Bool) => "select(0u, 1u, x != 0)",
+        (U8 | I8, Bool) => "select(0u, 1u, x != 0u)",
+        (Bool, U8) => "x",
         _ => return None,
     })
 }
@@ -46,9 +52,6 @@ pub fn copy(dst: &Tensor, src: &Tensor, flip: &[usize]) -> Result<bool> {
             _ => return Ok(false),
         }
     };
-    let View::Typed(out_type) = out_view else {
-        return Ok(false);
-    };
     let input = Input {
         tensor: src,
         flip,
@@ -56,8 +59,8 @@ pub fn copy(dst: &Tensor, src: &Tensor, flip: &[usize]) -> Result<bool> {
     };
     map::run(&Map {
         name: "copy",
-        out: dst,
-        out_type,
+        target: dst,
+        out: out_view,
         inputs: &[input],
         expr,
         extra: &[],
@@ -67,6 +70,12 @@ pub fn copy(dst: &Tensor, src: &Tensor, flip: &[usize]) -> Result<bool> {
 /// The 32-bit words of `value` as an element of `dtype`, in memory order.
 fn value_words(value: Scalar, dtype: DType) -> Vec<u32> {
     let bytes: Vec<u8> = with_dtype!(dtype, T => element_bytes(value.cast::<T>()));
+    // A one-byte value is the low byte of its word.
+    let bytes = if bytes.len() == 1 {
+        vec![bytes[0], 0, 0, 0]
+    } else {
+        bytes
+    };
     bytes
         .chunks_exact(4)
         .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
@@ -79,10 +88,10 @@ fn element_bytes<T: Element>(v: T) -> Vec<u8> {
     unsafe { std::slice::from_raw_parts((&v as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
 }
 
-/// Writes `value` (cast to the dtype) into every element of the view `dst`. False when the
-/// dtype's elements are narrower than 32 bits.
+/// Writes `value` (cast to the dtype) into every element of the view `dst`. False for 16-bit
+/// dtypes, and 1-byte ones into a view.
 pub fn fill(dst: &Tensor, value: Scalar) -> Result<bool> {
-    let Some(View::Typed(out_type)) = View::bits(dst.dtype()) else {
+    let Some(out) = View::bits(dst.dtype()) else {
         return Ok(false);
     };
     let words = value_words(value, dst.dtype());
@@ -93,8 +102,8 @@ pub fn fill(dst: &Tensor, value: Scalar) -> Result<bool> {
     };
     map::run(&Map {
         name: "fill",
-        out: dst,
-        out_type,
+        target: dst,
+        out,
         inputs: &[],
         expr,
         extra: &words,

@@ -35,7 +35,9 @@ fn unary_expr(op: UnaryOp) -> Option<&'static str> {
     })
 }
 
-/// The WGSL op table for binary ops: an expression in `x` and `y`.
+/// The WGSL op table for binary ops: an expression in `x` and `y`. Comparisons give a bool
+/// (a u32 0 or 1, stored as one byte); with NaN only `!=` holds, as in IEEE and PyTorch,
+/// which `ordered` (`shaders/float.wgsl`) makes explicit.
 fn binary_expr(op: BinaryOp) -> Option<&'static str> {
     use BinaryOp::*;
     Some(match op {
@@ -43,6 +45,12 @@ fn binary_expr(op: BinaryOp) -> Option<&'static str> {
         Sub => "x - y",
         Mul => "x * y",
         Div => "x / y",
+        Eq => "select(0u, 1u, ordered(x, y) && x == y)",
+        Ne => "select(0u, 1u, !ordered(x, y) || x != y)",
+        Lt => "select(0u, 1u, ordered(x, y) && x < y)",
+        Le => "select(0u, 1u, ordered(x, y) && x <= y)",
+        Gt => "select(0u, 1u, ordered(x, y) && x > y)",
+        Ge => "select(0u, 1u, ordered(x, y) && x >= y)",
         _ => return None,
     })
 }
@@ -96,8 +104,8 @@ pub fn select(out: &Tensor, cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<boo
     ];
     map::run(&Map {
         name: "where",
-        out,
-        out_type: "f32",
+        target: out,
+        out: view,
         inputs: &inputs,
         expr: "select(z, y, x != 0u)",
         extra: &[],
@@ -115,16 +123,22 @@ fn run_with(
     inputs: &[&Tensor],
     extra: &[u32],
 ) -> Result<bool> {
-    // The table's expressions are written for float32 so far.
-    if out.dtype() != DType::F32 {
+    // The table's expressions are written for float32 inputs so far (the caller has checked
+    // that `out` has the op's result dtype: float32, or bool for a comparison).
+    let out_view = match out.dtype() {
+        DType::F32 => View::Typed("f32"),
+        DType::Bool => View::Bytes,
+        _ => return Ok(false),
+    };
+    if inputs.iter().any(|t| t.dtype() != DType::F32) {
         return Ok(false);
     }
     let view = View::Typed("f32");
     let inputs: Vec<Input<'_>> = inputs.iter().map(|t| Input::new(t, view)).collect();
     map::run(&Map {
         name,
-        out,
-        out_type: "f32",
+        target: out,
+        out: out_view,
         inputs: &inputs,
         expr,
         extra,

@@ -9,9 +9,13 @@ use super::kernel::dispatch;
 use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::Result;
+use crate::layout::Layout;
 use crate::tensor::Tensor;
 
-const TEMPLATE: &str = include_str!("shaders/map.wgsl");
+const TEMPLATE: &str = concat!(
+    include_str!("shaders/float.wgsl"),
+    include_str!("shaders/map.wgsl")
+);
 
 /// How a kernel sees the elements of an operand.
 #[derive(Clone, Copy)]
@@ -34,10 +38,11 @@ impl View {
         }
     }
 
-    /// The view that moves a dtype's bits unchanged (copies and fills), if any: 8-bit and
-    /// 16-bit elements cannot be written one per thread.
+    /// The view that moves a dtype's bits unchanged (copies and fills), if any (none for
+    /// 16-bit elements).
     pub fn bits(dtype: DType) -> Option<View> {
         match dtype.size_in_bytes() {
+            1 => Some(View::Bytes),
             4 => Some(View::Typed("u32")),
             8 => Some(View::Typed("vec2<u32>")),
             _ => None,
@@ -81,23 +86,48 @@ impl<'a> Input<'a> {
 /// words readable as `extra(k)`.
 pub struct Map<'a> {
     pub name: &'a str,
-    pub out: &'a Tensor,
-    /// The WGSL element type of the output's array (a 4- or 8-byte type).
-    pub out_type: &'static str,
+    pub target: &'a Tensor,
+    /// How the kernel writes the output: `Typed` (a 4- or 8-byte type), or `Bytes`, where
+    /// `expr` is a u32 of which the low byte is stored (the output must then be contiguous
+    /// from the start of its storage).
+    pub out: View,
     pub inputs: &'a [Input<'a>],
     pub expr: &'a str,
     pub extra: &'a [u32],
 }
 
+/// The template's STORE for one element per thread.
+const STORE_ELEMENT: &str = "    let i = thread;
+    if i >= shape_info[0] {
+        return;
+    }
+    out[{{OUT_POSITION}}] = element(i);";
+
+/// The template's STORE for one-byte outputs: each thread packs four elements into a word.
+const STORE_BYTES: &str = "    let first = thread * 4u;
+    let numel = shape_info[0];
+    if first >= numel {
+        return;
+    }
+    var word = 0u;
+    for (var j = 0u; j < 4u; j = j + 1u) {
+        if first + j < numel {
+            word = word | ((element(first + j) & 0xffu) << (8u * j));
+        }
+    }
+    out[thread] = word;";
+
 /// An operand's offset and strides as u32 words, with its flipped dims walked backwards: the
 /// offset moves to the dim's last element and the stride is negated, wrapped to u32.
-fn walk(t: &Tensor, flip: &[usize]) -> Option<(u32, Vec<u32>)> {
+/// Dims are taken in `order` (see [`count_order`]).
+fn walk(t: &Tensor, flip: &[usize], order: &[usize]) -> Option<(u32, Vec<u32>)> {
     let word = |v: usize| u32::try_from(v).ok();
     // The furthest element must be addressable with 32-bit indices.
     word(t.layout().storage_extent())?;
     let mut offset = t.layout().offset();
     let mut strides = Vec::with_capacity(t.ndim());
-    for (d, (&n, &s)) in t.shape().iter().zip(t.strides()).enumerate() {
+    for &d in order {
+        let (n, s) = (t.shape()[d], t.strides()[d]);
         if flip.contains(&d) {
             offset += n.saturating_sub(1) * s;
             strides.push(word(s)?.wrapping_neg());
@@ -109,17 +139,17 @@ fn walk(t: &Tensor, flip: &[usize]) -> Option<(u32, Vec<u32>)> {
 }
 
 /// The template's `shape_info` words: all operands share the output's shape.
-fn shape_info(map: &Map<'_>) -> Option<Vec<u32>> {
-    let shape = map.out.shape();
+fn shape_info(map: &Map<'_>, order: &[usize]) -> Option<Vec<u32>> {
+    let shape = map.target.shape();
     let word = |v: usize| u32::try_from(v).ok();
-    let mut walks = vec![walk(map.out, &[])?];
+    let mut walks = vec![walk(map.target, &[], order)?];
     for input in map.inputs {
-        walks.push(walk(input.tensor, input.flip)?);
+        walks.push(walk(input.tensor, input.flip, order)?);
     }
-    let mut words = vec![word(map.out.numel())?, word(shape.len())?];
+    let mut words = vec![word(map.target.numel())?, word(shape.len())?];
     words.extend(walks.iter().map(|(offset, _)| *offset));
-    for &d in shape {
-        words.push(word(d)?);
+    for &d in order {
+        words.push(word(shape[d])?);
     }
     for (_, strides) in &walks {
         words.extend(strides);
@@ -150,38 +180,77 @@ pub fn fits_bindings(tensors: &[&Tensor]) -> Result<bool> {
 /// The WGSL expression for where element `i` of operand `k` lives: its offset plus `i` when it
 /// is contiguous (so the common case skips the per-dim divisions; a separate pipeline), else
 /// the strided walk.
-fn locate(t: &Tensor, flip: &[usize], k: usize) -> String {
-    if t.is_contiguous() && flip.iter().all(|&d| t.shape()[d] <= 1) {
+fn locate(t: &Tensor, flip: &[usize], k: usize, order: &[usize]) -> String {
+    if in_order_contiguous(t, order) && flip.iter().all(|&d| t.shape()[d] <= 1) {
         format!("shape_info[{}u] + i", 2 + k)
     } else {
         format!("position(i, {k}u)")
     }
 }
 
+/// The order in which the kernel counts elements (outer dim first): row-major, except for a
+/// one-byte output, whose threads each write one word of it: its memory order, so that a
+/// dense output in any dim order (`to(bool)` keeps a transposed input's order) is walked
+/// word by word. Every operand is read in the same order, which leaves an elementwise result
+/// unchanged.
+fn count_order(map: &Map<'_>) -> Vec<usize> {
+    let t = map.target;
+    let mut order: Vec<usize> = (0..t.ndim()).collect();
+    if let View::Bytes = map.out {
+        // Stable: dims of equal stride keep their order.
+        order.sort_by_key(|&d| std::cmp::Reverse(t.strides()[d]));
+    }
+    order
+}
+
+/// Whether `t`, its dims taken in `order`, is contiguous.
+fn in_order_contiguous(t: &Tensor, order: &[usize]) -> bool {
+    let pick = |v: &[usize]| order.iter().map(|&d| v[d]).collect::<Vec<usize>>();
+    Layout::new(pick(t.shape()), pick(t.strides()), t.storage_offset()).is_contiguous()
+}
+
 /// Records the kernel; false (nothing done) when an operand is too large for it.
 pub fn run(map: &Map<'_>) -> Result<bool> {
-    let all: Vec<&Tensor> = std::iter::once(map.out)
+    let all: Vec<&Tensor> = std::iter::once(map.target)
         .chain(map.inputs.iter().map(|i| i.tensor))
         .collect();
     if !fits_bindings(&all)? {
         return Ok(false);
     }
-    let Some(words) = shape_info(map) else {
+    let order = count_order(map);
+    let Some(words) = shape_info(map, &order) else {
         return Ok(false);
+    };
+    let (value, out_type, store, invocations) = match map.out {
+        View::Typed(t) => (t, t, STORE_ELEMENT, u64::from(words[0])),
+        View::Bytes => {
+            // Whole words are written: the output must own them all.
+            let t = map.target;
+            let owns_words = in_order_contiguous(t, &order)
+                && t.storage_offset() == 0
+                && t.storage().nbytes() == t.numel()
+                && map
+                    .inputs
+                    .iter()
+                    .all(|i| !i.tensor.storage().same(t.storage()));
+            if !owns_words {
+                return Ok(false);
+            }
+            ("u32", "u32", STORE_BYTES, u64::from(words[0]).div_ceil(4))
+        }
     };
     // The output is bound read-write; an input sharing its storage (an in-place op) is read
     // from that same binding, since one buffer cannot be bound twice where one is writable.
     let out_buffer = {
-        let mut guard = map.out.storage().write_gpu();
+        let mut guard = map.target.storage().write_gpu();
         guard.wgpu_mut()?.gpu_mut()?.buffer().clone()
     };
-    let out_type = map.out_type;
     let mut bindings =
         format!("@group(0) @binding(0) var<storage, read_write> out: array<{out_type}>;\n");
     let mut buffers = vec![out_buffer];
     let mut loads = String::new();
     for (k, (input, var)) in map.inputs.iter().zip(["x", "y", "z"]).enumerate() {
-        let array = if input.tensor.storage().same(map.out.storage()) {
+        let array = if input.tensor.storage().same(map.target.storage()) {
             "out".to_string()
         } else {
             let binding = buffers.len();
@@ -195,18 +264,20 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
         let p = format!("p{k}");
         loads.push_str(&format!(
             "    let {p} = {};\n    let {var} = {};\n",
-            locate(input.tensor, input.flip, k + 1),
+            locate(input.tensor, input.flip, k + 1, &order),
             input.view.load(&array, &p)
         ));
     }
     let source = TEMPLATE
-        .replace("{{OUT_POSITION}}", &locate(map.out, &[], 0))
+        .replace("{{STORE}}", store)
+        .replace("{{VALUE}}", value)
+        .replace("{{OUT_POSITION}}", &locate(map.target, &[], 0, &order))
         .replace("{{BINDINGS}}", &bindings)
         .replace("{{META_BINDING}}", &buffers.len().to_string())
         .replace("{{OPERANDS}}", &all.len().to_string())
         .replace("{{LOADS}}", &loads)
         .replace("{{EXPR}}", map.expr);
     let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
-    dispatch(map.name, &source, &refs, &words, u64::from(words[0]))?;
+    dispatch(map.name, &source, &refs, &words, invocations)?;
     Ok(true)
 }

@@ -12,7 +12,10 @@ use crate::error::Result;
 use crate::shape::contiguous_strides;
 use crate::tensor::Tensor;
 
-const TEMPLATE: &str = include_str!("shaders/reduce.wgsl");
+const TEMPLATE: &str = concat!(
+    include_str!("shaders/float.wgsl"),
+    include_str!("shaders/reduce.wgsl")
+);
 
 /// The reductions with a GPU kernel.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,9 @@
 //
 // Filled in by map.rs: the operand bindings, where each operand's element is (a contiguous
 // operand skips the strided walk), OPERANDS (the output and each input), the loads
-// of the inputs into x, y and z, and EXPR, the value stored (an op's row of a WGSL op table).
+// of the inputs into x, y and z, EXPR, the value stored (an op's row of a WGSL op table) of
+// type VALUE, and STORE: one element per thread, or, for a one-byte output (bool), the four
+// elements of one u32 word per thread, since a thread cannot write a single byte.
 //
 // shape_info: [numel, ndim, offset of each operand (output first), shape, strides of each
 //              operand, extra words (a fill value)]
@@ -15,11 +17,6 @@
 @group(0) @binding({{META_BINDING}}) var<storage, read> shape_info: array<u32>;
 
 const OPERANDS: u32 = {{OPERANDS}}u;
-// PyTorch's result where WGSL's function is undefined (sqrt of a negative number). A function:
-// WGSL cannot evaluate bitcast in a constant.
-fn nan() -> f32 {
-    return bitcast<f32>(0x7fc00000u);
-}
 
 // Where element i of `operand` lives in its buffer.
 fn position(i: u32, operand: u32) -> u32 {
@@ -46,13 +43,15 @@ fn extra(k: u32) -> u32 {
     return shape_info[2u + OPERANDS + shape_info[1] * (1u + OPERANDS) + k];
 }
 
+// Output element i.
+fn element(i: u32) -> {{VALUE}} {
+{{LOADS}}
+    return {{EXPR}};
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
     // Grids wider than the adapter's limit fold into y (see kernel.rs).
-    let i = gid.x + gid.y * groups.x * 256u;
-    if i >= shape_info[0] {
-        return;
-    }
-{{LOADS}}
-    out[{{OUT_POSITION}}] = {{EXPR}};
+    let thread = gid.x + gid.y * groups.x * 256u;
+{{STORE}}
 }

@@ -66,11 +66,6 @@ fn reduced_offset(r: u32) -> u32 {
     return pos;
 }
 
-// By the bits: shader compilers may assume that `x != x` is false.
-fn is_nan(x: f32) -> bool {
-    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
-}
-
 fn combine(a: Acc, b: Acc) -> Acc {
 {{COMBINE}}
 }
