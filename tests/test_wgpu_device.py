@@ -174,3 +174,13 @@ def test_a_small_cnn_trains_on_the_gpu_like_on_the_cpu(gpu):
     assert all(p.device.type == "wgpu" for p in model.parameters())
     np.testing.assert_allclose(gpu_losses, cpu_losses, rtol=1e-4, atol=1e-5)
     assert gpu_losses[-1] < gpu_losses[0]
+
+
+def test_index_factories_and_summaries_follow_the_device(gpu):
+    from ferrograd.train.summary import summary_string
+
+    upper = torch.triu_indices(3, 4, 1, device=gpu)
+    assert upper.device.type == "wgpu" and upper.tolist() == torch.triu_indices(3, 4, 1).tolist()
+    assert torch.tril_indices(3, 3, device=gpu).device.type == "wgpu"
+    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU()).to(gpu)
+    assert summary_string(model, (4,)) == summary_string(model.cpu(), (4,))

@@ -326,3 +326,25 @@ def test_convolutions_and_their_gradients_run_on_the_gpu(gpu, case):
     assert_matches(got.detach(), want.detach(), rtol=1e-4, atol=1e-5)
     for g, c in zip(on_gpu, on_cpu):
         assert_matches(g.grad, c.grad, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("log", [False, True], ids=["softmax", "log_softmax"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_softmax_and_its_gradient_run_on_the_gpu(gpu, log, dim):
+    values = float32_values((3, 4, 70)).nan_to_num(0.0, 80.0, -80.0)
+    values[2, 1] = float("nan")  # a NaN spreads over its line only
+    fn = torch.log_softmax if log else torch.softmax
+    x_cpu = values.clone().requires_grad_()
+    x_gpu = values.to(gpu).requires_grad_()
+    weights = float32_values((3, 4, 70), 7).nan_to_num(0.0, 1.0, -1.0)
+    w_gpu = weights.to(gpu)
+
+    def forward_backward(x, w):
+        y = fn(x, dim)
+        (y * w).sum().backward()
+        return y
+
+    got = on_gpu_only(lambda: forward_backward(x_gpu, w_gpu))
+    want = forward_backward(x_cpu, weights)
+    assert_matches(got.detach(), want.detach(), rtol=1e-5, atol=1e-6)
+    assert_matches(x_gpu.grad, x_cpu.grad, rtol=1e-4, atol=1e-6)

@@ -60,12 +60,12 @@ def _output_shape(output: Any, batch_size: int) -> list[int] | None:
     return [batch_size, *list(output.shape)[1:]]
 
 
-def _dummy_inputs(input_shapes: list[tuple[int, ...]], dtype: Any) -> list[Tensor]:
+def _dummy_inputs(input_shapes: list[tuple[int, ...]], dtype: Any, device: Any) -> list[Tensor]:
     """A batch of 2 per input: uniform floats, or zeros for integer inputs (valid indices)."""
     dtype = getattr(dtype, "dtype", dtype)  # a legacy type such as LongTensor names its dtype
     if dtype.is_floating_point:
-        return [rand(2, *shape, dtype=dtype) for shape in input_shapes]
-    return [zeros(2, *shape, dtype=dtype) for shape in input_shapes]
+        return [rand(2, *shape, dtype=dtype, device=device) for shape in input_shapes]
+    return [zeros(2, *shape, dtype=dtype, device=device) for shape in input_shapes]
 
 
 def _normalise_shapes(input_shape: Sequence[Any]) -> list[tuple[int, ...]]:
@@ -139,7 +139,10 @@ def summary_string(
         input_numbers = sum(t.numel() for t in inputs if isinstance(t, Tensor))
     elif input_shape is not None:
         shapes = _normalise_shapes(input_shape)
-        inputs = _dummy_inputs(shapes, input_dtype)
+        # On the model's device, so that a model moved to the GPU can be summarised.
+        first = next(iter(model.parameters()), None)
+        device = first.device if first is not None else "cpu"
+        inputs = _dummy_inputs(shapes, input_dtype, device)
         input_numbers = sum(int(np.prod(shape)) for shape in shapes) * abs(batch_size)
     else:
         raise TypeError("summary() needs input_shape (without the batch dimension) or input_data")

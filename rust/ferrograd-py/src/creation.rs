@@ -16,19 +16,24 @@ use crate::tensor::{extract_device, wrap, PyTensor};
 type Out = PyResult<Py<PyTensor>>;
 
 /// Applies the keyword arguments every factory takes: moves to `device`, sets `requires_grad`.
+/// A factory's result moved to its `device=` argument, when one is given.
+pub(crate) fn on_device(t: Tensor, device: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
+    match device.filter(|d| !d.is_none()) {
+        Some(d) => {
+            let device = extract_device(d)?;
+            core("to", || t.to_device(device))
+        }
+        None => Ok(t),
+    }
+}
+
 fn finish(
     py: Python<'_>,
     t: Tensor,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> Out {
-    let t = match device.filter(|d| !d.is_none()) {
-        Some(d) => {
-            let device = extract_device(d)?;
-            core("to", || t.to_device(device))?
-        }
-        None => t,
-    };
+    let t = on_device(t, device)?;
     if requires_grad {
         if !t.dtype().is_floating_point() {
             return Err(runtime_err(

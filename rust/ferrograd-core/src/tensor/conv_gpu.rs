@@ -25,6 +25,49 @@ fn on_gpu(tensors: &[Option<&Tensor>]) -> bool {
         .all(|t| t.device().is_wgpu() && t.dtype() == DType::F32)
 }
 
+/// The convolution as matrix products: per sample and group, `weights (c_out/g, rows) @
+/// cols (rows, windows)`, where rows = c_in/g * kernel_numel.
+struct Gemm {
+    groups: usize,
+    batch: usize,
+    rows: usize,
+    windows: usize,
+    out_per_group: usize,
+}
+
+impl Gemm {
+    fn of(shape: &ConvShape) -> Gemm {
+        let groups = shape.groups;
+        Gemm {
+            groups,
+            batch: shape.batch,
+            rows: shape.x_channels / groups * shape.geometry.kernel_numel(),
+            windows: shape.geometry.output_numel(),
+            out_per_group: shape.y_channels / groups,
+        }
+    }
+
+    /// The weights as `(groups, c_out/g, rows)`.
+    fn weights(&self, w: &Tensor) -> Result<Tensor> {
+        w.reshape(&dims(&[self.groups, self.out_per_group, self.rows]))
+    }
+
+    /// An output-shaped tensor (`(n, c_out, out...)`) as `(n, groups, c_out/g, windows)`.
+    fn outputs(&self, y: &Tensor) -> Result<Tensor> {
+        y.reshape(&dims(&[
+            self.batch,
+            self.groups,
+            self.out_per_group,
+            self.windows,
+        ]))
+    }
+
+    /// Column matrices (`(n, c_in * K, windows)`) as `(n, groups, rows, windows)`.
+    fn columns(&self, cols: &Tensor) -> Result<Tensor> {
+        cols.reshape(&dims(&[self.batch, self.groups, self.rows, self.windows]))
+    }
+}
+
 /// `t + bias` with the per-channel `bias` broadcast over dim 1.
 fn add_bias(t: Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
     let Some(bias) = bias else {
@@ -48,18 +91,11 @@ pub(crate) fn forward(
     let Some(cols) = unfold::im2col(x, &shape.geometry)? else {
         return Ok(None);
     };
-    let g = shape.groups;
-    let (n, rows) = (
-        shape.batch,
-        shape.x_channels / g * shape.geometry.kernel_numel(),
-    );
-    let windows = shape.geometry.output_numel();
-    let weights = w.reshape(&dims(&[g, shape.y_channels / g, rows]))?;
-    let cols = cols.reshape(&dims(&[n, g, rows, windows]))?;
-    let mut y_shape = vec![n, shape.y_channels];
+    let gemm = Gemm::of(shape);
+    let mut y_shape = vec![shape.batch, shape.y_channels];
     y_shape.extend(&shape.geometry.output);
-    let y = weights.matmul(&cols)?.reshape(&dims(&y_shape))?;
-    add_bias(y, b).map(Some)
+    let y = gemm.weights(w)?.matmul(&gemm.columns(&cols)?)?;
+    add_bias(y.reshape(&dims(&y_shape))?, b).map(Some)
 }
 
 /// `x = conv_transpose(y, w) + b`: the columns `w^T @ y` per sample and group, summed back
@@ -73,21 +109,17 @@ pub(crate) fn backward_input(
     if !on_gpu(&[Some(y), Some(w), b]) {
         return Ok(None);
     }
-    let g = shape.groups;
-    let (n, rows) = (
-        shape.batch,
-        shape.x_channels / g * shape.geometry.kernel_numel(),
-    );
-    let windows = shape.geometry.output_numel();
-    let weights = w
-        .reshape(&dims(&[g, shape.y_channels / g, rows]))?
-        .transpose(1, 2)?;
-    let grads = y.reshape(&dims(&[n, g, shape.y_channels / g, windows]))?;
-    let cols = weights.matmul(&grads)?.reshape(&dims(&[
-        n,
+    let gemm = Gemm::of(shape);
+    let cols_shape = [
+        gemm.batch,
         shape.x_channels * shape.geometry.kernel_numel(),
-        windows,
-    ]))?;
+        gemm.windows,
+    ];
+    let cols = gemm
+        .weights(w)?
+        .transpose(1, 2)?
+        .matmul(&gemm.outputs(y)?)?
+        .reshape(&dims(&cols_shape))?;
     let Some(x) = unfold::col2im(&cols, shape.x_channels, &shape.geometry)? else {
         return Ok(None);
     };
@@ -108,20 +140,16 @@ pub(crate) fn backward_weight(
     let Some(cols) = unfold::im2col(x, &shape.geometry)? else {
         return Ok(None);
     };
-    let g = shape.groups;
-    let (n, rows) = (
-        shape.batch,
-        shape.x_channels / g * shape.geometry.kernel_numel(),
-    );
-    let windows = shape.geometry.output_numel();
-    let inner = (n * windows) as i64;
-    let grads = y
-        .reshape(&dims(&[n, g, shape.y_channels / g, windows]))?
-        .permute(&[1, 2, 0, 3])?
-        .reshape(&[g as i64, (shape.y_channels / g) as i64, inner])?;
-    let cols = cols
-        .reshape(&dims(&[n, g, rows, windows]))?
+    let gemm = Gemm::of(shape);
+    let inner = gemm.batch * gemm.windows;
+    let grads = gemm.outputs(y)?.permute(&[1, 2, 0, 3])?.reshape(&dims(&[
+        gemm.groups,
+        gemm.out_per_group,
+        inner,
+    ]))?;
+    let cols = gemm
+        .columns(&cols)?
         .permute(&[1, 0, 3, 2])?
-        .reshape(&[g as i64, inner, rows as i64])?;
+        .reshape(&dims(&[gemm.groups, inner, gemm.rows]))?;
     grads.matmul(&cols)?.reshape(&dims(w_shape)).map(Some)
 }

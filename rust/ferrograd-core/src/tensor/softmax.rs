@@ -9,7 +9,10 @@ use crate::cpu::softmax as kernel;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::op::not_implemented_msg;
-use crate::shape::normalize_dim;
+use crate::op::{BinaryOp, UnaryOp};
+use crate::shape::{contiguous_strides, normalize_dim};
+use crate::tensor::elementwise::Arg;
+use crate::wgpu::elementwise as gpu_elementwise;
 
 impl Tensor {
     /// `softmax(dim, dtype=None)`: the input is first cast to `dtype` when one is given.
@@ -34,6 +37,7 @@ impl Tensor {
         tracked(
             &[&input],
             || match input.dtype() {
+                DType::F32 if on_gpu(&input) => softmax_on_gpu(&input, d, log),
                 DType::F32 => softmax_of::<f32>(&input, d, log),
                 DType::F64 => softmax_of::<f64>(&input, d, log),
                 DType::F16 => softmax_of::<half::f16>(&input, d, log),
@@ -62,6 +66,30 @@ fn kernel_name(log: bool, last_dim: bool) -> &'static str {
         (true, true) => "log_softmax_lastdim_kernel_impl",
         (true, false) => "log_softmax_kernel_impl",
     }
+}
+
+fn on_gpu(t: &Tensor) -> bool {
+    t.device().is_wgpu() && t.ndim() > 0 && t.numel() > 0
+}
+
+/// Softmax from the GPU's kernels: the line's max (NaN if the line has one), `z = x - max`,
+/// the sum `s` of `exp(z)`, then `exp(z) / s` or `z - log(s)`. Five passes where the CPU makes
+/// one, but no copy to the host.
+fn softmax_on_gpu(t: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
+    let line = [dim as i64];
+    let max = t.amax(&line, true)?;
+    let z = t.binary(BinaryOp::Sub, &Arg::Tensor(max), None)?;
+    let e = z.unary(UnaryOp::Exp, None)?;
+    let sums = e.sum(Some(&line), true, None)?;
+    if !log {
+        return e.binary(BinaryOp::Div, &Arg::Tensor(sums), None);
+    }
+    let shape: Vec<i64> = t.shape().iter().map(|&n| n as i64).collect();
+    let out = Tensor::uninit_dense(t.shape(), &contiguous_strides(t.shape()), DType::F32)?;
+    if gpu_elementwise::sub_log(&out, &z, &sums.expand(&shape)?)? {
+        return Ok(out);
+    }
+    softmax_of::<f32>(t, dim, log)
 }
 
 fn softmax_of<T: Real + Element + Send + Sync>(

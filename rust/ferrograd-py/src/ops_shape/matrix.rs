@@ -5,6 +5,7 @@ use ferrograd_core::{DType, Tensor};
 use pyo3::prelude::*;
 
 use super::args::{check_out_dtype, Out};
+use crate::creation::on_device;
 use crate::dtype::extract_opt_dtype;
 use crate::errors::run;
 use crate::errors::{core, runtime_err};
@@ -107,14 +108,12 @@ pub fn tril_indices(
     layout: Option<&Bound<'_, PyAny>>,
     pin_memory: Option<bool>,
 ) -> Out {
-    let _ = (device, layout, pin_memory); // CPU and strided only: accepted, nothing to choose.
+    let _ = (layout, pin_memory); // strided only, no pinned memory: nothing to choose.
     let dtype = index_dtype(dtype)?;
-    wrap(
-        py,
-        core("tril_indices", || {
-            Tensor::tril_indices(row, col, offset, dtype)
-        })?,
-    )
+    let indices = core("tril_indices", || {
+        Tensor::tril_indices(row, col, offset, dtype)
+    })?;
+    wrap(py, on_device(indices, device)?)
 }
 
 #[pyfunction]
@@ -130,12 +129,10 @@ pub fn triu_indices(
     layout: Option<&Bound<'_, PyAny>>,
     pin_memory: Option<bool>,
 ) -> Out {
-    let _ = (device, layout, pin_memory);
+    let _ = (layout, pin_memory);
     let dtype = index_dtype(dtype)?;
-    wrap(
-        py,
-        core("triu_indices", || {
-            Tensor::triu_indices(row, col, offset, dtype)
-        })?,
-    )
+    let indices = core("triu_indices", || {
+        Tensor::triu_indices(row, col, offset, dtype)
+    })?;
+    wrap(py, on_device(indices, device)?)
 }
