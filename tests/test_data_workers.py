@@ -352,12 +352,15 @@ def test_workers_exit_when_iterator_deleted_midway():
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
-def test_workers_exit_when_main_process_dies(how):
+def test_workers_exit_when_main_process_dies(how, tmp_path):
     # SIGKILL: no cleanup runs in the main process, the workers notice and exit by themselves.
     # SIGINT: KeyboardInterrupt, then the normal shutdown at interpreter exit.
+    # The SIGINT case has timed out twice in full CI runs and never alone: if the main process
+    # hangs, SIGUSR1 makes it print every thread's stack into the failure message.
     script = textwrap.dedent(
         f"""
-        import sys, time
+        import faulthandler, signal, sys, time
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
         sys.path.insert(0, {os.path.dirname(__file__)!r})
         from ferrograd.utils.data import DataLoader
         from data_worker_datasets import Pid
@@ -368,18 +371,25 @@ def test_workers_exit_when_main_process_dies(how):
             time.sleep(60)
         """
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,  # the KeyboardInterrupt traceback
-        text=True,
-    )
+    stderr_path = tmp_path / "stderr.txt"
+    with open(stderr_path, "w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script],
+            stdout=subprocess.PIPE,
+            stderr=stderr,  # the KeyboardInterrupt traceback, or the stacks of a hang
+            text=True,
+        )
     try:
         pids = [int(p) for p in proc.stdout.readline().split()]
         assert len(pids) == 2 and not gone(pids, within=0.2)
         proc.send_signal(how)
         # Generous: a cold interpreter on a loaded machine can take seconds to shut down.
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            pytest.fail("the main process hung at exit:\n" + stderr_path.read_text()[-6000:])
         assert gone(pids, within=5.0)
     finally:
         proc.kill()
