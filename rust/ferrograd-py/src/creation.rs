@@ -11,22 +11,11 @@ use crate::dtype::{default_dtype, dtype_object, extract_opt_dtype, PyDType};
 use crate::errors::{core, runtime_err};
 use crate::from_python::tensor_from_data;
 use crate::numpy_interop::{is_ndarray, ndarray_to_tensor};
-use crate::tensor::{extract_device, wrap, PyTensor};
+use crate::tensor::{on_device, wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
 
 /// Applies the keyword arguments every factory takes: moves to `device`, sets `requires_grad`.
-/// A factory's result moved to its `device=` argument, when one is given.
-pub(crate) fn on_device(t: Tensor, device: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
-    match device.filter(|d| !d.is_none()) {
-        Some(d) => {
-            let device = extract_device(d)?;
-            core("to", || t.to_device(device))
-        }
-        None => Ok(t),
-    }
-}
-
 fn finish(
     py: Python<'_>,
     t: Tensor,

@@ -52,6 +52,12 @@ pub fn device_arg(device: Option<&Bound<'_, PyAny>>, default: Device) -> PyResul
     }
 }
 
+/// A factory's result moved to its `device=` argument (a no-op when absent or the same).
+pub fn on_device(t: Tensor, device: Option<&Bound<'_, PyAny>>) -> PyResult<Tensor> {
+    let target = device_arg(device, t.device())?;
+    core("to", || t.to_device(target))
+}
+
 /// Reads a `device=` argument: a string like `"cpu"`, `"wgpu:0"`, or a `ferrograd.device`.
 pub fn extract_device(obj: &Bound<'_, PyAny>) -> PyResult<Device> {
     let name: String = if let Ok(s) = obj.extract::<String>() {

@@ -214,7 +214,8 @@ impl Tensor {
 
     /// Writes `src` (same shape) into `self`, casting; `src` may share storage with `self`.
     fn copy_from_unchecked(&self, src: &Tensor) -> Result<()> {
-        let _on = self.device_scope();
+        // A GPU destination's temporaries (the same-storage copy below) go to its device.
+        let _on = self.device().is_wgpu().then(|| self.device_scope());
         if self.device().is_wgpu()
             && !self.storage().same(src.storage())
             && (self.numel() == 0 || gpu_copy::copy(self, src, &[])?)

@@ -171,6 +171,19 @@ pub(crate) fn input_buffer(t: &Tensor) -> Result<::wgpu::Buffer> {
     Ok(guard.wgpu_mut()?.gpu()?.buffer().clone())
 }
 
+/// An output's GPU buffer. `keep`: the kernel reads the old values too (an in-place op, a
+/// partial write); otherwise the kernel writes every element and nothing is uploaded first.
+pub(crate) fn output_buffer(t: &Tensor, keep: bool) -> Result<::wgpu::Buffer> {
+    let mut guard = t.storage().write_gpu();
+    let data = guard.wgpu_mut()?;
+    let gpu = if keep {
+        data.gpu_mut()?
+    } else {
+        data.gpu_overwrite()?
+    };
+    Ok(gpu.buffer().clone())
+}
+
 /// Whether every tensor's storage fits one shader binding.
 pub fn fits_bindings(tensors: &[&Tensor]) -> Result<bool> {
     let most = super::context()?.limits.max_storage_buffer_binding_size as usize;
@@ -241,10 +254,8 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
     };
     // The output is bound read-write; an input sharing its storage (an in-place op) is read
     // from that same binding, since one buffer cannot be bound twice where one is writable.
-    let out_buffer = {
-        let mut guard = map.target.storage().write_gpu();
-        guard.wgpu_mut()?.gpu_mut()?.buffer().clone()
-    };
+    // A view is written in part, so the rest of its storage must stay.
+    let out_buffer = output_buffer(map.target, true)?;
     let mut bindings =
         format!("@group(0) @binding(0) var<storage, read_write> out: array<{out_type}>;\n");
     let mut buffers = vec![out_buffer];

@@ -3,7 +3,7 @@
 //! way `cpu/matmul.rs` is on the host.
 
 use super::kernel::{dispatch_groups, groups_fit};
-use super::map::fits_bindings;
+use super::map::{fits_bindings, input_buffer, output_buffer};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::tensor::Tensor;
@@ -79,19 +79,12 @@ pub fn product(
             "{{B_SLICE}}",
             &slice_map(depth, tile, b_cs == 1 || b_rs != 1),
         );
-    let buffer = |t: &Tensor, write: bool| -> Result<::wgpu::Buffer> {
-        let mut guard = t.storage().write_gpu();
-        let data = guard.wgpu_mut()?;
-        let gpu = if write && beta.is_none() {
-            data.gpu_overwrite()?
-        } else if write {
-            data.gpu_mut()?
-        } else {
-            data.gpu()?
-        };
-        Ok(gpu.buffer().clone())
-    };
-    let buffers = [buffer(out, true)?, buffer(a, false)?, buffer(b, false)?];
+    // With beta the kernel reads `out` (holding the input to add).
+    let buffers = [
+        output_buffer(out, beta.is_some())?,
+        input_buffer(a)?,
+        input_buffer(b)?,
+    ];
     let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
     let groups = groups.map(|g| g as u32);
     dispatch_groups("matmul", &source, &refs, &words, groups)?;

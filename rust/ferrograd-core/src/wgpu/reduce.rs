@@ -6,7 +6,7 @@
 //! the caller then runs the CPU kernel: other dtypes, or indices past 32 bits.
 
 use super::kernel::dispatch;
-use super::map::{fits_bindings, input_buffer};
+use super::map::{fits_bindings, input_buffer, output_buffer};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::shape::contiguous_strides;
@@ -135,11 +135,7 @@ fn run(
     if outputs == 0 {
         return Ok(Some((values, index_out)));
     }
-    let overwrite = |t: &Tensor| -> Result<::wgpu::Buffer> {
-        let mut guard = t.storage().write_gpu();
-        Ok(guard.wgpu_mut()?.gpu_overwrite()?.buffer().clone())
-    };
-    let mut buffers = vec![overwrite(&values)?];
+    let mut buffers = vec![output_buffer(&values, false)?];
     let mut bindings =
         "@group(0) @binding(0) var<storage, read_write> out: array<f32>;\n".to_string();
     let finish = if op == Reduction::Mean {
@@ -149,7 +145,7 @@ fn run(
     };
     let mut store = format!("        out[o] = {finish};\n");
     if let Some(index_out) = &index_out {
-        buffers.push(overwrite(index_out)?);
+        buffers.push(output_buffer(index_out, false)?);
         bindings.push_str(
             "@group(0) @binding(1) var<storage, read_write> index_out: array<vec2<u32>>;\n",
         );

@@ -3,7 +3,7 @@
 //! gradients (see `tensor/conv_gpu.rs`).
 
 use super::kernel::dispatch;
-use super::map::{fits_bindings, input_buffer};
+use super::map::{fits_bindings, input_buffer, output_buffer};
 use crate::cpu::conv::ConvGeometry;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -45,11 +45,7 @@ fn shape_info(total: usize, x: &Tensor, g: &ConvGeometry) -> Option<Vec<u32>> {
 }
 
 fn run(source: &str, label: &str, out: &Tensor, input: &Tensor, words: &[u32]) -> Result<()> {
-    let out_buffer = {
-        let mut guard = out.storage().write_gpu();
-        guard.wgpu_mut()?.gpu_overwrite()?.buffer().clone()
-    };
-    let buffers = [out_buffer, input_buffer(input)?];
+    let buffers = [output_buffer(out, false)?, input_buffer(input)?];
     let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
     dispatch(label, source, &refs, words, u64::from(words[0]))
 }

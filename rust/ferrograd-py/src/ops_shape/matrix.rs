@@ -5,12 +5,11 @@ use ferrograd_core::{DType, Tensor};
 use pyo3::prelude::*;
 
 use super::args::{check_out_dtype, Out};
-use crate::creation::on_device;
 use crate::dtype::extract_opt_dtype;
 use crate::errors::run;
 use crate::errors::{core, runtime_err};
 use crate::out_arg::write_out;
-use crate::tensor::{wrap, PyTensor};
+use crate::tensor::{on_device, wrap, PyTensor};
 
 /// A new result, or the result written into `out` (whose dtype must be the result's).
 fn finish(py: Python<'_>, result: Tensor, out: Option<&Bound<'_, PyTensor>>) -> Out {
