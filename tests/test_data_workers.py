@@ -355,8 +355,10 @@ def test_workers_exit_when_iterator_deleted_midway():
 def test_workers_exit_when_main_process_dies(how, tmp_path):
     # SIGKILL: no cleanup runs in the main process, the workers notice and exit by themselves.
     # SIGINT: KeyboardInterrupt, then the normal shutdown at interpreter exit.
-    # The SIGINT case has timed out twice in full CI runs and never alone: if the main process
-    # hangs, SIGUSR1 makes it print every thread's stack into the failure message.
+    # The child sleeps in short steps: a SIGINT that lands after the interpreter's last check
+    # for signals and before a sleep's system call starts is noticed only when the sleep ends
+    # (a single 60 s sleep made this test hang on a loaded machine). If the main process hangs
+    # anyway, SIGUSR1 makes it print every thread's stack into the failure message.
     script = textwrap.dedent(
         f"""
         import faulthandler, signal, sys, time
@@ -368,7 +370,8 @@ def test_workers_exit_when_main_process_dies(how, tmp_path):
             it = iter(DataLoader(Pid(), num_workers=2))
             next(it)
             print(*[p.pid for p in it._pool.workers], flush=True)
-            time.sleep(60)
+            while True:
+                time.sleep(0.05)
         """
     )
     stderr_path = tmp_path / "stderr.txt"
