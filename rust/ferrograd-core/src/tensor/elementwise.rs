@@ -186,7 +186,8 @@ impl Tensor {
         let compute = info.compute_dtype(self.dtype())?;
         let target = prepare_target(out, self.shape(), info.output_dtype(compute), Some(self))?;
         let input = target.detangle(self.to_dtype(compute)?)?;
-        let on_gpu = target.tensor.device().is_wgpu() && target.tensor.dtype() == compute;
+        let on_gpu =
+            target.tensor.device().is_wgpu() && target.tensor.dtype() == info.output_dtype(compute);
         let done = input.numel() == 0 || (on_gpu && gpu::unary(op, &target.tensor, &input)?);
         if !done {
             let plan = Plan::new([target.tensor.layout(), input.layout()]);
@@ -305,10 +306,9 @@ fn binary_untracked(
     }
     let alpha = alpha.filter(|k| k.to_f64() != 1.0 || compute == DType::Bool);
     // (A comparison computes in `compute` and writes bools.)
-    let on_gpu = target.tensor.device().is_wgpu()
-        && alpha.is_none()
-        && target.tensor.dtype() == info.output_dtype(compute);
-    let done = x.numel() == 0 || (on_gpu && gpu::binary(op, &target.tensor, &x, &y)?);
+    let on_gpu =
+        target.tensor.device().is_wgpu() && target.tensor.dtype() == info.output_dtype(compute);
+    let done = x.numel() == 0 || (on_gpu && gpu::binary(op, &target.tensor, &x, &y, alpha)?);
     if !done {
         let plan = Plan::new([target.tensor.layout(), x.layout(), y.layout()]);
         with_raw(&target.tensor, &[&x, &y], |o, ins| {

@@ -1,11 +1,14 @@
 //! The GPU's elementwise kernels: one WGSL template (`shaders/map.wgsl`, see `map.rs`) for
-//! every unary and binary op, filled in with the op's row of the WGSL op table below.
+//! every unary and binary op, filled in with the op's row of the WGSL op tables below: one
+//! each for float32, int32 and bool operands.
 //!
-//! A row is written only where WGSL's function has PyTorch's semantics at float32 tolerance,
-//! including NaN and infinities. Left out for now: `log` and `sqrt` (Vulkan leaves them
-//! undefined below zero, where PyTorch gives NaN), and `tanh` (drivers compute it from `exp`,
-//! which loses all relative accuracy near zero). An op without a row runs its CPU kernel (see
-//! `resident.rs`).
+//! A row is written only where it has PyTorch's semantics at float32 tolerance, including NaN,
+//! infinities and signed zeros. Where WGSL's built-in falls short (its `exp` and `log` are
+//! loose, `tanh` loses every digit near 0, `log` and `pow` are undefined below 0) the row calls
+//! a function of `shaders/math.wgsl` instead. Left out for now: the trigonometric functions
+//! and their inverses (they need an argument reduction good for any size), `erf` and the
+//! gamma functions, and the rounding divisions (`floor_divide`, `remainder`, `fmod`). An op
+//! without a row runs its CPU kernel (see `resident.rs`).
 
 use super::map::{self, Input, Map, View};
 use crate::cpu::ternary::TernaryOp;
@@ -14,61 +17,191 @@ use crate::error::Result;
 use crate::op::{BinaryOp, UnaryOp};
 use crate::tensor::Tensor;
 
-/// The WGSL op table for unary ops: an expression in `x`.
-fn unary_expr(op: UnaryOp) -> Option<&'static str> {
+/// The WGSL op table for unary ops on float32: an expression in `x`.
+fn float_unary(op: UnaryOp) -> Option<&'static str> {
     use UnaryOp::*;
     Some(match op {
         Abs => "abs(x)",
         Neg => "-x",
-        Exp => "exp(x)",
+        // NaN gives 0, as on the CPU.
+        Sign => "select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0)",
+        Exp => "exp_accurate(x)",
+        Exp2 => "exp2_accurate(x)",
+        Expm1 => "expm1_accurate(x)",
+        Log => "log_accurate(x)",
+        Log2 => "log2_accurate(x)",
+        Log10 => "log10_accurate(x)",
+        Log1p => "log1p_accurate(x)",
+        // Vulkan leaves sqrt undefined below zero, where PyTorch gives NaN.
+        Sqrt => "select(sqrt(x), nan(), x < 0.0)",
+        Rsqrt => "select(1.0 / sqrt(x), nan(), x < 0.0)",
         Square => "x * x",
-        Sigmoid => "1.0 / (1.0 + exp(-x))",
+        Tanh => "tanh_accurate(x)",
+        Sinh => "sinh_accurate(x)",
+        Cosh => "cosh_accurate(x)",
+        Sigmoid => "1.0 / (1.0 + exp_accurate(-x))",
         // NaN stays NaN (a comparison with NaN is false), as in PyTorch.
         Relu => "select(x, 0.0, x < 0.0)",
         Floor => "floor(x)",
         Ceil => "ceil(x)",
+        // Halves to even, as PyTorch rounds.
+        Round => "round(x)",
         Trunc => "trunc(x)",
+        Frac => "x - trunc(x)",
         Reciprocal => "1.0 / x",
-        // Vulkan leaves sqrt undefined below zero, where PyTorch gives NaN.
-        Sqrt => "select(sqrt(x), nan(), x < 0.0)",
+        IsNan => "select(0u, 1u, is_nan(x))",
+        IsInf => "select(0u, 1u, is_inf(x))",
+        IsFinite => "select(0u, 1u, !is_nan(x) && !is_inf(x))",
+        IsPosInf => "select(0u, 1u, bitcast<u32>(x) == 0x7f800000u)",
+        IsNegInf => "select(0u, 1u, bitcast<u32>(x) == 0xff800000u)",
+        Signbit => "bitcast<u32>(x) >> 31u",
+        LogicalNot => "select(0u, 1u, !is_nonzero(x))",
         _ => return None,
     })
 }
 
-/// The WGSL op table for binary ops: an expression in `x` and `y`. Comparisons give a bool
-/// (a u32 0 or 1, stored as one byte); with NaN only `!=` holds, as in IEEE and PyTorch,
-/// which `ordered` (`shaders/float.wgsl`) makes explicit.
-fn binary_expr(op: BinaryOp) -> Option<&'static str> {
+/// The WGSL op table for unary ops on int32 (WGSL's integer arithmetic wraps, as the CPU's).
+fn int_unary(op: UnaryOp) -> Option<&'static str> {
+    use UnaryOp::*;
+    Some(match op {
+        Abs => "abs(x)",
+        Neg => "-x",
+        Sign => "sign(x)",
+        Square => "x * x",
+        Relu => "max(x, 0)",
+        BitwiseNot => "~x",
+        Signbit => "select(0u, 1u, x < 0)",
+        LogicalNot => "select(0u, 1u, x == 0)",
+        _ => return None,
+    })
+}
+
+/// The WGSL op table for unary ops on bools (bytes holding 0 or 1, read as a u32).
+fn bool_unary(op: UnaryOp) -> Option<&'static str> {
+    use UnaryOp::*;
+    Some(match op {
+        LogicalNot => "1u - x",
+        _ => return None,
+    })
+}
+
+/// The WGSL op table for binary ops on float32: an expression in `x` and `y`, and `alpha`
+/// (`add`'s and `sub`'s multiplier). Comparisons give a bool (a u32 0 or 1, stored as one
+/// byte); with NaN only `!=` holds, as in IEEE and PyTorch, which `ordered`
+/// (`shaders/float.wgsl`) makes explicit.
+fn float_binary(op: BinaryOp) -> Option<&'static str> {
     use BinaryOp::*;
     Some(match op {
-        Add => "x + y",
-        Sub => "x - y",
+        Add => "x + alpha * y",
+        Sub => "x - alpha * y",
         Mul => "x * y",
         Div => "x / y",
+        DivTrunc => "trunc(x / y)",
+        Pow => "pow_accurate(x, y)",
+        // NaN wins in maximum and minimum, loses in fmax and fmin.
+        Maximum => "select(select(y, x, x > y), nan(), !ordered(x, y))",
+        Minimum => "select(select(y, x, x < y), nan(), !ordered(x, y))",
+        Fmax => "select(x, y, is_nan(x) || y > x)",
+        Fmin => "select(x, y, is_nan(x) || y < x)",
+        Copysign => "with_sign(x, y)",
+        Xlogy => "select(select(x * log_accurate(y), 0.0, x == 0.0), nan(), is_nan(y))",
         Eq => "select(0u, 1u, ordered(x, y) && x == y)",
         Ne => "select(0u, 1u, !ordered(x, y) || x != y)",
         Lt => "select(0u, 1u, ordered(x, y) && x < y)",
         Le => "select(0u, 1u, ordered(x, y) && x <= y)",
         Gt => "select(0u, 1u, ordered(x, y) && x > y)",
         Ge => "select(0u, 1u, ordered(x, y) && x >= y)",
+        LogicalAnd => "select(0u, 1u, is_nonzero(x) && is_nonzero(y))",
+        LogicalOr => "select(0u, 1u, is_nonzero(x) || is_nonzero(y))",
+        LogicalXor => "select(0u, 1u, is_nonzero(x) != is_nonzero(y))",
         _ => return None,
     })
 }
 
-/// `out = op(x)` on the GPU; `x` has `out`'s shape and dtype. False (nothing done) when the GPU
-/// has no kernel for the op on this dtype, or the operands are too large for one binding or for
-/// 32-bit indices: the caller then runs the CPU kernel.
+/// The WGSL op table for binary ops on int32.
+fn int_binary(op: BinaryOp) -> Option<&'static str> {
+    use BinaryOp::*;
+    Some(match op {
+        Add => "x + alpha * y",
+        Sub => "x - alpha * y",
+        Mul => "x * y",
+        Maximum | Fmax => "max(x, y)",
+        Minimum | Fmin => "min(x, y)",
+        BitwiseAnd => "x & y",
+        BitwiseOr => "x | y",
+        BitwiseXor => "x ^ y",
+        Eq => "select(0u, 1u, x == y)",
+        Ne => "select(0u, 1u, x != y)",
+        Lt => "select(0u, 1u, x < y)",
+        Le => "select(0u, 1u, x <= y)",
+        Gt => "select(0u, 1u, x > y)",
+        Ge => "select(0u, 1u, x >= y)",
+        LogicalAnd => "select(0u, 1u, x != 0 && y != 0)",
+        LogicalOr => "select(0u, 1u, x != 0 || y != 0)",
+        LogicalXor => "select(0u, 1u, (x != 0) != (y != 0))",
+        _ => return None,
+    })
+}
+
+/// The WGSL op table for binary ops on bools (0 or 1 in a u32).
+fn bool_binary(op: BinaryOp) -> Option<&'static str> {
+    use BinaryOp::*;
+    Some(match op {
+        LogicalAnd | BitwiseAnd | Mul | Minimum | Fmin => "x & y",
+        LogicalOr | BitwiseOr | Add | Maximum | Fmax => "x | y",
+        LogicalXor | BitwiseXor | Ne => "x ^ y",
+        Eq => "1u - (x ^ y)",
+        Lt => "(1u - x) & y",
+        Le => "(1u - x) | y",
+        Gt => "x & (1u - y)",
+        Ge => "x | (1u - y)",
+        _ => return None,
+    })
+}
+
+/// `out = op(x)` on the GPU; `x` has `out`'s shape and the op's compute dtype. False (nothing
+/// done) when the GPU has no kernel for the op on this dtype, or the operands are too large
+/// for one binding or for 32-bit indices: the caller then runs the CPU kernel.
 pub fn unary(op: UnaryOp, out: &Tensor, x: &Tensor) -> Result<bool> {
-    match unary_expr(op) {
+    let expr = match x.dtype() {
+        DType::F32 => float_unary(op),
+        DType::I32 => int_unary(op),
+        DType::Bool => bool_unary(op),
+        _ => None,
+    };
+    match expr {
         Some(expr) => run(op.info().name, expr, out, &[x]),
         None => Ok(false),
     }
 }
 
-/// `out = op(x, y)` on the GPU; `x` and `y` have `out`'s shape and dtype. False as in `unary`.
-pub fn binary(op: BinaryOp, out: &Tensor, x: &Tensor, y: &Tensor) -> Result<bool> {
-    match binary_expr(op) {
-        Some(expr) => run(op.info().name, expr, out, &[x, y]),
+/// `out = op(x, y)` on the GPU (`x + alpha * y` for add); `x` and `y` have `out`'s shape and
+/// the op's compute dtype. False as in `unary`.
+pub fn binary(
+    op: BinaryOp,
+    out: &Tensor,
+    x: &Tensor,
+    y: &Tensor,
+    alpha: Option<Scalar>,
+) -> Result<bool> {
+    // alpha travels as an extra word, not in the source: a learning rate that changes every
+    // step (`add_(grad, alpha=-lr)`) must not compile a kernel per step.
+    // (cast as the CPU kernel casts it)
+    let (expr, alpha) = match x.dtype() {
+        DType::F32 => (
+            float_binary(op).map(|e| e.replace("alpha", "bitcast<f32>(extra(0u))")),
+            alpha.map_or(1.0, |a| a.cast::<f32>()).to_bits(),
+        ),
+        DType::I32 => (
+            int_binary(op).map(|e| e.replace("alpha", "bitcast<i32>(extra(0u))")),
+            alpha.map_or(1, |a| a.cast::<i32>()) as u32,
+        ),
+        // (a bool alpha is the CPU's)
+        DType::Bool if alpha.is_none() => (bool_binary(op).map(str::to_string), 0),
+        _ => return Ok(false),
+    };
+    match expr {
+        Some(expr) => run_with(op.info().name, &expr, out, &[x, y], &[alpha]),
         None => Ok(false),
     }
 }
@@ -131,17 +264,23 @@ fn run_with(
     inputs: &[&Tensor],
     extra: &[u32],
 ) -> Result<bool> {
-    // The table's expressions are written for float32 inputs so far (the caller has checked
-    // that `out` has the op's result dtype: float32, or bool for a comparison).
-    let out_view = match out.dtype() {
-        DType::F32 => View::Typed("f32"),
-        DType::Bool => View::Bytes,
-        _ => return Ok(false),
+    // Every input has the compute dtype, which the output has too unless it is a bool.
+    let compute = inputs[0].dtype();
+    let view = match compute {
+        DType::F32 | DType::I32 | DType::Bool => View::of(compute),
+        _ => None,
     };
-    if inputs.iter().any(|t| t.dtype() != DType::F32) {
+    let out_view = if out.dtype() == DType::Bool {
+        Some(View::Bytes)
+    } else {
+        view.filter(|_| out.dtype() == compute)
+    };
+    let (Some(view), Some(out_view)) = (view, out_view) else {
+        return Ok(false);
+    };
+    if inputs.iter().any(|t| t.dtype() != compute) {
         return Ok(false);
     }
-    let view = View::Typed("f32");
     let inputs: Vec<Input<'_>> = inputs.iter().map(|t| Input::new(t, view)).collect();
     map::run(&Map {
         name,

@@ -12,6 +12,11 @@ fn ordered(x: f32, y: f32) -> bool {
     return !is_nan(x) && !is_nan(y);
 }
 
+// Whether x counts as true: NaN does, which `x != 0.0` may not see.
+fn is_nonzero(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) != 0u;
+}
+
 // PyTorch's result where WGSL's function is undefined (sqrt of a negative number). A function:
 // WGSL cannot evaluate bitcast in a constant.
 fn nan() -> f32 {

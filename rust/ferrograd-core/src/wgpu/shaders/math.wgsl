@@ -1,0 +1,278 @@
+// Float32 functions with PyTorch's accuracy and special values, for the elementwise op table
+// (prepended to the map template after float.wgsl).
+//
+// WGSL's built-ins are not enough: Vulkan allows exp an error of 3 + 2|x| ulps, gives log
+// only an absolute bound near 1 (so log(1 + tiny) has no correct digit) and leaves it
+// undefined below 0, and drivers compute tanh from exp, losing every digit near 0. These
+// reduce the argument exactly and evaluate short series, to within a few ulps everywhere.
+// Infinities are tested by their bits, like NaN: WGSL lets compilers assume there are none.
+
+const LN2_HI: f32 = 0.693145751953125; // ln 2 to 16 bits: k * LN2_HI is exact for |k| < 256
+const LN2_LO: f32 = 1.428606765330187e-6; // ln 2 - LN2_HI
+const INV_LN2: f32 = 1.4426950408889634;
+const LOG10_2_HI: f32 = 0.301025390625; // log10(2) to 16 bits, as LN2_HI
+const LOG10_2_LO: f32 = 4.605038981198018e-6;
+const INV_LN10: f32 = 0.4342944819032518;
+
+fn inf() -> f32 {
+    return bitcast<f32>(0x7f800000u);
+}
+
+fn is_inf(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u;
+}
+
+// |x| with the sign of s (by bits: also for zeros and NaN).
+fn with_sign(x: f32, s: f32) -> f32 {
+    return bitcast<f32>((bitcast<u32>(x) & 0x7fffffffu) | (bitcast<u32>(s) & 0x80000000u));
+}
+
+// x * 2^k for k in [-300, 300], in two steps so that no intermediate power overflows.
+fn scale2(x: f32, k: i32) -> f32 {
+    let half = k / 2;
+    return ldexp(ldexp(x, half), k - half);
+}
+
+// e^r for |r| <= ln(2) / 2: Taylor to degree 8 (the remainder is below 2^-30 relative).
+fn exp_reduced(r: f32) -> f32 {
+    var p = 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    return p * r + 1.0;
+}
+
+// e^x 2^j for |x| < 180, with no intermediate overflow. Cody and Waite's reduction: both
+// products with k are exact, so r is x - k ln 2 to 2^-40.
+fn exp_scaled(x: f32, j: i32) -> f32 {
+    let k = round(x * INV_LN2);
+    let r = (x - k * LN2_HI) - k * LN2_LO;
+    return scale2(exp_reduced(r), i32(k) + j);
+}
+
+fn exp_accurate(x: f32) -> f32 {
+    if is_nan(x) {
+        return x;
+    }
+    if x > 88.72284 {
+        return inf();
+    }
+    if x < -103.97208 {
+        return 0.0;
+    }
+    return exp_scaled(x, 0);
+}
+
+// 2^x: the integer part is split off exactly, so the error does not grow with |x|.
+fn exp2_accurate(x: f32) -> f32 {
+    if is_nan(x) {
+        return x;
+    }
+    if x >= 128.0 {
+        return inf();
+    }
+    if x < -150.0 {
+        return 0.0;
+    }
+    let k = round(x);
+    return scale2(exp_reduced((x - k) * LN2_HI + (x - k) * LN2_LO), i32(k));
+}
+
+// ln(1 + f) for f in [sqrt(1/2) - 1, sqrt(2) - 1], from the series in s = f / (2 + f):
+// ln(1 + f) = 2s + 2s^3/3 + 2s^5/5 + ..., arranged as fdlibm does so that the leading term
+// f is added last. |s| < 0.172, so the terms after s^11 are below 2^-30 relative.
+fn log1p_reduced(f: f32) -> f32 {
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let r = z * (2.0 / 3.0 + z * (2.0 / 5.0 + z * (2.0 / 7.0 + z * (2.0 / 9.0 + z * (2.0 / 11.0)))));
+    let half_f2 = 0.5 * f * f;
+    return f - (half_f2 - s * (half_f2 + r));
+}
+
+// Every logarithm's result where x is not finite and positive: NaN below 0 (WGSL leaves
+// its log undefined there), -inf at 0, inf at inf.
+fn log_is_special(x: f32) -> bool {
+    return is_nan(x) || x <= 0.0 || is_inf(x);
+}
+
+fn log_special(x: f32) -> f32 {
+    if is_nan(x) || x < 0.0 {
+        return nan();
+    }
+    return select(x, -inf(), x == 0.0);
+}
+
+// (k, ln m) with x = m 2^k and m in [sqrt(1/2), sqrt(2)), for a finite x > 0 (a subnormal is
+// scaled up first). k is exact, so log2 of a power of two is too.
+fn log_parts(x: f32) -> vec2<f32> {
+    var v = x;
+    var k = 0;
+    if v < 1.1754944e-38 {
+        v = v * 16777216.0;
+        k = -24;
+    }
+    let bits = bitcast<u32>(v);
+    k = k + i32(bits >> 23u) - 127;
+    var m = bitcast<f32>((bits & 0x007fffffu) | 0x3f800000u);
+    if m > 1.4142135 {
+        m = m * 0.5;
+        k = k + 1;
+    }
+    return vec2<f32>(f32(k), log1p_reduced(m - 1.0));
+}
+
+fn log_accurate(x: f32) -> f32 {
+    if log_is_special(x) {
+        return log_special(x);
+    }
+    let p = log_parts(x);
+    return p.x * LN2_HI + (p.y + p.x * LN2_LO);
+}
+
+fn log2_accurate(x: f32) -> f32 {
+    if log_is_special(x) {
+        return log_special(x);
+    }
+    let p = log_parts(x);
+    return p.x + p.y * INV_LN2;
+}
+
+fn log10_accurate(x: f32) -> f32 {
+    if log_is_special(x) {
+        return log_special(x);
+    }
+    let p = log_parts(x);
+    return p.x * LOG10_2_HI + (p.y * INV_LN10 + p.x * LOG10_2_LO);
+}
+
+// ln(1 + x): near 0 straight from the series, so 1 + x is never rounded. (Goldberg's
+// ln(u) x / (u - 1) with u = 1 + x needs u - 1 computed exactly, and GPU compilers
+// simplify it to x.) Elsewhere rounding 1 + x costs under an ulp of the result.
+fn log1p_accurate(x: f32) -> f32 {
+    if is_nan(x) {
+        return x;
+    }
+    if x >= -0.29289323 && x <= 0.41421354 {
+        return log1p_reduced(x); // keeps -0.0
+    }
+    return log_accurate(1.0 + x);
+}
+
+// e^x - 1 = (u - 1) x / ln(u) with u = e^x rounded (Kahan's method): u - 1 is exact, and
+// the quotient corrects the rounding of u, given an accurate ln.
+fn expm1_accurate(x: f32) -> f32 {
+    if is_nan(x) {
+        return x;
+    }
+    if x > 88.0 {
+        return exp_accurate(x);
+    }
+    if x < -17.0 {
+        return -1.0; // e^x is below half an ulp of 1
+    }
+    let u = exp_accurate(x);
+    if u == 1.0 {
+        return x;
+    }
+    let um1 = u - 1.0;
+    return um1 * (x / log_accurate(u));
+}
+
+fn tanh_accurate(x: f32) -> f32 {
+    if is_nan(x) {
+        return x;
+    }
+    let a = abs(x);
+    if a > 10.0 {
+        return with_sign(1.0, x); // 1 - tanh(10) is below half an ulp of 1
+    }
+    let e = expm1_accurate(2.0 * a);
+    return with_sign(e / (e + 2.0), x);
+}
+
+fn sinh_accurate(x: f32) -> f32 {
+    if is_nan(x) {
+        return x;
+    }
+    let a = abs(x);
+    if a > 80.0 {
+        // e^a / 2, without e^a overflowing first.
+        return with_sign(select(exp_scaled(a, -1), inf(), a > 90.0), x);
+    }
+    // expm1(a) - expm1(-a): the terms have opposite signs, so nothing cancels near 0.
+    return with_sign(0.5 * (expm1_accurate(a) - expm1_accurate(-a)), x);
+}
+
+fn cosh_accurate(x: f32) -> f32 {
+    if is_nan(x) {
+        return x;
+    }
+    let a = abs(x);
+    if a > 80.0 {
+        return select(exp_scaled(a, -1), inf(), a > 90.0);
+    }
+    let e = exp_accurate(a);
+    return 0.5 * (e + 1.0 / e);
+}
+
+// |x|^n for an integer n >= 0, by repeated squaring (exact up to the products' roundings).
+fn pow_int(x: f32, n: u32) -> f32 {
+    var base = x;
+    var result = 1.0;
+    var rest = n;
+    loop {
+        if rest == 0u {
+            break;
+        }
+        if (rest & 1u) == 1u {
+            result = result * base;
+        }
+        base = base * base;
+        rest = rest >> 1u;
+    }
+    return result;
+}
+
+// C's pow, which PyTorch's is: special cases of zero, one, NaN and infinities included.
+fn pow_accurate(x: f32, y: f32) -> f32 {
+    if y == 0.0 || x == 1.0 {
+        return 1.0; // even for NaN
+    }
+    if is_nan(x) || is_nan(y) {
+        return nan();
+    }
+    let ax = abs(x);
+    let y_is_int = is_inf(y) || trunc(y) == y;
+    let odd = !is_inf(y) && abs(y) < 16777216.0 && (i32(trunc(abs(y))) & 1) == 1;
+    if x < 0.0 && !is_inf(x) && !y_is_int {
+        return nan();
+    }
+    if is_inf(y) {
+        if ax == 1.0 {
+            return 1.0;
+        }
+        return select(0.0, inf(), (ax > 1.0) == (y > 0.0));
+    }
+    var magnitude: f32;
+    if ax == 0.0 || is_inf(x) {
+        magnitude = select(0.0, inf(), (ax == 0.0) == (y < 0.0));
+    } else {
+        magnitude = exp_accurate(y * log_accurate(ax));
+        if y_is_int && abs(y) <= 64.0 {
+            // Exact up to the products' roundings, unless |x|^|y| leaves the float range
+            // while |x|^y does not (a negative y).
+            let p = pow_int(ax, u32(abs(y)));
+            if y > 0.0 {
+                magnitude = p;
+            } else if p != 0.0 && !is_inf(p) {
+                magnitude = 1.0 / p;
+            }
+        }
+    }
+    // A negative base (or -0.0) keeps its sign under an odd integer power.
+    return select(magnitude, with_sign(magnitude, x), odd);
+}
