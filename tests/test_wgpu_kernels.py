@@ -437,6 +437,66 @@ def test_convolutions_and_their_gradients_run_on_the_gpu(gpu, case):
         assert_matches(g.grad, c.grad, rtol=1e-4, atol=1e-5)
 
 
+F = torch.nn.functional
+POOLINGS = {
+    "max_pool2d": (lambda x: F.max_pool2d(x, 2), (2, 3, 8, 8)),
+    # Overlapping windows: several outputs send their gradient to one input.
+    "max_pool2d, overlapping, padded": (lambda x: F.max_pool2d(x, 3, 1, 1), (2, 3, 7, 6)),
+    "max_pool2d, dilated, ceil mode": (
+        lambda x: F.max_pool2d(x, 3, 2, 1, dilation=2, ceil_mode=True),
+        (1, 2, 9, 10),
+    ),
+    "max_pool1d": (lambda x: F.max_pool1d(x, 3, stride=2), (2, 3, 11)),
+    "max_pool3d": (lambda x: F.max_pool3d(x, 2, stride=(1, 2, 2)), (1, 2, 4, 6, 6)),
+    "max_pool2d of a transposed input": (
+        lambda x: F.max_pool2d(x.transpose(2, 3), 2),
+        (2, 3, 8, 6),
+    ),
+    "adaptive_max_pool2d": (lambda x: F.adaptive_max_pool2d(x, (3, 4)), (2, 3, 7, 9)),
+    "avg_pool2d, padded": (lambda x: F.avg_pool2d(x, 3, 2, 1), (2, 3, 9, 8)),
+    "avg_pool2d, ceil mode, padding not counted": (
+        lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        (2, 3, 9, 8),
+    ),
+    "avg_pool2d, divisor override": (lambda x: F.avg_pool2d(x, 2, divisor_override=3), (3, 8, 8)),
+    "avg_pool1d": (lambda x: F.avg_pool1d(x, 4, stride=3), (2, 3, 17)),
+    "avg_pool3d": (lambda x: F.avg_pool3d(x, 2), (1, 2, 4, 4, 4)),
+    "adaptive_avg_pool2d": (lambda x: F.adaptive_avg_pool2d(x, (3, 5)), (2, 3, 7, 9)),
+}
+
+
+@pytest.mark.parametrize("case", POOLINGS, ids=list(POOLINGS))
+def test_poolings_and_their_gradients_run_on_the_gpu(gpu, case):
+    fn, shape = POOLINGS[case]
+    rng = np.random.default_rng(7)
+    values = torch.tensor(rng.standard_normal(shape).astype(np.float32))
+    values.view(-1)[5] = float("nan")  # the maximum of every window holding it
+    on_cpu, on_gpu = values.clone().requires_grad_(), values.to(gpu).requires_grad_()
+    weights = None
+
+    def forward_backward(x):
+        nonlocal weights
+        y = fn(x)
+        if weights is None:
+            weights = torch.tensor(rng.standard_normal(y.shape).astype(np.float32))
+        (y * weights.to(y.device)).sum().backward()
+        return y
+
+    want = forward_backward(on_cpu)
+    got = on_gpu_only(lambda: forward_backward(on_gpu))
+    assert_matches(got.detach(), want.detach(), atol=1e-6)
+    assert_matches(on_gpu.grad, on_cpu.grad, rtol=1e-5, atol=1e-6)
+
+
+def test_max_pooling_indices_match_the_cpus(gpu):
+    values = float32_values((2, 3, 7, 9))
+    values[0, 0, 1] = 1.0  # ties: the first maximum wins
+    want = F.max_pool2d(values, 3, 2, 1, return_indices=True)
+    got = on_gpu_only(lambda: F.max_pool2d(values.to(gpu), 3, 2, 1, return_indices=True))
+    assert_matches(got[0], want[0])
+    assert got[1].dtype == torch.int64 and torch.equal(got[1].cpu(), want[1])
+
+
 @pytest.mark.parametrize("log", [False, True], ids=["softmax", "log_softmax"])
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_softmax_and_its_gradient_run_on_the_gpu(gpu, log, dim):

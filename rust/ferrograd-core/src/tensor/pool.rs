@@ -13,6 +13,8 @@ use crate::cpu::pool::{self as kernels, Grid};
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::op::not_implemented_msg;
+use crate::wgpu::pooling as gpu_pooling;
+use crate::wgpu::scatter as gpu_scatter;
 use crate::with_dtype;
 
 const FLOATS: [DType; 4] = [DType::F16, DType::BF16, DType::F32, DType::F64];
@@ -176,6 +178,11 @@ impl Tensor {
             &[self],
             || {
                 let shape = with_spatial(self.shape(), n, &out_spatial(&grid, n));
+                if self.device().is_wgpu() {
+                    if let Some(pair) = gpu_pooling::max_forward(self, &grid, &shape)? {
+                        return Ok(pair);
+                    }
+                }
                 let planes = planes(self.shape(), n);
                 with_dtype!(self.dtype(), T => {
                     let (v, i) = with_values::<T, _>(self, |x| kernels::max_forward(x, planes, &grid))?;
@@ -295,6 +302,13 @@ impl Tensor {
             &[self],
             || {
                 let shape = with_spatial(self.shape(), n, &out_spatial(&grid, n));
+                if self.device().is_wgpu() {
+                    if let Some(out) =
+                        gpu_pooling::avg_forward(self, &grid, divisor_override, &shape)?
+                    {
+                        return Ok(out);
+                    }
+                }
                 let planes = planes(self.shape(), n);
                 with_dtype!(self.dtype(), T => {
                     let out = with_values::<T, _>(self, |x| kernels::avg_forward(x, planes, &grid, divisor_override))?;
@@ -325,6 +339,13 @@ impl Tensor {
             &[self],
             || {
                 let shape = with_spatial(self.shape(), n, &in_spatial(&grid, n));
+                if self.device().is_wgpu() {
+                    if let Some(out) =
+                        gpu_pooling::avg_backward(self, &grid, divisor_override, &shape)?
+                    {
+                        return Ok(out);
+                    }
+                }
                 let planes = planes(self.shape(), n);
                 with_dtype!(self.dtype(), T => {
                     let out = with_values::<T, _>(self, |g| kernels::avg_backward(g, planes, &grid, divisor_override))?;
@@ -361,6 +382,15 @@ impl Tensor {
                 let src_plane: usize = self.shape()[self.ndim() - n..].iter().product();
                 let dst_plane: usize = spatial.iter().product();
                 let indices = indices.to_dtype(DType::I64)?;
+                // Only a max pooling's own indices: they need no check (an unpooling's do).
+                if accumulate && self.device().is_wgpu() {
+                    let sizes = [planes, src_plane, 1];
+                    if let Some(out) =
+                        gpu_scatter::scatter_add(self, &indices, sizes, dst_plane, true, &shape)?
+                    {
+                        return Ok(out);
+                    }
+                }
                 let scattered = with_dtype!(self.dtype(), T => {
                     with_values::<i64, _>(&indices, |ix| {
                         with_values::<T, _>(self, |src| {
