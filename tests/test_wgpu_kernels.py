@@ -497,6 +497,49 @@ def test_max_pooling_indices_match_the_cpus(gpu):
     assert got[1].dtype == torch.int64 and torch.equal(got[1].cpu(), want[1])
 
 
+@pytest.mark.parametrize("dtype", ["float32", "int32", "int64"])
+@pytest.mark.parametrize("dim", [0, 1, 2])
+def test_index_select_runs_on_the_gpu(gpu, dtype, dim):
+    values = (float32_values((3, 5, 4)).nan_to_num(0.0) * 10).to(getattr(torch, dtype))
+    index = torch.tensor([2, 0, 2, 1])  # repeated, out of order
+    view = values.transpose(0, 2)  # read through its strides
+    got = on_gpu_only(lambda: view.to(gpu).index_select(dim, index.to(gpu)))
+    assert_matches(got, view.index_select(dim, index))
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+def test_index_add_adds_repeated_slices_on_the_gpu(gpu, dim):
+    base = float32_values((4, 6), 1).nan_to_num(0.0, 1.0, -1.0)
+    index = torch.tensor([3, 1, 3, 3])
+    # Four slices, one per index; for dim 1 a transposed view.
+    source = float32_values((4, 6) if dim == 0 else (4, 4), 2).nan_to_num(0.0, 1.0, -1.0)
+    source = source if dim == 0 else source.t()
+    on_gpu = base.to(gpu)
+    on_gpu_only(lambda: on_gpu.index_add_(dim, index.to(gpu), source.to(gpu), alpha=-0.5))
+    # Atomic adds meet in any order: rounding may differ in the last bit.
+    assert_matches(on_gpu, base.clone().index_add_(dim, index, source, alpha=-0.5), rtol=1e-6)
+
+
+def test_embedding_lookup_and_gradient_run_on_the_gpu(gpu):
+    torch.manual_seed(0)
+    on_cpu = torch.nn.Embedding(12, 5)
+    on_gpu = torch.nn.Embedding(12, 5).to(gpu)
+    on_gpu.weight.data.copy_(on_cpu.weight.data.to(gpu))
+    tokens = torch.tensor([[1, 4, 4, 11], [0, 4, 7, 1]])  # repeated tokens add up
+    weights = float32_values((2, 4, 5), 3).nan_to_num(0.0, 1.0, -1.0)
+
+    def step(module, device):
+        y = module(tokens.to(device))
+        (y * weights.to(device)).sum().backward()
+        return y
+
+    got = on_gpu_only(lambda: step(on_gpu, gpu))
+    assert_matches(got.detach(), step(on_cpu, "cpu").detach())
+    assert_matches(on_gpu.weight.grad, on_cpu.weight.grad, rtol=1e-6, atol=1e-7)
+    with pytest.raises(IndexError, match="index out of range in self"):
+        on_gpu(torch.tensor([12]).to(gpu))
+
+
 @pytest.mark.parametrize("log", [False, True], ids=["softmax", "log_softmax"])
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_softmax_and_its_gradient_run_on_the_gpu(gpu, log, dim):

@@ -13,6 +13,7 @@ use crate::cpu::gather::Combine;
 use crate::dtype::{DType, Scalar};
 use crate::error::{shape_str, Error, Result};
 use crate::shape::normalize_dim;
+use crate::wgpu::scatter as gpu_scatter;
 use crate::with_dtype;
 
 impl Tensor {
@@ -124,9 +125,13 @@ impl Tensor {
                 Error::index("index out of range in self")
             }
         })?;
-        let scaled =
-            with_dtype!(self.dtype(), T => scaled_copy::<T>(&unaliased(source, self)?, alpha))?;
-        Selection { dim: d, positions }.scatter(self, &scaled, Combine::Add)?;
+        let source = unaliased(source, self)?;
+        if !(self.device().is_wgpu()
+            && gpu_scatter::index_add(self, d, &positions, &source, alpha)?)
+        {
+            let scaled = with_dtype!(self.dtype(), T => scaled_copy::<T>(&source, alpha))?;
+            Selection { dim: d, positions }.scatter(self, &scaled, Combine::Add)?;
+        }
         self.bump_version();
         Ok(())
     }

@@ -12,6 +12,7 @@ use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::shape::normalize_dim;
+use crate::wgpu::gather as gpu_gather;
 
 /// Positions along `dim` (already checked), for walking a tensor whose `dim` has one entry
 /// per position.
@@ -38,6 +39,17 @@ impl Selection {
         })
     }
 
+    /// The selected slices of `t`, a new tensor of `shape` (`t`'s with `dim` of length
+    /// `positions.len()`).
+    fn gather(&self, t: &Tensor, shape: &[usize]) -> Result<Tensor> {
+        if t.device().is_wgpu() {
+            if let Some(out) = gpu_gather::select_slices(t, self.dim, &self.positions, shape)? {
+                return Ok(out);
+            }
+        }
+        self.with_walk(t, shape, |w| gather_tensor(t, w))
+    }
+
     /// Writes `values` (of `values`' nonempty shape) into `dst` at the selected slices.
     pub(super) fn scatter(&self, dst: &Tensor, values: &Tensor, combine: Combine) -> Result<()> {
         let shape = nonempty_shape(values);
@@ -48,13 +60,16 @@ impl Selection {
     }
 }
 
-/// Checks index values against `size` with the given error, without wrapping.
+/// Checks index values against `size` with the given error, without wrapping. The values
+/// are read on the host, so that a bad index raises here, as on the CPU: for GPU indices a
+/// requested transfer (often none: indices moved to the GPU keep their host copy), not an op
+/// falling back.
 pub(super) fn positions(
     index: &Tensor,
     size: usize,
     err: impl Fn(i64) -> Error,
 ) -> Result<Vec<usize>> {
-    index_values(index)?
+    crate::wgpu::fallback::transfer(|| index_values(index))?
         .into_iter()
         .map(|v| {
             if v >= 0 && (v as u64) < size as u64 {
@@ -121,7 +136,7 @@ impl Tensor {
         let mut shape = nonempty_shape(self);
         shape[d] = positions.len();
         let sel = Selection { dim: d, positions };
-        let out = sel.with_walk(self, &shape, |w| gather_tensor(self, w))?;
+        let out = sel.gather(self, &shape)?;
         if self.ndim() == 0 {
             return out.reshape(&[]);
         }

@@ -384,10 +384,9 @@ impl Tensor {
                 let indices = indices.to_dtype(DType::I64)?;
                 // Only a max pooling's own indices: they need no check (an unpooling's do).
                 if accumulate && self.device().is_wgpu() {
+                    let out = Tensor::zeros(&shape, self.dtype())?;
                     let sizes = [planes, src_plane, 1];
-                    if let Some(out) =
-                        gpu_scatter::scatter_add(self, &indices, sizes, dst_plane, true, &shape)?
-                    {
+                    if gpu_scatter::scatter_add(&out, self, &indices, sizes, dst_plane, true)? {
                         return Ok(out);
                     }
                 }

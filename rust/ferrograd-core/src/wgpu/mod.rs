@@ -6,6 +6,7 @@ pub mod context;
 pub mod copy;
 pub mod elementwise;
 pub mod fallback;
+pub mod gather;
 pub mod kernel;
 pub mod map;
 pub mod matmul;

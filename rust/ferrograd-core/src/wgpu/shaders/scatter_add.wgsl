@@ -33,7 +33,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if index[at + 1u] != 0u || slot >= shape_info[3] {
         return; // negative, or past the end
     }
-    let p = (o * shape_info[3] + slot) * inner + i;
+    let p = shape_info[7] + (o * shape_info[3] + slot) * inner + i;
     let v = src[shape_info[5] + t];
     var old = atomicLoad(&dst[p]);
     loop {
