@@ -4,6 +4,9 @@ warning for ops without a GPU kernel, and a small model trained on the GPU follo
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 import warnings
 
 import ferrograd as torch
@@ -82,6 +85,38 @@ def test_numpy_needs_the_host_and_item_reads_back(gpu):
         y.numpy()
     assert y.cpu().numpy().tolist() == [1.5, 2.5]
     assert y.sum().item() == 4.0 and y.tolist() == [1.5, 2.5] and float(y[0]) == 1.5
+
+
+@pytest.mark.parametrize("read", ["item", "tolist", "cpu", "bool"])
+def test_reading_values_back_releases_the_gil_while_the_gpu_works(gpu, read):
+    count, stop = 0, threading.Event()
+
+    def spin():
+        nonlocal count
+        while not stop.is_set():
+            count += 1
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        time.sleep(0.05)
+        start, rate_start = count, time.perf_counter()
+        time.sleep(0.1)  # the spinner's pace with the GIL free
+        rate = (count - start) / (time.perf_counter() - rate_start)
+        a = torch.rand(384, 384, device=gpu)
+        result = ((a @ a) @ a).sum()  # recorded, not yet run: the read below waits for it
+        before, began = count, time.perf_counter()
+        {"item": result.item, "tolist": result.tolist, "cpu": result.cpu, "bool": result.__bool__}[
+            read
+        ]()
+        ran, waited = count - before, time.perf_counter() - began
+    finally:
+        stop.set()
+        spinner.join()
+    # Holding the GIL would let the spinner run only until the read takes it (one switch
+    # interval, 5 ms); released, it runs for most of the wait.
+    expected = rate * max(0.0, waited - sys.getswitchinterval())
+    assert ran >= 0.2 * expected, (ran, expected, waited)
 
 
 def test_cuda_is_absent_and_points_to_wgpu():

@@ -84,6 +84,21 @@ pub fn detached<T: Send>(
     py.detach(|| core(op, f))
 }
 
+/// Runs a core op that reads `t`'s values back (`item`, `tolist`, a copy to the host): with the
+/// GIL released when `t` lives on the GPU, since the read waits for the GPU to finish its
+/// queued work, and other Python threads (data loader workers, a UI) can run meanwhile.
+pub fn reading<T: Send>(
+    op: &'static str,
+    t: &ferrograd_core::Tensor,
+    f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
+) -> PyResult<T> {
+    if t.device().is_wgpu() {
+        Python::attach(|py| py.detach(|| core(op, f)))
+    } else {
+        core(op, f)
+    }
+}
+
 pub fn runtime_err(msg: impl Into<String>) -> PyErr {
     PyRuntimeError::new_err(msg.into())
 }

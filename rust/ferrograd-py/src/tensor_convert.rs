@@ -8,7 +8,7 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use crate::args::{extract_scalar, scalar_to_py};
 use crate::dtype::{dtype_from_type_string, extract_dtype, PyDType};
-use crate::errors::{core, runtime_err};
+use crate::errors::{core, reading, runtime_err};
 use crate::numpy_interop::tensor_to_ndarray;
 use crate::tensor::{extract_device, no_cuda_err, wrap, PyTensor};
 
@@ -144,7 +144,7 @@ impl PyTensor {
         let this = slf.borrow().t.clone();
         let target = dtype.unwrap_or(this.dtype());
         let target_device = device.unwrap_or(this.device());
-        let t = core("to", || {
+        let t = reading("to", &this, || {
             // A GPU without float64 can hold neither side of a float64 conversion, so going to
             // the GPU converts first and coming back moves first.
             let converted = if target_device.is_wgpu() {
@@ -170,7 +170,8 @@ impl PyTensor {
     #[pyo3(signature = (memory_format=None))]
     fn cpu(slf: &Bound<'_, Self>, memory_format: Option<&Bound<'_, PyAny>>) -> Out {
         let _ = memory_format;
-        let t = core("cpu", || slf.borrow().t.to_device(Device::Cpu))?;
+        let this = slf.borrow().t.clone();
+        let t = reading("cpu", &this, || this.to_device(Device::Cpu))?;
         Self::same_or_new(slf, t)
     }
 
@@ -231,20 +232,20 @@ impl PyTensor {
     }
 
     fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        scalar_to_py(py, core("item", || self.t.item())?)
+        scalar_to_py(py, reading("item", &self.t, || self.t.item())?)
     }
 
     fn tolist(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let values: Vec<Py<PyAny>> = match self.t.dtype().category() {
-            Category::Bool => core("tolist", || self.t.to_vec::<bool>())?
+            Category::Bool => reading("tolist", &self.t, || self.t.to_vec::<bool>())?
                 .into_iter()
                 .map(|v| scalar_to_py(py, Scalar::Bool(v)))
                 .collect::<PyResult<_>>()?,
-            Category::Integer => core("tolist", || self.t.to_vec::<i64>())?
+            Category::Integer => reading("tolist", &self.t, || self.t.to_vec::<i64>())?
                 .into_iter()
                 .map(|v| scalar_to_py(py, Scalar::Int(v)))
                 .collect::<PyResult<_>>()?,
-            Category::Floating => core("tolist", || self.t.to_vec::<f64>())?
+            Category::Floating => reading("tolist", &self.t, || self.t.to_vec::<f64>())?
                 .into_iter()
                 .map(|v| scalar_to_py(py, Scalar::Float(v)))
                 .collect::<PyResult<_>>()?,

@@ -8,7 +8,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
 
 use crate::args::{extract_scalar, scalar_to_py};
-use crate::errors::core;
+use crate::errors::{core, reading};
 use crate::from_python::scalar_tensor;
 use crate::index_key::{assigned_value, parse_key, Key};
 use crate::numpy_interop::values_for_print;
@@ -24,7 +24,7 @@ impl PyTensor {
                 "only one element tensors can be converted to Python {what}"
             )));
         }
-        core("item", || self.t.item())
+        reading("item", &self.t, || self.t.item())
     }
 }
 
@@ -88,7 +88,7 @@ impl PyTensor {
 
     fn __bool__(&self) -> PyResult<bool> {
         match self.t.numel() {
-            1 => Ok(match core("item", || self.t.item())? {
+            1 => Ok(match reading("item", &self.t, || self.t.item())? {
                 Scalar::Bool(b) => b,
                 Scalar::Int(i) => i != 0,
                 Scalar::Float(f) => f != 0.0,
