@@ -540,6 +540,36 @@ def test_embedding_lookup_and_gradient_run_on_the_gpu(gpu):
         on_gpu(torch.tensor([12]).to(gpu))
 
 
+RECURRENT = {
+    "LSTM": (lambda: torch.nn.LSTM(6, 8, num_layers=2, batch_first=True), (3, 5, 6)),
+    "GRU": (lambda: torch.nn.GRU(6, 8, num_layers=2, batch_first=True), (3, 5, 6)),
+    "LSTMCell": (lambda: torch.nn.LSTMCell(6, 8), (3, 6)),
+    "GRUCell": (lambda: torch.nn.GRUCell(6, 8), (3, 6)),
+}
+
+
+@pytest.mark.parametrize("name", RECURRENT)
+def test_recurrent_layers_and_their_gradients_run_on_the_gpu(gpu, name):
+    make, shape = RECURRENT[name]
+    torch.manual_seed(0)
+    on_cpu = make()
+    on_gpu = make()
+    on_gpu.load_state_dict(on_cpu.state_dict())
+    on_gpu.to(gpu)
+    x = float32_values(shape).nan_to_num(0.0, 3.0, -3.0) / 4
+
+    def step(module, device):
+        y = module(x.to(device))
+        y = y[0] if isinstance(y, tuple) else y
+        (y * torch.linspace(-1, 1, y.numel()).reshape(y.shape).to(device)).sum().backward()
+        return y
+
+    got = on_gpu_only(lambda: step(on_gpu, gpu))
+    assert_matches(got.detach(), step(on_cpu, "cpu").detach(), rtol=1e-5, atol=1e-6)
+    for p_gpu, p_cpu in zip(on_gpu.parameters(), on_cpu.parameters()):
+        assert_matches(p_gpu.grad, p_cpu.grad, rtol=1e-4, atol=1e-6)
+
+
 @pytest.mark.parametrize("log", [False, True], ids=["softmax", "log_softmax"])
 @pytest.mark.parametrize("dim", [0, 1, -1])
 def test_softmax_and_its_gradient_run_on_the_gpu(gpu, log, dim):

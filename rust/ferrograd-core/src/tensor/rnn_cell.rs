@@ -12,6 +12,7 @@ use crate::autograd::formulas::rnn_cell::{gru_cell_back, lstm_cell_back};
 use crate::autograd::{tracked, tracked_pair};
 use crate::cpu::rnn_cell::{gru_backward, gru_forward, lstm_backward, lstm_forward};
 use crate::error::{shape_str, Error, Result};
+use crate::wgpu::rnn_cell as gpu_cells;
 
 /// The workspace a forward pass hands to its backward node.
 type Workspace = RefCell<Option<Tensor>>;
@@ -26,6 +27,12 @@ impl Tensor {
         tracked_pair(
             &[self, c],
             || {
+                if self.device().is_wgpu() {
+                    if let Some([h, cn, ws]) = gpu_cells::lstm_forward(self, c, hidden)? {
+                        *workspace.borrow_mut() = Some(ws);
+                        return Ok((h, cn));
+                    }
+                }
                 let (gates, c) = (self.contiguous()?, c.contiguous()?);
                 let shape = [batch, hidden];
                 dispatch!(self.dtype(), "lstm_cell_pointwise", T => {
@@ -63,6 +70,12 @@ impl Tensor {
         tracked(
             &[gx, gh, h],
             || {
+                if gx.device().is_wgpu() {
+                    if let Some([out, ws]) = gpu_cells::gru_forward(gx, gh, h, hidden)? {
+                        *workspace.borrow_mut() = Some(ws);
+                        return Ok(out);
+                    }
+                }
                 let (gx, gh, h) = (gx.contiguous()?, gh.contiguous()?, h.contiguous()?);
                 dispatch!(gx.dtype(), "gru_cell_pointwise", T => {
                     let n = batch * hidden;
@@ -148,6 +161,11 @@ pub(crate) fn lstm_cell_grads(
     dc_next: &Tensor,
     hidden: usize,
 ) -> Result<(Tensor, Tensor)> {
+    if c.device().is_wgpu() {
+        if let Some([d_gates, d_c]) = gpu_cells::lstm_backward(workspace, c, dh, dc_next, hidden)? {
+            return Ok((d_gates, d_c));
+        }
+    }
     let (c, dh, dc_next) = (c.contiguous()?, dh.contiguous()?, dc_next.contiguous()?);
     let batch = c.shape()[0];
     dispatch!(c.dtype(), "lstm_cell_pointwise_backward", T => {
@@ -176,6 +194,11 @@ pub(crate) fn gru_cell_grads(
     dh_next: &Tensor,
     hidden: usize,
 ) -> Result<(Tensor, Tensor, Tensor)> {
+    if dh_next.device().is_wgpu() {
+        if let Some([d_gx, d_gh, d_h]) = gpu_cells::gru_backward(workspace, dh_next, hidden)? {
+            return Ok((d_gx, d_gh, d_h));
+        }
+    }
     let dh_next = dh_next.contiguous()?;
     let batch = dh_next.shape()[0];
     dispatch!(dh_next.dtype(), "gru_cell_pointwise_backward", T => {

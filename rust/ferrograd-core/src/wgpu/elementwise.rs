@@ -39,7 +39,7 @@ fn float_unary(op: UnaryOp) -> Option<&'static str> {
         Tanh => "tanh_accurate(x)",
         Sinh => "sinh_accurate(x)",
         Cosh => "cosh_accurate(x)",
-        Sigmoid => "1.0 / (1.0 + exp_accurate(-x))",
+        Sigmoid => "sigmoid_accurate(x)",
         // NaN stays NaN (a comparison with NaN is false), as in PyTorch.
         Relu => "select(x, 0.0, x < 0.0)",
         Floor => "floor(x)",

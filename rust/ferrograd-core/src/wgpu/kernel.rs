@@ -82,6 +82,28 @@ pub fn dispatch(
     dispatch_groups(label, source, buffers, meta, [x, y, 1])
 }
 
+const PER_THREAD: &str = include_str!("shaders/threads.wgsl");
+
+/// The source of a kernel with one thread per element: `threads.wgsl` with `bindings`
+/// (name, access, element type) declared at 0, 1, ..., then `parts` (helpers and a body
+/// defining `run(t)`).
+pub fn per_thread_source(parts: &[&str], bindings: &[(&str, &str, &str)]) -> String {
+    let declared: String = bindings
+        .iter()
+        .enumerate()
+        .map(|(i, (name, access, ty))| {
+            format!("@group(0) @binding({i}) var<storage, {access}> {name}: array<{ty}>;\n")
+        })
+        .collect();
+    let frame = PER_THREAD
+        .replace("{{BINDINGS}}", &declared)
+        .replace("{{META_BINDING}}", &bindings.len().to_string());
+    std::iter::once(frame.as_str())
+        .chain(parts.iter().copied())
+        .collect::<Vec<&str>>()
+        .join("\n")
+}
+
 /// Whether a grid of `groups` workgroups can be launched in one dispatch.
 pub fn groups_fit(groups: [u64; 3]) -> Result<bool> {
     let limit = u64::from(context()?.limits.max_compute_workgroups_per_dimension);

@@ -14,6 +14,7 @@ pub mod pool;
 pub mod pooling;
 pub mod reduce;
 pub mod resident;
+pub mod rnn_cell;
 pub mod scatter;
 pub mod stream;
 pub mod transfer;

@@ -6,7 +6,7 @@
 //! Each returns None (nothing done) when the GPU cannot run it (not float32, or too large for
 //! 32-bit indices or one binding); the caller then runs the CPU kernel.
 
-use super::kernel::dispatch;
+use super::kernel::{dispatch, per_thread_source};
 use super::map::{fits_bindings, input_buffer, output_buffer};
 use crate::cpu::pool::Grid;
 use crate::dtype::DType;
@@ -14,10 +14,8 @@ use crate::error::Result;
 use crate::shape::contiguous_strides;
 use crate::tensor::Tensor;
 
-const COMMON: &str = concat!(
-    include_str!("shaders/float.wgsl"),
-    include_str!("shaders/pooling.wgsl")
-);
+const FLOAT: &str = include_str!("shaders/float.wgsl");
+const COMMON: &str = include_str!("shaders/pooling.wgsl");
 const MAX: &str = include_str!("shaders/pool_max.wgsl");
 const AVG: &str = include_str!("shaders/pool_avg.wgsl");
 const AVG_BACKWARD: &str = include_str!("shaders/pool_avg_backward.wgsl");
@@ -95,19 +93,6 @@ fn readable(x: &Tensor) -> Result<Option<Tensor>> {
         .then_some(x))
 }
 
-fn source(body: &str, bindings: &[(&str, &str, &str)]) -> String {
-    let declared: String = bindings
-        .iter()
-        .enumerate()
-        .map(|(i, (name, access, ty))| {
-            format!("@group(0) @binding({i}) var<storage, {access}> {name}: array<{ty}>;\n")
-        })
-        .collect();
-    format!("{COMMON}\n{body}")
-        .replace("{{BINDINGS}}", &declared)
-        .replace("{{META_BINDING}}", &bindings.len().to_string())
-}
-
 /// Max pooling of the planes of `x` (`[planes, D, H, W]` in any layout): the values and
 /// their int64 in-plane positions, contiguous tensors of `shape` (`planes * out_plane`
 /// elements).
@@ -136,7 +121,7 @@ pub fn max_forward(x: &Tensor, grid: &Grid, shape: &[usize]) -> Result<Option<(T
         let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
         dispatch(
             "max_pool",
-            &source(MAX, &bindings),
+            &per_thread_source(&[FLOAT, COMMON, MAX], &bindings),
             &refs,
             &words,
             total as u64,
@@ -166,7 +151,13 @@ fn average(
         let bindings = [("out", "read_write", "f32"), (read, "read", "f32")];
         let buffers = [output_buffer(&out, false)?, input_buffer(&x)?];
         let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
-        dispatch(label, &source(body, &bindings), &refs, &words, total as u64)?;
+        dispatch(
+            label,
+            &per_thread_source(&[FLOAT, COMMON, body], &bindings),
+            &refs,
+            &words,
+            total as u64,
+        )?;
     }
     Ok(Some(out))
 }

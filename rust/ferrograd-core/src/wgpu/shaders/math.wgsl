@@ -182,6 +182,10 @@ fn expm1_accurate(x: f32) -> f32 {
     return um1 * (x / log_accurate(u));
 }
 
+fn sigmoid_accurate(x: f32) -> f32 {
+    return 1.0 / (1.0 + exp_accurate(-x));
+}
+
 fn tanh_accurate(x: f32) -> f32 {
     if is_nan(x) {
         return x;

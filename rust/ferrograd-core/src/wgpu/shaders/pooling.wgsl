@@ -1,6 +1,6 @@
 // Pooling over the (D, H, W) planes of a contiguous [planes, D, H, W] float32 tensor: the
-// part every pooling kernel shares (prepended to pool_max.wgsl, pool_avg.wgsl and
-// pool_avg_backward.wgsl). The windows come as a table built from the CPU's description of
+// part every pooling kernel shares (after threads.wgsl, before pool_max.wgsl, pool_avg.wgsl
+// or pool_avg_backward.wgsl). The windows come as a table built from the CPU's description of
 // them (`cpu::pool::Grid`), so one kernel serves plain, padded, dilated, ceil-mode and
 // adaptive pooling of every rank (a 1-d or 2-d pooling has leading axes of size one).
 //
@@ -9,9 +9,6 @@
 //        its ranges are;
 //        the windows: begin, count, divisor (its factor of an average's divisor);
 //        the ranges: per input position, the first and past-the-last window that may hold it]
-
-{{BINDINGS}}
-@group(0) @binding({{META_BINDING}}) var<storage, read> shape_info: array<u32>;
 
 fn axis_word(a: u32, k: u32) -> u32 {
     return shape_info[6u + a * 5u + k];
@@ -43,14 +40,4 @@ fn position(win: array<vec3<u32>, 3>, i: u32, j: u32, k: u32) -> u32 {
     let h = win[1].x + j * axis_word(1u, 1u);
     let w = win[2].x + k * axis_word(2u, 1u);
     return (d * axis_word(1u, 0u) + h) * axis_word(2u, 0u) + w;
-}
-
-@compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    // Grids wider than the adapter's limit fold into y (see kernel.rs).
-    let t = gid.x + gid.y * groups.x * 256u;
-    if t >= shape_info[0] {
-        return;
-    }
-    run(t);
 }

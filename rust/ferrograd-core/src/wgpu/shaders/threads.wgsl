@@ -1,0 +1,16 @@
+// The frame of a kernel with one thread per element: the bindings the dispatcher declares,
+// shape_info after them (its first word the number of threads), and an entry point that
+// calls the kernel body's `run(t)` for each thread t (see kernel.rs `per_thread_source`).
+
+{{BINDINGS}}
+@group(0) @binding({{META_BINDING}}) var<storage, read> shape_info: array<u32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+    // Grids wider than the adapter's limit fold into y (see kernel.rs).
+    let t = gid.x + gid.y * groups.x * 256u;
+    if t >= shape_info[0] {
+        return;
+    }
+    run(t);
+}
