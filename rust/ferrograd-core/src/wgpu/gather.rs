@@ -2,7 +2,7 @@
 //! for `index_select` and so an embedding's lookup. The positions are checked on the host
 //! first, so a bad index raises the CPU's error.
 
-use super::kernel::dispatch;
+use super::kernel::{dispatch, per_thread_source};
 use super::map::{fits_bindings, input_buffer, output_buffer, View};
 use crate::error::Result;
 use crate::shape::contiguous_strides;
@@ -53,7 +53,12 @@ pub fn select_slices(
             input_buffer(&positions)?,
         ];
         let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
-        let source = SELECT_SLICES.replace("{{ELEMENT}}", element);
+        let bindings = [
+            ("out", "read_write", element),
+            ("src", "read", element),
+            ("positions", "read", "u32"),
+        ];
+        let source = per_thread_source(&[SELECT_SLICES], &bindings);
         dispatch("index_select", &source, &refs, &words, total as u64)?;
     }
     Ok(Some(out))

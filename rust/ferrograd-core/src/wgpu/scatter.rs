@@ -2,7 +2,7 @@
 //! with atomic adds where several sources meet: the gradients of max pooling and of
 //! `index_select` (an embedding's), and `index_add_`.
 
-use super::kernel::dispatch;
+use super::kernel::{dispatch, per_thread_source};
 use super::map::{fits_bindings, input_buffer, output_buffer};
 use crate::dtype::{DType, Scalar};
 use crate::error::Result;
@@ -59,7 +59,13 @@ pub fn scatter_add(
             input_buffer(&index)?,
         ];
         let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
-        dispatch("scatter_add", SCATTER_ADD, &refs, &words, total as u64)?;
+        let bindings = [
+            ("dst", "read_write", "atomic<u32>"),
+            ("src", "read", "f32"),
+            ("index", "read", "u32"),
+        ];
+        let source = per_thread_source(&[SCATTER_ADD], &bindings);
+        dispatch("scatter_add", &source, &refs, &words, total as u64)?;
     }
     Ok(true)
 }
