@@ -355,14 +355,17 @@ def test_workers_exit_when_iterator_deleted_midway():
 def test_workers_exit_when_main_process_dies(how, tmp_path):
     # SIGKILL: no cleanup runs in the main process, the workers notice and exit by themselves.
     # SIGINT: KeyboardInterrupt, then the normal shutdown at interpreter exit.
-    # The child sleeps in short steps: a SIGINT that lands after the interpreter's last check
-    # for signals and before a sleep's system call starts is noticed only when the sleep ends
-    # (a single 60 s sleep made this test hang on a loaded machine). If the main process hangs
-    # anyway, SIGUSR1 makes it print every thread's stack into the failure message.
+    # The child installs Python's KeyboardInterrupt handler itself: a test run started in the
+    # background by a non-interactive shell (as CI starts it) inherits SIGINT ignored, and
+    # Python then installs none, so the signal did nothing and the test hung. It sleeps in
+    # short steps: a SIGINT that lands after the interpreter's last check for signals and
+    # before a sleep's system call starts is noticed only when the sleep ends. If the main
+    # process hangs anyway, SIGUSR1 makes it print every thread's stack into the failure.
     script = textwrap.dedent(
         f"""
         import faulthandler, signal, sys, time
         faulthandler.register(signal.SIGUSR1, all_threads=True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.path.insert(0, {os.path.dirname(__file__)!r})
         from ferrograd.utils.data import DataLoader
         from data_worker_datasets import Pid
