@@ -154,27 +154,70 @@ INT_BINARY = ["add", "sub", "mul", "maximum", "minimum", "bitwise_and", "bitwise
 INT_BINARY += ["bitwise_xor", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_xor"]
 
 
+def integers(dtype, shape, seed):
+    """Random integers that make products wrap around, as on the CPU; for int64 they also
+    carry across the 32-bit words the GPU computes with, and include the words' edges."""
+    rng = np.random.default_rng(seed)
+    if dtype == torch.int32:
+        return torch.tensor(rng.integers(-70000, 70000, shape), dtype=dtype)
+    values = rng.integers(-(2**40), 2**40, shape)
+    edges = [0, -1, 2**32 - 1, 2**32, -(2**32), 2**31, -(2**63), 2**63 - 1]
+    values.reshape(-1)[: len(edges)] = edges[: values.size]
+    return torch.tensor(values, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64], ids=["int32", "int64"])
 @pytest.mark.parametrize("name", INT_BINARY)
-def test_int32_and_bool_binary_kernels(gpu, name):
+def test_integer_and_bool_binary_kernels(gpu, name, dtype):
     fn = getattr(torch, name)
-    rng = np.random.default_rng(5)
-    # Products that wrap around, as on the CPU.
-    a = torch.tensor(rng.integers(-70000, 70000, (3, 1, 6)), dtype=torch.int32)
-    b = torch.tensor(rng.integers(-70000, 70000, (4, 6)), dtype=torch.int32)
+    a, b = integers(dtype, (3, 1, 6), 5), integers(dtype, (4, 6), 6)
     a[0, 0, :2] = 0
+    b[1] = a[1, 0]  # equal values
     assert_matches(on_gpu_only(lambda: fn(a.to(gpu), b.to(gpu).t().t())), fn(a, b))
-    if name not in ("sub",):  # bool subtraction is refused, as in PyTorch
+    if name in ("add", "sub"):
+        result = on_gpu_only(lambda: fn(a.to(gpu), b.to(gpu), alpha=-3))
+        assert_matches(result, fn(a, b, alpha=-3))
+    if name != "sub" and dtype == torch.int32:  # bool subtraction is refused, as in PyTorch
         p, q = a > 0, b % 3 == 0
         assert_matches(on_gpu_only(lambda: fn(p.to(gpu), q.to(gpu))), fn(p, q))
 
 
-@pytest.mark.parametrize(
-    "name", ["abs", "neg", "sign", "square", "relu", "bitwise_not", "logical_not"]
-)
-def test_int32_unary_kernels(gpu, name):
+INT_UNARY = ["abs", "neg", "sign", "square", "relu", "bitwise_not", "logical_not", "signbit"]
+INT_UNARY += ["floor", "round"]
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64], ids=["int32", "int64"])
+@pytest.mark.parametrize("name", INT_UNARY)
+def test_integer_unary_kernels(gpu, name, dtype):
     fn = getattr(torch, name)
-    a = torch.tensor(np.random.default_rng(6).integers(-70000, 70000, (5, 4)), dtype=torch.int32)
+    a = integers(dtype, (5, 4), 7)
     assert_matches(on_gpu_only(lambda: fn(a.to(gpu)[:, ::2])), fn(a[:, ::2]))
+
+
+def test_a_classifiers_accuracy_counts_on_the_gpu(gpu):
+    # The tutorials' `(pred.argmax(1) == y).sum().item()`: int64 positions against int64
+    # labels, the hits summed into an int64.
+    scores = float32_values((6, 4)).nan_to_num(0.0, 1.0, -1.0)
+    labels = torch.tensor([0, 1, 2, 3, 0, 1])
+    hits = on_gpu_only(lambda: scores.to(gpu).argmax(1) == labels.to(gpu))
+    assert_matches(hits, scores.argmax(1) == labels)
+    count = on_gpu_only(lambda: hits.sum())
+    assert count.dtype == torch.int64 and count.item() == (scores.argmax(1) == labels).sum().item()
+
+
+@pytest.mark.parametrize("dtype", [torch.bool, torch.uint8, torch.int32, torch.int64])
+@pytest.mark.parametrize("dims", [None, 0, (1, 2)], ids=["all", "dim0", "dims12"])
+def test_integer_and_bool_sums_run_on_the_gpu_into_int64(gpu, dtype, dims):
+    if dtype == torch.bool:
+        values = float32_values((5, 3, 40)) > 0
+    elif dtype == torch.uint8:
+        values = (float32_values((5, 3, 40)).nan_to_num(0.0).abs() * 20).to(torch.uint8)
+    else:
+        values = integers(dtype, (5, 3, 40), 8) // 1024  # sums that carry but do not wrap
+    view = values.transpose(0, 1)  # read through its strides
+    result = on_gpu_only(lambda: view.to(gpu).sum(dims) if dims is not None else view.to(gpu).sum())
+    expected = view.sum(dims) if dims is not None else view.sum()
+    assert result.dtype == torch.int64 and torch.equal(result.cpu(), expected)
 
 
 def test_logical_ops_count_nan_as_true_on_the_gpu(gpu):

@@ -127,7 +127,9 @@ impl Tensor {
         } else {
             Reduction::Sum
         };
-        if out_dtype == src.dtype() {
+        // The GPU sums float32 into float32, and integers and bools into int64.
+        let on_gpu = out_dtype == src.dtype() || (out_dtype == DType::I64 && !skip_nan);
+        if on_gpu {
             if let Some(out) = gpu_reduce::values(op, &src, &mask, &shape)? {
                 return Ok(out);
             }

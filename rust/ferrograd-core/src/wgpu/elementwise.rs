@@ -1,6 +1,6 @@
 //! The GPU's elementwise kernels: one WGSL template (`shaders/map.wgsl`, see `map.rs`) for
 //! every unary and binary op, filled in with the op's row of the WGSL op tables below: one
-//! each for float32, int32 and bool operands.
+//! each for float32, int32, int64 and bool operands.
 //!
 //! A row is written only where it has PyTorch's semantics at float32 tolerance, including NaN,
 //! infinities and signed zeros. Where WGSL's built-in falls short (its `exp` and `log` are
@@ -69,9 +69,27 @@ fn int_unary(op: UnaryOp) -> Option<&'static str> {
         Sign => "sign(x)",
         Square => "x * x",
         Relu => "max(x, 0)",
+        Floor | Ceil | Round | Trunc => "x",
         BitwiseNot => "~x",
         Signbit => "select(0u, 1u, x < 0)",
         LogicalNot => "select(0u, 1u, x == 0)",
+        _ => return None,
+    })
+}
+
+/// The WGSL op table for unary ops on int64 (a `vec2<u32>`, see `shaders/int64.wgsl`).
+fn int64_unary(op: UnaryOp) -> Option<&'static str> {
+    use UnaryOp::*;
+    Some(match op {
+        Abs => "select(x, i64_neg(x), i64_is_negative(x))",
+        Neg => "i64_neg(x)",
+        Sign => "select(vec2<u32>(select(0u, 1u, any(x != vec2<u32>(0u))), 0u), vec2<u32>(0xffffffffu), i64_is_negative(x))",
+        Relu => "select(x, vec2<u32>(0u), i64_is_negative(x))",
+        Floor | Ceil | Round | Trunc => "x",
+        Square => "i64_mul(x, x)",
+        BitwiseNot => "~x",
+        Signbit => "select(0u, 1u, i64_is_negative(x))",
+        LogicalNot => "select(0u, 1u, all(x == vec2<u32>(0u)))",
         _ => return None,
     })
 }
@@ -143,6 +161,31 @@ fn int_binary(op: BinaryOp) -> Option<&'static str> {
     })
 }
 
+/// The WGSL op table for binary ops on int64 (see `int64_unary`).
+fn int64_binary(op: BinaryOp) -> Option<&'static str> {
+    use BinaryOp::*;
+    Some(match op {
+        Add => "i64_add(x, i64_mul(alpha, y))",
+        Sub => "i64_add(x, i64_neg(i64_mul(alpha, y)))",
+        Mul => "i64_mul(x, y)",
+        Maximum | Fmax => "select(x, y, i64_lt(x, y))",
+        Minimum | Fmin => "select(x, y, i64_lt(y, x))",
+        BitwiseAnd => "x & y",
+        BitwiseOr => "x | y",
+        BitwiseXor => "x ^ y",
+        Eq => "select(0u, 1u, all(x == y))",
+        Ne => "select(0u, 1u, any(x != y))",
+        Lt => "select(0u, 1u, i64_lt(x, y))",
+        Le => "select(0u, 1u, !i64_lt(y, x))",
+        Gt => "select(0u, 1u, i64_lt(y, x))",
+        Ge => "select(0u, 1u, !i64_lt(x, y))",
+        LogicalAnd => "select(0u, 1u, any(x != vec2<u32>(0u)) && any(y != vec2<u32>(0u)))",
+        LogicalOr => "select(0u, 1u, any(x != vec2<u32>(0u)) || any(y != vec2<u32>(0u)))",
+        LogicalXor => "select(0u, 1u, any(x != vec2<u32>(0u)) != any(y != vec2<u32>(0u)))",
+        _ => return None,
+    })
+}
+
 /// The WGSL op table for binary ops on bools (0 or 1 in a u32).
 fn bool_binary(op: BinaryOp) -> Option<&'static str> {
     use BinaryOp::*;
@@ -166,6 +209,7 @@ pub fn unary(op: UnaryOp, out: &Tensor, x: &Tensor) -> Result<bool> {
     let expr = match x.dtype() {
         DType::F32 => float_unary(op),
         DType::I32 => int_unary(op),
+        DType::I64 => int64_unary(op),
         DType::Bool => bool_unary(op),
         _ => None,
     };
@@ -184,24 +228,31 @@ pub fn binary(
     y: &Tensor,
     alpha: Option<Scalar>,
 ) -> Result<bool> {
-    // alpha travels as an extra word, not in the source: a learning rate that changes every
-    // step (`add_(grad, alpha=-lr)`) must not compile a kernel per step.
-    // (cast as the CPU kernel casts it)
-    let (expr, alpha) = match x.dtype() {
+    // alpha (cast as the CPU kernel casts it) travels in extra words, not in the source: a
+    // learning rate that changes every step (`add_(grad, alpha=-lr)`) must not compile a
+    // kernel per step.
+    let (expr, alpha): (Option<String>, Vec<u32>) = match x.dtype() {
         DType::F32 => (
             float_binary(op).map(|e| e.replace("alpha", "bitcast<f32>(extra(0u))")),
-            alpha.map_or(1.0, |a| a.cast::<f32>()).to_bits(),
+            vec![alpha.map_or(1.0, |a| a.cast::<f32>()).to_bits()],
         ),
         DType::I32 => (
             int_binary(op).map(|e| e.replace("alpha", "bitcast<i32>(extra(0u))")),
-            alpha.map_or(1, |a| a.cast::<i32>()) as u32,
+            vec![alpha.map_or(1, |a| a.cast::<i32>()) as u32],
         ),
+        DType::I64 => {
+            let a = alpha.map_or(1, |a| a.cast::<i64>());
+            (
+                int64_binary(op).map(|e| e.replace("alpha", "vec2<u32>(extra(0u), extra(1u))")),
+                vec![a as u32, (a >> 32) as u32],
+            )
+        }
         // (a bool alpha is the CPU's)
-        DType::Bool if alpha.is_none() => (bool_binary(op).map(str::to_string), 0),
+        DType::Bool if alpha.is_none() => (bool_binary(op).map(str::to_string), vec![]),
         _ => return Ok(false),
     };
     match expr {
-        Some(expr) => run_with(op.info().name, &expr, out, &[x, y], &[alpha]),
+        Some(expr) => run_with(op.info().name, &expr, out, &[x, y], &alpha),
         None => Ok(false),
     }
 }
@@ -268,6 +319,7 @@ fn run_with(
     let compute = inputs[0].dtype();
     let view = match compute {
         DType::F32 | DType::I32 | DType::Bool => View::of(compute),
+        DType::I64 => View::bits(compute), // the vec2<u32> that shaders/int64.wgsl computes with
         _ => None,
     };
     let out_view = if out.dtype() == DType::Bool {

@@ -1,6 +1,7 @@
 //! Reductions on the GPU: `sum`, `nansum`, `mean`, `prod`, `amax`/`amin`, `max`/`min` (with
-//! or without a dim) and `argmax`/`argmin` over float32 tensors, as one template
-//! (`shaders/reduce.wgsl`) filled with the op's row of the WGSL table below.
+//! or without a dim) and `argmax`/`argmin` over float32 tensors, and `sum` of bool and integer
+//! tensors into int64 (a classifier's count of hits), as one template (`shaders/reduce.wgsl`)
+//! filled with the op's row of the WGSL table below.
 //!
 //! Each entry point returns None (nothing done) when the GPU has no kernel for the case, and
 //! the caller then runs the CPU kernel: other dtypes, or indices past 32 bits.
@@ -14,6 +15,7 @@ use crate::tensor::Tensor;
 
 const TEMPLATE: &str = concat!(
     include_str!("shaders/float.wgsl"),
+    include_str!("shaders/int64.wgsl"),
     include_str!("shaders/reduce.wgsl")
 );
 
@@ -108,9 +110,10 @@ fn lanes(count: usize) -> u32 {
     }
 }
 
-/// Reduces `t` over the dims flagged in `mask` into a new float32 tensor of `shape` (the kept
-/// dims, in order, with any kept size-1 dims), and, with `indices`, also the int64 positions
-/// (row-major over the reduced dims) the values came from.
+/// Reduces `t` over the dims flagged in `mask` into a new tensor of `shape` (the kept dims, in
+/// order, with any kept size-1 dims): float32, or int64 for the sum of an integer or bool
+/// tensor. With `indices`, also the int64 positions (row-major over the reduced dims) the
+/// values came from.
 fn run(
     op: Reduction,
     t: &Tensor,
@@ -118,14 +121,33 @@ fn run(
     shape: &[usize],
     indices: bool,
 ) -> Result<Option<(Tensor, Option<Tensor>)>> {
-    if t.dtype() != DType::F32 || !t.device().is_wgpu() || !fits_bindings(&[t])? {
+    // The accumulated type and output dtype, the input's WGSL element type and the read of
+    // the element at p as that type.
+    let (value, out_dtype, input_type, read) = match (t.dtype(), op) {
+        (DType::F32, _) => ("f32", DType::F32, "f32", "input[p]"),
+        (DType::I64, Reduction::Sum) => ("vec2<u32>", DType::I64, "vec2<u32>", "input[p]"),
+        (DType::I32, Reduction::Sum) => (
+            "vec2<u32>",
+            DType::I64,
+            "i32",
+            "vec2<u32>(bitcast<u32>(input[p]), select(0u, 0xffffffffu, input[p] < 0))",
+        ),
+        (DType::Bool | DType::U8, Reduction::Sum) => (
+            "vec2<u32>",
+            DType::I64,
+            "u32",
+            "vec2<u32>((input[p / 4u] >> ((p % 4u) * 8u)) & 0xffu, 0u)",
+        ),
+        _ => return Ok(None),
+    };
+    if (indices && out_dtype != DType::F32) || !t.device().is_wgpu() || !fits_bindings(&[t])? {
         return Ok(None);
     }
     let Some(words) = shape_info(t, mask) else {
         return Ok(None);
     };
     let strides = contiguous_strides(shape);
-    let values = Tensor::uninit_dense(shape, &strides, DType::F32)?;
+    let values = Tensor::uninit_dense(shape, &strides, out_dtype)?;
     let index_out = if indices {
         Some(Tensor::uninit_dense(shape, &strides, DType::I64)?)
     } else {
@@ -137,7 +159,7 @@ fn run(
     }
     let mut buffers = vec![output_buffer(&values, false)?];
     let mut bindings =
-        "@group(0) @binding(0) var<storage, read_write> out: array<f32>;\n".to_string();
+        format!("@group(0) @binding(0) var<storage, read_write> out: array<{value}>;\n");
     let finish = if op == Reduction::Mean {
         "acc.v / f32(count)"
     } else {
@@ -155,15 +177,25 @@ fn run(
     buffers.push(input_buffer(t)?);
     let meta = buffers.len();
     bindings.push_str(&format!(
-        "@group(0) @binding({input}) var<storage, read> input: array<f32>;\n\
+        "@group(0) @binding({input}) var<storage, read> input: array<{input_type}>;\n\
          @group(0) @binding({meta}) var<storage, read> shape_info: array<u32>;\n"
     ));
-    let (identity, load, combine) = row(op);
+    let (identity, load, combine) = if value == "f32" {
+        row(op)
+    } else {
+        (
+            "Acc(vec2<u32>(0u), 0u)",
+            "Acc(x, r)",
+            "    return Acc(i64_add(a.v, b.v), 0u);",
+        )
+    };
     let combine = combine.replace("{{CMP}}", if op == Reduction::Max { ">" } else { "<" });
     let lanes = lanes(count as usize);
     let source = TEMPLATE
         .replace("{{BINDINGS}}", &bindings)
         .replace("{{LANES}}", &lanes.to_string())
+        .replace("{{VALUE}}", value)
+        .replace("{{READ}}", read)
         .replace("{{IDENTITY}}", identity)
         .replace("{{LOAD}}", load)
         .replace("{{COMBINE}}", &combine)

@@ -1,5 +1,6 @@
 // One reduction (sum, mean, prod, max, min, with the position of the extreme) over some dims
-// of a strided float32 tensor. Each output element is reduced by LANES threads of one
+// of a strided float32 tensor, or a sum of integers or bools into int64 (a vec2<u32>, see
+// int64.wgsl). Each output element is reduced by LANES threads of one
 // workgroup: lane l folds the elements l, l + LANES, ... (counting row-major over the reduced
 // dims), then the lanes fold their partial results pairwise through workgroup memory.
 // Many small reductions use few lanes each (a workgroup then serves 256 / LANES outputs); one
@@ -8,9 +9,9 @@
 // An accumulator carries a value and the position it came from, so max/min return PyTorch's
 // index: the first occurrence, NaN counting as the largest and as the smallest.
 //
-// Filled in by reduce.rs: LANES, the output bindings and STORE, LOAD (an element into an
-// Acc), IDENTITY, COMBINE (two Accs into one, in terms of a and b) and FINISH (the value
-// stored, from acc).
+// Filled in by reduce.rs: LANES, the bindings and STORE, VALUE (the type accumulated), READ
+// (the input element at position p, as a VALUE), LOAD (that element x into an Acc), IDENTITY,
+// COMBINE (two Accs into one, in terms of a and b).
 //
 // shape_info: [outputs, reduced count, kept ndim, reduced ndim, input offset,
 //              kept shape, kept strides, reduced shape, reduced strides]
@@ -21,11 +22,11 @@ const LANES: u32 = {{LANES}}u;
 const PER_GROUP: u32 = 256u / LANES;
 
 struct Acc {
-    v: f32,
+    v: {{VALUE}},
     i: u32,
 }
 
-var<workgroup> partial_v: array<f32, 256>;
+var<workgroup> partial_v: array<{{VALUE}}, 256>;
 var<workgroup> partial_i: array<u32, 256>;
 
 // Where the elements of output o start in the input.
@@ -86,7 +87,8 @@ fn main(
     if o < outputs {
         let start = kept_position(o);
         for (var r = lane; r < count; r = r + LANES) {
-            let x = input[start + reduced_offset(r)];
+            let p = start + reduced_offset(r);
+            let x = {{READ}};
             acc = combine(acc, {{LOAD}});
         }
     }
