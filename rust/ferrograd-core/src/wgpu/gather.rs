@@ -3,7 +3,7 @@
 //! first, so a bad index raises the CPU's error.
 
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{fits_bindings, input_buffer, output_buffer, View};
+use super::map::{dense_operand, input_buffer, output_buffer, View};
 use crate::error::Result;
 use crate::shape::contiguous_strides;
 use crate::tensor::Tensor;
@@ -22,16 +22,17 @@ pub fn select_slices(
     let Some(View::Typed(element)) = View::bits(src.dtype()) else {
         return Ok(None);
     };
-    if src.ndim() == 0 || !fits_bindings(&[src])? {
+    if src.ndim() == 0 {
         return Ok(None);
     }
-    let src = src.contiguous()?;
+    let Some(src) = dense_operand(src)? else {
+        return Ok(None);
+    };
     let outer: usize = shape[..dim].iter().product();
     let inner: usize = shape[dim + 1..].iter().product();
     let total = outer * positions.len() * inner;
     let word = |v: usize| u32::try_from(v).ok();
     let words = (|| {
-        word(src.storage_offset() + src.numel())?;
         Some(vec![
             word(total)?,
             word(positions.len())?,

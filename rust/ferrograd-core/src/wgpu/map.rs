@@ -187,6 +187,19 @@ pub(crate) fn output_buffer(t: &Tensor, keep: bool) -> Result<::wgpu::Buffer> {
     Ok(gpu.buffer().clone())
 }
 
+/// `t` as a contiguous tensor that a kernel can read from its offset with 32-bit indices in
+/// one binding (a copy when `t` is a view); None when it cannot, and the caller runs the CPU
+/// kernel.
+pub(crate) fn dense_operand(t: &Tensor) -> Result<Option<Tensor>> {
+    if !fits_bindings(&[t])? {
+        return Ok(None);
+    }
+    let t = t.contiguous()?;
+    Ok(u32::try_from(t.storage_offset() + t.numel())
+        .is_ok()
+        .then_some(t))
+}
+
 /// Whether every tensor's storage fits one shader binding.
 pub fn fits_bindings(tensors: &[&Tensor]) -> Result<bool> {
     let most = super::context()?.limits.max_storage_buffer_binding_size as usize;

@@ -7,7 +7,7 @@
 //! 32-bit indices or one binding); the caller then runs the CPU kernel.
 
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{fits_bindings, input_buffer, output_buffer};
+use super::map::{dense_operand, input_buffer, output_buffer};
 use crate::cpu::pool::Grid;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -84,13 +84,10 @@ fn shape_info(
 /// `x` as a contiguous float32 tensor the kernels can read, with its offset; None if they
 /// cannot.
 fn readable(x: &Tensor) -> Result<Option<Tensor>> {
-    if x.dtype() != DType::F32 || !fits_bindings(&[x])? {
+    if x.dtype() != DType::F32 {
         return Ok(None);
     }
-    let x = x.contiguous()?;
-    Ok(u32::try_from(x.storage_offset() + x.numel())
-        .is_ok()
-        .then_some(x))
+    dense_operand(x)
 }
 
 /// Max pooling of the planes of `x` (`[planes, D, H, W]` in any layout): the values and

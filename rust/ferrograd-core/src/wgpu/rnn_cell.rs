@@ -7,7 +7,7 @@
 //! the caller then runs the CPU kernel.
 
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{fits_bindings, input_buffer, output_buffer};
+use super::map::{dense_operand, input_buffer, output_buffer};
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -29,21 +29,24 @@ fn run(
     inputs: &[&Tensor],
     outputs: &[&[usize]],
 ) -> Result<Option<Vec<Tensor>>> {
-    if inputs.iter().any(|t| t.dtype() != DType::F32) || !fits_bindings(inputs)? {
+    if inputs.iter().any(|t| t.dtype() != DType::F32) {
         return Ok(None);
     }
     // (a backward pass allocates on its inputs' device too)
     let _on = DeviceScope::of(inputs)?;
-    let inputs = inputs
-        .iter()
-        .map(|t| t.contiguous())
-        .collect::<Result<Vec<Tensor>>>()?;
+    let mut dense = Vec::with_capacity(inputs.len());
+    for t in inputs {
+        match dense_operand(t)? {
+            Some(t) => dense.push(t),
+            None => return Ok(None),
+        }
+    }
+    let inputs = dense;
     let threads = batch * hidden;
     let word = |v: usize| u32::try_from(v).ok();
     let words = (|| {
         let mut words = vec![word(threads)?, word(hidden)?];
         for t in &inputs {
-            word(t.storage_offset() + t.numel())?;
             words.push(word(t.storage_offset())?);
         }
         for shape in outputs {

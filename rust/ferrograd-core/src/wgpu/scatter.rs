@@ -3,7 +3,7 @@
 //! `index_select` (an embedding's), and `index_add_`.
 
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{fits_bindings, input_buffer, output_buffer};
+use super::map::{dense_operand, fits_bindings, input_buffer, output_buffer};
 use crate::dtype::{DType, Scalar};
 use crate::error::Result;
 use crate::op::BinaryOp;
@@ -28,14 +28,16 @@ pub fn scatter_add(
     if !float(dst) || !float(src) || index.dtype() != DType::I64 || !dst.is_contiguous() {
         return Ok(false);
     }
-    if !fits_bindings(&[dst, src, index])? {
+    if !fits_bindings(&[dst])? {
         return Ok(false);
     }
-    let (src, index) = (src.contiguous()?, index.contiguous()?);
+    let (Some(src), Some(index)) = (dense_operand(src)?, dense_operand(index)?) else {
+        return Ok(false);
+    };
     let word = |v: usize| u32::try_from(v).ok();
     let total = outer * n * inner;
     let words = (|| {
-        word(src.storage_offset() + total)?;
+        // (the kernel reads an int64 index as two u32 words)
         word(2 * (index.storage_offset() + index.numel()))?;
         word(dst.storage_offset() + outer * dst_n * inner)?;
         Some(vec![
