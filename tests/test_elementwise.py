@@ -187,6 +187,19 @@ class TestEdgeCases:
         assert values(r)[:2] == [math.inf, -math.inf]
         assert math.isnan(values(r)[2])
 
+    @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+    def test_inverse_hyperbolic_functions_at_the_ends_of_their_range(self, dtype):
+        # Found by the GPU kernels' accuracy test: asinh and acosh of the largest floats are
+        # finite, atanh keeps its digits near -1, and acosh is NaN below 1 however far.
+        big = torch.tensor([3.4e38], dtype=dtype)
+        assert values(torch.asinh(big))[0] == pytest.approx(math.asinh(3.4e38), rel=1e-6)
+        assert values(torch.acosh(big))[0] == pytest.approx(math.acosh(3.4e38), rel=1e-6)
+        assert values(torch.asinh(-big))[0] == pytest.approx(-math.asinh(3.4e38), rel=1e-6)
+        x = np.float32(-0.9993058)
+        got = values(torch.atanh(torch.tensor([x], dtype=dtype)))[0]
+        assert got == pytest.approx(math.atanh(float(x)), rel=1e-6)
+        assert all(math.isnan(v) for v in values(torch.acosh(torch.tensor([-567.25, 0.5, -2.0]))))
+
     def test_integer_negative_power(self):
         with pytest.raises(
             RuntimeError, match="Integers to negative integer powers are not allowed."

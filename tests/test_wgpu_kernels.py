@@ -20,6 +20,9 @@ KERNEL_UNARY += ["floor", "ceil", "trunc", "reciprocal", "sqrt"]
 # Computed by shaders/math.wgsl's functions, within 3 ulps of the CPU.
 KERNEL_UNARY += ["exp2", "expm1", "log", "log2", "log10", "log1p", "tanh", "sinh", "cosh"]
 KERNEL_UNARY += ["sign", "round", "frac", "rsqrt"]
+# shaders/trig.wgsl and erf.wgsl: argument reductions exact at any size, within 3 ulps.
+TRIG = ["sin", "cos", "tan", "asin", "acos", "atan", "asinh", "acosh", "atanh", "erf", "erfc"]
+KERNEL_UNARY += TRIG
 KERNEL_BINARY = ["add", "sub", "mul", "div"]
 SPECIALS = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, 1e30, -2.5, 30.0, -30.0]
 
@@ -74,11 +77,18 @@ def test_math_functions_are_accurate_across_the_float_range(gpu):
             1 + rng.standard_normal(200) * 1e-3,
             rng.standard_normal(200) * 1e-4,
             [88.7, 89.0, -103.0, -87.0, 127.9, -149.0, 8.0, 1000.0, 0.5, 1e-40, -1e-40],
+            # Near multiples of pi/2 (where sin, cos and tan need the reduction's every bit),
+            # the inverse functions' domain, erf's intervals, the largest floats.
+            np.arange(-300, 300) * np.pi / 2 + rng.standard_normal(600) * 1e-3,
+            rng.uniform(-1.1, 1.1, 300),
+            rng.uniform(-11, 11, 300),
+            [0.7853982, 0.7071068, 0.41421357, 2.4142137, 4096.5, 3.4e38, -3.4e38, 1.0, -1.0],
         ]
     ).astype(np.float32)
     x = torch.tensor(values)
     x_gpu = x.to(gpu)
-    for name in ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "tanh", "sinh", "cosh"]:
+    exps = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "tanh", "sinh", "cosh"]
+    for name in exps + TRIG:
         fn = getattr(torch, name)
         expected = fn(x)
         tiny = expected.abs() < 1e-37  # subnormal results may be flushed to zero on a GPU
@@ -113,14 +123,19 @@ def test_binary_kernels_broadcast_and_write_in_place_on_the_gpu(gpu, name):
 
 
 MORE_BINARY = ["pow", "maximum", "minimum", "fmax", "fmin", "copysign", "xlogy"]
+# atan2 and hypot within 2 ulps; fmod exact (long division), and remainder and floor_divide
+# from it in the CPU's order of operations.
+MORE_BINARY += ["atan2", "hypot", "fmod", "remainder", "floor_divide"]
 
 
 @pytest.mark.parametrize("name", MORE_BINARY)
 def test_more_binary_kernels_follow_the_cpus_special_values(gpu, name):
     fn = getattr(torch, name)
     # Every pair of special values (NaN, infinities, signed zeros, integers odd and even,
-    # halves), then random bases against integer and fractional exponents.
+    # halves, a fraction above an odd integer), then random bases against integer and
+    # fractional exponents.
     specials = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 2.0, -3.0, 0.5, -2.5, 65.0]
+    specials += [1e30, -7e-30, 3.75]
     pairs = np.array([(p, q) for p in specials for q in specials], dtype=np.float32)
     rng = np.random.default_rng(4)
     bases = np.abs(rng.standard_normal(200)) * 3 * rng.choice([-1, 1], 200)

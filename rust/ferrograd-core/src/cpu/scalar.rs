@@ -134,7 +134,8 @@ pub trait Real:
 }
 
 macro_rules! native_real {
-    ($t:ident, $exp:path, $tanh:path, $erf:path, $erfc:path, $lgamma:path) => {
+    ($t:ident, $exp:path, $tanh:path, $erf:path, $erfc:path, $lgamma:path,
+     [$asinh:path, $acosh:path, $atanh:path]) => {
         impl Real for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -245,15 +246,15 @@ macro_rules! native_real {
             }
             #[inline]
             fn asinh(self) -> Self {
-                $t::asinh(self)
+                $asinh(self)
             }
             #[inline]
             fn acosh(self) -> Self {
-                $t::acosh(self)
+                $acosh(self)
             }
             #[inline]
             fn atanh(self) -> Self {
-                $t::atanh(self)
+                $atanh(self)
             }
             #[inline]
             fn erf(self) -> Self {
@@ -305,7 +306,10 @@ native_real!(
     special::tanh_f32,
     libm::erff,
     libm::erfcf,
-    libm::lgammaf
+    libm::lgammaf,
+    // Not std's: its asinh and acosh overflow near the float maximum (asinh(3.4e38) = inf), and
+    // its atanh loses most digits near -1 (it rounds 1 - x before a log1p near -1).
+    [libm::asinhf, special::acosh_f32, libm::atanhf]
 );
 native_real!(
     f64,
@@ -313,7 +317,8 @@ native_real!(
     f64::tanh,
     libm::erf,
     libm::erfc,
-    libm::lgamma
+    libm::lgamma,
+    [libm::asinh, special::acosh_f64, libm::atanh]
 );
 
 /// float16 and bfloat16: widen to float32, compute, round back.

@@ -158,6 +158,25 @@ pub fn digamma(mut x: f64) -> f64 {
     result + x.ln() - 0.5 / x - series
 }
 
+/// acosh, NaN below 1: the libm crate answers x <= -2 as if it were |x| (its range test reads
+/// the magnitude's bits), where C and PyTorch give NaN.
+pub fn acosh_f32(x: f32) -> f32 {
+    if x < 1.0 {
+        f32::NAN
+    } else {
+        libm::acoshf(x)
+    }
+}
+
+/// acosh on float64, NaN below 1 (see `acosh_f32`).
+pub fn acosh_f64(x: f64) -> f64 {
+    if x < 1.0 {
+        f64::NAN
+    } else {
+        libm::acosh(x)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,11 +4,11 @@
 //!
 //! A row is written only where it has PyTorch's semantics at float32 tolerance, including NaN,
 //! infinities and signed zeros. Where WGSL's built-in falls short (its `exp` and `log` are
-//! loose, `tanh` loses every digit near 0, `log` and `pow` are undefined below 0) the row calls
-//! a function of `shaders/math.wgsl` instead. Left out for now: the trigonometric functions
-//! and their inverses (they need an argument reduction good for any size), `erf` and the
-//! gamma functions, and the rounding divisions (`floor_divide`, `remainder`, `fmod`). An op
-//! without a row runs its CPU kernel (see `resident.rs`).
+//! loose, `tanh` loses every digit near 0, `log` and `pow` are undefined below 0, `sin` and
+//! `cos` are bounded only on [-pi, pi], `%` is not C's `fmod`) the row calls a function of
+//! `shaders/math.wgsl`, `trig.wgsl`, `erf.wgsl` or `division.wgsl` instead. Left out for now:
+//! `erfinv` and the gamma functions, and integer division (a zero divisor must raise, which a
+//! GPU kernel cannot). An op without a row runs its CPU kernel (see `resident.rs`).
 
 use super::map::{self, Input, Map, View};
 use crate::cpu::ternary::TernaryOp;
@@ -40,6 +40,17 @@ fn float_unary(op: UnaryOp) -> Option<&'static str> {
         Sinh => "sinh_accurate(x)",
         Cosh => "cosh_accurate(x)",
         Sigmoid => "sigmoid_accurate(x)",
+        Sin => "sin_accurate(x)",
+        Cos => "cos_accurate(x)",
+        Tan => "tan_accurate(x)",
+        Asin => "asin_accurate(x)",
+        Acos => "acos_accurate(x)",
+        Atan => "atan_accurate(x)",
+        Asinh => "asinh_accurate(x)",
+        Acosh => "acosh_accurate(x)",
+        Atanh => "atanh_accurate(x)",
+        Erf => "erf_accurate(x)",
+        Erfc => "erfc_accurate(x)",
         // NaN stays NaN (a comparison with NaN is false), as in PyTorch.
         Relu => "select(x, 0.0, x < 0.0)",
         Floor => "floor(x)",
@@ -115,6 +126,11 @@ fn float_binary(op: BinaryOp) -> Option<&'static str> {
         Mul => "x * y",
         Div => "x / y",
         DivTrunc => "trunc(x / y)",
+        DivFloor => "floor_divide_float(x, y)",
+        Remainder => "remainder_float(x, y)",
+        Fmod => "fmod_exact(x, y)",
+        Atan2 => "atan2_accurate(x, y)",
+        Hypot => "hypot_accurate(x, y)",
         Pow => "pow_accurate(x, y)",
         // NaN wins in maximum and minimum, loses in fmax and fmin.
         Maximum => "select(select(y, x, x > y), nan(), !ordered(x, y))",

@@ -1,6 +1,6 @@
 //! The GPU's "one output element per thread" kernels: the template `shaders/map.wgsl`, filled
 //! in by the elementwise ops (`elementwise.rs`, whose expressions may call the functions of
-//! `shaders/math.wgsl` and `shaders/int64.wgsl`) and by copies, casts and fills (`copy.rs`).
+//! `shaders/math.wgsl`, `trig.wgsl`, `erf.wgsl`, `division.wgsl` and `int64.wgsl`) and by copies, casts and fills (`copy.rs`).
 //!
 //! Operands are read in place through their strides, so a view (transposed, stepped, expanded,
 //! flipped) costs nothing extra. An op declines (returns false, and the caller runs its CPU
@@ -17,6 +17,9 @@ const TEMPLATE: &str = concat!(
     include_str!("shaders/float.wgsl"),
     include_str!("shaders/math.wgsl"),
     include_str!("shaders/int64.wgsl"),
+    include_str!("shaders/trig.wgsl"),
+    include_str!("shaders/erf.wgsl"),
+    include_str!("shaders/division.wgsl"),
     include_str!("shaders/map.wgsl")
 );
 

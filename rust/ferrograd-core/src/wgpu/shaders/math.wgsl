@@ -223,6 +223,52 @@ fn cosh_accurate(x: f32) -> f32 {
     return 0.5 * (e + 1.0 / e);
 }
 
+// The inverse hyperbolic functions, from their logarithms, arranged so that nothing cancels:
+// log1p near the small end, and ln(2a) = ln a + ln 2 where a^2 would overflow.
+fn asinh_accurate(x: f32) -> f32 {
+    if is_nan(x) {
+        return x;
+    }
+    let a = abs(x);
+    var r: f32;
+    if a > 4096.0 {
+        r = log_accurate(a) + LN2_HI + LN2_LO; // 1 / a^2 is below half an ulp there
+    } else if a >= 2.0 {
+        r = log_accurate(2.0 * a + 1.0 / (sqrt(a * a + 1.0) + a));
+    } else {
+        let a2 = a * a;
+        r = log1p_accurate(a + a2 / (1.0 + sqrt(1.0 + a2)));
+    }
+    return with_sign(r, x);
+}
+
+fn acosh_accurate(x: f32) -> f32 {
+    if is_nan(x) || x < 1.0 {
+        return nan();
+    }
+    if x > 4096.0 {
+        return log_accurate(x) + LN2_HI + LN2_LO;
+    }
+    if x >= 2.0 {
+        return log_accurate(2.0 * x - 1.0 / (x + sqrt(x * x - 1.0)));
+    }
+    let t = x - 1.0; // exact
+    return log1p_accurate(t + sqrt(2.0 * t + t * t));
+}
+
+fn atanh_accurate(x: f32) -> f32 {
+    if is_nan(x) || abs(x) > 1.0 {
+        return nan();
+    }
+    let a = abs(x);
+    if a == 1.0 {
+        return with_sign(inf(), x);
+    }
+    // 1 - a is exact from 0.5 on; below, the quotient's rounding is damped by a.
+    let r = select(0.5 * log1p_accurate(2.0 * a / (1.0 - a)), 0.5 * log1p_accurate(2.0 * a + 2.0 * a * a / (1.0 - a)), a < 0.5);
+    return with_sign(r, x);
+}
+
 // |x|^n for an integer n >= 0, by repeated squaring (exact up to the products' roundings).
 fn pow_int(x: f32, n: u32) -> f32 {
     var base = x;
@@ -251,7 +297,7 @@ fn pow_accurate(x: f32, y: f32) -> f32 {
     }
     let ax = abs(x);
     let y_is_int = is_inf(y) || trunc(y) == y;
-    let odd = !is_inf(y) && abs(y) < 16777216.0 && (i32(trunc(abs(y))) & 1) == 1;
+    let odd = y_is_int && !is_inf(y) && abs(y) < 16777216.0 && (i32(trunc(abs(y))) & 1) == 1;
     if x < 0.0 && !is_inf(x) && !y_is_int {
         return nan();
     }
