@@ -648,3 +648,46 @@ def test_softmax_and_its_gradient_run_on_the_gpu(gpu, log, dim):
     want = forward_backward(x_cpu, weights)
     assert_matches(got.detach(), want.detach(), rtol=1e-5, atol=1e-6)
     assert_matches(x_gpu.grad, x_cpu.grad, rtol=1e-4, atol=1e-6)
+
+
+NLL_CASES = {
+    "1-D": ((7,), (), {}),
+    "2-D, weighted": ((6, 5), (6,), {"weight": True}),
+    "2-D, ignored": ((6, 5), (6,), {"ignore_index": 2}),
+    "4-D, weighted and ignored": ((2, 3, 4, 5), (2, 4, 5), {"weight": True, "ignore_index": 1}),
+}
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("case", NLL_CASES.values(), ids=NLL_CASES.keys())
+def test_cross_entropy_and_its_gradient_run_on_the_gpu(gpu, case, reduction):
+    shape, target_shape, options = case
+    classes = shape[1] if len(shape) > 1 else shape[0]
+    logits = float32_values(shape).nan_to_num(0.0, 20.0, -20.0)
+    target = torch.randint(0, classes, target_shape, generator=torch.Generator().manual_seed(1))
+    weight = torch.rand(classes) + 0.5 if options.get("weight") else None
+    kwargs = {"reduction": reduction, "ignore_index": options.get("ignore_index", -100)}
+    grad_out = float32_values(target_shape, 2) if reduction == "none" else None
+
+    def loss_and_grad(device):
+        x = logits.to(device).requires_grad_()
+        w = None if weight is None else weight.to(device)
+        loss = torch.nn.functional.cross_entropy(x, target.to(device), weight=w, **kwargs)
+        g = None if grad_out is None else grad_out.nan_to_num(0.0, 1.0, -1.0).to(device)
+        loss.backward(g)
+        return loss.detach(), x.grad
+
+    loss, grad = on_gpu_only(lambda: loss_and_grad(gpu))
+    want_loss, want_grad = loss_and_grad("cpu")
+    assert_matches(loss, want_loss, rtol=1e-5, atol=1e-6)
+    assert_matches(grad, want_grad, rtol=1e-5, atol=1e-6)
+
+
+def test_nll_loss_checks_its_targets_on_the_gpu(gpu):
+    x = torch.randn(4, 3).to(gpu).log_softmax(1)
+    with pytest.raises(IndexError, match="Target 3 is out of bounds."):
+        torch.nn.functional.nll_loss(x, torch.tensor([0, 1, 3, 2]).to(gpu))
+    everything_ignored = torch.nn.functional.nll_loss(
+        x, torch.tensor([1, 1, 1, 1]).to(gpu), ignore_index=1
+    )
+    assert everything_ignored.device.type == "wgpu" and everything_ignored.isnan().item()

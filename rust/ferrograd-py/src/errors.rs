@@ -86,14 +86,16 @@ pub fn detached<T: Send>(
 
 /// Runs a core op that reads `t`'s values back (`item`, `tolist`, a copy to the host): with the
 /// GIL released when `t` lives on the GPU, since the read waits for the GPU to finish its
-/// queued work, and other Python threads (data loader workers, a UI) can run meanwhile.
+/// queued work, and other Python threads (data loader workers, a UI) can run meanwhile. The
+/// read is a requested transfer, never counted as a fallback.
 pub fn reading<T: Send>(
     op: &'static str,
     t: &ferrograd_core::Tensor,
     f: impl FnOnce() -> ferrograd_core::Result<T> + Send,
 ) -> PyResult<T> {
     if t.device().is_wgpu() {
-        Python::attach(|py| py.detach(|| core(op, f)))
+        let requested = || ferrograd_core::wgpu::fallback::transfer(f);
+        Python::attach(|py| py.detach(|| core(op, requested)))
     } else {
         core(op, f)
     }

@@ -74,7 +74,7 @@ fn set_state(g: &PyGenerator, state: &PyTensor) -> PyResult<()> {
             state.t.dtype().legacy_type_name()
         )));
     }
-    let bytes = core("set_state", || state.t.to_vec::<u8>())?;
+    let bytes = core("set_state", || state.t.host_values::<u8>())?;
     g.with(|g| g.set_state(&bytes)).map_err(runtime_err)
 }
 

@@ -26,7 +26,7 @@ impl NllPlan<'_> {
 
     /// The weight of position `p` of the target (0 where it is ignored), and its class.
     #[inline]
-    fn pick(&self, p: usize) -> Option<(usize, f64)> {
+    pub fn pick(&self, p: usize) -> Option<(usize, f64)> {
         let t = self.target[p];
         if t == self.ignore_index {
             return None;

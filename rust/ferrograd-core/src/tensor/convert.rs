@@ -391,8 +391,17 @@ impl Tensor {
         Ok(a.iter().zip(&b).any(|(x, y)| x == y))
     }
 
-    /// All values in row-major order, cast to `T`.
+    /// All values in row-major order, cast to `T`. Reading a GPU tensor's values this way
+    /// counts as a fallback (an op computing on the host), unless the caller marks the read as
+    /// a requested transfer (`wgpu::fallback::transfer`): the values Python asked for, or the
+    /// few an op must see on the host, as PyTorch's CUDA ops do too (index bounds, sizes).
     pub fn to_vec<T: Element>(&self) -> Result<Vec<T>> {
+        materialize::<T>(self)
+    }
+
+    /// `to_vec` as a requested transfer: values an op must see on the host whatever the
+    /// device (sizes, counts, the answer of `equal`), which PyTorch's CUDA ops read back too.
+    pub fn host_values<T: Element>(&self) -> Result<Vec<T>> {
         crate::wgpu::fallback::transfer(|| materialize::<T>(self))
     }
 }

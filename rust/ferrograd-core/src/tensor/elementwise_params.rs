@@ -386,7 +386,7 @@ impl Tensor {
     /// `allclose`: whether `isclose` holds everywhere.
     pub fn allclose(&self, other: &Tensor, rtol: f64, atol: f64, equal_nan: bool) -> Result<bool> {
         let close = self.isclose(other, rtol, atol, equal_nan)?;
-        Ok(close.to_vec::<bool>()?.into_iter().all(|c| c))
+        Ok(close.host_values::<bool>()?.into_iter().all(|c| c))
     }
 
     /// `equal`: same shape and the same values (after type promotion).
@@ -401,6 +401,6 @@ impl Tensor {
             None,
             None,
         )?;
-        Ok(eq.to_vec::<bool>()?.into_iter().all(|e| e))
+        Ok(eq.host_values::<bool>()?.into_iter().all(|e| e))
     }
 }

@@ -58,6 +58,7 @@ mod conv_fold;
 mod conv_gpu;
 pub(crate) mod conv_ops;
 pub mod nll_loss;
+mod nll_loss_gpu;
 pub mod pad;
 mod softmax;
 mod write;

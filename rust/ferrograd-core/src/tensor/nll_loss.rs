@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use super::Tensor;
+use super::{nll_loss_gpu, Tensor};
 use crate::autograd::formulas::nn_loss;
 use crate::autograd::{needs_grad, tracked};
 use crate::cpu::nll_loss::{nll_backward, nll_forward, NllPlan};
@@ -148,6 +148,12 @@ impl Tensor {
         tracked(
             &[self, input],
             || match self.dtype() {
+                DType::F32 if self.device().is_wgpu() => {
+                    match nll_loss_gpu::gradient(self, input_shape, args, total_weight)? {
+                        Some(grad) => Ok(grad),
+                        None => nll_grad_of::<f32>(self, input_shape, args, total_weight),
+                    }
+                }
                 DType::F32 => nll_grad_of::<f32>(self, input_shape, args, total_weight),
                 DType::F64 => nll_grad_of::<f64>(self, input_shape, args, total_weight),
                 DType::F16 => nll_grad_of::<half::f16>(self, input_shape, args, total_weight),
@@ -229,7 +235,7 @@ fn check_nll_args(input: &Tensor, args: &NllArgs) -> Result<()> {
 }
 
 /// The plan of the kernels: the input as `(n, c, k)` and the targets and weights as values.
-fn with_plan<R>(
+pub(super) fn with_plan<R>(
     input_shape: &[usize],
     args: &NllArgs,
     f: impl FnOnce(&NllPlan<'_>) -> Result<R>,
@@ -240,9 +246,11 @@ fn with_plan<R>(
         [n, c, rest @ ..] => (*n, *c, rest.iter().product()),
         [] => return Err(Error::runtime("nll_loss: a 0-dim input")),
     };
-    let target = args.target.to_vec::<i64>()?;
+    // Read as requested transfers, like the index checks of other ops: the targets must be
+    // checked on the host, and targets moved to the GPU keep their host copy.
+    let target = args.target.host_values::<i64>()?;
     let weight = match &args.weight {
-        Some(w) => Some(w.to_vec::<f64>()?),
+        Some(w) => Some(w.host_values::<f64>()?),
         None => None,
     };
     let plan = NllPlan {
@@ -265,6 +273,9 @@ fn with_plan<R>(
 
 /// The loss (reduced as asked) and the total weight of the targets that count.
 fn nll_loss_forward(input: &Tensor, args: &NllArgs) -> Result<(Tensor, f64)> {
+    if let Some(done) = nll_loss_gpu::forward(input, args)? {
+        return Ok(done);
+    }
     match input.dtype() {
         DType::F32 => nll_loss_of::<f32>(input, args),
         DType::F64 => nll_loss_of::<f64>(input, args),
@@ -310,7 +321,7 @@ fn nll_loss_of<T: Element>(input: &Tensor, args: &NllArgs) -> Result<(Tensor, f6
 
 /// The sum starting from +0.0, as PyTorch's: Rust's float `sum` starts from -0.0, so a
 /// confident prediction's zero losses (each -0.0) would print as `-0.` where PyTorch has `0.`.
-fn sum_from_zero(values: &[f64]) -> f64 {
+pub(super) fn sum_from_zero(values: &[f64]) -> f64 {
     values.iter().fold(0.0, |total, v| total + v)
 }
 

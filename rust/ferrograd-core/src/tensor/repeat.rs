@@ -136,7 +136,11 @@ impl Tensor {
             return Err(Error::runtime("repeats must be 0-dim or 1-dim tensor"));
         };
         let index = Tensor::repeat_interleave_counts(&counts, output_size)?;
-        let index: Arc<[usize]> = index.to_vec::<i64>()?.iter().map(|&i| i as usize).collect();
+        let index: Arc<[usize]> = index
+            .host_values::<i64>()?
+            .iter()
+            .map(|&i| i as usize)
+            .collect();
         shape::pick("IndexSelectBackward0", &input, d, index)
     }
 
@@ -158,7 +162,7 @@ impl Tensor {
                 "repeat_interleave only accept 1D vector as repeat",
             ));
         }
-        let counts = repeats.to_vec::<i64>()?;
+        let counts = repeats.host_values::<i64>()?;
         let total = counts
             .iter()
             .try_fold(0i64, |acc, &c| acc.checked_add(c))

@@ -10,6 +10,7 @@ pub mod gather;
 pub mod kernel;
 pub mod map;
 pub mod matmul;
+pub mod nll;
 pub mod pool;
 pub mod pooling;
 pub mod reduce;

@@ -22,7 +22,7 @@ fn work(a: &Tensor, b: &Tensor) -> usize {
 fn dim_list(obj: &Bound<'_, PyAny>, arg: &str, pos: usize) -> PyResult<Vec<i64>> {
     if let Ok(t) = obj.cast::<PyTensor>() {
         let t = t.borrow().t.clone();
-        return core("tensordot", || t.to_vec::<i64>());
+        return core("tensordot", || t.host_values::<i64>());
     }
     let items: Vec<Bound<'_, PyAny>> = if let Ok(l) = obj.cast::<PyList>() {
         l.iter().collect()

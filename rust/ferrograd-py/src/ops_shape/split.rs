@@ -83,8 +83,8 @@ fn tensor_split_by_tensor(
         ));
     }
     match spec.ndim() {
-        0 => t.tensor_split_sections(spec.to_vec::<i64>()?[0], dim),
-        1 => t.tensor_split_indices(&spec.to_vec::<i64>()?, dim),
+        0 => t.tensor_split_sections(spec.host_values::<i64>()?[0], dim),
+        1 => t.tensor_split_indices(&spec.host_values::<i64>()?, dim),
         n => fail(format!(
             "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or one-dimensional tensor, but got a tensor with {n} dims"
         )),
