@@ -4,6 +4,8 @@ fills, and matrix products on every layout and batch shape."""
 
 from __future__ import annotations
 
+import copy
+
 import ferrograd as torch
 import numpy as np
 import pytest
@@ -691,3 +693,128 @@ def test_nll_loss_checks_its_targets_on_the_gpu(gpu):
         x, torch.tensor([1, 1, 1, 1]).to(gpu), ignore_index=1
     )
     assert everything_ignored.device.type == "wgpu" and everything_ignored.isnan().item()
+
+
+@pytest.mark.parametrize("training", [True, False], ids=["training", "eval"])
+@pytest.mark.parametrize("affine", [True, False], ids=["affine", "plain"])
+def test_batch_norm_and_its_gradient_run_on_the_gpu(gpu, training, affine):
+    x = (
+        torch.tensor(np.random.default_rng(5).standard_normal((4, 3, 5, 2)), dtype=torch.float32)
+        + 2
+    )
+    norm = torch.nn.BatchNorm2d(3, affine=affine, momentum=0.3)
+    norm.running_mean.uniform_(-1, 1)
+    norm.running_var.uniform_(0.5, 2)
+    if affine:
+        norm.weight.data.uniform_(0.5, 2)
+        norm.bias.data.uniform_(-1, 1)
+    norm.train(training)
+    on_gpu = copy.deepcopy(norm).to(gpu)
+    weights = torch.tensor(
+        np.random.default_rng(7).standard_normal((4, 3, 5, 2)), dtype=torch.float32
+    )
+
+    def run(module, device):
+        x_here = x.to(device).requires_grad_()
+        out = module(x_here)
+        (out * weights.to(device)).sum().backward()
+        return out.detach(), x_here.grad
+
+    got, got_grad = on_gpu_only(lambda: run(on_gpu, gpu))
+    want, want_grad = run(norm, "cpu")
+    assert_matches(got, want, rtol=1e-5, atol=1e-5)
+    assert_matches(got_grad, want_grad, rtol=1e-4, atol=1e-5)
+    for name in ["running_mean", "running_var"] + (["weight", "bias"] if affine else []):
+        got_tensor, want_tensor = getattr(on_gpu, name), getattr(norm, name)
+        if name in ("weight", "bias"):
+            got_tensor, want_tensor = got_tensor.grad, want_tensor.grad
+        assert_matches(got_tensor, want_tensor, rtol=1e-5, atol=1e-6)
+
+
+def test_layer_norm_and_its_gradient_run_on_the_gpu(gpu):
+    x = torch.tensor(np.random.default_rng(6).standard_normal((3, 4, 6)), dtype=torch.float32)
+    norm = torch.nn.LayerNorm((4, 6))
+    norm.weight.data.uniform_(0.5, 2)
+    norm.bias.data.uniform_(-1, 1)
+    on_gpu = copy.deepcopy(norm).to(gpu)
+
+    def run(module, device):
+        x_here = x.to(device).requires_grad_()
+        out = module(x_here)
+        (out * out).sum().backward()
+        return out.detach(), x_here.grad, module.weight.grad, module.bias.grad
+
+    got = on_gpu_only(lambda: run(on_gpu, gpu))
+    for g, w in zip(got, run(norm, "cpu")):
+        assert_matches(g, w, rtol=1e-4, atol=1e-5)
+
+
+class EmbeddingLSTM(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = torch.nn.Embedding(50, 8)
+        self.lstm = torch.nn.LSTM(8, 16, batch_first=True)
+        self.out = torch.nn.Linear(16, 3)
+
+    def forward(self, x):
+        h, _ = self.lstm(self.embed(x))
+        return self.out(h[:, -1])
+
+
+def training_cases():
+    nn = torch.nn
+    image, labels = torch.randn(8, 1, 12, 12), torch.randint(0, 10, (8,))
+    return {
+        "MLP, Adam": (
+            nn.Sequential(nn.Flatten(), nn.Linear(144, 32), nn.ReLU(), nn.Linear(32, 10)),
+            torch.optim.Adam,
+            image,
+            labels,
+        ),
+        "CNN, SGD with momentum": (
+            nn.Sequential(
+                nn.Conv2d(1, 4, 3),
+                nn.BatchNorm2d(4),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Dropout(0.25),
+                nn.Flatten(),
+                nn.Linear(100, 10),
+            ),
+            lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
+            image,
+            labels,
+        ),
+        "embedding + LSTM, Adam": (
+            EmbeddingLSTM(),
+            torch.optim.Adam,
+            torch.randint(0, 50, (4, 7)),
+            torch.randint(0, 3, (4,)),
+        ),
+        "layer norm + GELU, AdamW": (
+            nn.Sequential(nn.Linear(20, 32), nn.LayerNorm(32), nn.GELU(), nn.Linear(32, 5)),
+            torch.optim.AdamW,
+            torch.randn(8, 20),
+            torch.randint(0, 5, (8,)),
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", list(training_cases()))
+def test_training_steps_run_with_no_op_on_the_cpu(gpu, name):
+    torch.manual_seed(0)
+    model, optimizer, x, y = training_cases()[name]
+    model = model.to(gpu)
+    opt = optimizer(model.parameters(), lr=1e-2)
+    x, y = x.to(gpu), y.to(gpu)
+
+    def step():
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    first = step()
+    on_gpu_only(step)  # (the first step made the optimizer's state)
+    assert step().item() < first.item()

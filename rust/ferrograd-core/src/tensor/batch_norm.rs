@@ -3,6 +3,8 @@
 //! running statistics, when given, move towards them in place (with the unbiased variance);
 //! in evaluation the running statistics are used as they are.
 
+use super::elementwise::Arg;
+use super::norm_gpu::{self, NormShape};
 use super::norm_layers::{
     check_float, dispatch, new_output, norm_inputs, param_values, shape_i64, stats_tensors,
     take_stats, with_output, with_values, StatsCell,
@@ -12,8 +14,9 @@ use crate::autograd::formulas::normalization::{norm_back, NormFamily, NormView};
 use crate::autograd::{no_grad, tracked};
 use crate::cpu::norm::{channel_moments, scale_shift_planes, Moments};
 use crate::cpu::reduce_stats::Real;
-use crate::dtype::Element;
+use crate::dtype::{Element, Scalar};
 use crate::error::{Error, Result};
+use crate::op::BinaryOp;
 
 /// The running statistics of a batch norm and how they are used.
 #[derive(Clone, Copy)]
@@ -78,9 +81,16 @@ impl Tensor {
             batch_stats: running.training,
             eps,
         };
+        let params = [weight, bias, running.mean, running.var];
         tracked(
             &norm_inputs(self, weight, bias),
             || {
+                if norm_gpu::takes(self, &params) {
+                    let (out, mean, rstd) =
+                        batch_norm_on_gpu(self, [weight, bias], running, [n, c, s], eps)?;
+                    *stats.borrow_mut() = Some((mean, rstd));
+                    return out.reshape(&shape_i64(self.shape()));
+                }
                 let x = self.contiguous()?;
                 let moments = if running.training {
                     let m = dispatch!(self.dtype(), "batch_norm", T => {
@@ -113,6 +123,43 @@ impl Tensor {
             },
         )
     }
+}
+
+/// `(out, mean, rstd)` from the GPU's kernels (`norm_gpu`), the input seen as `(n, c, s)`.
+fn batch_norm_on_gpu(
+    x: &Tensor,
+    params: [Option<&Tensor>; 2],
+    running: RunningStats<'_>,
+    [n, c, s]: [i64; 3],
+    eps: f64,
+) -> Result<(Tensor, Tensor, Tensor)> {
+    let shape = NormShape {
+        canon: &[n, c, s],
+        stat_dims: &[0, 2],
+        param_view: &[1, c, 1],
+    };
+    let moments = match (running.training, running.mean, running.var) {
+        (false, Some(mean), Some(var)) => (mean.reshape(&[1, c, 1])?, var.reshape(&[1, c, 1])?),
+        (false, ..) => {
+            return Err(Error::runtime(
+                "running_mean must be defined in evaluation mode",
+            ))
+        }
+        (true, ..) => {
+            let (mean, var) = norm_gpu::moments(x, &shape)?;
+            let count = (n * s) as f64;
+            if let Some(target) = running.mean {
+                norm_gpu::update_running(target, &mean, running.momentum)?;
+            }
+            if let Some(target) = running.var {
+                let unbias = Arg::Scalar(Scalar::Float(count / (count - 1.0)));
+                let unbiased = var.binary(BinaryOp::Mul, &unbias, None)?;
+                norm_gpu::update_running(target, &unbiased, running.momentum)?;
+            }
+            (mean, var)
+        }
+    };
+    norm_gpu::normalize(x, moments, &shape, params, eps)
 }
 
 /// The running statistics as moments (evaluation mode).

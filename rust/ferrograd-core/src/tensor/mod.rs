@@ -59,6 +59,7 @@ mod conv_gpu;
 pub(crate) mod conv_ops;
 pub mod nll_loss;
 mod nll_loss_gpu;
+mod norm_gpu;
 pub mod pad;
 mod softmax;
 mod write;

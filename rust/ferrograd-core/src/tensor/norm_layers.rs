@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 
+use super::norm_gpu::{self, NormShape};
 use super::Tensor;
 use crate::autograd::formulas::normalization::{norm_back, NormFamily, NormView};
 use crate::autograd::tracked;
@@ -102,6 +103,19 @@ impl Tensor {
         tracked(
             &norm_inputs(self, weight, bias),
             || {
+                if norm_gpu::takes(self, &[weight, bias]) {
+                    let len = row_len as i64;
+                    let shape = NormShape {
+                        canon: &[rows as i64, len],
+                        stat_dims: &[1],
+                        param_view: &[1, len],
+                    };
+                    let moments = norm_gpu::moments(self, &shape)?;
+                    let (out, mean, rstd) =
+                        norm_gpu::normalize(self, moments, &shape, [weight, bias], eps)?;
+                    *stats.borrow_mut() = Some((mean, rstd));
+                    return out.reshape(&shape_i64(self.shape()));
+                }
                 let w = param_like(weight, self)?;
                 let b = param_like(bias, self)?;
                 let (out, mean, rstd) = dispatch!(self.dtype(), "LayerNormKernelImpl", T => {
