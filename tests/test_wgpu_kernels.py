@@ -761,15 +761,42 @@ class EmbeddingLSTM(torch.nn.Module):
         return self.out(h[:, -1])
 
 
+class TextConv(torch.nn.Module):
+    """The IMDB tutorial's model, smaller: an embedding with a padding index, then 1-D
+    convolutions and poolings."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.embed = nn.Embedding(100, 3, padding_idx=1)
+        self.conv = nn.Sequential(
+            nn.Conv1d(3, 16, 5),
+            nn.MaxPool1d(2),
+            nn.ReLU(),
+            nn.Conv1d(16, 8, 2),
+            nn.MaxPool1d(2),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(32, 1),
+            nn.Sigmoid(),
+        )
+
+    def forward(self, x):
+        return self.conv(self.embed(x).transpose(1, 2))
+
+
 def training_cases():
     nn = torch.nn
     image, labels = torch.randn(8, 1, 12, 12), torch.randint(0, 10, (8,))
+    cross_entropy = torch.nn.functional.cross_entropy
+    binary = torch.randint(0, 2, (8, 1)).float()
     return {
         "MLP, Adam": (
             nn.Sequential(nn.Flatten(), nn.Linear(144, 32), nn.ReLU(), nn.Linear(32, 10)),
             torch.optim.Adam,
             image,
             labels,
+            cross_entropy,
         ),
         "CNN, SGD with momentum": (
             nn.Sequential(
@@ -784,18 +811,42 @@ def training_cases():
             lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
             image,
             labels,
+            cross_entropy,
         ),
         "embedding + LSTM, Adam": (
             EmbeddingLSTM(),
             torch.optim.Adam,
             torch.randint(0, 50, (4, 7)),
             torch.randint(0, 3, (4,)),
+            cross_entropy,
         ),
         "layer norm + GELU, AdamW": (
             nn.Sequential(nn.Linear(20, 32), nn.LayerNorm(32), nn.GELU(), nn.Linear(32, 5)),
             torch.optim.AdamW,
             torch.randn(8, 20),
             torch.randint(0, 5, (8,)),
+            cross_entropy,
+        ),
+        "Titanic MLP, BCELoss": (
+            nn.Sequential(nn.Linear(15, 20), nn.ReLU(), nn.Linear(20, 1), nn.Sigmoid()),
+            torch.optim.Adam,
+            torch.randn(8, 15),
+            binary,
+            nn.BCELoss(),
+        ),
+        "IMDB convolutions, padding index, Adagrad": (
+            TextConv(),
+            torch.optim.Adagrad,
+            torch.randint(0, 100, (8, 24)),
+            binary,
+            nn.BCELoss(),
+        ),
+        "label smoothing, RMSprop, gradient clipping": (
+            nn.Sequential(nn.Linear(4, 5)),
+            torch.optim.RMSprop,
+            torch.randn(8, 4),
+            torch.randint(0, 5, (8,)),
+            nn.CrossEntropyLoss(label_smoothing=0.1),
         ),
     }
 
@@ -803,18 +854,78 @@ def training_cases():
 @pytest.mark.parametrize("name", list(training_cases()))
 def test_training_steps_run_with_no_op_on_the_cpu(gpu, name):
     torch.manual_seed(0)
-    model, optimizer, x, y = training_cases()[name]
+    model, optimizer, x, y, loss_fn = training_cases()[name]
     model = model.to(gpu)
     opt = optimizer(model.parameters(), lr=1e-2)
     x, y = x.to(gpu), y.to(gpu)
 
     def step():
-        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss = loss_fn(model(x), y)
         opt.zero_grad()
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
         opt.step()
         return loss
 
     first = step()
     on_gpu_only(step)  # (the first step made the optimizer's state)
     assert step().item() < first.item()
+
+
+def test_masked_fill_runs_on_the_gpu_with_its_gradient(gpu):
+    x = float32_values((4, 3))
+    mask = torch.tensor([[True], [False], [True], [False]])
+    for value in (0.0, float("-inf")):
+        x_cpu, x_gpu = x.clone().requires_grad_(), x.to(gpu).requires_grad_()
+        got = on_gpu_only(lambda: x_gpu.masked_fill(mask.to(gpu), value))  # noqa: B023
+        want = x_cpu.masked_fill(mask, value)
+        assert_matches(got.detach(), want.detach())
+        on_gpu_only(lambda: (got * 2).sum().backward())  # noqa: B023
+        (want * 2).sum().backward()
+        assert_matches(x_gpu.grad, x_cpu.grad)
+    counts = torch.tensor([[5, -7], [2**40, 3]])
+    on_gpu = counts.to(gpu)
+    on_gpu_only(lambda: on_gpu.masked_fill_(torch.tensor([False, True]).to(gpu), -(2**35)))
+    assert_matches(on_gpu, counts.masked_fill(torch.tensor([False, True]), -(2**35)))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int32, torch.int64, torch.bool])
+@pytest.mark.parametrize("dims", [None, 0, (0, 2)])
+def test_all_and_any_run_on_the_gpu(gpu, dtype, dims):
+    values = np.random.default_rng(8).integers(0, 3, (4, 3, 5)) * np.arange(1, 6)
+    values[1, 2] = 0  # a line of zeros
+    values[2] = 1  # a slice without zeros
+    base = torch.tensor(values).to(dtype)
+    if dtype == torch.float32:
+        base[0, 0, 0] = float("nan")  # NaN is true
+    for fn in (torch.all, torch.any):
+        for keepdim in (False, True):
+            if dims is None:
+                args, kwargs = (), {}
+            else:
+                args, kwargs = (dims,), {"keepdim": keepdim}
+            got = on_gpu_only(lambda: fn(base.to(gpu), *args, **kwargs))  # noqa: B023
+            assert_matches(got, fn(base, *args, **kwargs))
+
+
+@pytest.mark.parametrize("ord", [2, 1, float("inf"), float("-inf"), 3, 0.5])
+def test_vector_norms_run_on_the_gpu(gpu, ord):
+    x = float32_values((4, 3, 5)).nan_to_num(0.0, 30.0, -30.0)
+    for dims in (None, 1, (0, 2)):
+        got = on_gpu_only(lambda: torch.linalg.vector_norm(x.to(gpu), ord, dims))  # noqa: B023
+        assert_matches(got, torch.linalg.vector_norm(x, ord, dims), rtol=1e-5)
+
+
+def test_int64_casts_run_on_the_gpu(gpu):
+    # Rounding to nearest (2^24 + 1, ties to even), the int64 range's ends, wrapping to int32.
+    big = [0, 1, -1, 2**24 + 1, 2**24 + 3, -(2**40) - 12345, 2**62 + 2**38 + 1]
+    big += [2**63 - 1, -(2**63), 2**31 + 5, 123456789012]
+    longs = torch.tensor(big)
+    for dtype in (torch.float32, torch.int32, torch.bool):
+        assert_matches(on_gpu_only(lambda: longs.to(gpu).to(dtype)), longs.to(dtype))  # noqa: B023
+    floats = torch.tensor([0.0, -0.0, 1.9, -1.9, 3e9, -3e9, 9.2e18, -9.3e18, 1e30, np.nan, np.inf])
+    assert_matches(on_gpu_only(lambda: floats.to(gpu).long()), floats.long())
+    for source in (torch.tensor([-5, 7, 2**31 - 1]), torch.tensor([True, False])):
+        assert_matches(on_gpu_only(lambda: source.to(gpu).long()), source.long())  # noqa: B023
+    small = torch.tensor([-3, 100], dtype=torch.int8)
+    assert_matches(on_gpu_only(lambda: small.to(gpu).long()), small.long())

@@ -7,11 +7,12 @@ use super::{materialize, Tensor};
 use crate::autograd::formulas::masked::{
     masked_fill_back, masked_scatter_back, masked_select_back,
 };
-use crate::autograd::{needs_grad, tracked, tracked_in_place};
+use crate::autograd::{needs_grad, no_grad, tracked, tracked_in_place};
 use crate::cpu::walk::walk;
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
-use crate::shape::broadcast_shapes;
+use crate::shape::{broadcast_shapes, contiguous_strides};
+use crate::wgpu::copy as gpu_copy;
 use crate::with_dtype;
 
 fn as_target(shape: &[usize]) -> Vec<i64> {
@@ -98,6 +99,10 @@ impl Tensor {
             )));
         }
         let mask = unaliased(mask, self)?.expand_inplace_operand(self.shape())?;
+        if self.device().is_wgpu() && gpu_copy::masked_fill(self, &mask, value)? {
+            self.bump_version();
+            return Ok(());
+        }
         let flags = materialize::<bool>(&mask)?;
         let mut data = self.storage().write();
         let buf = data.cpu_mut()?;
@@ -264,7 +269,10 @@ impl Tensor {
     fn broadcast_copy(&self, other: &Tensor) -> Result<Tensor> {
         let shape = broadcast_shapes(self.shape(), other.shape())?;
         let expanded = self.expand(&as_target(&shape))?;
-        with_dtype!(self.dtype(), T => Tensor::from_vec(materialize::<T>(&expanded)?, &shape))
+        // A copy on this tensor's device (a GPU kernel there), never an alias of it.
+        let out = Tensor::uninit_dense(&shape, &contiguous_strides(&shape), self.dtype())?;
+        no_grad(|| out.copy_(&expanded))?;
+        Ok(out)
     }
 
     /// This operand broadcast to the shape of an in-place op's output, which must not grow

@@ -8,10 +8,11 @@ use crate::autograd::{needs_grad, tracked};
 use crate::cpu::reduce::{reduce, ReduceKernel};
 use crate::cpu::reduce_fold::{Accum, Fold, Widen};
 use crate::cpu::reduce_minmax::is_nan;
-use crate::dtype::{DType, Element};
+use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, Result};
-use crate::op::{not_implemented_msg, BinaryOp};
+use crate::op::{not_implemented_msg, BinaryOp, UnaryOp};
 use crate::shape::normalize_dim;
+use crate::tensor::elementwise::Arg;
 use crate::wgpu::reduce::{self as gpu_reduce, Reduction};
 use crate::with_dtype;
 
@@ -315,6 +316,9 @@ impl Tensor {
     }
 
     fn logical_fold(&self, dims: Option<&[i64]>, keepdim: bool, every: bool) -> Result<Tensor> {
+        if let Some(folded) = self.logical_fold_on_gpu(dims, keepdim, every)? {
+            return Ok(folded);
+        }
         let mask = reduce_mask(self.ndim(), dims, false)?;
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         let accs = with_dtype!(self.dtype(), T => {
@@ -331,6 +335,36 @@ impl Tensor {
         } else {
             Ok(out)
         }
+    }
+
+    /// `all` and `any` from the GPU's kernels: the count of zeros (for `all`) or of non-zeros
+    /// (`any`, NaN counting as non-zero), an int64 sum, compared with 0. None where they do not
+    /// serve (the CPU, uint8 and 16-bit dtypes, empty tensors, an empty dim list).
+    fn logical_fold_on_gpu(
+        &self,
+        dims: Option<&[i64]>,
+        keepdim: bool,
+        every: bool,
+    ) -> Result<Option<Tensor>> {
+        let kernels = matches!(
+            self.dtype(),
+            DType::F32 | DType::I32 | DType::I64 | DType::Bool
+        );
+        if !self.device().is_wgpu() || !kernels || self.numel() == 0 || dims == Some(&[]) {
+            return Ok(None);
+        }
+        let zeros = self.unary(UnaryOp::LogicalNot, None)?;
+        let (flags, test) = if every {
+            (zeros, BinaryOp::Eq)
+        } else {
+            (zeros.unary(UnaryOp::LogicalNot, None)?, BinaryOp::Gt)
+        };
+        let counts = flags.sum(dims, keepdim, None)?;
+        Ok(Some(counts.binary(
+            test,
+            &Arg::Scalar(Scalar::Int(0)),
+            None,
+        )?))
     }
 
     /// `count_nonzero(dim=None)`: int64 counts of non-zero elements (NaN counts).

@@ -9,9 +9,10 @@ use crate::autograd::tracked_pair;
 use crate::cpu::reduce_fold::{Accum, Fold};
 use crate::cpu::reduce_minmax::{is_nan, max_nan, min_nan, Extremes};
 use crate::cpu::reduce_stats::{ExpSum, Real, RealAcc, Welford, WelfordKernel};
-use crate::dtype::{default_float, DType, Element};
+use crate::dtype::{default_float, DType, Element, Scalar};
 use crate::error::{Error, Result};
-use crate::op::not_implemented_msg;
+use crate::op::{not_implemented_msg, BinaryOp, UnaryOp};
+use crate::tensor::elementwise::Arg;
 use crate::with_dtype;
 
 /// Runs `$body` with `$T` bound to a float dtype's Rust type; other dtypes are an error.
@@ -245,7 +246,10 @@ impl Tensor {
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         tracked(
             &[self],
-            || with_float!(src.dtype(), T => norm_of::<T>(&src, &mask, ord, &shape)),
+            || match norm_on_gpu(&src, ord, dims, keepdim)? {
+                Some(norm) => Ok(norm),
+                None => with_float!(src.dtype(), T => norm_of::<T>(&src, &mask, ord, &shape)),
+            },
             |y| Ok(stats::norm_back(self, y, ord, mask.clone(), keepdim)),
         )
     }
@@ -331,6 +335,39 @@ fn logsumexp_of<T: Real>(t: &Tensor, mask: &[bool], shape: &[usize]) -> Result<T
 
 /// The `ord`-norm over the flagged dims, accumulated in the compute type (float32 for the
 /// half types), with PyTorch's formula for each order.
+/// A vector norm from the GPU's kernels (a float32 GPU tensor, not empty): the sum of squares'
+/// square root, the sum or extreme of magnitudes, or the p-th root of the sum of p-th powers.
+/// None where they do not serve (the CPU, other dtypes, an empty dim list, the 0 "norm").
+fn norm_on_gpu(
+    t: &Tensor,
+    ord: f64,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+) -> Result<Option<Tensor>> {
+    let serves = t.device().is_wgpu() && t.dtype() == DType::F32 && t.numel() > 0;
+    if !serves || dims == Some(&[]) || ord == 0.0 {
+        return Ok(None);
+    }
+    let all: Vec<i64> = (0..t.ndim() as i64).collect();
+    let extreme_dims = dims.unwrap_or(&all);
+    let magnitude = || t.unary(UnaryOp::Abs, None);
+    let power = |x: &Tensor, p: f64| x.binary(BinaryOp::Pow, &Arg::Scalar(Scalar::Float(p)), None);
+    Ok(Some(if ord == 2.0 {
+        t.unary(UnaryOp::Square, None)?
+            .sum(dims, keepdim, None)?
+            .unary(UnaryOp::Sqrt, None)?
+    } else if ord == 1.0 {
+        magnitude()?.sum(dims, keepdim, None)?
+    } else if ord == f64::INFINITY {
+        magnitude()?.amax(extreme_dims, keepdim)?
+    } else if ord == f64::NEG_INFINITY {
+        magnitude()?.amin(extreme_dims, keepdim)?
+    } else {
+        let sum = power(&magnitude()?, ord)?.sum(dims, keepdim, None)?;
+        power(&sum, 1.0 / ord)?
+    }))
+}
+
 fn norm_of<T: Real>(t: &Tensor, mask: &[bool], ord: f64, shape: &[usize]) -> Result<Tensor> {
     let zero = <T::C as Accum>::ZERO;
     let one = <T::C as Accum>::ONE;

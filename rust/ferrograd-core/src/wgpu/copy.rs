@@ -33,6 +33,14 @@ fn cast_expr(from: DType, to: DType) -> Option<&'static str> {
         (I32, Bool) => "select(0u, 1u, x != 0)",
         (U8 | I8, Bool) => "select(0u, 1u, x != 0u)",
         (Bool, U8) => "x",
+        // int64 as a vec2<u32> (shaders/int64.wgsl): rounded to nearest, wrapped, as on the CPU.
+        (I64, F32) => "i64_to_f32(x)",
+        (I64, I32) => "bitcast<i32>(x.x)",
+        (I64, Bool) => "select(0u, 1u, any(x != vec2<u32>(0u)))",
+        (F32, I64) => "f32_to_i64(x)",
+        (I32, I64) => "vec2<u32>(bitcast<u32>(x), select(0u, 0xffffffffu, x < 0))",
+        (Bool | U8, I64) => "vec2<u32>(x, 0u)",
+        (I8, I64) => "vec2<u32>(bitcast<u32>(bitcast<i32>(x << 24u) >> 24u), select(0u, 0xffffffffu, (x & 0x80u) != 0u))",
         _ => return None,
     })
 }
@@ -47,7 +55,11 @@ pub fn copy(dst: &Tensor, src: &Tensor, flip: &[usize]) -> Result<bool> {
         };
         ("x", bits, bits)
     } else {
-        match (cast_expr(from, to), View::of(to), View::of(from)) {
+        match (
+            cast_expr(from, to),
+            View::computed(to),
+            View::computed(from),
+        ) {
             (Some(expr), Some(out), Some(input)) => (expr, out, input),
             _ => return Ok(false),
         }
@@ -64,6 +76,28 @@ pub fn copy(dst: &Tensor, src: &Tensor, flip: &[usize]) -> Result<bool> {
         inputs: &[input],
         expr,
         extra: &[],
+    })
+}
+
+/// Writes `value` into the elements of `dst` (4- or 8-byte dtype) where `mask` (bool, of
+/// `dst`'s shape: broadcast already) is true. False when the GPU cannot run it.
+pub fn masked_fill(dst: &Tensor, mask: &Tensor, value: Scalar) -> Result<bool> {
+    let (Some(view @ View::Typed(_)), DType::Bool) = (View::bits(dst.dtype()), mask.dtype()) else {
+        return Ok(false);
+    };
+    let words = value_words(value, dst.dtype());
+    let expr = if words.len() == 2 {
+        "select(y, vec2<u32>(extra(0u), extra(1u)), x != 0u)"
+    } else {
+        "select(y, extra(0u), x != 0u)"
+    };
+    map::run(&Map {
+        name: "masked_fill",
+        target: dst,
+        out: view,
+        inputs: &[Input::new(mask, View::Bytes), Input::new(dst, view)],
+        expr,
+        extra: &words,
     })
 }
 

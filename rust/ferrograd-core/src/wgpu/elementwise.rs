@@ -109,7 +109,7 @@ fn int64_unary(op: UnaryOp) -> Option<&'static str> {
 fn bool_unary(op: UnaryOp) -> Option<&'static str> {
     use UnaryOp::*;
     Some(match op {
-        LogicalNot => "1u - x",
+        LogicalNot | BitwiseNot => "1u - x",
         _ => return None,
     })
 }
@@ -334,8 +334,7 @@ fn run_with(
     // Every input has the compute dtype, which the output has too unless it is a bool.
     let compute = inputs[0].dtype();
     let view = match compute {
-        DType::F32 | DType::I32 | DType::Bool => View::of(compute),
-        DType::I64 => View::bits(compute), // the vec2<u32> that shaders/int64.wgsl computes with
+        DType::F32 | DType::I32 | DType::I64 | DType::Bool => View::computed(compute),
         _ => None,
     };
     let out_view = if out.dtype() == DType::Bool {

@@ -44,6 +44,15 @@ impl View {
         }
     }
 
+    /// The view a kernel computes with: `of`, and int64 as the `vec2<u32>` that
+    /// `shaders/int64.wgsl` computes with.
+    pub fn computed(dtype: DType) -> Option<View> {
+        match dtype {
+            DType::I64 => View::bits(dtype),
+            _ => View::of(dtype),
+        }
+    }
+
     /// The view that moves a dtype's bits unchanged (copies and fills), if any (none for
     /// 16-bit elements).
     pub fn bits(dtype: DType) -> Option<View> {
