@@ -929,3 +929,46 @@ def test_int64_casts_run_on_the_gpu(gpu):
         assert_matches(on_gpu_only(lambda: source.to(gpu).long()), source.long())  # noqa: B023
     small = torch.tensor([-3, 100], dtype=torch.int8)
     assert_matches(on_gpu_only(lambda: small.to(gpu).long()), small.long())
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int32, torch.int64])
+def test_where_picks_any_4_and_8_byte_dtype_on_the_gpu(gpu, dtype):
+    cond = torch.tensor([[True, False, True], [False, False, True]])
+    a = torch.tensor([[1, 2**40 + 3, -5]]).to(dtype) if dtype == torch.int64 else torch.arange(3)
+    a = a.to(dtype)
+    b = torch.tensor([[7], [-9]]).to(dtype)
+    got = on_gpu_only(lambda: torch.where(cond.to(gpu), a.to(gpu), b.to(gpu)))
+    assert_matches(got, torch.where(cond, a, b))
+    labels = on_gpu_only(lambda: torch.where(cond.to(gpu), 1, 0))  # number branches
+    assert_matches(labels, torch.where(cond, 1, 0))
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")  # (correction 5 of 5 values)
+@pytest.mark.parametrize("name", ["std", "var", "std_mean", "var_mean"])
+def test_variances_run_on_the_gpu(gpu, name):
+    fn = getattr(torch, name)
+    x = torch.tensor(
+        np.random.default_rng(9).standard_normal((4, 3, 5)) * 3 + 7, dtype=torch.float32
+    )
+    x[1, 1, 1] = float("nan")
+    for dims, correction, keepdim in [
+        (None, 1, False),
+        (1, 0, True),
+        ((0, 2), 2, False),
+        (2, 5, False),
+    ]:
+        kwargs = {"dim": dims, "correction": correction, "keepdim": keepdim}
+        got = on_gpu_only(lambda: fn(x.to(gpu), **kwargs))  # noqa: B023
+        want = fn(x, **kwargs)
+        for g, w in zip(got, want) if isinstance(want, tuple) else [(got, want)]:
+            assert_matches(g, w, rtol=1e-5, atol=1e-6)
+
+
+def test_logsumexp_runs_on_the_gpu(gpu):
+    x = float32_values((3, 4, 5)).nan_to_num(0.0, 80.0, -80.0)
+    x[1, 2] = float("-inf")  # a line of -inf gives -inf
+    x[2, 0, 1] = float("inf")
+    x[0, 3, 3] = float("nan")
+    for dims, keepdim in [(1, False), ((0, 2), True), (-1, False)]:
+        got = on_gpu_only(lambda: torch.logsumexp(x.to(gpu), dims, keepdim))  # noqa: B023
+        assert_matches(got, torch.logsumexp(x, dims, keepdim), rtol=1e-6)

@@ -1,6 +1,7 @@
 //! Statistics: `var`, `std`, `var_mean`, `std_mean`, the vector norms behind `norm` and
 //! `linalg.vector_norm`, and `logsumexp`.
 
+use super::norm_layers::shape_i64;
 use super::reduce::{reduce_mask, reduced_shape, run_kernel};
 use super::Tensor;
 use crate::autograd::formulas::stats::{self, Moments};
@@ -106,6 +107,9 @@ impl Tensor {
         keepdim: bool,
         sqrt: bool,
     ) -> Result<(Tensor, Tensor)> {
+        if let Some(pair) = self.moments_on_gpu(dims, correction, keepdim, sqrt)? {
+            return Ok(pair);
+        }
         let (accs, shape) = self.welford(op, dims, keepdim)?;
         let spread: Vec<f64> = accs
             .iter()
@@ -126,6 +130,39 @@ impl Tensor {
             Tensor::from_vec(spread, &shape)?.to_dtype(self.dtype())?,
             Tensor::from_vec(mean, &shape)?.to_dtype(self.dtype())?,
         ))
+    }
+
+    /// `moments` from the GPU's kernels: the mean, then the sum of squared deviations from it
+    /// over `max(0, N - correction)`. None where they do not serve (see `on_gpu_reduction`).
+    fn moments_on_gpu(
+        &self,
+        dims: Option<&[i64]>,
+        correction: f64,
+        keepdim: bool,
+        sqrt: bool,
+    ) -> Result<Option<(Tensor, Tensor)>> {
+        if !on_gpu_reduction(self, dims) {
+            return Ok(None);
+        }
+        let shape = reduced_shape(
+            self.shape(),
+            &reduce_mask(self.ndim(), dims, true)?,
+            keepdim,
+        );
+        let mean = self.mean(dims, true, None)?;
+        let deviations = self.binary(BinaryOp::Sub, &Arg::Tensor(mean.clone()), None)?;
+        let m2 = deviations
+            .unary(UnaryOp::Square, None)?
+            .sum(dims, keepdim, None)?;
+        let n = (self.numel() / mean.numel()) as f64;
+        let divisor = Arg::Scalar(Scalar::Float((n - correction).max(0.0)));
+        let var = m2.binary(BinaryOp::Div, &divisor, None)?;
+        let spread = if sqrt {
+            var.unary(UnaryOp::Sqrt, None)?
+        } else {
+            var
+        };
+        Ok(Some((spread, mean.reshape(&shape_i64(&shape))?)))
     }
 
     /// What the backward of a variance needs to know about its dims.
@@ -299,7 +336,10 @@ impl Tensor {
         let shape = reduced_shape(self.shape(), &mask, keepdim);
         tracked(
             &[self],
-            || with_float!(src.dtype(), T => logsumexp_of::<T>(&src, &mask, &shape)),
+            || match logsumexp_on_gpu(&src, dims, &shape)? {
+                Some(out) => Ok(out),
+                None => with_float!(src.dtype(), T => logsumexp_of::<T>(&src, &mask, &shape)),
+            },
             |y| Ok(stats::logsumexp_back(self, y, mask.clone(), keepdim)),
         )
     }
@@ -335,6 +375,31 @@ fn logsumexp_of<T: Real>(t: &Tensor, mask: &[bool], shape: &[usize]) -> Result<T
 
 /// The `ord`-norm over the flagged dims, accumulated in the compute type (float32 for the
 /// half types), with PyTorch's formula for each order.
+/// Whether the GPU's reductions serve a float32 reduction of `t` over `dims`: on the GPU, not
+/// empty, and not over an empty dim list (whose meaning varies by op).
+fn on_gpu_reduction(t: &Tensor, dims: Option<&[i64]>) -> bool {
+    t.device().is_wgpu() && t.dtype() == DType::F32 && t.numel() > 0 && dims != Some(&[])
+}
+
+/// `logsumexp` from the GPU's kernels, as the CPU computes it: the max `m` (infinite maxima
+/// replaced by 0), then `log(sum(exp(x - m))) + m`, reshaped to `shape`.
+fn logsumexp_on_gpu(t: &Tensor, dims: &[i64], shape: &[usize]) -> Result<Option<Tensor>> {
+    if !on_gpu_reduction(t, Some(dims)) {
+        return Ok(None);
+    }
+    let max = t.amax(dims, true)?;
+    let infinite = max.unary(UnaryOp::IsInf, None)?;
+    let shift = max.masked_fill(&infinite, Scalar::Float(0.0))?;
+    let shifted = t.binary(BinaryOp::Sub, &Arg::Tensor(shift.clone()), None)?;
+    let sums = shifted
+        .unary(UnaryOp::Exp, None)?
+        .sum(Some(dims), true, None)?;
+    let out = sums
+        .unary(UnaryOp::Log, None)?
+        .binary(BinaryOp::Add, &Arg::Tensor(shift), None)?;
+    Ok(Some(out.reshape(&shape_i64(shape))?))
+}
+
 /// A vector norm from the GPU's kernels (a float32 GPU tensor, not empty): the sum of squares'
 /// square root, the sum or extreme of magnitudes, or the p-th root of the sum of p-th powers.
 /// None where they do not serve (the CPU, other dtypes, an empty dim list, the 0 "norm").
@@ -344,8 +409,7 @@ fn norm_on_gpu(
     dims: Option<&[i64]>,
     keepdim: bool,
 ) -> Result<Option<Tensor>> {
-    let serves = t.device().is_wgpu() && t.dtype() == DType::F32 && t.numel() > 0;
-    if !serves || dims == Some(&[]) || ord == 0.0 {
+    if !on_gpu_reduction(t, dims) || ord == 0.0 {
         return Ok(None);
     }
     let all: Vec<i64> = (0..t.ndim() as i64).collect();

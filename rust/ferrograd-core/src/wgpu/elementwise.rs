@@ -290,13 +290,15 @@ pub fn ternary(op: TernaryOp, out: &Tensor, inputs: [&Tensor; 3]) -> Result<bool
     run_with(op.name(), expr, out, &inputs, &extra)
 }
 
-/// `out = where(cond, a, b)` on the GPU: `cond` bool, the branches of `out`'s dtype, all of
-/// `out`'s shape. False as in `unary`.
+/// `out = where(cond, a, b)` on the GPU: `cond` bool, the branches of `out`'s dtype (any of 4
+/// or 8 bytes: their bits are picked unchanged), all of `out`'s shape. False as in `unary`.
 pub fn select(out: &Tensor, cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<bool> {
-    if out.dtype() != DType::F32 || cond.dtype() != DType::Bool {
+    let Some(view @ View::Typed(_)) = View::bits(out.dtype()) else {
+        return Ok(false);
+    };
+    if cond.dtype() != DType::Bool || a.dtype() != out.dtype() || b.dtype() != out.dtype() {
         return Ok(false);
     }
-    let view = View::Typed("f32");
     let inputs = [
         Input::new(cond, View::Bytes),
         Input::new(a, view),
