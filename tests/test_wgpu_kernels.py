@@ -972,3 +972,78 @@ def test_logsumexp_runs_on_the_gpu(gpu):
     for dims, keepdim in [(1, False), ((0, 2), True), (-1, False)]:
         got = on_gpu_only(lambda: torch.logsumexp(x.to(gpu), dims, keepdim))  # noqa: B023
         assert_matches(got, torch.logsumexp(x, dims, keepdim), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int64])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_gather_and_scatter_run_on_the_gpu(gpu, dtype, dim):
+    src = (float32_values((4, 5, 6)).nan_to_num(0.0, 9.0, -9.0) * 3).to(dtype)
+    size = src.shape[dim]
+    rng = np.random.default_rng(10)
+    index_shape = list(src.shape)
+    index_shape[dim] = 3
+    index = torch.tensor(rng.integers(-size, size, index_shape) % size)
+    got = on_gpu_only(lambda: src.to(gpu).gather(dim, index.to(gpu)))
+    assert_matches(got, src.gather(dim, index))
+    # Distinct positions per line along dim, so that no two values meet.
+    perm = torch.tensor(
+        np.argsort(rng.random(src.shape), axis=dim % 3).take(range(3), axis=dim % 3)
+    )
+    values = (torch.arange(perm.numel()).reshape(perm.shape) * 7 - 40).to(dtype)
+    number = -2.5 if dtype == torch.float32 else -2
+    scatters = [
+        lambda t, i, v: t.scatter(dim, i, v),
+        lambda t, i, v: t.scatter(dim, i, number),
+    ]
+    if dtype == torch.float32:  # (atomic adds are float32's; int64 adds run on the CPU)
+        scatters.append(lambda t, i, v: t.clone().scatter_add_(dim, i, v))
+    for fn in scatters:
+        got = on_gpu_only(lambda: fn(src.to(gpu), perm.to(gpu), values.to(gpu)))  # noqa: B023
+        assert_matches(got, fn(src, perm, values))
+
+
+def test_gather_gradient_adds_repeated_positions_on_the_gpu(gpu):
+    src = float32_values((3, 4))
+    index = torch.tensor([[0, 0, 3], [1, 1, 1], [2, 0, 2]])
+    x_cpu, x_gpu = src.clone().requires_grad_(), src.to(gpu).requires_grad_()
+    on_gpu_only(lambda: (x_gpu.gather(1, index.to(gpu)) * 3).sum().backward())
+    (x_cpu.gather(1, index) * 3).sum().backward()
+    assert_matches(x_gpu.grad, x_cpu.grad)
+
+
+def test_advanced_indexing_and_index_put_run_on_the_gpu(gpu):
+    base = float32_values((5, 4, 3))
+    rows, cols = torch.tensor([4, 0, 2]), torch.tensor([[1], [3]])
+    mask = base[:, 0, 0] > 0
+    reads = [
+        lambda t, d: t[rows.to(d)],
+        lambda t, d: t[:, cols.to(d)],
+        lambda t, d: t[rows.to(d), 1:, cols.to(d)[:, :1] - 1],
+        lambda t, d: t[mask.to(d)],
+        lambda t, d: torch.take(t, rows.to(d) * 5),
+        lambda t, d: torch.take_along_dim(t, cols.to(d).reshape(1, 2, 1), 1),
+    ]
+    for read in reads:
+        assert_matches(on_gpu_only(lambda: read(base.to(gpu), gpu)), read(base, "cpu"))  # noqa: B023
+
+    def writes(t, d):
+        t[rows.to(d)] = torch.full((3, 4, 3), 2.5).to(d)
+        t[mask.to(d), 0] = -1.0
+        t.index_put_((rows.to(d), cols.to(d)[0]), torch.tensor(7.0).to(d), accumulate=True)
+        t.index_put_((torch.tensor([1, 1]).to(d),), torch.ones(2, 4, 3).to(d), accumulate=True)
+        return t
+
+    got = on_gpu_only(lambda: writes(base.clone().to(gpu), gpu))
+    assert_matches(got, writes(base.clone(), "cpu"))
+
+
+def test_a_kernel_with_several_host_inputs_reads_each_of_them(gpu):
+    # A number's tensor and the index positions both come from the host: each gets its own
+    # buffer (a pooled one, released before the kernel ran, was reused by the next upload).
+    cond = torch.tensor([True, False, True])
+    got = on_gpu_only(lambda: torch.where(cond.to(gpu), torch.tensor(1.5), torch.tensor(-2.0)))
+    assert_matches(got, torch.where(cond, torch.tensor(1.5), torch.tensor(-2.0)))
+    rows = torch.tensor([0, 1, 3])[:, None]
+    target = torch.zeros(3, 5).to(gpu).clone()
+    on_gpu_only(lambda: target.scatter_(1, rows.to(gpu), 2.0))
+    assert_matches(target, torch.zeros(3, 5).scatter_(1, rows, 2.0))

@@ -320,6 +320,7 @@ impl Storage {
     /// fails, `cpu()` on the guard reports it). A lock poisoned by a panic elsewhere still holds
     /// valid bytes, so we recover it rather than propagate the panic.
     pub fn read(&self) -> RwLockReadGuard<'_, StorageData> {
+        self.note_host_access();
         loop {
             let guard = self.lock_read();
             if guard.host_ready() {
@@ -338,12 +339,28 @@ impl Storage {
 
     /// Exclusive access for host code that writes (a GPU storage's host copy is made current).
     pub fn write(&self) -> RwLockWriteGuard<'_, StorageData> {
+        self.note_host_access();
         let mut guard = self.lock_write();
         if let StorageData::Wgpu(data) = &mut *guard {
             // On failure the guard's `cpu_mut()` reports the error.
             let _ = data.make_host_ready();
         }
         guard
+    }
+
+    /// Host code is about to touch a storage whose bytes the GPU holds: an op computing on the
+    /// host (a fallback, counted and warned once), unless a requested transfer (see
+    /// `wgpu::fallback`). Counted whether or not a host copy is also current, so that an op on a
+    /// tensor uploaded from the host (which keeps its host copy) is seen running on the CPU too.
+    fn note_host_access(&self) {
+        if self.device == Device::Cpu {
+            return; // (no lock taken on the CPU's path)
+        }
+        if let StorageData::Wgpu(data) = &*self.lock_read() {
+            if data.on_gpu() {
+                crate::wgpu::fallback::note_host_access();
+            }
+        }
     }
 
     /// Exclusive access for GPU kernels: no host copy is made.

@@ -7,8 +7,10 @@
 //! and the dims after. Each position of the index shape becomes one storage offset (the sum of
 //! index × stride over the indexed dims), computed once and shared by every outer position.
 
-use super::index_util::{assert_no_overlap, gather_tensor, scatter_tensor, unaliased, wrap_index};
-use super::{materialize, Tensor};
+use super::index_util::{
+    assert_no_overlap, gather_tensor, index_values, scatter_tensor, unaliased, wrap_index,
+};
+use super::Tensor;
 use crate::autograd::formulas::index::{index_back, index_put_back};
 use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::gather::{Combine, OffsetWalk};
@@ -126,7 +128,7 @@ impl AdvancedIndex {
         let target: Vec<i64> = index_shape.iter().map(|&d| d as i64).collect();
         let values = chosen
             .iter()
-            .map(|(_, t)| materialize::<i64>(&t.expand(&target)?))
+            .map(|(_, t)| index_values(&t.expand(&target)?))
             .collect::<Result<Vec<_>>>()?;
         let mut info = AdvancedIndex {
             src,

@@ -2,9 +2,12 @@
 //! and the C++ dtype names PyTorch's indexing messages use.
 
 use super::{materialize, Tensor};
+use crate::autograd::no_grad;
 use crate::cpu::gather::{gather_offsets, scatter_offsets, Combine, OffsetWalk};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::shape::contiguous_strides;
+use crate::wgpu::offset_walk as gpu_walk;
 use crate::with_dtype;
 
 /// Whether a tensor holds integer indices of a dtype the index kernels read (int32 or int64).
@@ -12,9 +15,11 @@ pub(crate) fn is_index_dtype(d: DType) -> bool {
     matches!(d, DType::I32 | DType::I64)
 }
 
-/// The values of an index tensor in row-major order.
+/// The values of an index tensor in row-major order. Read as a requested transfer: indices
+/// are checked and turned into positions on the host on every device, and an index moved to
+/// the GPU keeps its host copy, so this usually reads nothing back.
 pub(crate) fn index_values(index: &Tensor) -> Result<Vec<i64>> {
-    materialize::<i64>(index)
+    crate::wgpu::fallback::transfer(|| materialize::<i64>(index))
 }
 
 /// `value` as a position in a dim of `size`, counting negative values from the end.
@@ -73,6 +78,11 @@ pub(crate) fn unaliased(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 /// Gathers `src` through an offset walk into a new contiguous tensor of the walk's shape.
 pub(crate) fn gather_tensor(src: &Tensor, w: &OffsetWalk<'_>) -> Result<Tensor> {
+    if src.device().is_wgpu() {
+        if let Some(out) = gpu_walk::gather(src, w)? {
+            return Ok(out);
+        }
+    }
     let data = src.storage().read();
     let buf = data.cpu()?;
     with_dtype!(src.dtype(), T => Tensor::from_vec(gather_offsets(buf.as_slice::<T>(), w), w.shape))
@@ -87,6 +97,9 @@ pub(crate) fn scatter_tensor(
     value_strides: &[usize],
     combine: Combine,
 ) -> Result<()> {
+    if dst.device().is_wgpu() && gpu_walk::scatter(dst, w, values, value_strides, combine)? {
+        return Ok(());
+    }
     let value_data = values.storage().read();
     let value_buf = value_data.cpu()?;
     let mut dst_data = dst.storage().write();
@@ -98,8 +111,14 @@ pub(crate) fn scatter_tensor(
     Ok(())
 }
 
-/// A fresh row-major copy (what PyTorch's out-of-place scatter and `index_add` start from).
+/// A fresh row-major copy (what PyTorch's out-of-place scatter and `index_add` start from), on
+/// `t`'s device.
 pub(crate) fn contiguous_copy(t: &Tensor) -> Result<Tensor> {
+    if t.device().is_wgpu() {
+        let out = Tensor::uninit_dense(t.shape(), &contiguous_strides(t.shape()), t.dtype())?;
+        no_grad(|| out.copy_(t))?;
+        return Ok(out);
+    }
     with_dtype!(t.dtype(), T => Tensor::from_vec(materialize::<T>(t)?, t.shape()))
 }
 

@@ -23,7 +23,9 @@ impl Tensor {
     /// The coordinates of the non-zero elements, one vector per dim (row-major order).
     /// A 0-dim tensor is treated as one element with no coordinates.
     pub(crate) fn nonzero_columns(&self) -> Result<Vec<Vec<i64>>> {
-        let flags = materialize::<bool>(self)?;
+        // The coordinates give the result its size, so they are found on the host on every
+        // device (PyTorch's `nonzero` waits for the GPU too): a requested transfer.
+        let flags = crate::wgpu::fallback::transfer(|| materialize::<bool>(self))?;
         let shape = self.shape();
         let mut columns: Vec<Vec<i64>> = vec![Vec::new(); shape.len()];
         let mut index = vec![0usize; shape.len()];

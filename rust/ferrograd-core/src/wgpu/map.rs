@@ -178,9 +178,7 @@ fn shape_info(map: &Map<'_>, order: &[usize]) -> Option<Vec<u32>> {
 pub(crate) fn input_buffer(t: &Tensor) -> Result<::wgpu::Buffer> {
     if t.device() == Device::Cpu {
         let guard = t.storage().read();
-        return Ok(super::transfer::upload(guard.cpu()?.as_bytes())?
-            .buffer()
-            .clone());
+        return super::transfer::upload_for_kernel(guard.cpu()?.as_bytes());
     }
     let mut guard = t.storage().write_gpu();
     Ok(guard.wgpu_mut()?.gpu()?.buffer().clone())

@@ -11,6 +11,7 @@ pub mod kernel;
 pub mod map;
 pub mod matmul;
 pub mod nll;
+pub mod offset_walk;
 pub mod pool;
 pub mod pooling;
 pub mod reduce;

@@ -7,7 +7,6 @@
 //! to the GPU if a GPU kernel reads it. Fresh storages have no copy until first use, so an
 //! output is allocated on the side that writes it.
 
-use super::fallback;
 use super::pool::GpuBuffer;
 use super::transfer::{clear, download, upload};
 use crate::error::{Error, Result};
@@ -66,23 +65,24 @@ impl WgpuData {
         matches!(self.copies, Copies::Host(_) | Copies::Both(..))
     }
 
-    /// Gives the storage a current host copy: allocates a fresh one, or reads the GPU copy back
-    /// (an op without a GPU kernel: noted for its one-time warning).
+    /// Whether the GPU holds the current bytes (alone, or with the host).
+    pub fn on_gpu(&self) -> bool {
+        matches!(self.copies, Copies::Gpu(_) | Copies::Both(..))
+    }
+
+    /// Gives the storage a current host copy: allocates a fresh one, or reads the GPU copy back.
     pub fn make_host_ready(&mut self) -> Result<()> {
         let copies = std::mem::replace(&mut self.copies, Copies::Fresh { zeroed: false });
         self.copies = match copies {
             Copies::Fresh { zeroed: true } => Copies::Host(CpuBuffer::zeroed(self.nbytes)?),
             Copies::Fresh { zeroed: false } => Copies::Host(CpuBuffer::uninit(self.nbytes)?),
-            Copies::Gpu(gpu) => {
-                fallback::note_host_access();
-                match download(&gpu, self.nbytes) {
-                    Ok(host) => Copies::Both(host, gpu),
-                    Err(e) => {
-                        self.copies = Copies::Gpu(gpu);
-                        return Err(e);
-                    }
+            Copies::Gpu(gpu) => match download(&gpu, self.nbytes) {
+                Ok(host) => Copies::Both(host, gpu),
+                Err(e) => {
+                    self.copies = Copies::Gpu(gpu);
+                    return Err(e);
                 }
-            }
+            },
             ready => ready,
         };
         Ok(())

@@ -10,6 +10,7 @@ use crate::op::BinaryOp;
 use crate::tensor::{binary_op, Arg, Tensor};
 
 const SCATTER_ADD: &str = include_str!("shaders/scatter_add.wgsl");
+pub(crate) const ATOMIC_ADD: &str = include_str!("shaders/atomic_add.wgsl");
 
 /// Adds `src` (`(outer, n, inner)`, any layout) into `dst` (float32, contiguous, seen as
 /// `(outer, dst_n, inner)`) at `index` (int64, on either device): an index per element of `src`
@@ -66,7 +67,7 @@ pub fn scatter_add(
             ("src", "read", "f32"),
             ("index", "read", "u32"),
         ];
-        let source = per_thread_source(&[SCATTER_ADD], &bindings);
+        let source = per_thread_source(&[ATOMIC_ADD, SCATTER_ADD], &bindings);
         dispatch("scatter_add", &source, &refs, &words, total as u64)?;
     }
     Ok(true)

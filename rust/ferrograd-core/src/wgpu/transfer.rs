@@ -24,6 +24,23 @@ pub fn upload(bytes: &[u8]) -> Result<GpuBuffer> {
     Ok(gpu)
 }
 
+/// A new buffer holding `bytes`, for one kernel's input from the host. Not the pool's: a
+/// pooled buffer dropped before its kernel is recorded goes back to the pool, and a later
+/// upload into it would be recorded before the kernel reads it. wgpu keeps this one alive for
+/// as long as a command uses it.
+pub fn upload_for_kernel(bytes: &[u8]) -> Result<::wgpu::Buffer> {
+    let ctx = context()?;
+    let mut contents = bytes.to_vec();
+    contents.resize((padded(bytes.len()) as usize).max(4), 0);
+    Ok(ctx
+        .device
+        .create_buffer_init(&::wgpu::util::BufferInitDescriptor {
+            label: Some("kernel input"),
+            contents: &contents,
+            usage: ::wgpu::BufferUsages::STORAGE,
+        }))
+}
+
 /// Copies `bytes` to the start of `gpu`.
 pub fn upload_into(bytes: &[u8], gpu: &GpuBuffer) -> Result<()> {
     if bytes.is_empty() {

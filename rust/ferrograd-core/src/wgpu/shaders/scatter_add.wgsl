@@ -5,10 +5,8 @@
 // (outer, dst_n, inner), contiguous from its offset. A body for threads.wgsl, which binds
 // dst (as atomic<u32>), src, index (int64s as u32 pairs) and shape_info.
 //
-// Several threads may add to one element, so each add is a compare-and-swap loop on the
-// float's bits (WGSL has no float atomics); the order of the adds, and so the rounding of a
-// sum of several, varies from run to run, as with PyTorch's CUDA kernels. An index outside
-// [0, dst_n) is skipped: the callers have checked theirs.
+// Several threads may add to one element, so each add is atomic (atomic_add.wgsl). An index
+// outside [0, dst_n) is skipped: the callers have checked theirs.
 //
 // shape_info: [threads, n, inner, dst_n, index_stride, src offset, index offset (in int64s),
 //              dst offset]
@@ -25,13 +23,5 @@ fn run(t: u32) {
         return; // negative, or past the end
     }
     let p = shape_info[7] + (o * shape_info[3] + slot) * inner + i;
-    let v = src[shape_info[5] + t];
-    var old = atomicLoad(&dst[p]);
-    loop {
-        let swapped = atomicCompareExchangeWeak(&dst[p], old, bitcast<u32>(bitcast<f32>(old) + v));
-        if swapped.exchanged {
-            break;
-        }
-        old = swapped.old_value;
-    }
+    atomic_add_to_dst(p, src[shape_info[5] + t]);
 }
