@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import ferrograd
+import numpy as np
 import pytest
 
 GPU = "wgpu"
@@ -43,3 +44,22 @@ def leaves(result) -> list:
     if isinstance(result, (list, tuple)):
         return [x for r in result for x in leaves(r)]
     return [result]
+
+
+def on_gpu_only(run):
+    """run()'s result, asserting that no op in it read GPU data back for want of a kernel."""
+    ferrograd.wgpu.synchronize()
+    before = ferrograd._C._wgpu_fallback_count()
+    result = run()
+    ferrograd.wgpu.synchronize()
+    assert ferrograd._C._wgpu_fallback_count() == before, "an op ran on the CPU"
+    return result
+
+
+def assert_matches(gpu_result, cpu_result, rtol=1e-6, atol=0.0):
+    """A GPU result equals the CPU's (dtype, shape, and values to the tolerances, NaN at NaN)."""
+    assert gpu_result.device.type == "wgpu" and gpu_result.dtype == cpu_result.dtype
+    assert gpu_result.shape == cpu_result.shape
+    np.testing.assert_allclose(
+        gpu_result.cpu().numpy(), cpu_result.numpy(), rtol=rtol, atol=atol, equal_nan=True
+    )

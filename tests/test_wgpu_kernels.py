@@ -9,7 +9,7 @@ import copy
 import ferrograd as torch
 import numpy as np
 import pytest
-from device_support import require_gpu
+from device_support import assert_matches, on_gpu_only, require_gpu
 
 
 @pytest.fixture(scope="module")
@@ -36,24 +36,6 @@ def float32_values(shape, seed=0):
     n = min(len(flat), len(SPECIALS))
     flat[:n] = SPECIALS[:n]
     return torch.tensor(a)
-
-
-def on_gpu_only(run):
-    """run()'s result, asserting that no op in it read GPU data back for want of a kernel."""
-    torch.wgpu.synchronize()
-    before = torch._C._wgpu_fallback_count()
-    result = run()
-    torch.wgpu.synchronize()
-    assert torch._C._wgpu_fallback_count() == before, "an op ran on the CPU"
-    return result
-
-
-def assert_matches(gpu_result, cpu_result, rtol=1e-6, atol=0.0):
-    assert gpu_result.device.type == "wgpu" and gpu_result.dtype == cpu_result.dtype
-    assert gpu_result.shape == cpu_result.shape
-    np.testing.assert_allclose(
-        gpu_result.cpu().numpy(), cpu_result.numpy(), rtol=rtol, atol=atol, equal_nan=True
-    )
 
 
 @pytest.mark.parametrize("name", KERNEL_UNARY)
@@ -652,6 +634,18 @@ def test_softmax_and_its_gradient_run_on_the_gpu(gpu, log, dim):
     assert_matches(x_gpu.grad, x_cpu.grad, rtol=1e-4, atol=1e-6)
 
 
+def test_softmax_of_long_rows_of_a_view_and_of_infinite_rows(gpu):
+    # 2000 elements a row: all 256 threads of a workgroup share it; the transposed input is
+    # read in place.
+    base = torch.randn(2000, 3) * 10
+    inf = float("inf")
+    special = torch.tensor([[-inf] * 4, [inf, 1.0, 2.0, 3.0], [1.0, -inf, 2.0, -inf]])
+    for fn in (torch.softmax, torch.log_softmax):
+        got = on_gpu_only(lambda fn=fn: fn(base.to(gpu).t(), 1))
+        assert_matches(got, fn(base.t(), 1), rtol=1e-5, atol=1e-7)
+        assert_matches(on_gpu_only(lambda fn=fn: fn(special.to(gpu), 1)), fn(special, 1))
+
+
 NLL_CASES = {
     "1-D": ((7,), (), {}),
     "2-D, weighted": ((6, 5), (6,), {"weight": True}),
@@ -731,9 +725,10 @@ def test_batch_norm_and_its_gradient_run_on_the_gpu(gpu, training, affine):
         assert_matches(got_tensor, want_tensor, rtol=1e-5, atol=1e-6)
 
 
-def test_layer_norm_and_its_gradient_run_on_the_gpu(gpu):
+@pytest.mark.parametrize("kind", ["layer", "group"])
+def test_layer_and_group_norm_and_their_gradients_run_on_the_gpu(gpu, kind):
     x = torch.tensor(np.random.default_rng(6).standard_normal((3, 4, 6)), dtype=torch.float32)
-    norm = torch.nn.LayerNorm((4, 6))
+    norm = torch.nn.LayerNorm((4, 6)) if kind == "layer" else torch.nn.GroupNorm(2, 4)
     norm.weight.data.uniform_(0.5, 2)
     norm.bias.data.uniform_(-1, 1)
     on_gpu = copy.deepcopy(norm).to(gpu)

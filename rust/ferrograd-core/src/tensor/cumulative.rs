@@ -12,6 +12,7 @@ use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::op::not_implemented_msg;
 use crate::shape::normalize_dim;
+use crate::wgpu::scan::{self as gpu_scan, ScanOp};
 use crate::with_dtype;
 
 /// The input's values in row-major order and its shape as `[outer, n, inner]` around `dim`.
@@ -74,6 +75,12 @@ impl Tensor {
             return Err(no_kernel(op, target));
         }
         let src = self.to_dtype(target)?;
+        if src.device().is_wgpu() && src.ndim() > 0 {
+            let op = if product { ScanOp::Prod } else { ScanOp::Sum };
+            if let Some((out, _)) = gpu_scan::scan(&src, d, op)? {
+                return Ok(out);
+            }
+        }
         with_dtype!(target, T => {
             let (vals, outer, n, inner) = lanes::<T>(&src, d)?;
             let out: Vec<T> = if product {
@@ -108,6 +115,12 @@ impl Tensor {
     }
 
     fn cum_extreme_untracked(&self, d: usize, largest: bool) -> Result<(Tensor, Tensor)> {
+        if self.device().is_wgpu() && self.ndim() > 0 {
+            let op = if largest { ScanOp::Max } else { ScanOp::Min };
+            if let Some((values, Some(positions))) = gpu_scan::scan(self, d, op)? {
+                return Ok((values, positions));
+            }
+        }
         with_dtype!(self.dtype(), T => {
             let (vals, outer, n, inner) = lanes::<T>(self, d)?;
             let step = move |(best, at): (T, i64), x: T, i: usize| {
@@ -130,6 +143,12 @@ impl Tensor {
         tracked(
             &[self],
             || match self.dtype() {
+                DType::F32 if self.device().is_wgpu() && self.ndim() > 0 => {
+                    match gpu_scan::scan(self, d, ScanOp::LogSumExp)? {
+                        Some((out, _)) => Ok(out),
+                        None => logcumsumexp_of::<f32>(self, d),
+                    }
+                }
                 DType::F16 => logcumsumexp_of::<half::f16>(self, d),
                 DType::BF16 => logcumsumexp_of::<half::bf16>(self, d),
                 DType::F32 => logcumsumexp_of::<f32>(self, d),

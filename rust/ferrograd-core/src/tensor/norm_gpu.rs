@@ -1,5 +1,6 @@
-//! Batch norm's and layer norm's forward on the GPU, composed from its kernels (reductions and
-//! elementwise ops), as softmax is: the input seen as `canon` ((N, C, S) or (rows, len)), its
+//! Batch norm's, layer norm's and group norm's forward on the GPU, composed from its kernels
+//! (reductions and elementwise ops): the input seen as `canon` ((N, C, S), (rows, len) or
+//! (N, G, C / G, S)), its
 //! mean and biased variance over `stat_dims` (two passes: the variance of the centred values,
 //! as the CPU's), then `(x - mean) * rstd * weight + bias`. The backward needs nothing more:
 //! off the CPU it is the composed formula of `autograd::formulas::normalization`.

@@ -197,6 +197,18 @@ impl Tensor {
         tracked(
             &norm_inputs(self, weight, bias),
             || {
+                if norm_gpu::takes(self, &[weight, bias]) {
+                    let shape = NormShape {
+                        canon: &[n, g, cg, s],
+                        stat_dims: &[2, 3],
+                        param_view: &[1, g, cg, 1],
+                    };
+                    let moments = norm_gpu::moments(self, &shape)?;
+                    let (out, mean, rstd) =
+                        norm_gpu::normalize(self, moments, &shape, [weight, bias], eps)?;
+                    *stats.borrow_mut() = Some((mean, rstd));
+                    return out.reshape(&shape_i64(self.shape()));
+                }
                 let w = param_values(weight, self)?;
                 let b = param_values(bias, self)?;
                 let (out, mean, rstd) = dispatch!(self.dtype(), "GroupNormKernelImpl", T => {

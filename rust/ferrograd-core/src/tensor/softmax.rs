@@ -9,10 +9,8 @@ use crate::cpu::softmax as kernel;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::op::not_implemented_msg;
-use crate::op::{BinaryOp, UnaryOp};
-use crate::shape::{contiguous_strides, normalize_dim};
-use crate::tensor::elementwise::Arg;
-use crate::wgpu::elementwise as gpu_elementwise;
+use crate::shape::normalize_dim;
+use crate::wgpu::softmax as gpu_softmax;
 
 impl Tensor {
     /// `softmax(dim, dtype=None)`: the input is first cast to `dtype` when one is given.
@@ -72,21 +70,10 @@ fn on_gpu(t: &Tensor) -> bool {
     t.device().is_wgpu() && t.ndim() > 0 && t.numel() > 0
 }
 
-/// Softmax from the GPU's kernels: the line's max (NaN if the line has one), `z = x - max`,
-/// the sum `s` of `exp(z)`, then `exp(z) / s` or `z - log(s)`. Five passes where the CPU makes
-/// one, but no copy to the host.
+/// Softmax on the GPU, in one kernel (`wgpu::softmax`); the CPU's where that declines (a
+/// tensor too large for one binding).
 fn softmax_on_gpu(t: &Tensor, dim: usize, log: bool) -> Result<Tensor> {
-    let line = [dim as i64];
-    let max = t.amax(&line, true)?;
-    let z = t.binary(BinaryOp::Sub, &Arg::Tensor(max), None)?;
-    let e = z.unary(UnaryOp::Exp, None)?;
-    let sums = e.sum(Some(&line), true, None)?;
-    if !log {
-        return e.binary(BinaryOp::Div, &Arg::Tensor(sums), None);
-    }
-    let shape: Vec<i64> = t.shape().iter().map(|&n| n as i64).collect();
-    let out = Tensor::uninit_dense(t.shape(), &contiguous_strides(t.shape()), DType::F32)?;
-    if gpu_elementwise::sub_log(&out, &z, &sums.expand(&shape)?)? {
+    if let Some(out) = gpu_softmax::softmax(t, dim, log)? {
         return Ok(out);
     }
     softmax_of::<f32>(t, dim, log)

@@ -10,6 +10,7 @@ use crate::cpu::sort::{sort_line, topk_line};
 use crate::dtype::{DType, Element, Scalar};
 use crate::error::{Error, ErrorKind, Result};
 use crate::shape::normalize_dim;
+use crate::wgpu::sort as gpu_sort;
 use crate::with_dtype;
 
 /// Runs `f` over every line of `t` along `dim`, each giving `out_len` (value, index) pairs;
@@ -72,10 +73,18 @@ impl Tensor {
             ));
         }
         let n = self.shape()[d];
+        let strides = preserved_strides(self.layout());
+        if self.device().is_wgpu() {
+            if let Some((values, indices)) = gpu_sort::sort(self, d, descending, n)? {
+                return Ok((
+                    with_strides(values, &strides)?,
+                    with_strides(indices, &strides)?,
+                ));
+            }
+        }
         let (values, indices) = with_dtype!(self.dtype(), T => line_pairs::<T>(self, d, n, |line, out| {
             sort_line(line, descending, out)
         }))?;
-        let strides = preserved_strides(self.layout());
         Ok((
             with_strides(values, &strides)?,
             with_strides(indices, &strides)?,
@@ -128,6 +137,13 @@ impl Tensor {
             ));
         }
         let k = k as usize;
+        if self.device().is_wgpu() {
+            // The first k of a stable sort: ties come out in index order, where the CPU
+            // replays libstdc++'s selection (PyTorch's CUDA kernel has its own order too).
+            if let Some(found) = gpu_sort::sort(self, d, largest, k)? {
+                return Ok(found);
+            }
+        }
         let (values, indices) = with_dtype!(self.dtype(), T => line_pairs::<T>(self, d, k, |line, out| {
             topk_line(line, k, largest, sorted, out)
         }))?;

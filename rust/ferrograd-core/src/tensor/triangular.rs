@@ -9,6 +9,8 @@ use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::cpu::triangle::zero_triangle;
 use crate::dtype::DType;
 use crate::error::{Error, ErrorKind, Result};
+use crate::shape::contiguous_strides;
+use crate::wgpu::copy as gpu_copy;
 
 impl Tensor {
     fn check_matrix(&self, op: &str) -> Result<()> {
@@ -22,6 +24,9 @@ impl Tensor {
 
     /// Zeroes the elements outside the kept triangle of this tensor's own layout.
     fn zero_triangle_in_place(&self, k: i64, lower: bool) -> Result<()> {
+        if self.device().is_wgpu() && gpu_copy::keep_triangle(self, self, k, lower)? {
+            return Ok(());
+        }
         let mut data = self.storage().write();
         let buf = data.cpu_mut()?;
         with_bits!(self.element_size(), T => zero_triangle(buf.as_mut_slice::<T>(), self.layout(), k, lower));
@@ -33,6 +38,19 @@ impl Tensor {
         tracked(
             &[self],
             || {
+                if self.device().is_wgpu() {
+                    // One kernel reads the input and writes the triangle, where the CPU copies
+                    // then zeroes.
+                    let _on = self.device_scope();
+                    let out = Tensor::uninit_dense(
+                        self.shape(),
+                        &contiguous_strides(self.shape()),
+                        self.dtype(),
+                    )?;
+                    if gpu_copy::keep_triangle(&out, self, k, lower)? {
+                        return Ok(out);
+                    }
+                }
                 let out = Tensor::new_contiguous_copy(self)?;
                 out.zero_triangle_in_place(k, lower)?;
                 Ok(out)

@@ -1,7 +1,8 @@
 //! Upsampling (`interpolate`): nearest, nearest-exact, (bi/tri)linear and bicubic, with
 //! PyTorch's source-index formulas. Each mode is separable, so the op computes the taps of each
 //! spatial axis and resamples axis by axis; its gradient op applies the adjoint taps, and that
-//! op's gradient is the upsampling again (so double backward works).
+//! op's gradient is the upsampling again (so double backward works). On the GPU each axis is
+//! one kernel (`wgpu::resample`).
 
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use crate::cpu::upsample::{resample, resample_adjoint, Taps};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::op::not_implemented_msg;
+use crate::wgpu::resample as gpu_resample;
 use crate::with_dtype;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -293,6 +295,11 @@ impl Tensor {
     }
 
     fn apply_taps(&self, plan: &Resampling, adjoint: bool) -> Result<Tensor> {
+        if self.device().is_wgpu() {
+            if let Some(out) = self.apply_taps_on_gpu(plan, adjoint)? {
+                return Ok(out);
+            }
+        }
         let n = plan.axes.len();
         let mut shape = self.shape().to_vec();
         let mut values = super::materialize::<f64>(self)?;
@@ -312,5 +319,20 @@ impl Tensor {
             let cast: Vec<T> = values.into_iter().map(<T as crate::dtype::Element>::from_f64).collect();
             Tensor::from_vec(cast, &shape)
         })
+    }
+}
+
+impl Tensor {
+    /// [`Tensor::apply_taps`] on the GPU, one kernel per axis; None when it declines there.
+    fn apply_taps_on_gpu(&self, plan: &Resampling, adjoint: bool) -> Result<Option<Tensor>> {
+        let first_axis = self.ndim() - plan.axes.len();
+        let mut out = self.clone();
+        for (d, taps) in plan.axes.iter().enumerate() {
+            match gpu_resample::resample_axis(&out, first_axis + d, taps, adjoint)? {
+                Some(next) => out = next,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(out))
     }
 }

@@ -143,3 +143,38 @@ pub fn fill(dst: &Tensor, value: Scalar) -> Result<bool> {
         extra: &words,
     })
 }
+
+/// Writes into `dst` the elements of `src` (same shape, at least 2-D) inside the triangle of
+/// each matrix that `tril` (`lower`) or `triu` keeps with diagonal offset `k`, and zero
+/// outside it; `dst` may be `src` (in place). False when the GPU cannot run it.
+pub fn keep_triangle(dst: &Tensor, src: &Tensor, k: i64, lower: bool) -> Result<bool> {
+    let Some(view) = View::bits(dst.dtype()) else {
+        return Ok(false);
+    };
+    let ndim = dst.ndim();
+    let (rows, cols) = (dst.shape()[ndim - 2], dst.shape()[ndim - 1]);
+    let (Ok(rows32), Ok(cols32)) = (u32::try_from(rows), u32::try_from(cols)) else {
+        return Ok(false);
+    };
+    // `col - row` lies in [1 - rows, cols - 1], so clamping k to [-rows, cols] keeps every
+    // comparison's answer and makes it fit an i32.
+    let k = k.clamp(-(rows as i64), cols as i64) as i32;
+    let zero = match view {
+        View::Typed("vec2<u32>") => "vec2<u32>(0u)",
+        _ => "0u",
+    };
+    // The map kernel counts output elements row-major (a one-byte output is written only
+    // when contiguous, and then too), so the last two coordinates come from `i`.
+    let keep = if lower { "<=" } else { ">=" };
+    let expr = format!(
+        "select({zero}, x, i32(i % extra(0u)) - i32((i / extra(0u)) % extra(1u)) {keep} bitcast<i32>(extra(2u)))"
+    );
+    map::run(&Map {
+        name: if lower { "tril" } else { "triu" },
+        target: dst,
+        out: view,
+        inputs: &[Input::new(src, view)],
+        expr: &expr,
+        extra: &[cols32, rows32, k as u32],
+    })
+}

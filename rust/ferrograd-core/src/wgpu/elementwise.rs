@@ -314,14 +314,6 @@ pub fn select(out: &Tensor, cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<boo
     })
 }
 
-/// `out = x - log(y)` on the GPU, for `y >= 1` only: `log_softmax`'s last step, `y` being a
-/// sum of exponentials whose largest is 1. Not a general `log`: WGSL's is accurate only to an
-/// absolute 2^-21 between 0.5 and 2, which is fine against `x` but not relative to `log(y)`
-/// near 1, and undefined below 0.
-pub fn sub_log(out: &Tensor, x: &Tensor, y: &Tensor) -> Result<bool> {
-    run("log_softmax", "x - log(y)", out, &[x, y])
-}
-
 fn run(name: &str, expr: &str, out: &Tensor, inputs: &[&Tensor]) -> Result<bool> {
     run_with(name, expr, out, inputs, &[])
 }

@@ -104,6 +104,15 @@ pub fn per_thread_source(parts: &[&str], bindings: &[(&str, &str, &str)]) -> Str
         .join("\n")
 }
 
+/// The grid for `count` workgroups of one-per-item kernels: along x up to the adapter's
+/// limit, folded into y (the kernel rebuilds its index as `x + y * groups.x` and leaves past
+/// `count`).
+pub fn folded_groups(count: u32) -> Result<[u32; 3]> {
+    let limit = context()?.limits.max_compute_workgroups_per_dimension;
+    let x = count.clamp(1, limit);
+    Ok([x, count.div_ceil(x), 1])
+}
+
 /// Whether a grid of `groups` workgroups can be launched in one dispatch.
 pub fn groups_fit(groups: [u64; 3]) -> Result<bool> {
     let limit = u64::from(context()?.limits.max_compute_workgroups_per_dimension);

@@ -210,6 +210,16 @@ pub(crate) fn dense_operand(t: &Tensor) -> Result<Option<Tensor>> {
         .then_some(t))
 }
 
+/// `shape` seen around `dim` as (lanes, n, inner): `n` elements along the dim at each of
+/// `lanes` positions of the other dims, `inner` the elements after the dim (its stride in a
+/// contiguous tensor). The kernels that work a lane at a time (sort, scan, softmax) index so.
+pub(crate) fn around_dim(shape: &[usize], dim: usize) -> (usize, usize, usize) {
+    let n = shape[dim];
+    let inner: usize = shape[dim + 1..].iter().product();
+    let outer: usize = shape[..dim].iter().product();
+    (outer * inner, n, inner)
+}
+
 /// Whether every tensor's storage fits one shader binding.
 pub fn fits_bindings(tensors: &[&Tensor]) -> Result<bool> {
     let most = super::context()?.limits.max_storage_buffer_binding_size as usize;

@@ -1,6 +1,7 @@
 //! Reductions on the GPU: `sum`, `nansum`, `mean`, `prod`, `amax`/`amin`, `max`/`min` (with
-//! or without a dim) and `argmax`/`argmin` over float32 tensors, and `sum` of bool and integer
-//! tensors into int64 (a classifier's count of hits), as one template (`shaders/reduce.wgsl`)
+//! or without a dim) and `argmax`/`argmin` over float32 tensors, the extremes (with their
+//! positions) of int32 and int64 tensors (`one_hot` checks its classes with them), and `sum`
+//! of bool and integer tensors into int64 (a classifier's count of hits), as one template (`shaders/reduce.wgsl`)
 //! filled with the op's row of the WGSL table below.
 //!
 //! Each entry point returns None (nothing done) when the GPU has no kernel for the case, and
@@ -74,6 +75,44 @@ fn row(op: Reduction) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// The WGSL op table of the integer reductions (see `row`): the int64 sum, and max/min of
+/// int32 (`i32`) and int64 (`vec2<u32>`, shaders/int64.wgsl), the first position winning
+/// between equals.
+fn integer_row(op: Reduction, value: &str) -> (&'static str, &'static str, &'static str) {
+    const PICK_I32: &str = "    if b.v {{CMP}} a.v || (b.v == a.v && b.i < a.i) {
+        return b;
+    }
+    return a;";
+    const PICK_MAX_I64: &str = "    if i64_lt(a.v, b.v) || (all(b.v == a.v) && b.i < a.i) {
+        return b;
+    }
+    return a;";
+    const PICK_MIN_I64: &str = "    if i64_lt(b.v, a.v) || (all(b.v == a.v) && b.i < a.i) {
+        return b;
+    }
+    return a;";
+    // The identity of max/min loses to every element: the extreme value, at the last position.
+    match (op, value) {
+        (Reduction::Max, "i32") => ("Acc(-2147483647 - 1, 0xffffffffu)", "Acc(x, r)", PICK_I32),
+        (Reduction::Min, "i32") => ("Acc(2147483647, 0xffffffffu)", "Acc(x, r)", PICK_I32),
+        (Reduction::Max, _) => (
+            "Acc(vec2<u32>(0u, 0x80000000u), 0xffffffffu)",
+            "Acc(x, r)",
+            PICK_MAX_I64,
+        ),
+        (Reduction::Min, _) => (
+            "Acc(vec2<u32>(0xffffffffu, 0x7fffffffu), 0xffffffffu)",
+            "Acc(x, r)",
+            PICK_MIN_I64,
+        ),
+        _ => (
+            "Acc(vec2<u32>(0u), 0u)",
+            "Acc(x, r)",
+            "    return Acc(i64_add(a.v, b.v), 0u);",
+        ),
+    }
+}
+
 /// The `shape_info` words: reducing the dims flagged in `mask`; None past 32 bits.
 fn shape_info(t: &Tensor, mask: &[bool]) -> Option<Vec<u32>> {
     let word = |v: usize| u32::try_from(v).ok();
@@ -102,7 +141,7 @@ fn shape_info(t: &Tensor, mask: &[bool]) -> Option<Vec<u32>> {
 }
 
 /// Threads per output: enough to spread a long reduction over a workgroup, few for short ones.
-fn lanes(count: usize) -> u32 {
+pub(crate) fn lanes(count: usize) -> u32 {
     match count {
         0..=15 => 1,
         16..=255 => 16,
@@ -125,7 +164,10 @@ fn run(
     // the element at p as that type.
     let (value, out_dtype, input_type, read) = match (t.dtype(), op) {
         (DType::F32, _) => ("f32", DType::F32, "f32", "input[p]"),
-        (DType::I64, Reduction::Sum) => ("vec2<u32>", DType::I64, "vec2<u32>", "input[p]"),
+        (DType::I64, Reduction::Sum | Reduction::Max | Reduction::Min) => {
+            ("vec2<u32>", DType::I64, "vec2<u32>", "input[p]")
+        }
+        (DType::I32, Reduction::Max | Reduction::Min) => ("i32", DType::I32, "i32", "input[p]"),
         (DType::I32, Reduction::Sum) => (
             "vec2<u32>",
             DType::I64,
@@ -140,7 +182,7 @@ fn run(
         ),
         _ => return Ok(None),
     };
-    if (indices && out_dtype != DType::F32) || !t.device().is_wgpu() || !fits_bindings(&[t])? {
+    if !t.device().is_wgpu() || !fits_bindings(&[t])? {
         return Ok(None);
     }
     let Some(words) = shape_info(t, mask) else {
@@ -180,14 +222,9 @@ fn run(
         "@group(0) @binding({input}) var<storage, read> input: array<{input_type}>;\n\
          @group(0) @binding({meta}) var<storage, read> shape_info: array<u32>;\n"
     ));
-    let (identity, load, combine) = if value == "f32" {
-        row(op)
-    } else {
-        (
-            "Acc(vec2<u32>(0u), 0u)",
-            "Acc(x, r)",
-            "    return Acc(i64_add(a.v, b.v), 0u);",
-        )
+    let (identity, load, combine) = match value {
+        "f32" => row(op),
+        _ => integer_row(op, value),
     };
     let combine = combine.replace("{{CMP}}", if op == Reduction::Max { ">" } else { "<" });
     let lanes = lanes(count as usize);

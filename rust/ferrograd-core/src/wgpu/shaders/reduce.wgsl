@@ -1,6 +1,6 @@
 // One reduction (sum, mean, prod, max, min, with the position of the extreme) over some dims
-// of a strided float32 tensor, or a sum of integers or bools into int64 (a vec2<u32>, see
-// int64.wgsl). Each output element is reduced by LANES threads of one
+// of a strided float32 tensor, max or min of int32 or int64, or a sum of integers or bools
+// into int64 (int64 is a vec2<u32>, see int64.wgsl). Each output element is reduced by LANES threads of one
 // workgroup: lane l folds the elements l, l + LANES, ... (counting row-major over the reduced
 // dims), then the lanes fold their partial results pairwise through workgroup memory.
 // Many small reductions use few lanes each (a workgroup then serves 256 / LANES outputs); one
