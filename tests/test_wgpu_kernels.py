@@ -350,7 +350,28 @@ MATMULS = {
     "vector": ((9,), (9, 4)),
     "empty rows": ((0, 5), (5, 3)),
     "empty inner": ((4, 0), (0, 3)),
+    # Row-major with k and n multiples of 4: both operands read in vec4s.
+    "aligned, ragged tiles": ((130, 24), (24, 260)),
+    "aligned, batched and broadcast": ((2, 1, 64, 36), (3, 36, 132)),
 }
+
+
+def test_matmul_of_views_aligned_to_4_elements_and_not(gpu):
+    rng = np.random.default_rng(8)
+    big_a = torch.tensor(rng.standard_normal((3, 40, 72)).astype(np.float32))
+    big_b = torch.tensor(rng.standard_normal((3, 72, 36)).astype(np.float32))
+    views = [
+        # Starts 4 elements in, rows of 72 and 36: read in vec4s.
+        lambda a, b: (a[:, :, 4:68], b[:, 4:68, 4:]),
+        # Starts 1 and 109 elements in: read one element at a time.
+        lambda a, b: (a[:, :, 1:65], b[:, 3:67, 1:33]),
+        # Stepped columns: one element at a time.
+        lambda a, b: (a[:, :, ::2], b[:, :36, ::2]),
+    ]
+    on_a, on_b = big_a.to(gpu), big_b.to(gpu)
+    for view in views:
+        got = on_gpu_only(lambda view=view: torch.matmul(*view(on_a, on_b)))
+        assert_matches(got, torch.matmul(*view(big_a, big_b)), rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize("case", MATMULS, ids=list(MATMULS))

@@ -9,6 +9,22 @@ use crate::error::Result;
 use crate::tensor::Tensor;
 
 const TEMPLATE: &str = include_str!("shaders/matmul.wgsl");
+const LOAD_A: &str = include_str!("shaders/matmul_load_a.wgsl");
+const LOAD_B: &str = include_str!("shaders/matmul_load_b.wgsl");
+const LOAD_A_VEC4: &str = include_str!("shaders/matmul_load_a_vec4.wgsl");
+const LOAD_B_VEC4: &str = include_str!("shaders/matmul_load_b_vec4.wgsl");
+
+/// Whether operand `t` of a product (batch dims first) can be read in vec4s along its last
+/// dim: row-major matrices whose rows, start, batch strides and width (`k` for a, `n` for b)
+/// are all multiples of 4 elements, so every vec4 is aligned and lies in one row.
+fn vec4_rows(t: &Tensor) -> bool {
+    let nb = t.ndim() - 2;
+    let strides = t.strides();
+    strides[nb + 1] == 1
+        && t.shape()[nb + 1] % 4 == 0
+        && t.storage_offset() % 4 == 0
+        && strides[..=nb].iter().all(|s| s % 4 == 0)
+}
 /// The shader's register blocking: (BLOCK, DEPTH). A workgroup computes a TILE = 16 * BLOCK
 /// square of outputs, walking k in slices of DEPTH. Small products (one tile or less) take
 /// BLOCK = 4, so more workgroups share the work; larger ones BLOCK = 8, where 16 loads from
@@ -68,17 +84,24 @@ pub fn product(
     };
     let (a_rs, a_cs) = (a.strides()[nb], a.strides()[nb + 1]);
     let (b_rs, b_cs) = (b.strides()[nb], b.strides()[nb + 1]);
-    let source = TEMPLATE
+    let (a_type, load_a) = if vec4_rows(a) {
+        ("vec4<f32>", LOAD_A_VEC4.to_string())
+    } else {
+        let map = slice_map(tile, depth, a_cs == 1 || a_rs != 1);
+        ("f32", LOAD_A.replace("{{A_SLICE}}", &map))
+    };
+    let (b_type, load_b) = if vec4_rows(b) {
+        ("vec4<f32>", LOAD_B_VEC4.to_string())
+    } else {
+        let map = slice_map(depth, tile, b_cs == 1 || b_rs != 1);
+        ("f32", LOAD_B.replace("{{B_SLICE}}", &map))
+    };
+    let source = [TEMPLATE, &load_a, &load_b]
+        .join("\n")
         .replace("{{BLOCK}}", &block.to_string())
         .replace("{{DEPTH}}", &depth.to_string())
-        .replace(
-            "{{A_SLICE}}",
-            &slice_map(tile, depth, a_cs == 1 || a_rs != 1),
-        )
-        .replace(
-            "{{B_SLICE}}",
-            &slice_map(depth, tile, b_cs == 1 || b_rs != 1),
-        );
+        .replace("{{A_TYPE}}", a_type)
+        .replace("{{B_TYPE}}", b_type);
     // With beta the kernel reads `out` (holding the input to add).
     let buffers = [
         output_buffer(out, beta.is_some())?,

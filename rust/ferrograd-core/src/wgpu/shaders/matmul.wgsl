@@ -8,17 +8,18 @@
 // registers: with BLOCK = 8, 16 loads from workgroup memory feed 64 multiply-adds.
 //
 // Operands are read through their strides, so transposed views need no copy. Filled in by
-// matmul.rs: BLOCK and DEPTH (see there), A_SLICE and B_SLICE, which map a loading thread to the (row, col) of the slice it
-// copies, chosen so that neighbouring threads read neighbouring addresses for the operand's
-// layout (row-major or transposed).
+// matmul.rs: BLOCK and DEPTH (see there), and for each operand its element type and the
+// function copying its slice into workgroup memory: one element per load through the strides
+// (matmul_load_a.wgsl, matmul_load_b.wgsl), or, for a row-major operand aligned to 4
+// elements, vec4 loads (matmul_load_a_vec4.wgsl, matmul_load_b_vec4.wgsl).
 //
 // shape_info: [m, n, k, nbatch, a offset, b offset, a row stride, a col stride, b row stride,
 //              b col stride, alpha bits, beta bits, has beta, batch shape,
 //              a batch strides, b batch strides]
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<{{A_TYPE}}>;
+@group(0) @binding(2) var<storage, read> b: array<{{B_TYPE}}>;
 @group(0) @binding(3) var<storage, read> shape_info: array<u32>;
 
 // Outputs per thread along each side.
@@ -58,10 +59,6 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
     let m = shape_info[0];
     let n = shape_info[1];
     let k = shape_info[2];
-    let a_rs = shape_info[6];
-    let a_cs = shape_info[7];
-    let b_rs = shape_info[8];
-    let b_cs = shape_info[9];
     let starts = batch_starts(group.z);
     let row0 = group.y * TILE;
     let col0 = group.x * TILE;
@@ -69,28 +66,8 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
 
     var acc: array<f32, BLOCK * BLOCK>;
     for (var k0 = 0u; k0 < k; k0 = k0 + DEPTH) {
-        for (var e = 0u; e < LOADS; e = e + 1u) {
-            let index = thread + THREADS * e;
-            {{A_SLICE}}
-            let gr = row0 + r;
-            let gk = k0 + c;
-            var v = 0.0;
-            if gr < m && gk < k {
-                v = a[starts.x + gr * a_rs + gk * a_cs];
-            }
-            a_slice[c * TILE + r] = v;
-        }
-        for (var e = 0u; e < LOADS; e = e + 1u) {
-            let index = thread + THREADS * e;
-            {{B_SLICE}}
-            let gk = k0 + r;
-            let gc = col0 + c;
-            var v = 0.0;
-            if gk < k && gc < n {
-                v = b[starts.y + gk * b_rs + gc * b_cs];
-            }
-            b_slice[r * TILE + c] = v;
-        }
+        load_a_slice(thread, k0, row0, starts.x);
+        load_b_slice(thread, k0, col0, starts.y);
         workgroupBarrier();
         for (var kk = 0u; kk < DEPTH; kk = kk + 1u) {
             var av: array<f32, BLOCK>;
