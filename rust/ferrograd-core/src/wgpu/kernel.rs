@@ -1,9 +1,11 @@
 //! Compiled compute pipelines, cached by their WGSL source, and recording one dispatch.
 //!
 //! A kernel's shader is generated from a template (see `elementwise.rs`), so the source text
-//! itself is the cache key: the same op on the same dtypes compiles once per process. A shader
-//! that fails to compile becomes a RuntimeError naming the kernel, never a crash.
+//! itself is the cache key (or, for the long templates, a short key standing for it: see
+//! `Source`): the same op on the same dtypes compiles once per process. A shader that fails
+//! to compile becomes a RuntimeError naming the kernel, never a crash.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -18,13 +20,69 @@ pub const WORKGROUP: u32 = 256;
 
 static PIPELINES: Mutex<Option<HashMap<String, Arc<::wgpu::ComputePipeline>>>> = Mutex::new(None);
 
+/// A kernel's WGSL: its text, or, for a kernel generated from a long template, a short key
+/// that names the text and a way to write it out. Generating a template's text (thousands of
+/// lines, with the math library) and hashing it cost more per op than the dispatch itself, so
+/// a keyed kernel is looked up by its key and written out only to be compiled.
+pub enum Source<'a> {
+    Text(&'a str),
+    Keyed(String, &'a dyn Fn() -> String),
+}
+
+impl<'a> From<&'a str> for Source<'a> {
+    fn from(text: &'a str) -> Self {
+        Source::Text(text)
+    }
+}
+
+impl<'a> From<&'a String> for Source<'a> {
+    fn from(text: &'a String) -> Self {
+        Source::Text(text)
+    }
+}
+
+impl Source<'_> {
+    /// The pipeline cache's key: the text, or the key (marked so it cannot equal a text).
+    fn cache_key(&self) -> Cow<'_, str> {
+        match self {
+            Source::Text(text) => Cow::Borrowed(text),
+            Source::Keyed(key, _) => Cow::Owned(format!("\u{0}{key}")),
+        }
+    }
+}
+
+/// `template` with each placeholder replaced by its text.
+pub fn fill(template: &str, pieces: &[(&str, &str)]) -> String {
+    pieces
+        .iter()
+        .fold(template.to_string(), |text, (at, with)| {
+            text.replace(at, with)
+        })
+}
+
+/// The key of a template filled with `pieces` (see [`Source::Keyed`]): equal keys, equal texts.
+pub fn template_key(template: &str, pieces: &[(&str, &str)]) -> String {
+    let mut key = template.to_string();
+    for (_, with) in pieces {
+        key.push('\u{1}');
+        key.push_str(with);
+    }
+    key
+}
+
 /// The pipeline for `source` (entry point `main`), compiled on first use.
-fn pipeline(label: &str, source: &str) -> Result<Arc<::wgpu::ComputePipeline>> {
+fn pipeline(label: &str, source: &Source<'_>) -> Result<Arc<::wgpu::ComputePipeline>> {
     let mut cache = PIPELINES.lock().unwrap_or_else(|p| p.into_inner());
     let cache = cache.get_or_insert_with(HashMap::new);
-    if let Some(p) = cache.get(source) {
+    let key = source.cache_key();
+    if let Some(p) = cache.get(&*key) {
         return Ok(p.clone());
     }
+    let text = match source {
+        Source::Text(text) => (*text).to_string(),
+        Source::Keyed(_, write) => write(),
+    };
+    let source = text.as_str();
     let ctx = context()?;
     let scope = ctx.device.push_error_scope(::wgpu::ErrorFilter::Validation);
     let module = ctx
@@ -49,7 +107,7 @@ fn pipeline(label: &str, source: &str) -> Result<Arc<::wgpu::ComputePipeline>> {
         )));
     }
     let pipeline = Arc::new(pipeline);
-    cache.insert(source.to_string(), pipeline.clone());
+    cache.insert(key.into_owned(), pipeline.clone());
     Ok(pipeline)
 }
 
@@ -71,9 +129,9 @@ fn grid(label: &str, invocations: u64) -> Result<(u32, u32)> {
 
 /// Records one dispatch of the kernel `source` over `invocations` threads: `buffers` bound at
 /// 0, 1, ... in order, then `meta` (the layouts, as 32-bit words) at the next binding.
-pub fn dispatch(
+pub fn dispatch<'a>(
     label: &str,
-    source: &str,
+    source: impl Into<Source<'a>>,
     buffers: &[&::wgpu::Buffer],
     meta: &[u32],
     invocations: u64,
@@ -121,9 +179,9 @@ pub fn groups_fit(groups: [u64; 3]) -> Result<bool> {
 
 /// As [`dispatch`], for a kernel that lays out its own grid of `groups` workgroups (tiled
 /// kernels: one workgroup per output tile); the caller has checked it with [`groups_fit`].
-pub fn dispatch_groups(
+pub fn dispatch_groups<'a>(
     label: &str,
-    source: &str,
+    source: impl Into<Source<'a>>,
     buffers: &[&::wgpu::Buffer],
     meta: &[u32],
     groups: [u32; 3],
@@ -137,7 +195,7 @@ pub fn dispatch_groups(
             big.size()
         )));
     }
-    let pipeline = pipeline(label, source)?;
+    let pipeline = pipeline(label, &source.into())?;
     let words: Vec<u8> = meta.iter().flat_map(|w| w.to_le_bytes()).collect();
     let meta_buffer = ctx
         .device

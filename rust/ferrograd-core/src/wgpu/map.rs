@@ -6,7 +6,7 @@
 //! flipped) costs nothing extra. An op declines (returns false, and the caller runs its CPU
 //! kernel) when an operand is too large for one binding or for 32-bit indices.
 
-use super::kernel::dispatch;
+use super::kernel::{dispatch, fill, template_key, Source};
 use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -315,16 +315,21 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
             input.view.load(&array, &p)
         ));
     }
-    let source = TEMPLATE
-        .replace("{{STORE}}", store)
-        .replace("{{VALUE}}", value)
-        .replace("{{OUT_POSITION}}", &locate(map.target, &[], 0, &order))
-        .replace("{{BINDINGS}}", &bindings)
-        .replace("{{META_BINDING}}", &buffers.len().to_string())
-        .replace("{{OPERANDS}}", &all.len().to_string())
-        .replace("{{LOADS}}", &loads)
-        .replace("{{EXPR}}", map.expr);
+    let out_position = locate(map.target, &[], 0, &order);
+    let (meta_binding, operands) = (buffers.len().to_string(), all.len().to_string());
+    let pieces = [
+        ("{{STORE}}", store),
+        ("{{VALUE}}", value),
+        ("{{OUT_POSITION}}", &out_position),
+        ("{{BINDINGS}}", &bindings),
+        ("{{META_BINDING}}", &meta_binding),
+        ("{{OPERANDS}}", &operands),
+        ("{{LOADS}}", &loads),
+        ("{{EXPR}}", map.expr),
+    ];
+    let write = || fill(TEMPLATE, &pieces);
     let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
-    dispatch(map.name, &source, &refs, &words, invocations)?;
+    let source = Source::Keyed(template_key("map", &pieces), &write);
+    dispatch(map.name, source, &refs, &words, invocations)?;
     Ok(true)
 }

@@ -2,7 +2,7 @@
 //! product (`mm`, `bmm`, `matmul`, `addmm`, `baddbmm`, `linear`, the convolutions' GEMMs) the
 //! way `cpu/matmul.rs` is on the host.
 
-use super::kernel::{dispatch_groups, groups_fit};
+use super::kernel::{dispatch_groups, fill, groups_fit, template_key, Source};
 use super::map::{fits_bindings, input_buffer, output_buffer};
 use crate::dtype::DType;
 use crate::error::Result;
@@ -96,12 +96,17 @@ pub fn product(
         let map = slice_map(depth, tile, b_cs == 1 || b_rs != 1);
         ("f32", LOAD_B.replace("{{B_SLICE}}", &map))
     };
-    let source = [TEMPLATE, &load_a, &load_b]
-        .join("\n")
-        .replace("{{BLOCK}}", &block.to_string())
-        .replace("{{DEPTH}}", &depth.to_string())
-        .replace("{{A_TYPE}}", a_type)
-        .replace("{{B_TYPE}}", b_type);
+    let (block, depth) = (block.to_string(), depth.to_string());
+    let pieces = [
+        ("{{LOAD_A}}", load_a.as_str()),
+        ("{{LOAD_B}}", &load_b),
+        ("{{BLOCK}}", &block),
+        ("{{DEPTH}}", &depth),
+        ("{{A_TYPE}}", a_type),
+        ("{{B_TYPE}}", b_type),
+    ];
+    let write = || fill(TEMPLATE, &pieces);
+    let source = Source::Keyed(template_key("matmul", &pieces), &write);
     // With beta the kernel reads `out` (holding the input to add).
     let buffers = [
         output_buffer(out, beta.is_some())?,
@@ -110,7 +115,7 @@ pub fn product(
     ];
     let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
     let groups = groups.map(|g| g as u32);
-    dispatch_groups("matmul", &source, &refs, &words, groups)?;
+    dispatch_groups("matmul", source, &refs, &words, groups)?;
     Ok(true)
 }
 

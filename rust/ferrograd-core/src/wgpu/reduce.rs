@@ -7,7 +7,7 @@
 //! Each entry point returns None (nothing done) when the GPU has no kernel for the case, and
 //! the caller then runs the CPU kernel: other dtypes, or indices past 32 bits.
 
-use super::kernel::dispatch;
+use super::kernel::{dispatch, fill, template_key, Source};
 use super::map::{fits_bindings, input_buffer, output_buffer};
 use crate::dtype::DType;
 use crate::error::Result;
@@ -228,19 +228,23 @@ fn run(
     };
     let combine = combine.replace("{{CMP}}", if op == Reduction::Max { ">" } else { "<" });
     let lanes = lanes(count as usize);
-    let source = TEMPLATE
-        .replace("{{BINDINGS}}", &bindings)
-        .replace("{{LANES}}", &lanes.to_string())
-        .replace("{{VALUE}}", value)
-        .replace("{{READ}}", read)
-        .replace("{{IDENTITY}}", identity)
-        .replace("{{LOAD}}", load)
-        .replace("{{COMBINE}}", &combine)
-        .replace("{{STORE}}", &store);
+    let lanes_text = lanes.to_string();
+    let pieces = [
+        ("{{BINDINGS}}", bindings.as_str()),
+        ("{{LANES}}", &lanes_text),
+        ("{{VALUE}}", value),
+        ("{{READ}}", read),
+        ("{{IDENTITY}}", identity),
+        ("{{LOAD}}", load),
+        ("{{COMBINE}}", &combine),
+        ("{{STORE}}", &store),
+    ];
+    let write = || fill(TEMPLATE, &pieces);
     let per_group = u64::from(256 / lanes);
     let groups = u64::from(outputs).div_ceil(per_group);
     let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
-    dispatch("reduce", &source, &refs, &words, groups * 256)?;
+    let source = Source::Keyed(template_key("reduce", &pieces), &write);
+    dispatch("reduce", source, &refs, &words, groups * 256)?;
     Ok(Some((values, index_out)))
 }
 

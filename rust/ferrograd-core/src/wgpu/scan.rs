@@ -5,7 +5,7 @@
 //! float32. Float32 is carried in float32 in a tree order, where the CPU carries float64 from
 //! the start of the lane, so long lanes differ from it by rounding.
 
-use super::kernel::{dispatch_groups, folded_groups};
+use super::kernel::{dispatch_groups, fill, folded_groups, template_key, Source};
 use super::map::{around_dim, dense_operand, input_buffer, output_buffer};
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;
@@ -174,14 +174,18 @@ pub fn scan(t: &Tensor, dim: usize, op: ScanOp) -> Result<Option<(Tensor, Option
     );
     buffers.push(input_buffer(&x)?);
     let cmp = if op == ScanOp::Max { ">=" } else { "<=" };
-    let source = TEMPLATE
-        .replace("{{BINDINGS}}", &bindings)
-        .replace("{{VALUE}}", value)
-        .replace("{{IDENTITY}}", identity)
-        .replace("{{COMBINE}}", &combine.replace("{{CMP}}", cmp))
-        .replace("{{READ}}", read)
-        .replace("{{STORE}}", store);
+    let combine = combine.replace("{{CMP}}", cmp);
+    let pieces = [
+        ("{{BINDINGS}}", bindings.as_str()),
+        ("{{VALUE}}", value),
+        ("{{IDENTITY}}", identity),
+        ("{{COMBINE}}", &combine),
+        ("{{READ}}", read),
+        ("{{STORE}}", store),
+    ];
+    let write = || fill(TEMPLATE, &pieces);
+    let source = Source::Keyed(template_key("scan", &pieces), &write);
     let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
-    dispatch_groups("scan", &source, &refs, &meta, folded_groups(meta[0])?)?;
+    dispatch_groups("scan", source, &refs, &meta, folded_groups(meta[0])?)?;
     Ok(Some((out, positions)))
 }

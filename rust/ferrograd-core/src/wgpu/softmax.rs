@@ -2,7 +2,7 @@
 //! each row's max, sum of exponentials and results without leaving the GPU's workgroup, where
 //! composing them from the reductions and elementwise kernels took five passes.
 
-use super::kernel::dispatch;
+use super::kernel::{dispatch, fill, template_key, Source};
 use super::map::{around_dim, dense_operand, input_buffer, output_buffer};
 use super::reduce::lanes;
 use crate::device_scope::DeviceScope;
@@ -47,13 +47,16 @@ pub fn softmax(t: &Tensor, dim: usize, log: bool) -> Result<Option<Tensor>> {
         return Ok(None);
     };
     let lanes = lanes(n);
-    let source = TEMPLATE.replace("{{LANES}}", &lanes.to_string());
+    let lanes_text = lanes.to_string();
+    let pieces = [("{{LANES}}", lanes_text.as_str())];
+    let write = || fill(TEMPLATE, &pieces);
+    let source = Source::Keyed(template_key("softmax", &pieces), &write);
     let buffers = [output_buffer(&out, false)?, input_buffer(&x)?];
     let groups = (rows as u64).div_ceil(u64::from(256 / lanes));
     let name = if log { "log_softmax" } else { "softmax" };
     dispatch(
         name,
-        &source,
+        source,
         &[&buffers[0], &buffers[1]],
         &meta,
         groups * 256,

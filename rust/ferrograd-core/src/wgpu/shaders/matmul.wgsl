@@ -104,3 +104,7 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_id) l
         }
     }
 }
+
+{{LOAD_A}}
+
+{{LOAD_B}}
