@@ -9,10 +9,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use ::wgpu::util::DeviceExt;
-
 use super::context::context;
-use super::stream::record;
+use super::stream::record_with_meta;
 use crate::error::{Error, Result};
 
 /// Invocations per workgroup of every kernel (the `@workgroup_size` of the templates).
@@ -196,32 +194,25 @@ pub fn dispatch_groups<'a>(
         )));
     }
     let pipeline = pipeline(label, &source.into())?;
-    let words: Vec<u8> = meta.iter().flat_map(|w| w.to_le_bytes()).collect();
-    let meta_buffer = ctx
-        .device
-        .create_buffer_init(&::wgpu::util::BufferInitDescriptor {
-            label: Some("meta"),
-            contents: &words,
-            usage: ::wgpu::BufferUsages::STORAGE,
+    let layout = pipeline.get_bind_group_layout(0);
+    record_with_meta(meta, |ctx, encoder, meta_binding| {
+        let mut entries: Vec<::wgpu::BindGroupEntry<'_>> = buffers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| ::wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: b.as_entire_binding(),
+            })
+            .collect();
+        entries.push(::wgpu::BindGroupEntry {
+            binding: buffers.len() as u32,
+            resource: meta_binding,
         });
-    let mut entries: Vec<::wgpu::BindGroupEntry<'_>> = buffers
-        .iter()
-        .enumerate()
-        .map(|(i, b)| ::wgpu::BindGroupEntry {
-            binding: i as u32,
-            resource: b.as_entire_binding(),
-        })
-        .collect();
-    entries.push(::wgpu::BindGroupEntry {
-        binding: buffers.len() as u32,
-        resource: meta_buffer.as_entire_binding(),
-    });
-    let bind_group = ctx.device.create_bind_group(&::wgpu::BindGroupDescriptor {
-        label: Some(label),
-        layout: &pipeline.get_bind_group_layout(0),
-        entries: &entries,
-    });
-    record(|_, encoder| {
+        let bind_group = ctx.device.create_bind_group(&::wgpu::BindGroupDescriptor {
+            label: Some(label),
+            layout: &layout,
+            entries: &entries,
+        });
         let mut pass = encoder.begin_compute_pass(&::wgpu::ComputePassDescriptor {
             label: Some(label),
             timestamp_writes: None,

@@ -1,8 +1,14 @@
 //! Lazy submission: GPU commands are recorded into one pending command encoder and submitted
 //! together, when a value must come back to the host, when `synchronize()` is called, or every
 //! `FLUSH_EVERY` commands so the GPU never idles behind a long recording.
+//!
+//! The kernels' `shape_info` words of one batch share one buffer (`MetaArena`): each dispatch
+//! binds its own aligned range, and the words are written with the batch's submission. A
+//! buffer per dispatch cost an allocation and a mapping each time.
 
 use std::sync::{Mutex, MutexGuard};
+
+use ::wgpu::util::DeviceExt;
 
 use super::context::{context, Context};
 use crate::error::{Error, Result};
@@ -13,11 +19,23 @@ const FLUSH_EVERY: usize = 64;
 struct Pending {
     encoder: Option<::wgpu::CommandEncoder>,
     commands: usize,
+    meta: Option<MetaArena>,
+}
+
+/// Bytes of the batch's `shape_info` buffer; a batch that would overflow it is submitted
+/// first. Larger than any kernel's words (a few hundred bytes) times `FLUSH_EVERY`.
+const META_BYTES: u64 = 64 * 1024;
+
+/// The `shape_info` words of the dispatches recorded in the pending batch.
+struct MetaArena {
+    buffer: ::wgpu::Buffer,
+    bytes: Vec<u8>,
 }
 
 static PENDING: Mutex<Pending> = Mutex::new(Pending {
     encoder: None,
     commands: 0,
+    meta: None,
 });
 
 fn pending() -> MutexGuard<'static, Pending> {
@@ -41,7 +59,71 @@ pub fn record(f: impl FnOnce(&Context, &mut ::wgpu::CommandEncoder)) -> Result<(
     Ok(())
 }
 
+/// Records a dispatch whose `shape_info` is `meta`: `f` gets the binding of the words in the
+/// batch's arena (the encoder it records into is the one they are written for).
+pub fn record_with_meta(
+    meta: &[u32],
+    f: impl FnOnce(&Context, &mut ::wgpu::CommandEncoder, ::wgpu::BindingResource<'_>),
+) -> Result<()> {
+    let ctx = context()?;
+    ctx.check()?;
+    let words: Vec<u8> = meta.iter().flat_map(|w| w.to_le_bytes()).collect();
+    // Bindings of runtime-sized arrays must hold at least one element.
+    let size = words.len().max(4) as u64;
+    let align = u64::from(ctx.limits.min_storage_buffer_offset_alignment).max(4);
+    let mut p = pending();
+    let used = p.meta.as_ref().map_or(0, |m| m.bytes.len() as u64);
+    if used.div_ceil(align) * align + size > META_BYTES {
+        submit(ctx, &mut p);
+    }
+    let (buffer, offset) = if size > META_BYTES {
+        // Never so far; a buffer of its own rather than a failure.
+        let contents = [words.as_slice(), &[0; 4]].concat();
+        let usage = ::wgpu::BufferUsages::STORAGE;
+        let init = ::wgpu::util::BufferInitDescriptor {
+            label: Some("meta"),
+            contents: &contents,
+            usage,
+        };
+        (ctx.device.create_buffer_init(&init), 0)
+    } else {
+        let arena = p.meta.get_or_insert_with(|| MetaArena {
+            buffer: ctx.device.create_buffer(&::wgpu::BufferDescriptor {
+                label: Some("meta"),
+                size: META_BYTES,
+                usage: ::wgpu::BufferUsages::STORAGE | ::wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            bytes: Vec::new(),
+        });
+        let offset = (arena.bytes.len() as u64).div_ceil(align) * align;
+        arena.bytes.resize(offset as usize, 0);
+        arena.bytes.extend_from_slice(&words);
+        arena.bytes.resize((offset + size) as usize, 0);
+        (arena.buffer.clone(), offset)
+    };
+    let encoder = p.encoder.get_or_insert_with(|| {
+        ctx.device
+            .create_command_encoder(&::wgpu::CommandEncoderDescriptor { label: None })
+    });
+    let binding = ::wgpu::BindingResource::Buffer(::wgpu::BufferBinding {
+        buffer: &buffer,
+        offset,
+        size: std::num::NonZeroU64::new(size),
+    });
+    f(ctx, encoder, binding);
+    p.commands += 1;
+    if p.commands >= FLUSH_EVERY {
+        submit(ctx, &mut p);
+    }
+    Ok(())
+}
+
 fn submit(ctx: &Context, p: &mut Pending) {
+    // The words go first: a write is carried out before the next submission's commands.
+    if let Some(arena) = p.meta.take() {
+        ctx.queue.write_buffer(&arena.buffer, 0, &arena.bytes);
+    }
     if let Some(encoder) = p.encoder.take() {
         ctx.queue.submit([encoder.finish()]);
     }
