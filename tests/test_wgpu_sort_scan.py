@@ -1,7 +1,7 @@
 """The GPU's ordering kernels run on the GPU and agree with the CPU: sorting along a dim
 (`sort`, `argsort`, `topk`, stable, NaN greatest), scans (`cumsum`, `cumprod`, `cummax`,
-`cummin`, `logcumsumexp`), triangles (`tril`, `triu`), and the extremes of integer tensors
-(so `one_hot`)."""
+`cummin`, `logcumsumexp`), order statistics (`median`, `nanmedian`, `kthvalue`), triangles
+(`tril`, `triu`), and the extremes of integer tensors (so `one_hot`)."""
 
 from __future__ import annotations
 
@@ -119,6 +119,54 @@ def test_sort_gradient_runs_on_the_gpu(gpu):
     cpu = base.clone().requires_grad_()
     values, _ = cpu.sort(1, descending=True)
     (values * weights).sum().backward()
+    assert_matches(on.grad, cpu.grad)
+
+
+def assert_picks(values, indices, base, dim, want_values, keepdim):
+    """The values equal the CPU's, and each index points at its value in `base`: between equal
+    values (-0 and +0 too) the GPU may pick another element than the CPU does."""
+    assert_matches(values, want_values, rtol=0)
+    picked = indices.cpu() if keepdim else indices.cpu().unsqueeze(dim)
+    got = base.gather(dim, picked).numpy()
+    values = values.cpu().numpy() if keepdim else values.cpu().unsqueeze(dim).numpy()
+    np.testing.assert_array_equal(got, values)
+    assert (np.signbit(got) == np.signbit(values)).all()
+
+
+@pytest.mark.parametrize("op", ["median", "nanmedian"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_medians_along_a_dim_with_nan_and_ties(gpu, op, keepdim):
+    base = with_ties_and_specials((5, 9), seed=6)
+    base[4] = float("nan")  # a lane of NaNs only
+    base[3, :4] = float("nan")  # more NaNs than numbers
+    on = base.to(gpu)
+    for dim in (0, 1):
+        values, indices = on_gpu_only(lambda dim=dim: getattr(on, op)(dim, keepdim=keepdim))
+        want_values, _ = getattr(base, op)(dim, keepdim=keepdim)
+        assert_picks(values, indices, base, dim, want_values, keepdim)
+    assert_same(on_gpu_only(lambda: getattr(on, op)()), getattr(base, op)())
+    numbers = torch.randn(7, 6)
+    assert_same(on_gpu_only(lambda: getattr(numbers.to(gpu), op)()), getattr(numbers, op)())
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int32])
+def test_kthvalue_along_a_dim(gpu, dtype):
+    base = with_ties_and_specials((4, 8), seed=7)
+    if dtype == torch.int32:
+        base = base.nan_to_num(0.0, 100.0, -100.0).to(dtype)
+    on = base.to(gpu)
+    for k, dim, keepdim in ((1, 1, False), (3, 0, True), (8, 1, True), (4, -1, False)):
+        values, indices = on_gpu_only(lambda k=k, dim=dim, kd=keepdim: on.kthvalue(k, dim, kd))
+        want_values, _ = base.kthvalue(k, dim, keepdim)
+        assert_picks(values, indices, base, dim, want_values, keepdim)
+
+
+def test_median_gradient_runs_on_the_gpu(gpu):
+    base = torch.randn(4, 7)
+    on = base.to(gpu).requires_grad_()
+    on_gpu_only(lambda: on.median(1).values.sum().backward())
+    cpu = base.clone().requires_grad_()
+    cpu.median(1).values.sum().backward()
     assert_matches(on.grad, cpu.grad)
 
 

@@ -38,6 +38,7 @@ mod raw_access;
 mod reduce;
 mod reduce_minmax;
 mod reduce_order;
+mod reduce_order_gpu;
 mod reduce_stats;
 mod reorder;
 mod repeat;

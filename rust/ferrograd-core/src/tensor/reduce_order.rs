@@ -2,6 +2,7 @@
 //! `quantile`/`nanquantile`.
 
 use super::reduce::reduced_shape;
+use super::reduce_order_gpu as order_gpu;
 use super::reduce_stats::fmt_g;
 use super::Tensor;
 use crate::autograd::formulas::select::{self, QuantilePlan};
@@ -110,6 +111,12 @@ impl Tensor {
             return Ok(Tensor::scalar(crate::Scalar::Float(f64::NAN), self.dtype()));
         }
         no_bool(self, "median_cpu")?;
+        if self.device().is_wgpu() {
+            let flat = self.reshape(&[-1])?;
+            if let Some((value, _)) = order_gpu::median(&flat, 0, false, ignore_nan)? {
+                return Ok(value);
+            }
+        }
         with_dtype!(self.dtype(), T => {
             let vals = super::materialize::<T>(self)?;
             Tensor::from_vec(vec![median_all(&vals, ignore_nan)], &[])
@@ -134,13 +141,14 @@ impl Tensor {
         } else {
             "MedianBackward1"
         };
-        picked_along(
-            self,
-            node,
-            d,
-            keepdim,
-            || with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, |row| median_row(row, ignore_nan))),
-        )
+        picked_along(self, node, d, keepdim, || {
+            if self.device().is_wgpu() && self.ndim() > 0 {
+                if let Some(found) = order_gpu::median(self, d, keepdim, ignore_nan)? {
+                    return Ok(found);
+                }
+            }
+            with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, |row| median_row(row, ignore_nan)))
+        })
     }
 
     /// `mode(dim=-1, keepdim=False)`: the most frequent value (the smallest on ties).
@@ -166,13 +174,14 @@ impl Tensor {
         }
         no_bool(self, "kthvalue_cpu")?;
         let k = (k - 1) as usize;
-        picked_along(
-            self,
-            "KthvalueBackward0",
-            d,
-            keepdim,
-            || with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, |row| kth_smallest(row, k))),
-        )
+        picked_along(self, "KthvalueBackward0", d, keepdim, || {
+            if self.device().is_wgpu() && self.ndim() > 0 {
+                if let Some(found) = order_gpu::kth(self, d, k, keepdim)? {
+                    return Ok(found);
+                }
+            }
+            with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, |row| kth_smallest(row, k)))
+        })
     }
 
     /// `quantile(q, dim=None, keepdim=False, *, interpolation='linear')` with `q` a 0-dim or
