@@ -373,8 +373,6 @@ fn logsumexp_of<T: Real>(t: &Tensor, mask: &[bool], shape: &[usize]) -> Result<T
     Tensor::from_vec(out, shape)
 }
 
-/// The `ord`-norm over the flagged dims, accumulated in the compute type (float32 for the
-/// half types), with PyTorch's formula for each order.
 /// Whether the GPU's reductions serve a float32 reduction of `t` over `dims`: on the GPU, not
 /// empty, and not over an empty dim list (whose meaning varies by op).
 fn on_gpu_reduction(t: &Tensor, dims: Option<&[i64]>) -> bool {
@@ -432,6 +430,8 @@ fn norm_on_gpu(
     }))
 }
 
+/// The `ord`-norm over the flagged dims, accumulated in the compute type (float32 for the
+/// half types), with PyTorch's formula for each order.
 fn norm_of<T: Real>(t: &Tensor, mask: &[bool], ord: f64, shape: &[usize]) -> Result<Tensor> {
     let zero = <T::C as Accum>::ZERO;
     let one = <T::C as Accum>::ONE;

@@ -86,17 +86,13 @@ pub fn masked_fill(dst: &Tensor, mask: &Tensor, value: Scalar) -> Result<bool> {
         return Ok(false);
     };
     let words = value_words(value, dst.dtype());
-    let expr = if words.len() == 2 {
-        "select(y, vec2<u32>(extra(0u), extra(1u)), x != 0u)"
-    } else {
-        "select(y, extra(0u), x != 0u)"
-    };
+    let expr = format!("select(y, {}, x != 0u)", value_expr(&words));
     map::run(&Map {
         name: "masked_fill",
         target: dst,
         out: view,
         inputs: &[Input::new(mask, View::Bytes), Input::new(dst, view)],
-        expr,
+        expr: &expr,
         extra: &words,
     })
 }
@@ -116,6 +112,16 @@ fn value_words(value: Scalar, dtype: DType) -> Vec<u32> {
         .collect()
 }
 
+/// The WGSL expression of a value passed as the map kernel's extra `words` (one word, or two
+/// for an 8-byte element).
+fn value_expr(words: &[u32]) -> &'static str {
+    if words.len() == 2 {
+        "vec2<u32>(extra(0u), extra(1u))"
+    } else {
+        "extra(0u)"
+    }
+}
+
 fn element_bytes<T: Element>(v: T) -> Vec<u8> {
     // SAFETY: an Element is a plain number (no padding, no pointers); reading its bytes is
     // reading its value's representation.
@@ -129,11 +135,7 @@ pub fn fill(dst: &Tensor, value: Scalar) -> Result<bool> {
         return Ok(false);
     };
     let words = value_words(value, dst.dtype());
-    let expr = if words.len() == 2 {
-        "vec2<u32>(extra(0u), extra(1u))"
-    } else {
-        "extra(0u)"
-    };
+    let expr = value_expr(&words);
     map::run(&Map {
         name: "fill",
         target: dst,

@@ -8,8 +8,6 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use ::wgpu::util::DeviceExt;
-
 use super::context::{context, Context};
 use crate::error::{Error, Result};
 
@@ -46,16 +44,7 @@ fn pending() -> MutexGuard<'static, Pending> {
 pub fn record(f: impl FnOnce(&Context, &mut ::wgpu::CommandEncoder)) -> Result<()> {
     let ctx = context()?;
     ctx.check()?;
-    let mut p = pending();
-    let encoder = p.encoder.get_or_insert_with(|| {
-        ctx.device
-            .create_command_encoder(&::wgpu::CommandEncoderDescriptor { label: None })
-    });
-    f(ctx, encoder);
-    p.commands += 1;
-    if p.commands >= FLUSH_EVERY {
-        submit(ctx, &mut p);
-    }
+    record_into(ctx, &mut pending(), |encoder| f(ctx, encoder));
     Ok(())
 }
 
@@ -67,56 +56,56 @@ pub fn record_with_meta(
 ) -> Result<()> {
     let ctx = context()?;
     ctx.check()?;
-    let words: Vec<u8> = meta.iter().flat_map(|w| w.to_le_bytes()).collect();
     // Bindings of runtime-sized arrays must hold at least one element.
-    let size = words.len().max(4) as u64;
+    let size = (meta.len() as u64 * 4).max(4);
+    if size > META_BYTES {
+        return Err(Error::runtime(format!(
+            "wgpu: a kernel's layout takes {size} bytes, more than a batch holds ({META_BYTES})"
+        )));
+    }
     let align = u64::from(ctx.limits.min_storage_buffer_offset_alignment).max(4);
     let mut p = pending();
     let used = p.meta.as_ref().map_or(0, |m| m.bytes.len() as u64);
     if used.div_ceil(align) * align + size > META_BYTES {
         submit(ctx, &mut p);
     }
-    let (buffer, offset) = if size > META_BYTES {
-        // Never so far; a buffer of its own rather than a failure.
-        let contents = [words.as_slice(), &[0; 4]].concat();
-        let usage = ::wgpu::BufferUsages::STORAGE;
-        let init = ::wgpu::util::BufferInitDescriptor {
+    let arena = p.meta.get_or_insert_with(|| MetaArena {
+        buffer: ctx.device.create_buffer(&::wgpu::BufferDescriptor {
             label: Some("meta"),
-            contents: &contents,
-            usage,
-        };
-        (ctx.device.create_buffer_init(&init), 0)
-    } else {
-        let arena = p.meta.get_or_insert_with(|| MetaArena {
-            buffer: ctx.device.create_buffer(&::wgpu::BufferDescriptor {
-                label: Some("meta"),
-                size: META_BYTES,
-                usage: ::wgpu::BufferUsages::STORAGE | ::wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }),
-            bytes: Vec::new(),
-        });
-        let offset = (arena.bytes.len() as u64).div_ceil(align) * align;
-        arena.bytes.resize(offset as usize, 0);
-        arena.bytes.extend_from_slice(&words);
-        arena.bytes.resize((offset + size) as usize, 0);
-        (arena.buffer.clone(), offset)
-    };
-    let encoder = p.encoder.get_or_insert_with(|| {
-        ctx.device
-            .create_command_encoder(&::wgpu::CommandEncoderDescriptor { label: None })
+            size: META_BYTES,
+            usage: ::wgpu::BufferUsages::STORAGE | ::wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        }),
+        bytes: Vec::new(),
     });
+    let offset = (arena.bytes.len() as u64).div_ceil(align) * align;
+    arena.bytes.resize(offset as usize, 0);
+    arena
+        .bytes
+        .extend(meta.iter().flat_map(|w| w.to_le_bytes()));
+    arena.bytes.resize((offset + size) as usize, 0);
+    let buffer = arena.buffer.clone();
     let binding = ::wgpu::BindingResource::Buffer(::wgpu::BufferBinding {
         buffer: &buffer,
         offset,
         size: std::num::NonZeroU64::new(size),
     });
-    f(ctx, encoder, binding);
+    record_into(ctx, &mut p, |encoder| f(ctx, encoder, binding));
+    Ok(())
+}
+
+/// Runs `f` on the pending encoder (created if there is none), and submits the batch once it
+/// holds `FLUSH_EVERY` commands.
+fn record_into(ctx: &Context, p: &mut Pending, f: impl FnOnce(&mut ::wgpu::CommandEncoder)) {
+    let encoder = p.encoder.get_or_insert_with(|| {
+        ctx.device
+            .create_command_encoder(&::wgpu::CommandEncoderDescriptor { label: None })
+    });
+    f(encoder);
     p.commands += 1;
     if p.commands >= FLUSH_EVERY {
-        submit(ctx, &mut p);
+        submit(ctx, p);
     }
-    Ok(())
 }
 
 fn submit(ctx: &Context, p: &mut Pending) {
