@@ -156,7 +156,6 @@ ACTIVATIONS = [
         ("", lambda: nn.LogSoftmax(dim=1), True),
         ("", nn.Mish, True),
         ("", lambda: nn.PReLU(3), True),
-        ("-train", nn.RReLU, True),
         ("-eval", nn.RReLU, False),
         ("", nn.ReLU, True),
         ("", nn.ReLU6, True),
@@ -283,11 +282,5 @@ FUNCTIONALS = [
         lambda: lambda i, w: F.embedding(i, w, padding_idx=1),
         lambda: (ints(5, 2, 3), randn(5, 2)),
     ),
-    case("F.dropout-train", lambda: lambda x: F.dropout(x, 0.4), lambda: (randn(3, 6),)),
     case("F.dropout-p1", lambda: lambda x: F.dropout(x, 1.0), lambda: (randn(3, 6),)),
-    case(
-        "F.gumbel_softmax-hard",
-        lambda: lambda x: F.gumbel_softmax(x, hard=True),
-        lambda: (randn(3, 5),),
-    ),
 ]

@@ -56,14 +56,6 @@ def test_factories_take_device_and_like_forms_keep_it(gpu):
     assert torch.zeros_like(x, device="cpu").device.type == "cpu"
 
 
-def test_seeded_draws_are_the_same_on_both_devices(gpu):
-    torch.manual_seed(3)
-    a = torch.randn(5)
-    torch.wgpu.manual_seed(3)
-    b = torch.randn(5, device=gpu)
-    assert a.tolist() == b.cpu().tolist()
-
-
 def test_mixing_devices_is_pytorchs_error(gpu):
     a, b = torch.ones(3, device=gpu), torch.ones(3)
     message = (

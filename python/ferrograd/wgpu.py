@@ -43,19 +43,49 @@ def synchronize(device: Any = None) -> None:
     _C._wgpu_synchronize()
 
 
+# The GPU's generator: random GPU tensors (`rand`, `randn`, `randint`, dropout masks, the
+# in-place samplers) are drawn on the GPU from it. Its numbers differ from the CPU generator's,
+# as CUDA's differ from the CPU's in PyTorch; `ferrograd.manual_seed` seeds both.
+default_generators = (_C._wgpu_default_generator(),)
+
+
 def manual_seed(seed: int) -> None:
-    """Seeds the generator GPU tensors draw from.
-
-    Random GPU tensors are drawn from the default generator and moved to the GPU, so this
-    seeds that generator (as `ferrograd.manual_seed` does), and a seeded program draws the same
-    numbers on the CPU and on the GPU.
-    """
-    from . import manual_seed as _seed
-
-    _seed(seed)
+    """Seeds the generator GPU tensors draw from (the CPU's is left as it is)."""
+    default_generators[0].manual_seed(int(seed))
 
 
 manual_seed_all = manual_seed
+
+
+def seed() -> None:
+    """Seeds the GPU's generator with a nondeterministic number."""
+    default_generators[0].seed()
+
+
+seed_all = seed
+
+
+def initial_seed() -> int:
+    """The seed the GPU's generator was last seeded with."""
+    return default_generators[0].initial_seed()
+
+
+def get_rng_state(device: Any = "wgpu") -> Any:
+    """The GPU generator's state, a ByteTensor of 16 bytes: its seed and its offset."""
+    return default_generators[0].get_state()
+
+
+def set_rng_state(new_state: Any, device: Any = "wgpu") -> None:
+    default_generators[0].set_state(new_state)
+
+
+def get_rng_state_all() -> list:
+    return [get_rng_state()]
+
+
+def set_rng_state_all(new_states: Any) -> None:
+    for state in new_states:
+        set_rng_state(state)
 
 
 def memory_allocated(device: Any = None) -> int:
@@ -84,9 +114,13 @@ def empty_cache() -> None:
 
 __all__ = [
     "current_device",
+    "default_generators",
     "device_count",
     "empty_cache",
     "get_device_name",
+    "get_rng_state",
+    "get_rng_state_all",
+    "initial_seed",
     "is_available",
     "manual_seed",
     "manual_seed_all",
@@ -94,5 +128,9 @@ __all__ = [
     "memory_allocated",
     "memory_reserved",
     "reset_peak_memory_stats",
+    "seed",
+    "seed_all",
+    "set_rng_state",
+    "set_rng_state_all",
     "synchronize",
 ]

@@ -90,6 +90,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(random::get_rng_state, m)?)?;
     m.add_function(wrap_pyfunction!(random::set_rng_state, m)?)?;
     m.add_function(wrap_pyfunction!(random::_default_generator, m)?)?;
+    m.add_function(wrap_pyfunction!(random::_wgpu_default_generator, m)?)?;
     m.add_function(wrap_pyfunction!(random_sampling::rand, m)?)?;
     m.add_function(wrap_pyfunction!(random_sampling::randn, m)?)?;
     m.add_function(wrap_pyfunction!(random_sampling::randint, m)?)?;

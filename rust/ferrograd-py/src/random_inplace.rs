@@ -9,7 +9,7 @@ use pyo3::types::PyTuple;
 
 use crate::args::int_list;
 use crate::errors::{core, runtime_err, type_err};
-use crate::random::{with_generator, PyGenerator};
+use crate::random::{with_draws, PyGenerator};
 use crate::random_sampling::check_std;
 use crate::tensor::PyTensor;
 
@@ -19,8 +19,8 @@ fn sample_in_place<'py>(
     generator: Option<PyRef<'py, PyGenerator>>,
     dist: Distribution,
 ) -> PyResult<PyRef<'py, PyTensor>> {
-    with_generator(generator.as_deref(), |g| {
-        core(op, || slf.t.sample_(g, dist))
+    with_draws(generator.as_deref(), slf.t.device(), |draws| {
+        core(op, || slf.t.sample_(draws, dist))
     })?;
     Ok(slf)
 }

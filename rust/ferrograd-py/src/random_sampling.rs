@@ -2,7 +2,7 @@
 //! `bernoulli`, `multinomial` and the `*_like` variants. Each builds a new tensor drawn from a
 //! `ferrograd.Generator` (see `random.rs`), or from the default one when none is given.
 
-use ferrograd_core::tensor::Distribution;
+use ferrograd_core::tensor::{Distribution, Draws};
 use ferrograd_core::{DType, Device, Scalar, Tensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -10,7 +10,7 @@ use pyo3::types::PyTuple;
 use crate::args::{extract_int, extract_scalar, size_arg, to_sizes};
 use crate::dtype::{default_dtype, extract_opt_dtype};
 use crate::errors::{core, runtime_err, type_err};
-use crate::random::{with_generator, PyGenerator};
+use crate::random::{with_draws, PyGenerator};
 use crate::tensor::{device_arg, wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
@@ -26,11 +26,9 @@ fn sample(
     device: Device,
     requires_grad: bool,
 ) -> Out {
-    // Drawn on the host and moved, so a seeded program draws the same numbers on every device.
-    let t = with_generator(generator, |g| {
-        core(op, || {
-            Tensor::sampled(shape, dtype, g, dist)?.to_device(device)
-        })
+    // Drawn on the device, from its own generator.
+    let t = with_draws(generator, device, |draws| {
+        core(op, || Tensor::sampled(shape, dtype, draws, dist))
     })?;
     if requires_grad {
         core(op, || t.set_requires_grad(true))?;
@@ -183,10 +181,8 @@ pub fn randperm(
         )));
     }
     let dtype = extract_opt_dtype(dtype)?.unwrap_or(DType::I64);
-    let t = with_generator(generator.as_deref(), |g| {
-        core("randperm", || {
-            Tensor::randperm(n as usize, dtype, g)?.to_device(device)
-        })
+    let t = with_draws(generator.as_deref(), device, |draws| {
+        core("randperm", || Tensor::randperm(n as usize, dtype, draws))
     })?;
     wrap(py, t)
 }
@@ -263,8 +259,10 @@ pub fn normal(
             (number(Some(mean), &s, 0.0)?, s)
         }
     };
-    let t = with_generator(generator.as_deref(), |g| {
-        core("normal", || Tensor::normal_from(&m, &s, g))
+    let device =
+        ferrograd_core::device_scope::common_device([&m, &s]).map_err(crate::errors::to_py_err)?;
+    let t = with_draws(generator.as_deref(), device, |draws| {
+        core("normal", || Tensor::normal_from(&m, &s, draws))
     })?;
     wrap(py, t)
 }
@@ -279,15 +277,15 @@ pub fn bernoulli(
     out: Option<&Bound<'_, PyAny>>,
 ) -> Out {
     let _ = out;
-    let t = with_generator(generator.as_deref(), |g| {
+    let t = with_draws(generator.as_deref(), input.t.device(), |draws| {
         core("bernoulli", || match p {
             Some(p) => Tensor::sampled(
                 input.t.shape(),
                 input.t.dtype(),
-                g,
+                draws,
                 Distribution::Bernoulli { p },
             ),
-            None => input.t.bernoulli(g),
+            None => input.t.bernoulli(draws),
         })
     })?;
     wrap(py, t)
@@ -306,8 +304,15 @@ pub fn multinomial(
     let _ = out;
     let n = to_sizes(&[num_samples])
         .map_err(|_| runtime_err("cannot sample n_sample <= 0 samples"))?[0];
-    let t = with_generator(generator.as_deref(), |g| {
-        core("multinomial", || input.t.multinomial(g, n, replacement))
+    // Drawn by the CPU's generator for a tensor on any device (see the README).
+    let t = with_draws(generator.as_deref(), Device::Cpu, |draws| match draws {
+        Draws::Cpu(g) => core("multinomial", || {
+            input
+                .t
+                .multinomial(g, n, replacement)?
+                .to_device(input.t.device())
+        }),
+        Draws::Wgpu(_) => unreachable!("with_draws gives the CPU's generator for the CPU"),
     })?;
     wrap(py, t)
 }

@@ -68,23 +68,29 @@ pub fn random_full_range<T: Element>(g: &mut Generator, out: &mut [T]) -> Result
     Ok(())
 }
 
-/// `random_()` with no bounds: `[0, 2^mantissa]` for floats (mantissa digits incl. the implicit
-/// bit: 24, 53, 11, 8), `[0, max]` for integers, a fair coin for bool. `double` and `int64` use
-/// a 64-bit draw, every other dtype a 32-bit one.
+/// How many values `random_()` with no bounds draws from for `dtype`, counting from 0:
+/// `[0, 2^mantissa]` for floats (mantissa digits incl. the implicit bit: 24, 53, 11, 8),
+/// `[0, max]` for integers, a fair coin for bool.
+pub fn default_range(dtype: DType) -> u64 {
+    match dtype {
+        DType::Bool => 2,
+        DType::U8 => 1 << 8,
+        DType::I8 => 1 << 7,
+        DType::I16 => 1 << 15,
+        DType::I32 => 1 << 31,
+        DType::I64 => 1 << 63,
+        DType::F16 => (1 << 11) + 1,
+        DType::BF16 => (1 << 8) + 1,
+        DType::F32 => (1 << 24) + 1,
+        DType::F64 => (1 << 53) + 1,
+    }
+}
+
+/// `random_()` with no bounds, over [`default_range`]. `double` and `int64` use a 64-bit
+/// draw, every other dtype a 32-bit one.
 pub fn random_default<T: Element>(g: &mut Generator, out: &mut [T]) -> Result<(), String> {
-    // (modulus, needs a 64-bit draw); bool is special-cased below.
-    let (modulus, wide): (u64, bool) = match T::DTYPE {
-        DType::Bool => (2, false),
-        DType::U8 => (1 << 8, false),
-        DType::I8 => (1 << 7, false),
-        DType::I16 => (1 << 15, false),
-        DType::I32 => (1 << 31, false),
-        DType::I64 => (1 << 63, true),
-        DType::F16 => ((1 << 11) + 1, false),
-        DType::BF16 => ((1 << 8) + 1, false),
-        DType::F32 => ((1 << 24) + 1, false),
-        DType::F64 => ((1 << 53) + 1, true),
-    };
+    let modulus = default_range(T::DTYPE);
+    let wide = matches!(T::DTYPE, DType::I64 | DType::F64);
     if T::DTYPE == DType::Bool {
         for o in out.iter_mut() {
             *o = T::from_bool(g.random_u32() & 1 != 0);

@@ -1,5 +1,6 @@
 //! PyTorch-exact CPU random numbers: the MT19937 generator, its state bytes, and every sampler
-//! behind `rand`, `randn`, `randint`, `randperm`, `bernoulli`, `exponential_` and `multinomial`.
+//! behind `rand`, `randn`, `randint`, `randperm`, `bernoulli`, `exponential_` and `multinomial`;
+//! and the state of the GPU's counter-based generator ([`PhiloxGenerator`]).
 //!
 //! Each sampler writes into a contiguous `&mut [T]` *in order*, consuming the generator exactly
 //! as PyTorch's CPU kernel does for a contiguous tensor, so `torch.manual_seed(0);
@@ -22,6 +23,7 @@ mod mt19937;
 mod multinomial;
 mod normal;
 mod normal_fill;
+mod philox;
 mod randperm;
 mod state;
 pub(crate) mod stl_select;
@@ -34,10 +36,13 @@ pub use bernoulli::{bernoulli_probs, bernoulli_scalar};
 pub use exponential::exponential;
 pub use flavor::KernelFlavor;
 pub use generator::{Generator, DEFAULT_RNG_SEED};
-pub use integers::{random_default, random_from_to, random_full_range, random_range};
+pub use integers::{
+    default_range, random_default, random_from_to, random_full_range, random_range,
+};
 pub use multinomial::multinomial;
 pub use normal::{normal, normal_serial, NORMAL_FILL_MIN_LEN};
 pub use normal_fill::normal_fill;
+pub use philox::{default_device_generator, PhiloxGenerator, PHILOX_STATE_SIZE};
 pub use randperm::randperm;
 pub use state::STATE_SIZE;
 pub use uniform::uniform;

@@ -1,15 +1,16 @@
 //! Filling tensors with random values from a [`Generator`]: the core of `rand`, `randn`,
 //! `randint`, `uniform_`, `normal_`, `random_`, `bernoulli_`, `exponential_`, `multinomial`.
 //!
-//! Values are drawn in row-major order into a contiguous buffer and then written into the
-//! tensor's layout, so a fresh tensor consumes the generator exactly as PyTorch does.
+//! On the CPU, values are drawn in row-major order into a contiguous buffer and then written
+//! into the tensor's layout, so a fresh tensor consumes the generator exactly as PyTorch does.
+//! GPU tensors draw on the GPU from the GPU's own generator (`random_device.rs`).
 
 use super::{materialize, Tensor};
 use crate::autograd::formulas::copy::zero_derivative;
 use crate::autograd::{needs_grad, tracked, tracked_in_place};
 use crate::dtype::{DType, Element};
 use crate::error::{Error, ErrorKind, Result};
-use crate::random::{self, Generator};
+use crate::random::{self, Generator, PhiloxGenerator};
 use crate::with_dtype;
 
 /// A distribution to sample every element from.
@@ -52,7 +53,14 @@ impl Distribution {
     }
 }
 
-fn draw<T: Element>(
+/// The generator a sampling op draws from: the CPU's for CPU tensors, the GPU's for GPU ones
+/// (a PyTorch generator belongs to one device too).
+pub enum Draws<'a> {
+    Cpu(&'a mut Generator),
+    Wgpu(&'a mut PhiloxGenerator),
+}
+
+pub(super) fn draw<T: Element>(
     g: &mut Generator,
     out: &mut [T],
     dist: Distribution,
@@ -99,34 +107,58 @@ impl Tensor {
     /// Overwrites every element with a draw from `dist` (the `*_` in-place samplers).
     /// On a tensor that is part of a graph the write is recorded: every value is replaced by
     /// a draw, so the old values get a zero gradient (`UniformBackward0`, ...).
-    pub fn sample_(&self, g: &mut Generator, dist: Distribution) -> Result<()> {
+    pub fn sample_(&self, draws: Draws<'_>, dist: Distribution) -> Result<()> {
         self.check_no_internal_overlap("random")?;
+        let g = match draws {
+            Draws::Cpu(g) => g,
+            Draws::Wgpu(g) if !needs_grad(&[self]) => return self.sample_on_device_(g, dist),
+            Draws::Wgpu(g) => {
+                let draw = || Tensor::sampled_on_device(self.shape(), self.dtype(), g, dist);
+                return self.record_sample_(dist, draw);
+            }
+        };
         let mut draw = || draw_tensor(self.shape(), self.dtype(), g, dist, self.is_contiguous());
         if !needs_grad(&[self]) {
             return self.copy_(&draw()?);
         }
+        self.record_sample_(dist, draw)
+    }
+
+    /// Overwrites a tensor that is part of a graph with `draw()`, recording the write.
+    fn record_sample_(
+        &self,
+        dist: Distribution,
+        draw: impl FnOnce() -> Result<Tensor>,
+    ) -> Result<()> {
         tracked_in_place(self, |old| {
             tracked(&[old], draw, |_| Ok(zero_derivative(dist.node_name())))
         })?;
         Ok(())
     }
 
-    /// A new tensor of `shape` sampled from `dist` (`rand`, `randn`, `randint`, ...).
+    /// A new tensor of `shape` sampled from `dist` (`rand`, `randn`, `randint`, ...), on the
+    /// device of the generator.
     pub fn sampled(
         shape: &[usize],
         dtype: DType,
-        g: &mut Generator,
+        draws: Draws<'_>,
         dist: Distribution,
     ) -> Result<Tensor> {
-        draw_tensor(shape, dtype, g, dist, true)
+        match draws {
+            Draws::Cpu(g) => draw_tensor(shape, dtype, g, dist, true),
+            Draws::Wgpu(g) => Tensor::sampled_on_device(shape, dtype, g, dist),
+        }
     }
 
     /// `bernoulli(self)`: each element is 1 with the probability held by `self`.
     /// The probabilities get a zero gradient (`BernoulliBackward0`).
-    pub fn bernoulli(&self, g: &mut Generator) -> Result<Tensor> {
+    pub fn bernoulli(&self, draws: Draws<'_>) -> Result<Tensor> {
         tracked(
             &[self],
-            || self.bernoulli_untracked(g),
+            || match draws {
+                Draws::Cpu(g) => self.bernoulli_untracked(g),
+                Draws::Wgpu(g) => self.bernoulli_on_device(g),
+            },
             |_| Ok(zero_derivative("BernoulliBackward0")),
         )
     }
@@ -189,10 +221,13 @@ impl Tensor {
     /// `normal_(0, 1).mul_(std).add_(mean)` does.
     /// The draws do not change with `mean` and `std` in the sense autograd can see: both get
     /// a zero gradient (`NormalBackward3`).
-    pub fn normal_from(mean: &Tensor, std: &Tensor, g: &mut Generator) -> Result<Tensor> {
+    pub fn normal_from(mean: &Tensor, std: &Tensor, draws: Draws<'_>) -> Result<Tensor> {
         tracked(
             &[mean, std],
-            || Tensor::normal_untracked(mean, std, g),
+            || match draws {
+                Draws::Cpu(g) => Tensor::normal_untracked(mean, std, g),
+                Draws::Wgpu(g) => Tensor::normal_on_device(mean, std, g),
+            },
             |_| Ok(zero_derivative("NormalBackward3")),
         )
     }
@@ -234,8 +269,12 @@ impl Tensor {
         })
     }
 
-    /// `randperm(n)`: a random permutation of `0..n`.
-    pub fn randperm(n: usize, dtype: DType, g: &mut Generator) -> Result<Tensor> {
+    /// `randperm(n)`: a random permutation of `0..n`, on the generator's device.
+    pub fn randperm(n: usize, dtype: DType, draws: Draws<'_>) -> Result<Tensor> {
+        let g = match draws {
+            Draws::Cpu(g) => g,
+            Draws::Wgpu(g) => return Tensor::randperm_on_device(n, dtype, g),
+        };
         let perm = random::randperm(g, n).map_err(Error::runtime)?;
         Tensor::from_vec(perm, &[n])?.to_dtype(dtype)
     }

@@ -1,6 +1,7 @@
 //! The GPU's "one output element per thread" kernels: the template `shaders/map.wgsl`, filled
 //! in by the elementwise ops (`elementwise.rs`, whose expressions may call the functions of
-//! `shaders/math.wgsl`, `trig.wgsl`, `erf.wgsl`, `division.wgsl` and `int64.wgsl`) and by copies, casts and fills (`copy.rs`).
+//! `shaders/math.wgsl`, `trig.wgsl`, `erf.wgsl`, `division.wgsl` and `int64.wgsl`), by copies,
+//! casts and fills (`copy.rs`) and by random draws (`random.rs`, with `philox.wgsl`).
 //!
 //! Operands are read in place through their strides, so a view (transposed, stepped, expanded,
 //! flipped) costs nothing extra. An op declines (returns false, and the caller runs its CPU
@@ -20,6 +21,7 @@ const TEMPLATE: &str = concat!(
     include_str!("shaders/trig.wgsl"),
     include_str!("shaders/erf.wgsl"),
     include_str!("shaders/division.wgsl"),
+    include_str!("shaders/philox.wgsl"),
     include_str!("shaders/map.wgsl")
 );
 

@@ -14,6 +14,7 @@ pub mod nll;
 pub mod offset_walk;
 pub mod pool;
 pub mod pooling;
+pub mod random;
 pub mod reduce;
 pub mod resample;
 pub mod resident;
