@@ -181,6 +181,34 @@ def test_integer_and_bool_binary_kernels(gpu, name, dtype):
         assert_matches(on_gpu_only(lambda: fn(p.to(gpu), q.to(gpu))), fn(p, q))
 
 
+INT_DIVISION = {
+    "floor_divide": torch.floor_divide,
+    "remainder": torch.remainder,
+    "fmod": torch.fmod,
+    "div-trunc": lambda a, b: torch.div(a, b, rounding_mode="trunc"),
+    "div-floor": lambda a, b: torch.div(a, b, rounding_mode="floor"),
+}
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int64], ids=["int32", "int64"])
+@pytest.mark.parametrize("name", INT_DIVISION)
+def test_integer_division_runs_on_the_gpu_and_refuses_a_zero_divisor(gpu, name, dtype):
+    fn = INT_DIVISION[name]
+    a, b = integers(dtype, (3, 1, 6), 8), integers(dtype, (4, 6), 9)
+    b[b == 0] = 7
+    info = torch.iinfo(dtype)
+    a[0, 0, :4] = torch.tensor([info.min, info.min, info.max, -7])
+    b[0, :4] = torch.tensor([-1, 3, -2, 2])  # the minimum over -1 wraps, as on the CPU
+    b[1, :3] = torch.tensor([1, -1, info.min])
+    assert_matches(on_gpu_only(lambda: fn(a.to(gpu), b.to(gpu))), fn(a, b))
+    assert_matches(on_gpu_only(lambda: fn(a.to(gpu), -5)), fn(a, -5))
+    b[2, 3] = 0
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        on_gpu_only(lambda: fn(a.to(gpu), b.to(gpu)))
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        fn(a.to(gpu), 0)
+
+
 INT_UNARY = ["abs", "neg", "sign", "square", "relu", "bitwise_not", "logical_not", "signbit"]
 INT_UNARY += ["floor", "round"]
 

@@ -84,7 +84,9 @@ def test_randn_is_box_muller_on_the_reference_words(gpu):
     for i in range(8):
         w = block(9, 0, i // 4)
         first = 2 * ((i // 2) % 2)
-        u1, u2 = ((w[first] >> 8) + 1) * 2.0**-24, (w[first + 1] >> 8) * 2.0**-24
+        # u1 from all 32 bits, rounded to float32 as the kernel does; u2 from the top 24.
+        u1 = float(np.float32(w[first]) + np.float32(1)) * 2.0**-32
+        u2 = (w[first + 1] >> 8) * 2.0**-24
         angle = 2 * math.pi * u2
         radius = math.sqrt(-2 * math.log(u1))
         expected.append(radius * (math.sin(angle) if i % 2 else math.cos(angle)))
@@ -330,3 +332,30 @@ def test_a_transformer_layer_trains_with_dropout_on_the_gpu(gpu):
     again, other = step(0), step(1)
     assert first[0].tolist() == again[0].tolist() and first[1].tolist() == again[1].tolist()
     assert first[0].tolist() != other[0].tolist()  # another seed, other masks
+
+
+def test_multinomial_samples_by_the_exponential_race_on_the_gpu(gpu):
+    probs = torch.tensor([0.0, 1.0, 2.0, 0.0, 7.0])  # unnormalised, with impossible categories
+    torch.wgpu.manual_seed(0)
+    rows = on_gpu_only(lambda: torch.multinomial(probs.expand(20000, 5).to(gpu), 1))
+    once = np.bincount(rows.cpu().numpy().ravel(), minlength=5) / 20000
+    many = on_gpu_only(lambda: torch.multinomial(probs.to(gpu), 20000, replacement=True))
+    assert many.shape == (20000,) and many.dtype == torch.int64
+    repeated = np.bincount(many.cpu().numpy(), minlength=5) / 20000
+    expected = probs.numpy() / 10
+    for frequencies in (once, repeated):
+        assert frequencies[0] == 0 and frequencies[3] == 0
+        np.testing.assert_allclose(frequencies, expected, atol=5 * math.sqrt(0.25 / 20000))
+    # Without replacement: distinct categories, the possible ones first.
+    drawn = torch.multinomial(probs.expand(50, 5).to(gpu), 4).cpu()
+    assert all(len(set(row)) == 4 and set(row[:3]) == {1, 2, 4} for row in drawn.tolist())
+
+
+def test_multinomial_on_the_gpu_checks_its_probabilities(gpu):
+    for bad in ([0.5, -0.1], [1.0, float("inf")], [float("nan"), 1.0]):
+        with pytest.raises(RuntimeError, match="contains either `inf`, `nan` or element < 0"):
+            torch.multinomial(torch.tensor(bad, device=gpu), 1)
+    with pytest.raises(RuntimeError, match=r"sum of probabilities <= 0"):
+        torch.multinomial(torch.tensor([[1.0, 2.0], [0.0, 0.0]], device=gpu), 1)
+    with pytest.raises(RuntimeError, match="cannot sample n_sample > prob_dist.size"):
+        torch.multinomial(torch.ones(3, device=gpu), 4)

@@ -2,7 +2,7 @@
 //! `bernoulli`, `multinomial` and the `*_like` variants. Each builds a new tensor drawn from a
 //! `ferrograd.Generator` (see `random.rs`), or from the default one when none is given.
 
-use ferrograd_core::tensor::{Distribution, Draws};
+use ferrograd_core::tensor::Distribution;
 use ferrograd_core::{DType, Device, Scalar, Tensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -304,15 +304,8 @@ pub fn multinomial(
     let _ = out;
     let n = to_sizes(&[num_samples])
         .map_err(|_| runtime_err("cannot sample n_sample <= 0 samples"))?[0];
-    // Drawn by the CPU's generator for a tensor on any device (see the README).
-    let t = with_draws(generator.as_deref(), Device::Cpu, |draws| match draws {
-        Draws::Cpu(g) => core("multinomial", || {
-            input
-                .t
-                .multinomial(g, n, replacement)?
-                .to_device(input.t.device())
-        }),
-        Draws::Wgpu(_) => unreachable!("with_draws gives the CPU's generator for the CPU"),
+    let t = with_draws(generator.as_deref(), input.t.device(), |draws| {
+        core("multinomial", || input.t.multinomial(draws, n, replacement))
     })?;
     wrap(py, t)
 }

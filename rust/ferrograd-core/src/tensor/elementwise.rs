@@ -397,6 +397,12 @@ impl Tensor {
         if self.numel() == 0 {
             return Ok(false);
         }
+        if self.device().is_wgpu() {
+            // Found on the GPU: one bool comes back, as PyTorch's CUDA kernels read their
+            // checks, not the divisor.
+            let zeros = self.binary(BinaryOp::Eq, &Arg::Scalar(Scalar::Int(0)), None)?;
+            return Ok(zeros.any(None, false)?.item()?.to_f64() != 0.0);
+        }
         let data = self.storage().read();
         let buf = data.cpu()?;
         Ok(crate::with_dtype!(self.dtype(), T => {

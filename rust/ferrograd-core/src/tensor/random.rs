@@ -178,13 +178,32 @@ impl Tensor {
         })
     }
 
-    /// `multinomial(self, num_samples, replacement)` over the last dim (1-D or 2-D `self`).
+    /// `multinomial(self, num_samples, replacement)` over the last dim (1-D or 2-D `self`),
+    /// on the generator's device.
     pub fn multinomial(
         &self,
-        g: &mut Generator,
+        draws: Draws<'_>,
         num_samples: usize,
         replacement: bool,
     ) -> Result<Tensor> {
+        let (rows, cols) = self.multinomial_shape(num_samples, replacement)?;
+        let g = match draws {
+            Draws::Cpu(g) => g,
+            Draws::Wgpu(g) => return self.multinomial_on_device(g, num_samples, replacement),
+        };
+        let samples = with_dtype!(self.dtype(), P => {
+            let probs = materialize::<P>(self)?;
+            random::multinomial(g, &probs, rows, cols, num_samples, replacement).map_err(Error::runtime)?
+        });
+        Tensor::from_vec(samples, &self.multinomial_result_shape(num_samples))
+    }
+
+    /// The (rows, categories) of `multinomial`'s probabilities, after PyTorch's argument checks.
+    pub(super) fn multinomial_shape(
+        &self,
+        num_samples: usize,
+        replacement: bool,
+    ) -> Result<(usize, usize)> {
         let (rows, cols) = match self.shape() {
             [c] => (1, *c),
             [r, c] => (*r, *c),
@@ -204,16 +223,18 @@ impl Tensor {
                 "cannot sample n_sample > prob_dist.size(-1) samples without replacement",
             ));
         }
-        let samples = with_dtype!(self.dtype(), P => {
-            let probs = materialize::<P>(self)?;
-            random::multinomial(g, &probs, rows, cols, num_samples, replacement).map_err(Error::runtime)?
-        });
-        let shape: Vec<usize> = if self.ndim() == 1 {
-            vec![num_samples]
-        } else {
-            vec![rows, num_samples]
-        };
-        Tensor::from_vec(samples, &shape)
+        if cols > 1 << 24 {
+            return Err(Error::runtime("number of categories cannot exceed 2^24"));
+        }
+        Ok((rows, cols))
+    }
+
+    /// `[num_samples]` for one distribution, `[rows, num_samples]` for a batch of them.
+    pub(super) fn multinomial_result_shape(&self, num_samples: usize) -> Vec<usize> {
+        match self.shape() {
+            [_] => vec![num_samples],
+            shape => vec![shape[0], num_samples],
+        }
     }
 
     /// `normal(mean, std)` with tensor arguments: `z * std + mean` for standard normal draws

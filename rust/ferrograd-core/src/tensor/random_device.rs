@@ -8,7 +8,7 @@
 
 use super::random::{draw, Distribution};
 use super::Tensor;
-use crate::autograd::formulas::math::{add, mul};
+use crate::autograd::formulas::math::{add, div, mul};
 use crate::device::Device;
 use crate::device_scope::DeviceScope;
 use crate::dtype::{DType, Scalar};
@@ -18,6 +18,10 @@ use crate::random::{self, Generator, PhiloxGenerator};
 use crate::tensor::Arg;
 use crate::wgpu::random::{bernoulli_of, Draw};
 use crate::with_dtype;
+
+/// The most scores one race of `multinomial` with replacement computes (rows x samples x
+/// categories); more samples take more races.
+const RACE_SCORES: usize = 1 << 24;
 
 /// The error the CPU's sampler raises for `dist` on `dtype`, if any.
 fn check(dist: Distribution, dtype: DType) -> Result<()> {
@@ -171,6 +175,79 @@ impl Tensor {
         };
         let z = Tensor::sampled_on_device(&shape, dtype, g, standard)?;
         add(&mul(&z, std)?, mean)
+    }
+
+    /// `multinomial` of GPU probabilities by the exponential race, as PyTorch's CUDA kernel
+    /// samples: `q ~ Exp(1)` per category, and the category of the largest `p / q` wins, which
+    /// is distributed as `p` normalised. `topk` of one race gives samples without replacement;
+    /// with replacement each sample runs its own race. The probabilities are checked from their
+    /// extremes and row maxima (three numbers read back, where the CPU reads them all).
+    pub(super) fn multinomial_on_device(
+        &self,
+        g: &mut PhiloxGenerator,
+        num_samples: usize,
+        replacement: bool,
+    ) -> Result<Tensor> {
+        let (rows, cols) = self.multinomial_shape(num_samples, replacement)?;
+        let shape: Vec<i64> = self
+            .multinomial_result_shape(num_samples)
+            .iter()
+            .map(|&d| d as i64)
+            .collect();
+        if rows == 0 {
+            return gpu_tensor(&[0, num_samples], DType::I64)?.reshape(&shape);
+        }
+        let _on = DeviceScope::of(&[self])?;
+        let probs = self
+            .to_dtype(DType::F32)?
+            .reshape(&[rows as i64, 1, cols as i64])?;
+        let low = if cols == 0 {
+            0.0
+        } else {
+            probs.min_all()?.item()?.to_f64()
+        };
+        let high = if cols == 0 {
+            0.0
+        } else {
+            probs.max_all()?.item()?.to_f64()
+        };
+        if low.is_nan() || low < 0.0 || high == f64::INFINITY {
+            return Err(Error::runtime(
+                "probability tensor contains either `inf`, `nan` or element < 0",
+            ));
+        }
+        if cols == 0 || probs.amax(&[-1], false)?.min_all()?.item()?.to_f64() == 0.0 {
+            return Err(Error::runtime(
+                "invalid multinomial distribution (sum of probabilities <= 0)",
+            ));
+        }
+        // Scores p / q of `samples` races, shape (rows, samples, cols). A draw of q = 0 is
+        // raised to the least normal float, so that p = 0 scores 0, never NaN.
+        let least = Arg::Scalar(Scalar::Float(f64::from(f32::MIN_POSITIVE)));
+        let mut race = |samples: usize| -> Result<Tensor> {
+            let exp1 = Distribution::Exponential { lambd: 1.0 };
+            let q = Tensor::sampled_on_device(&[rows, samples, cols], DType::F32, g, exp1)?;
+            div(&probs, &q.clamp_min(&least, None)?)
+        };
+        let picked = if num_samples == 1 {
+            race(1)?.argmax(Some(-1), false)?
+        } else if !replacement {
+            race(1)?
+                .squeeze_dims(&[1])?
+                .topk(num_samples as i64, -1, true, true)?
+                .1
+        } else {
+            let per_race = (RACE_SCORES / (rows * cols)).max(1);
+            let mut parts = Vec::new();
+            let mut done = 0;
+            while done < num_samples {
+                let n = per_race.min(num_samples - done);
+                parts.push(race(n)?.argmax(Some(-1), false)?);
+                done += n;
+            }
+            Tensor::cat(&parts, 1)?
+        };
+        picked.reshape(&shape)
     }
 
     /// `randperm(n)` on the GPU: the order that sorts `n` random 31-bit keys (a stable sort, so

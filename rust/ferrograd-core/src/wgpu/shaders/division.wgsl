@@ -1,5 +1,6 @@
-// Float32 fmod, remainder and floor division, for the elementwise op table (prepended to the
-// map template after math.wgsl), computed as the CPU computes them.
+// Float32 fmod, remainder and floor division, and int32 floor division and remainder, for the
+// elementwise op table (prepended to the map template after math.wgsl), computed as the CPU
+// computes them.
 //
 // A remainder of floats is always exactly representable, so fmod is exact in C and on the
 // CPU; WGSL's `%` is x - y trunc(x / y), which is not (its quotient is rounded first). fmod
@@ -78,4 +79,19 @@ fn floor_divide_float(x: f32, y: f32) -> f32 {
     }
     let f = floor(q);
     return select(f, f + 1.0, q - f > 0.5);
+}
+
+// int32 floor division and Python's remainder from WGSL's truncating / and %, which give the
+// most negative value divided by -1 as itself (and remainder 0): it wraps, as on the CPU. The
+// divisor is nonzero (the host checks).
+fn i32_floor_adjusts(r: i32, y: i32) -> bool {
+    return r != 0 && (r < 0) != (y < 0);
+}
+
+fn i32_div_floor(x: i32, y: i32) -> i32 {
+    return select(x / y, x / y - 1, i32_floor_adjusts(x % y, y));
+}
+
+fn i32_remainder(x: i32, y: i32) -> i32 {
+    return select(x % y, x % y + y, i32_floor_adjusts(x % y, y));
 }

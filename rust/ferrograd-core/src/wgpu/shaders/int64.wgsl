@@ -78,3 +78,56 @@ fn f32_to_i64(x: f32) -> vec2<u32> {
     let magnitude = vec2<u32>(u32(a - hi * 4294967296.0), u32(hi));
     return select(magnitude, i64_neg(magnitude), x < 0.0);
 }
+
+// x < y for unsigned 64-bit values.
+fn u64_less(x: vec2<u32>, y: vec2<u32>) -> bool {
+    return x.y < y.y || (x.y == y.y && x.x < y.x);
+}
+
+// (x / m, x mod m) for unsigned 64-bit values (m > 0), as (quotient, remainder) words, by long
+// division a bit at a time: the remainder doubles and takes the next bit of x, and m comes off
+// whenever the remainder reaches it (also when the doubling carried out of 64 bits: the true
+// value is then below 2 m, and the wrapping difference is it), setting that quotient bit.
+fn u64_divmod(x: vec2<u32>, m: vec2<u32>) -> vec4<u32> {
+    var q = vec2<u32>(0u);
+    var r = vec2<u32>(0u);
+    for (var b = 63i; b >= 0; b = b - 1i) {
+        let word = select(x.x, x.y, b >= 32i);
+        let bit = (word >> u32(b & 31i)) & 1u;
+        let carry = r.y >> 31u;
+        r = vec2<u32>((r.x << 1u) | bit, (r.y << 1u) | (r.x >> 31u));
+        q = vec2<u32>(q.x << 1u, (q.y << 1u) | (q.x >> 31u));
+        if carry == 1u || !u64_less(r, m) {
+            r = i64_add(r, i64_neg(m));
+            q.x = q.x | 1u;
+        }
+    }
+    return vec4<u32>(q, r);
+}
+
+// Truncating signed division, as C's / and % (the remainder has the dividend's sign), as
+// (quotient, remainder). The magnitude of the most negative value is 2^63 read unsigned, so
+// its quotients wrap as the CPU's do. The divisor is nonzero (the host checks).
+fn i64_divmod_trunc(x: vec2<u32>, y: vec2<u32>) -> vec4<u32> {
+    let xn = i64_is_negative(x);
+    let yn = i64_is_negative(y);
+    let u = u64_divmod(select(x, i64_neg(x), xn), select(y, i64_neg(y), yn));
+    return vec4<u32>(select(u.xy, i64_neg(u.xy), xn != yn), select(u.zw, i64_neg(u.zw), xn));
+}
+
+// Whether a truncated quotient must step down to the floor: a nonzero remainder whose sign
+// differs from the divisor's.
+fn i64_floor_adjusts(d: vec4<u32>, y: vec2<u32>) -> bool {
+    return any(d.zw != vec2<u32>(0u)) && i64_is_negative(d.zw) != i64_is_negative(y);
+}
+
+fn i64_div_floor(x: vec2<u32>, y: vec2<u32>) -> vec2<u32> {
+    let d = i64_divmod_trunc(x, y);
+    return select(d.xy, i64_add(d.xy, vec2<u32>(0xffffffffu)), i64_floor_adjusts(d, y));
+}
+
+// Python's remainder: the sign of the divisor.
+fn i64_remainder(x: vec2<u32>, y: vec2<u32>) -> vec2<u32> {
+    let d = i64_divmod_trunc(x, y);
+    return select(d.zw, i64_add(d.zw, y), i64_floor_adjusts(d, y));
+}

@@ -46,9 +46,11 @@ fn unit_closed_open(w: u32) -> f32 {
     return f32(w >> 8u) * 5.9604645e-8;
 }
 
-// The same in (0, 1], for a logarithm.
+// A word as a float32 in (0, 1], for a logarithm: all 32 bits count, so the smallest values
+// (the tails of a normal or an exponential) are as fine as 2^-32, not 2^-24. Rounding to 24
+// bits near 1 may give 1 exactly, never more.
 fn unit_open_closed(w: u32) -> f32 {
-    return f32((w >> 8u) + 1u) * 5.9604645e-8;
+    return (f32(w) + 1.0) * 2.3283064e-10;
 }
 
 // Uniform in [low, high): a value that rounds up to `high` becomes `low`, as on the CPU.
@@ -76,28 +78,6 @@ fn random_success(i: u32, threshold: u32) -> bool {
     return (random_word(i) >> 8u) < threshold;
 }
 
-// x < y for unsigned 64-bit values.
-fn u64_less(x: vec2<u32>, y: vec2<u32>) -> bool {
-    return x.y < y.y || (x.y == y.y && x.x < y.x);
-}
-
-// x mod m for unsigned 64-bit values (m > 0), a bit at a time: the remainder doubles and takes
-// the next bit, and m comes off whenever the remainder reaches it (also when the doubling
-// carried out of 64 bits: the true value is then below 2 m, and the wrapping difference is it).
-fn u64_rem(x: vec2<u32>, m: vec2<u32>) -> vec2<u32> {
-    var r = vec2<u32>(0u);
-    for (var b = 63i; b >= 0; b = b - 1i) {
-        let word = select(x.x, x.y, b >= 32i);
-        let bit = (word >> u32(b & 31i)) & 1u;
-        let carry = r.y >> 31u;
-        r = vec2<u32>((r.x << 1u) | bit, (r.y << 1u) | (r.x >> 31u));
-        if carry == 1u || !u64_less(r, m) {
-            r = i64_add(r, i64_neg(m));
-        }
-    }
-    return r;
-}
-
 // low + a draw mod range, as a 64-bit value: one word serves ranges below 2^28 (where the CPU
 // uses one 32-bit draw too), two words the wider ones, so the modulo's bias stays below 2^-4.
 fn random_integer(i: u32, low: vec2<u32>, range: vec2<u32>) -> vec2<u32> {
@@ -105,7 +85,7 @@ fn random_integer(i: u32, low: vec2<u32>, range: vec2<u32>) -> vec2<u32> {
     if range.y == 0u && range.x < 0x10000000u {
         r = vec2<u32>(random_word(i) % range.x, 0u);
     } else {
-        r = u64_rem(random_wide(i), range);
+        r = u64_divmod(random_wide(i), range).zw;
     }
     return i64_add(r, low);
 }
