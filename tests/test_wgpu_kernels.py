@@ -209,6 +209,23 @@ def test_integer_division_runs_on_the_gpu_and_refuses_a_zero_divisor(gpu, name, 
         fn(a.to(gpu), 0)
 
 
+def test_one_byte_views_are_written_on_the_gpu(gpu):
+    # A view shares its words with bytes it does not own: each is written alone, atomically.
+    x = float32_values((5, 6), 4).nan_to_num(0.0, 1e3, -1e3) * 100
+    for make in (
+        lambda t, d: t.__setitem__((slice(None), slice(1, None, 2)), x.to(d)[:, 1::2] > 0),
+        lambda t, d: t[1:4, 2:5].fill_(1),
+        lambda t, d: t.t()[2].copy_(torch.arange(-3, 2).to(d)),
+        lambda t, d: t[::2, ::3].copy_(x.to(d)[::2, ::3]),
+    ):
+        for dtype in (torch.bool, torch.uint8, torch.int8):
+            cpu = torch.zeros(5, 6, dtype=dtype)
+            make(cpu, "cpu")
+            on = torch.zeros(5, 6, dtype=dtype).to(gpu)
+            on_gpu_only(lambda: make(on, gpu))  # noqa: B023
+            assert on.cpu().tolist() == cpu.tolist()
+
+
 INT_UNARY = ["abs", "neg", "sign", "square", "relu", "bitwise_not", "logical_not", "signbit"]
 INT_UNARY += ["floor", "round"]
 

@@ -3,9 +3,9 @@
 //! `zero_` and the factories' fills.
 //!
 //! A copy between equal dtypes moves bits, so it serves every 4- and 8-byte dtype, and 1-byte
-//! ones written whole (a thread packs four bytes into a word). A cast is written for the dtypes
-//! WGSL computes with; 16-bit outputs, and 1-byte outputs into views, are left to the CPU
-//! kernel.
+//! ones (a thread packs four bytes into a word, or writes one byte of a view atomically). A
+//! cast is written for the dtypes WGSL computes with, and from integers into bytes; 16-bit
+//! outputs are left to the CPU kernel.
 
 use super::map::{self, Input, Map, View};
 use crate::dtype::{DType, Element, Scalar};
@@ -32,7 +32,12 @@ fn cast_expr(from: DType, to: DType) -> Option<&'static str> {
         (F32, Bool) => "select(0u, 1u, is_nan(x) || x != 0.0)",
         (I32, Bool) => "select(0u, 1u, x != 0)",
         (U8 | I8, Bool) => "select(0u, 1u, x != 0u)",
-        (Bool, U8) => "x",
+        (Bool | I8, U8) | (Bool | U8, I8) => "x",
+        // Integers into bytes keep their low byte (the CPU's wrapping `as`); a float goes
+        // through int32 first, as on the CPU.
+        (I32, U8 | I8) => "bitcast<u32>(x) & 0xffu",
+        (I64, U8 | I8) => "x.x & 0xffu",
+        (F32, U8 | I8) => "bitcast<u32>(select(-2147483647 - 1, i32(x), x >= -2147483648.0 && x < 2147483648.0)) & 0xffu",
         // int64 as a vec2<u32> (shaders/int64.wgsl): rounded to nearest, wrapped, as on the CPU.
         (I64, F32) => "i64_to_f32(x)",
         (I64, I32) => "bitcast<i32>(x.x)",

@@ -134,6 +134,18 @@ const STORE_BYTES: &str = "    let first = thread * 4u;
     }
     out[thread] = word;";
 
+/// The template's STORE for one-byte outputs that share words with bytes they do not own (a
+/// view): each thread writes its element's byte alone, clearing and setting it with atomics so
+/// that neighbours writing the other bytes of the word are never overwritten.
+const STORE_BYTE_ATOMIC: &str = "    let i = thread;
+    if i >= shape_info[0] {
+        return;
+    }
+    let p = {{OUT_POSITION}};
+    let shift = (p % 4u) * 8u;
+    atomicAnd(&out[p / 4u], ~(0xffu << shift));
+    atomicOr(&out[p / 4u], (element(i) & 0xffu) << shift);";
+
 /// An operand's offset and strides as u32 words, with its flipped dims walked backwards: the
 /// offset moves to the dim's last element and the stride is negated, wrapped to u32.
 /// Dims are taken in `order` (see [`count_order`]).
@@ -240,18 +252,35 @@ fn locate(t: &Tensor, flip: &[usize], k: usize, order: &[usize]) -> String {
 }
 
 /// The order in which the kernel counts elements (outer dim first): row-major, except for a
-/// one-byte output, whose threads each write one word of it: its memory order, so that a
-/// dense output in any dim order (`to(bool)` keeps a transposed input's order) is walked
-/// word by word. Every operand is read in the same order, which leaves an elementwise result
-/// unchanged.
+/// one-byte output whose threads each write one word of it ([`owns_words`]): its memory order,
+/// so that a dense output in any dim order (`to(bool)` keeps a transposed input's order) is
+/// walked word by word. Every operand is read in the same order, which leaves an elementwise
+/// result unchanged.
 fn count_order(map: &Map<'_>) -> Vec<usize> {
     let t = map.target;
-    let mut order: Vec<usize> = (0..t.ndim()).collect();
+    let row_major: Vec<usize> = (0..t.ndim()).collect();
+    let mut order = row_major.clone();
     if let View::Bytes = map.out {
         // Stable: dims of equal stride keep their order.
         order.sort_by_key(|&d| std::cmp::Reverse(t.strides()[d]));
+        if !owns_words(map, &order) {
+            return row_major;
+        }
     }
     order
+}
+
+/// Whether a one-byte output, counted in `order`, is every byte of the words it lies in, and
+/// no input reads them: then whole words may be written.
+fn owns_words(map: &Map<'_>, order: &[usize]) -> bool {
+    let t = map.target;
+    in_order_contiguous(t, order)
+        && t.storage_offset() == 0
+        && t.storage().nbytes() == t.numel()
+        && map
+            .inputs
+            .iter()
+            .all(|i| !i.tensor.storage().same(t.storage()))
 }
 
 /// Whether `t`, its dims taken in `order`, is contiguous.
@@ -274,20 +303,20 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
     };
     let (value, out_type, store, invocations) = match map.out {
         View::Typed(t) => (t, t, STORE_ELEMENT, u64::from(words[0])),
+        View::Bytes if owns_words(map, &order) => {
+            ("u32", "u32", STORE_BYTES, u64::from(words[0]).div_ceil(4))
+        }
         View::Bytes => {
-            // Whole words are written: the output must own them all.
-            let t = map.target;
-            let owns_words = in_order_contiguous(t, &order)
-                && t.storage_offset() == 0
-                && t.storage().nbytes() == t.numel()
-                && map
-                    .inputs
-                    .iter()
-                    .all(|i| !i.tensor.storage().same(t.storage()));
-            if !owns_words {
+            // A byte at a time; an input reading the output's own words (an in-place op on a
+            // view) would need atomic loads too, and is left to the CPU.
+            if map
+                .inputs
+                .iter()
+                .any(|i| i.tensor.storage().same(map.target.storage()))
+            {
                 return Ok(false);
             }
-            ("u32", "u32", STORE_BYTES, u64::from(words[0]).div_ceil(4))
+            ("u32", "atomic<u32>", STORE_BYTE_ATOMIC, u64::from(words[0]))
         }
     };
     // The output is bound read-write; an input sharing its storage (an in-place op) is read
