@@ -54,11 +54,12 @@ fn device_draw(dist: Distribution, dtype: DType) -> Draw {
     }
 }
 
-/// An uninitialised contiguous GPU tensor (the kernels write every element).
+/// A contiguous GPU tensor left uninitialised: every caller writes each element (a kernel, or
+/// a copy into it) before handing it out, and zeroing it would cost a pass over its memory.
 fn gpu_tensor(shape: &[usize], dtype: DType) -> Result<Tensor> {
     super::device_copy::check_gpu_dtype(dtype)?;
     let _on = DeviceScope::enter(Device::Wgpu(0));
-    Tensor::zeros(shape, dtype)
+    Tensor::uninit_dense(shape, &crate::shape::contiguous_strides(shape), dtype)
 }
 
 /// Writes the draws of `dist` at the generator's next offset into the GPU tensor `t`.
