@@ -189,7 +189,9 @@ impl Tensor {
         let (rows, cols) = self.multinomial_shape(num_samples, replacement)?;
         let g = match draws {
             Draws::Cpu(g) => g,
-            Draws::Wgpu(g) => return self.multinomial_on_device(g, num_samples, replacement),
+            Draws::Wgpu(g) => {
+                return self.multinomial_on_device(g, (rows, cols), num_samples, replacement)
+            }
         };
         let samples = with_dtype!(self.dtype(), P => {
             let probs = materialize::<P>(self)?;
@@ -199,7 +201,7 @@ impl Tensor {
     }
 
     /// The (rows, categories) of `multinomial`'s probabilities, after PyTorch's argument checks.
-    pub(super) fn multinomial_shape(
+    fn multinomial_shape(
         &self,
         num_samples: usize,
         replacement: bool,

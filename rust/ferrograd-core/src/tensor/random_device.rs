@@ -89,6 +89,12 @@ fn fill(t: &Tensor, g: &mut PhiloxGenerator, dist: Distribution) -> Result<()> {
     Ok(())
 }
 
+/// The smallest and largest value of a nonempty tensor (a NaN in it makes the smallest NaN):
+/// what the checks of probabilities and deviations read back, where the CPU reads them all.
+fn extremes(t: &Tensor) -> Result<(f64, f64)> {
+    Ok((t.min_all()?.item()?.to_f64(), t.max_all()?.item()?.to_f64()))
+}
+
 fn too_large(t: &Tensor) -> Error {
     Error::runtime(format!(
         "wgpu: cannot draw random numbers into a tensor of {} elements ({} bytes): larger than one GPU binding holds",
@@ -125,8 +131,7 @@ impl Tensor {
     /// smallest and largest value (two numbers read back, where the CPU reads them all).
     pub(super) fn bernoulli_on_device(&self, g: &mut PhiloxGenerator) -> Result<Tensor> {
         if self.numel() > 0 {
-            let low = self.min_all()?.item()?.to_f64();
-            let high = self.max_all()?.item()?.to_f64();
+            let (low, high) = extremes(self)?;
             if let Some(p) = [low, high].into_iter().find(|p| !(0.0..=1.0).contains(p)) {
                 return Err(Error::runtime(format!("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.) {p}")));
             }
@@ -183,13 +188,14 @@ impl Tensor {
     /// is distributed as `p` normalised. `topk` of one race gives samples without replacement;
     /// with replacement each sample runs its own race. The probabilities are checked from their
     /// extremes and row maxima (three numbers read back, where the CPU reads them all).
+    /// `rows` x `cols` are the probabilities' shape, already checked by the caller.
     pub(super) fn multinomial_on_device(
         &self,
         g: &mut PhiloxGenerator,
+        (rows, cols): (usize, usize),
         num_samples: usize,
         replacement: bool,
     ) -> Result<Tensor> {
-        let (rows, cols) = self.multinomial_shape(num_samples, replacement)?;
         let shape: Vec<i64> = self
             .multinomial_result_shape(num_samples)
             .iter()
@@ -202,25 +208,19 @@ impl Tensor {
         let probs = self
             .to_dtype(DType::F32)?
             .reshape(&[rows as i64, 1, cols as i64])?;
-        let low = if cols == 0 {
-            0.0
-        } else {
-            probs.min_all()?.item()?.to_f64()
-        };
-        let high = if cols == 0 {
-            0.0
-        } else {
-            probs.max_all()?.item()?.to_f64()
-        };
+        let no_mass =
+            || Error::runtime("invalid multinomial distribution (sum of probabilities <= 0)");
+        if cols == 0 {
+            return Err(no_mass());
+        }
+        let (low, high) = extremes(&probs)?;
         if low.is_nan() || low < 0.0 || high == f64::INFINITY {
             return Err(Error::runtime(
                 "probability tensor contains either `inf`, `nan` or element < 0",
             ));
         }
-        if cols == 0 || probs.amax(&[-1], false)?.min_all()?.item()?.to_f64() == 0.0 {
-            return Err(Error::runtime(
-                "invalid multinomial distribution (sum of probabilities <= 0)",
-            ));
+        if probs.amax(&[-1], false)?.min_all()?.item()?.to_f64() == 0.0 {
+            return Err(no_mass());
         }
         // Scores p / q of `samples` races, shape (rows, samples, cols). A draw of q = 0 is
         // raised to the least normal float, so that p = 0 scores 0, never NaN.

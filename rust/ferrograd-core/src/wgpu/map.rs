@@ -251,36 +251,37 @@ fn locate(t: &Tensor, flip: &[usize], k: usize, order: &[usize]) -> String {
     }
 }
 
-/// The order in which the kernel counts elements (outer dim first): row-major, except for a
-/// one-byte output whose threads each write one word of it ([`owns_words`]): its memory order,
-/// so that a dense output in any dim order (`to(bool)` keeps a transposed input's order) is
-/// walked word by word. Every operand is read in the same order, which leaves an elementwise
-/// result unchanged.
-fn count_order(map: &Map<'_>) -> Vec<usize> {
+/// The order in which the kernel counts elements (outer dim first), and whether its threads
+/// write whole words of a one-byte output. Row-major, except for a one-byte output that is
+/// every byte of the words it lies in, with no input reading them: its memory order, so that a
+/// dense output in any dim order (`to(bool)` keeps a transposed input's order) is walked word
+/// by word. Every operand is read in the same order, which leaves an elementwise result
+/// unchanged.
+fn count_order(map: &Map<'_>) -> (Vec<usize>, bool) {
     let t = map.target;
     let row_major: Vec<usize> = (0..t.ndim()).collect();
-    let mut order = row_major.clone();
-    if let View::Bytes = map.out {
-        // Stable: dims of equal stride keep their order.
-        order.sort_by_key(|&d| std::cmp::Reverse(t.strides()[d]));
-        if !owns_words(map, &order) {
-            return row_major;
-        }
+    if let View::Typed(_) = map.out {
+        return (row_major, false);
     }
-    order
-}
-
-/// Whether a one-byte output, counted in `order`, is every byte of the words it lies in, and
-/// no input reads them: then whole words may be written.
-fn owns_words(map: &Map<'_>, order: &[usize]) -> bool {
-    let t = map.target;
-    in_order_contiguous(t, order)
+    let mut order = row_major.clone();
+    // Stable: dims of equal stride keep their order.
+    order.sort_by_key(|&d| std::cmp::Reverse(t.strides()[d]));
+    let owns_words = in_order_contiguous(t, &order)
         && t.storage_offset() == 0
         && t.storage().nbytes() == t.numel()
-        && map
-            .inputs
-            .iter()
-            .all(|i| !i.tensor.storage().same(t.storage()))
+        && !reads_output(map);
+    if owns_words {
+        (order, true)
+    } else {
+        (row_major, false)
+    }
+}
+
+/// Whether an input shares the output's storage (an in-place op).
+fn reads_output(map: &Map<'_>) -> bool {
+    map.inputs
+        .iter()
+        .any(|i| i.tensor.storage().same(map.target.storage()))
 }
 
 /// Whether `t`, its dims taken in `order`, is contiguous.
@@ -297,23 +298,17 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
     if !fits_bindings(&all)? {
         return Ok(false);
     }
-    let order = count_order(map);
+    let (order, whole_words) = count_order(map);
     let Some(words) = shape_info(map, &order) else {
         return Ok(false);
     };
     let (value, out_type, store, invocations) = match map.out {
         View::Typed(t) => (t, t, STORE_ELEMENT, u64::from(words[0])),
-        View::Bytes if owns_words(map, &order) => {
-            ("u32", "u32", STORE_BYTES, u64::from(words[0]).div_ceil(4))
-        }
+        View::Bytes if whole_words => ("u32", "u32", STORE_BYTES, u64::from(words[0]).div_ceil(4)),
         View::Bytes => {
             // A byte at a time; an input reading the output's own words (an in-place op on a
             // view) would need atomic loads too, and is left to the CPU.
-            if map
-                .inputs
-                .iter()
-                .any(|i| i.tensor.storage().same(map.target.storage()))
-            {
+            if reads_output(map) {
                 return Ok(false);
             }
             ("u32", "atomic<u32>", STORE_BYTE_ATOMIC, u64::from(words[0]))
