@@ -1,5 +1,5 @@
 """The GPU's ordering kernels run on the GPU and agree with the CPU: sorting along a dim
-(`sort`, `argsort`, `topk`, stable, NaN greatest), scans (`cumsum`, `cumprod`, `cummax`,
+(`sort`, `argsort`, `topk`; stable, NaN greatest), scans (`cumsum`, `cumprod`, `cummax`,
 `cummin`, `logcumsumexp`), order statistics (`median`, `nanmedian`, `kthvalue`), triangles
 (`tril`, `triu`), and the extremes of integer tensors (so `one_hot`)."""
 
@@ -9,6 +9,7 @@ import ferrograd as torch
 import numpy as np
 import pytest
 from device_support import assert_matches, on_gpu_only, require_gpu
+from sort_support import assert_picks, assert_same, int64_with_ties, with_ties_and_specials
 
 
 @pytest.fixture(scope="module")
@@ -16,27 +17,13 @@ def gpu():
     return require_gpu()
 
 
-def with_ties_and_specials(shape, seed=0):
-    """Float32 values from a few levels (many ties), with NaN, infinities and both zeros."""
-    rng = np.random.default_rng(seed)
-    levels = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.5, -2.0, 3.0, 1e30], np.float32)
-    return torch.tensor(levels[rng.integers(0, len(levels), shape)])
-
-
-def assert_same(gpu_result, cpu_result):
-    """Equal to the CPU's bit for bit: NaN at NaN, and -0 where the CPU has -0."""
-    assert_matches(gpu_result, cpu_result, rtol=0)
-    got, want = gpu_result.cpu().numpy(), cpu_result.numpy()
-    if got.dtype.kind == "f":
-        assert (np.signbit(got) == np.signbit(want)).all()
-
-
-# Lane lengths: one element, shorter than a chunk of workgroup memory, exactly one, and
-# longer (the merge steps through global memory).
-@pytest.mark.parametrize("n", [1, 7, 1024, 1500, 3000])
+# Lane lengths: one element, shorter than a chunk of workgroup memory (1024 pairs of 4-byte
+# keys, 512 of 8-byte ones), exactly one, and longer (the merge steps through global memory).
+@pytest.mark.parametrize("n", [1, 7, 512, 600, 1024, 1500, 3000])
 @pytest.mark.parametrize("descending", [False, True])
-def test_sort_is_stable_and_puts_nan_greatest_as_on_the_cpu(gpu, n, descending):
-    base = with_ties_and_specials((3, n), seed=n)
+@pytest.mark.parametrize("make", [with_ties_and_specials, int64_with_ties], ids=["f32", "i64"])
+def test_sort_is_stable_and_puts_nan_greatest_as_on_the_cpu(gpu, n, descending, make):
+    base = make((3, n), seed=n)
     values, indices = on_gpu_only(lambda: base.to(gpu).sort(1, descending=descending))
     want_values, want_indices = base.sort(1, descending=descending)
     assert_same(values, want_values)
@@ -120,17 +107,6 @@ def test_sort_gradient_runs_on_the_gpu(gpu):
     values, _ = cpu.sort(1, descending=True)
     (values * weights).sum().backward()
     assert_matches(on.grad, cpu.grad)
-
-
-def assert_picks(values, indices, base, dim, want_values, keepdim):
-    """The values equal the CPU's, and each index points at its value in `base`: between equal
-    values (-0 and +0 too) the GPU may pick another element than the CPU does."""
-    assert_matches(values, want_values, rtol=0)
-    picked = indices.cpu() if keepdim else indices.cpu().unsqueeze(dim)
-    got = base.gather(dim, picked).numpy()
-    values = values.cpu().numpy() if keepdim else values.cpu().unsqueeze(dim).numpy()
-    np.testing.assert_array_equal(got, values)
-    assert (np.signbit(got) == np.signbit(values)).all()
 
 
 @pytest.mark.parametrize("op", ["median", "nanmedian"])

@@ -201,11 +201,7 @@ impl Tensor {
     }
 
     /// The (rows, categories) of `multinomial`'s probabilities, after PyTorch's argument checks.
-    fn multinomial_shape(
-        &self,
-        num_samples: usize,
-        replacement: bool,
-    ) -> Result<(usize, usize)> {
+    fn multinomial_shape(&self, num_samples: usize, replacement: bool) -> Result<(usize, usize)> {
         let (rows, cols) = match self.shape() {
             [c] => (1, *c),
             [r, c] => (*r, *c),

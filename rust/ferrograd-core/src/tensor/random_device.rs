@@ -89,12 +89,6 @@ fn fill(t: &Tensor, g: &mut PhiloxGenerator, dist: Distribution) -> Result<()> {
     Ok(())
 }
 
-/// The smallest and largest value of a nonempty tensor (a NaN in it makes the smallest NaN):
-/// what the checks of probabilities and deviations read back, where the CPU reads them all.
-fn extremes(t: &Tensor) -> Result<(f64, f64)> {
-    Ok((t.min_all()?.item()?.to_f64(), t.max_all()?.item()?.to_f64()))
-}
-
 fn too_large(t: &Tensor) -> Error {
     Error::runtime(format!(
         "wgpu: cannot draw random numbers into a tensor of {} elements ({} bytes): larger than one GPU binding holds",
@@ -131,7 +125,7 @@ impl Tensor {
     /// smallest and largest value (two numbers read back, where the CPU reads them all).
     pub(super) fn bernoulli_on_device(&self, g: &mut PhiloxGenerator) -> Result<Tensor> {
         if self.numel() > 0 {
-            let (low, high) = extremes(self)?;
+            let (low, high) = self.extremes()?;
             if let Some(p) = [low, high].into_iter().find(|p| !(0.0..=1.0).contains(p)) {
                 return Err(Error::runtime(format!("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message be improved?  If so, please report an enhancement request to PyTorch.) {p}")));
             }
@@ -213,7 +207,7 @@ impl Tensor {
         if cols == 0 {
             return Err(no_mass());
         }
-        let (low, high) = extremes(&probs)?;
+        let (low, high) = probs.extremes()?;
         if low.is_nan() || low < 0.0 || high == f64::INFINITY {
             return Err(Error::runtime(
                 "probability tensor contains either `inf`, `nan` or element < 0",

@@ -96,6 +96,13 @@ impl Tensor {
         )
     }
 
+    /// The smallest and largest value of a nonempty tensor (a NaN in it makes both NaN): what
+    /// range checks of GPU tensors read back (two numbers), where the CPU reads them all.
+    pub(crate) fn extremes(&self) -> Result<(f64, f64)> {
+        let value = |t: Tensor| Ok(t.item()?.to_f64());
+        Ok((value(self.min_all()?)?, value(self.max_all()?)?))
+    }
+
     fn extreme_all(&self, op: &str, largest: bool) -> Result<Tensor> {
         if self.numel() == 0 {
             return Err(no_dim_on_empty(op));

@@ -154,13 +154,14 @@ impl Tensor {
     /// `mode(dim=-1, keepdim=False)`: the most frequent value (the smallest on ties).
     pub fn mode(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
         let d = reduction_dim(self, "mode", dim)?;
-        picked_along(
-            self,
-            "ModeBackward0",
-            d,
-            keepdim,
-            || with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, mode_row)),
-        )
+        picked_along(self, "ModeBackward0", d, keepdim, || {
+            if self.device().is_wgpu() && self.ndim() > 0 && self.numel() > 0 {
+                if let Some(found) = order_gpu::mode(self, d, keepdim)? {
+                    return Ok(found);
+                }
+            }
+            with_dtype!(self.dtype(), T => along::<T>(self, d, keepdim, mode_row))
+        })
     }
 
     /// `kthvalue(k, dim=-1, keepdim=False)`: the k-th smallest value (1-based) along `dim`.
@@ -212,6 +213,12 @@ impl Tensor {
         }
         let lane_dim = dim.map(|_| d);
         let forward = || match self.dtype() {
+            DType::F32 if self.device().is_wgpu() => {
+                match order_gpu::quantile(self, q, lane_dim, how, ignore_nan, &shape)? {
+                    Some(found) => Ok(found),
+                    None => quantile_of::<f32>(self, q, lane_dim, how, ignore_nan, &shape),
+                }
+            }
             DType::F32 => quantile_of::<f32>(self, q, lane_dim, how, ignore_nan, &shape),
             _ => quantile_of::<f64>(self, q, lane_dim, how, ignore_nan, &shape),
         };
@@ -267,8 +274,9 @@ impl Tensor {
         if q.dtype() != self.dtype() {
             return fail("q tensor must be same dtype as the input tensor");
         }
-        let qs = super::materialize::<f64>(q)?;
-        if !qs.iter().all(|&v| (0.0..=1.0).contains(&v)) {
+        // A NaN makes both extremes NaN, which fails the check, as on the CPU.
+        let in_range = |(low, high): (f64, f64)| low >= 0.0 && high <= 1.0;
+        if q.numel() > 0 && !in_range(q.extremes()?) {
             return fail("q values must be in the range [0, 1]");
         }
         Ok(())

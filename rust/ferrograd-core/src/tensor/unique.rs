@@ -9,6 +9,7 @@ use crate::dtype::Element;
 use crate::error::{Error, Result};
 use crate::random::stl_select::sort as stl_sort;
 use crate::shape::normalize_dim;
+use crate::wgpu::sort_runs as gpu_runs;
 use crate::with_dtype;
 
 /// The three results of `unique`; callers hand back the ones asked for.
@@ -131,6 +132,14 @@ fn unique_slices<T: Element>(t: &Tensor, dim: usize, sorted: bool) -> Result<Uni
 impl Tensor {
     fn unique_impl(&self, dim: Option<i64>, sorted: bool) -> Result<Unique> {
         match dim {
+            None if self.device().is_wgpu() => match gpu_runs::unique(self, sorted)? {
+                Some((values, inverse, counts)) => Ok(Unique {
+                    values,
+                    inverse,
+                    counts,
+                }),
+                None => with_dtype!(self.dtype(), T => unique_flat::<T>(self, sorted)),
+            },
             None => with_dtype!(self.dtype(), T => unique_flat::<T>(self, sorted)),
             Some(d) if self.ndim() == 0 => Err(Error::DimOnScalar { dim: d }),
             Some(d) => {

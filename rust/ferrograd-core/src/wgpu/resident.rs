@@ -164,17 +164,7 @@ impl WgpuData {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Without an adapter there is nothing to test, unless CI says there must be one.
-    fn gpu_present() -> bool {
-        let present = crate::wgpu::is_available();
-        assert!(
-            present || std::env::var("FERROGRAD_REQUIRE_WGPU").as_deref() != Ok("1"),
-            "FERROGRAD_REQUIRE_WGPU=1, but no wgpu adapter was found (a software adapter \
-             needs FERROGRAD_WGPU_SOFTWARE=1)"
-        );
-        present
-    }
+    use crate::wgpu::gpu_present;
 
     #[test]
     fn bytes_survive_the_trip_to_the_gpu_and_back() -> Result<()> {

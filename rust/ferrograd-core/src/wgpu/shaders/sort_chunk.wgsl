@@ -1,14 +1,14 @@
 // The bitonic steps of a sort (see sort.rs) whose pairs lie within one chunk of a lane: a
-// workgroup loads the chunk into workgroup memory, runs them, and stores it back. For each
-// block size from `first` to `last` (doubling), the gaps from min(block, chunk) / 2 down to 1.
+// workgroup loads the chunk (CHUNK pairs, set by the pair type) into workgroup memory, runs
+// them, and stores it back. For each block size from `first` to `last` (doubling), the gaps
+// from min(block, chunk) / 2 down to 1.
 //
 // shape_info: [workgroups (lanes * chunks per lane), padded, chunk, first, last]
 
-@group(0) @binding(0) var<storage, read_write> pairs: array<vec2<u32>>;
+@group(0) @binding(0) var<storage, read_write> pairs: array<Pair>;
 @group(0) @binding(1) var<storage, read> shape_info: array<u32>;
 
-const CHUNK: u32 = 1024u;
-var<workgroup> held: array<vec2<u32>, CHUNK>;
+var<workgroup> held: array<Pair, CHUNK>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,

@@ -10,7 +10,7 @@ fn run(t: u32) {
     let kept = shape_info[4];
     let lane = t / kept;
     let j = t % kept;
-    let index = pairs[lane * shape_info[3] + j].y;
+    let index = pair_index(pairs[lane * shape_info[3] + j]);
     let o = lane / inner;
     let i = lane % inner;
     let at = (o * kept + j) * inner + i;
