@@ -84,6 +84,10 @@ def test_dtype_conversion_methods(method):
         ([70000.0], "float32", "float16", [float("inf")]),  # past float16's max
         ([2049.0, 2051.0], "float32", "float16", [2048.0, 2052.0]),  # round half to even
         ([257.0, 1e10], "float32", "bfloat16", [256.0, 9999220736.0]),
+        # Above the tie only in the float's last mantissa bits: rounds up, as in PyTorch.
+        ([-28.312506], "float32", "bfloat16", [-28.375]),
+        # Integers round once into float32 (through float64 this would round down).
+        ([2**53 + 2**29 + 1], "int64", "float32", [9007200328482816.0]),
         ([True, False], "bool", "float32", [1.0, 0.0]),
         ([0, -3, 256], "int64", "bool", [False, True, True]),
     ],

@@ -18,13 +18,14 @@ pub trait Element: Copy + Send + Sync + PartialOrd + Default + std::fmt::Debug +
     fn to_bool(self) -> bool;
     fn from_bool(v: bool) -> Self;
 
-    /// Casts between element types. Integer targets go through i64 so that large integers keep
-    /// every bit; float targets go through f64.
+    /// Casts between element types. A float goes through f64 (which holds every float
+    /// exactly); an integer or bool through i64, so that large integers keep every bit and a
+    /// float target rounds them once, as C++'s cast from the integer does.
     #[inline]
     fn cast_to<U: Element>(self) -> U {
         if U::DTYPE == DType::Bool {
             U::from_bool(self.to_bool())
-        } else if U::DTYPE.is_floating_point() || Self::DTYPE.is_floating_point() {
+        } else if Self::DTYPE.is_floating_point() {
             U::from_f64(self.to_f64())
         } else {
             U::from_i64(self.to_i64())
@@ -129,7 +130,7 @@ impl Element for bool {
 }
 
 macro_rules! float_element {
-    ($t:ty, $dt:expr, $to:expr, $from:expr) => {
+    ($t:ty, $dt:expr, $to:expr, $from:expr, $from_int:expr) => {
         impl Element for $t {
             const DTYPE: DType = $dt;
             #[inline]
@@ -146,7 +147,7 @@ macro_rules! float_element {
             }
             #[inline]
             fn from_i64(v: i64) -> Self {
-                $from(v as f64)
+                $from_int(v)
             }
             #[inline]
             fn to_bool(self) -> bool {
@@ -160,10 +161,32 @@ macro_rules! float_element {
     };
 }
 
-float_element!(f32, DType::F32, |v: f32| v as f64, |v: f64| v as f32);
-float_element!(f64, DType::F64, |v: f64| v, |v: f64| v);
-float_element!(f16, DType::F16, f16::to_f64, f16::from_f64);
-float_element!(bf16, DType::BF16, bf16::to_f64, bf16::from_f64);
+// `c10::Half` and `c10::BFloat16` are built from a `float` only, so a double or an integer
+// headed for them rounds to float first (the half crate's own `from_f64` rounds once, and
+// drops low bits of the double as it does, which can round a float wrongly). An integer
+// rounds once into float (never through double, which would round it twice).
+float_element!(
+    f32,
+    DType::F32,
+    |v: f32| v as f64,
+    |v: f64| v as f32,
+    |v: i64| v as f32
+);
+float_element!(f64, DType::F64, |v: f64| v, |v: f64| v, |v: i64| v as f64);
+macro_rules! half_element {
+    ($t:ident, $dt:expr) => {
+        float_element!(
+            $t,
+            $dt,
+            $t::to_f64,
+            |v: f64| $t::from_f32(v as f32),
+            |v: i64| $t::from_f32(v as f32)
+        );
+    };
+}
+
+half_element!(f16, DType::F16);
+half_element!(bf16, DType::BF16);
 
 /// Runs `$body` with `$T` bound to the Rust type of `$dtype`: the one place a runtime dtype
 /// becomes a compile-time type.
@@ -213,4 +236,29 @@ macro_rules! with_dtype {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_round_once_into_floats() {
+        // Just above a tie for float32; through float64 the + 1 is lost and the tie rounds
+        // down (PyTorch gives 9007200328482816).
+        let v: i64 = (1 << 53) + (1 << 29) + 1;
+        assert_eq!(v.cast_to::<f32>(), 9_007_200_328_482_816.0);
+    }
+
+    #[test]
+    fn floats_round_to_nearest_into_half_types() {
+        // The low bits that put -28.312506 above the bfloat16 tie lie in the float's last three
+        // mantissa bits, which the half crate's double conversion drops (PyTorch: -28.375).
+        let x = -28.312_506_f32;
+        assert_eq!(x.cast_to::<bf16>().to_f32(), -28.375);
+        assert_eq!(x.cast_to::<f16>(), f16::from_f32(x));
+        // A double rounds to float first, as c10's half types are built from a float.
+        let d = 1.0 + 2f64.powi(-11) + 2f64.powi(-40);
+        assert_eq!(d.cast_to::<f16>(), f16::from_f32(1.0));
+    }
 }

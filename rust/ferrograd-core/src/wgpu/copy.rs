@@ -2,10 +2,10 @@
 //! `to(dtype)`, `copy_`, the shape ops' writes into views (`cat`, `flip`, ...), `fill_`,
 //! `zero_` and the factories' fills.
 //!
-//! A copy between equal dtypes moves bits, so it serves every 4- and 8-byte dtype, and 1-byte
-//! ones (a thread packs four bytes into a word, or writes one byte of a view atomically). A
-//! cast is written for the dtypes WGSL computes with, and from integers into bytes; 16-bit
-//! outputs are left to the CPU kernel.
+//! A copy between equal dtypes moves bits, so it serves every dtype of 1, 2, 4 or 8 bytes
+//! (a thread packs the narrow ones into a word, or writes its element of a view atomically).
+//! A cast is written among the dtypes WGSL computes with, through which the 16-bit ones and
+//! bytes go.
 
 use super::map::{self, Input, Map, View};
 use crate::dtype::{DType, Element, Scalar};
@@ -14,8 +14,30 @@ use crate::tensor::Tensor;
 use crate::with_dtype;
 
 /// The WGSL expression converting the loaded `x` of dtype `from` to dtype `to`, with the
-/// semantics of the CPU's casts (`dtype/element.rs`).
-fn cast_expr(from: DType, to: DType) -> Option<&'static str> {
+/// semantics of the CPU's casts (`dtype/element.rs`). A 16-bit type is loaded widened (to
+/// float32 or int32, exactly) and cast as that type, and a result of one is narrowed back (a
+/// float rounded to nearest, an integer keeping its low bits: the CPU's single rounding,
+/// since every value the wider types give it is exact in float64 where it matters).
+fn cast_expr(from: DType, to: DType) -> Option<String> {
+    let widened = |d| match d {
+        DType::F16 | DType::BF16 => DType::F32,
+        DType::I16 => DType::I32,
+        d => d,
+    };
+    let (from_wide, to_wide) = (widened(from), widened(to));
+    let cast = if from_wide == to_wide {
+        "x"
+    } else {
+        wide_cast_expr(from_wide, to_wide)?
+    };
+    Some(match View::narrow(to) {
+        Some(narrow) => format!("{narrow}({cast})"),
+        None => cast.to_string(),
+    })
+}
+
+/// [`cast_expr`] among the dtypes kernels compute with.
+fn wide_cast_expr(from: DType, to: DType) -> Option<&'static str> {
     use DType::*;
     Some(match (from, to) {
         (I32, F32) => "f32(x)",
@@ -58,7 +80,7 @@ pub fn copy(dst: &Tensor, src: &Tensor, flip: &[usize]) -> Result<bool> {
         let Some(bits) = View::bits(to) else {
             return Ok(false);
         };
-        ("x", bits, bits)
+        ("x".to_string(), bits, bits)
     } else {
         match (
             cast_expr(from, to),
@@ -79,7 +101,7 @@ pub fn copy(dst: &Tensor, src: &Tensor, flip: &[usize]) -> Result<bool> {
         target: dst,
         out: out_view,
         inputs: &[input],
-        expr,
+        expr: &expr,
         extra: &[],
     })
 }
@@ -96,7 +118,7 @@ pub fn masked_fill(dst: &Tensor, mask: &Tensor, value: Scalar) -> Result<bool> {
         name: "masked_fill",
         target: dst,
         out: view,
-        inputs: &[Input::new(mask, View::Bytes), Input::new(dst, view)],
+        inputs: &[Input::new(mask, View::BYTES), Input::new(dst, view)],
         expr: &expr,
         extra: &words,
     })
@@ -105,12 +127,11 @@ pub fn masked_fill(dst: &Tensor, mask: &Tensor, value: Scalar) -> Result<bool> {
 /// The 32-bit words of `value` as an element of `dtype`, in memory order.
 fn value_words(value: Scalar, dtype: DType) -> Vec<u32> {
     let bytes: Vec<u8> = with_dtype!(dtype, T => element_bytes(value.cast::<T>()));
-    // A one-byte value is the low byte of its word.
-    let bytes = if bytes.len() == 1 {
-        vec![bytes[0], 0, 0, 0]
-    } else {
-        bytes
-    };
+    // A one- or two-byte value is the low bytes of its word.
+    let mut bytes = bytes;
+    if bytes.len() < 4 {
+        bytes.resize(4, 0);
+    }
     bytes
         .chunks_exact(4)
         .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
@@ -133,8 +154,8 @@ fn element_bytes<T: Element>(v: T) -> Vec<u8> {
     unsafe { std::slice::from_raw_parts((&v as *const T).cast::<u8>(), size_of::<T>()) }.to_vec()
 }
 
-/// Writes `value` (cast to the dtype) into every element of the view `dst`. False for 16-bit
-/// dtypes, and 1-byte ones into a view.
+/// Writes `value` (cast to the dtype) into every element of the view `dst`. False when the
+/// GPU cannot run it.
 pub fn fill(dst: &Tensor, value: Scalar) -> Result<bool> {
     let Some(out) = View::bits(dst.dtype()) else {
         return Ok(false);

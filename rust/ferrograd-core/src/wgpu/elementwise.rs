@@ -231,7 +231,7 @@ fn bool_binary(op: BinaryOp) -> Option<&'static str> {
 /// for one binding or for 32-bit indices: the caller then runs the CPU kernel.
 pub fn unary(op: UnaryOp, out: &Tensor, x: &Tensor) -> Result<bool> {
     let expr = match x.dtype() {
-        DType::F32 => float_unary(op),
+        DType::F32 | DType::F16 | DType::BF16 => float_unary(op),
         DType::I32 => int_unary(op),
         DType::I64 => int64_unary(op),
         DType::Bool => bool_unary(op),
@@ -256,7 +256,7 @@ pub fn binary(
     // learning rate that changes every step (`add_(grad, alpha=-lr)`) must not compile a
     // kernel per step.
     let (expr, alpha): (Option<String>, Vec<u32>) = match x.dtype() {
-        DType::F32 => (
+        DType::F32 | DType::F16 | DType::BF16 => (
             float_binary(op).map(|e| e.replace("alpha", "bitcast<f32>(extra(0u))")),
             vec![alpha.map_or(1.0, |a| a.cast::<f32>()).to_bits()],
         ),
@@ -298,17 +298,17 @@ pub fn ternary(op: TernaryOp, out: &Tensor, inputs: [&Tensor; 3]) -> Result<bool
     run_with(op.name(), expr, out, &inputs, &extra)
 }
 
-/// `out = where(cond, a, b)` on the GPU: `cond` bool, the branches of `out`'s dtype (any of 4
-/// or 8 bytes: their bits are picked unchanged), all of `out`'s shape. False as in `unary`.
+/// `out = where(cond, a, b)` on the GPU: `cond` bool, the branches of `out`'s dtype (any:
+/// their bits are picked unchanged), all of `out`'s shape. False as in `unary`.
 pub fn select(out: &Tensor, cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<bool> {
-    let Some(view @ View::Typed(_)) = View::bits(out.dtype()) else {
+    let Some(view) = View::bits(out.dtype()) else {
         return Ok(false);
     };
     if cond.dtype() != DType::Bool || a.dtype() != out.dtype() || b.dtype() != out.dtype() {
         return Ok(false);
     }
     let inputs = [
-        Input::new(cond, View::Bytes),
+        Input::new(cond, View::BYTES),
         Input::new(a, view),
         Input::new(b, view),
     ];
@@ -333,16 +333,20 @@ fn run_with(
     inputs: &[&Tensor],
     extra: &[u32],
 ) -> Result<bool> {
-    // Every input has the compute dtype, which the output has too unless it is a bool.
+    // Every input has the compute dtype, which the output has too unless it is a bool. A
+    // 16-bit float is computed in float32 and rounded once into its result, as on the CPU.
     let compute = inputs[0].dtype();
     let view = match compute {
-        DType::F32 | DType::I32 | DType::I64 | DType::Bool => View::computed(compute),
+        DType::F32 | DType::I32 | DType::I64 | DType::Bool | DType::F16 | DType::BF16 => {
+            View::computed(compute)
+        }
         _ => None,
     };
-    let out_view = if out.dtype() == DType::Bool {
-        Some(View::Bytes)
-    } else {
-        view.filter(|_| out.dtype() == compute)
+    let (out_view, expr) = match View::narrow(out.dtype()) {
+        _ if out.dtype() == DType::Bool => (Some(View::BYTES), expr.to_string()),
+        _ if out.dtype() != compute => (None, String::new()),
+        Some(narrow) => (View::bits(compute), format!("{narrow}({expr})")),
+        None => (view, expr.to_string()),
     };
     let (Some(view), Some(out_view)) = (view, out_view) else {
         return Ok(false);
@@ -356,7 +360,7 @@ fn run_with(
         target: out,
         out: out_view,
         inputs: &inputs,
-        expr,
+        expr: &expr,
         extra,
     })
 }

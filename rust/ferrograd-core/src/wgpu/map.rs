@@ -22,6 +22,7 @@ const TEMPLATE: &str = concat!(
     include_str!("shaders/erf.wgsl"),
     include_str!("shaders/division.wgsl"),
     include_str!("shaders/philox.wgsl"),
+    include_str!("shaders/half.wgsl"),
     include_str!("shaders/map.wgsl")
 );
 
@@ -30,18 +31,41 @@ const TEMPLATE: &str = concat!(
 pub enum View {
     /// As `array<T>` of this WGSL type, one element per array entry.
     Typed(&'static str),
-    /// One byte per element, read out of an `array<u32>` as a `u32` (bool, uint8, int8: WGSL
-    /// has no 8-bit type).
-    Bytes,
+    /// Elements narrower than a word, `bits` (8 or 16) wide, read out of an `array<u32>` (WGSL
+    /// has no 8- or 16-bit type): as the `u32` of their bits, or as what `widen` (a WGSL
+    /// function of those bits) makes of them: an f32 for a 16-bit float, an i32 for int16.
+    Packed {
+        bits: u32,
+        widen: Option<&'static str>,
+    },
 }
 
 impl View {
-    /// The view of a dtype whose elements WGSL computes with, if any.
+    /// One byte per element (bool, uint8, int8), read as a `u32`.
+    pub const BYTES: View = View::Packed {
+        bits: 8,
+        widen: None,
+    };
+    /// Two bytes per element (int16, float16, bfloat16), read as the `u32` of their bits.
+    pub const HALVES: View = View::Packed {
+        bits: 16,
+        widen: None,
+    };
+
+    /// The view of a dtype whose elements WGSL computes with, if any: 16-bit floats as the
+    /// f32 they hold (`shaders/half.wgsl`), int16 as an i32.
     pub fn of(dtype: DType) -> Option<View> {
+        let widened = |widen| View::Packed {
+            bits: 16,
+            widen: Some(widen),
+        };
         match dtype {
             DType::F32 => Some(View::Typed("f32")),
             DType::I32 => Some(View::Typed("i32")),
-            DType::Bool | DType::U8 | DType::I8 => Some(View::Bytes),
+            DType::Bool | DType::U8 | DType::I8 => Some(View::BYTES),
+            DType::F16 => Some(widened("f16_to_f32")),
+            DType::BF16 => Some(widened("bf16_to_f32")),
+            DType::I16 => Some(widened("i16_to_i32")),
             _ => None,
         }
     }
@@ -55,13 +79,24 @@ impl View {
         }
     }
 
-    /// The view that moves a dtype's bits unchanged (copies and fills), if any (none for
-    /// 16-bit elements).
+    /// The view that moves a dtype's bits unchanged (copies and fills).
     pub fn bits(dtype: DType) -> Option<View> {
         match dtype.size_in_bytes() {
-            1 => Some(View::Bytes),
+            1 => Some(View::BYTES),
+            2 => Some(View::HALVES),
             4 => Some(View::Typed("u32")),
             8 => Some(View::Typed("vec2<u32>")),
+            _ => None,
+        }
+    }
+
+    /// The WGSL function that rounds a computed value of `dtype` back to the bits stored
+    /// (16-bit floats and int16; see `shaders/half.wgsl`), if it needs one.
+    pub fn narrow(dtype: DType) -> Option<&'static str> {
+        match dtype {
+            DType::F16 => Some("f32_to_f16"),
+            DType::BF16 => Some("f32_to_bf16"),
+            DType::I16 => Some("i32_to_i16"),
             _ => None,
         }
     }
@@ -69,14 +104,29 @@ impl View {
     fn array(self) -> &'static str {
         match self {
             View::Typed(t) => t,
-            View::Bytes => "u32",
+            View::Packed { .. } => "u32",
         }
     }
 
-    fn load(self, array: &str, p: &str) -> String {
+    /// The WGSL expression of element `p` of `array`; `atomic`: an array of atomics.
+    fn load(self, array: &str, p: &str, atomic: bool) -> String {
         match self {
             View::Typed(_) => format!("{array}[{p}]"),
-            View::Bytes => format!("(({array}[{p} / 4u] >> (({p} % 4u) * 8u)) & 0xffu)"),
+            View::Packed { bits, widen } => {
+                let per_word = 32 / bits;
+                let mask = (1u64 << bits) - 1;
+                let word = format!("{array}[{p} / {per_word}u]");
+                let word = if atomic {
+                    format!("atomicLoad(&{word})")
+                } else {
+                    word
+                };
+                let raw = format!("(({word} >> (({p} % {per_word}u) * {bits}u)) & {mask:#x}u)");
+                match widen {
+                    Some(f) => format!("{f}({raw})"),
+                    None => raw,
+                }
+            }
         }
     }
 }
@@ -104,9 +154,9 @@ impl<'a> Input<'a> {
 pub struct Map<'a> {
     pub name: &'a str,
     pub target: &'a Tensor,
-    /// How the kernel writes the output: `Typed` (a 4- or 8-byte type), or `Bytes`, where
-    /// `expr` is a u32 of which the low byte is stored (the output must then be contiguous
-    /// from the start of its storage).
+    /// How the kernel writes the output: `Typed` (a 4- or 8-byte type), or `Packed`, where
+    /// `expr` is a u32 of which the low `bits` are stored (its `widen` is not used: an `expr`
+    /// for a 16-bit float rounds its value with `View::narrow`).
     pub out: View,
     pub inputs: &'a [Input<'a>],
     pub expr: &'a str,
@@ -120,31 +170,34 @@ const STORE_ELEMENT: &str = "    let i = thread;
     }
     out[{{OUT_POSITION}}] = element(i);";
 
-/// The template's STORE for one-byte outputs: each thread packs four elements into a word.
-const STORE_BYTES: &str = "    let first = thread * 4u;
+/// The template's STORE for outputs narrower than a word: each thread packs PER_WORD
+/// elements of BITS bits into a word.
+const STORE_PACKED: &str = "    let first = thread * {{PER_WORD}}u;
     let numel = shape_info[0];
     if first >= numel {
         return;
     }
     var word = 0u;
-    for (var j = 0u; j < 4u; j = j + 1u) {
+    for (var j = 0u; j < {{PER_WORD}}u; j = j + 1u) {
         if first + j < numel {
-            word = word | ((element(first + j) & 0xffu) << (8u * j));
+            word = word | ((element(first + j) & {{MASK}}u) << ({{BITS}}u * j));
         }
     }
     out[thread] = word;";
 
-/// The template's STORE for one-byte outputs that share words with bytes they do not own (a
-/// view): each thread writes its element's byte alone, clearing and setting it with atomics so
-/// that neighbours writing the other bytes of the word are never overwritten.
-const STORE_BYTE_ATOMIC: &str = "    let i = thread;
+/// The template's STORE for narrow outputs that share words with elements they do not own (a
+/// view): each thread writes its element alone, clearing and setting its bits with atomics so
+/// that neighbours writing the rest of the word are never overwritten.
+const STORE_PACKED_ATOMIC: &str = "    let i = thread;
     if i >= shape_info[0] {
         return;
     }
     let p = {{OUT_POSITION}};
-    let shift = (p % 4u) * 8u;
-    atomicAnd(&out[p / 4u], ~(0xffu << shift));
-    atomicOr(&out[p / 4u], (element(i) & 0xffu) << shift);";
+    let shift = (p % {{PER_WORD}}u) * {{BITS}}u;
+    // Computed first: an in-place op reads the bits cleared next.
+    let value = element(i) & {{MASK}}u;
+    atomicAnd(&out[p / {{PER_WORD}}u], ~({{MASK}}u << shift));
+    atomicOr(&out[p / {{PER_WORD}}u], value << shift);";
 
 /// An operand's offset and strides as u32 words, with its flipped dims walked backwards: the
 /// offset moves to the dim's last element and the stride is negated, wrapped to u32.
@@ -252,10 +305,10 @@ fn locate(t: &Tensor, flip: &[usize], k: usize, order: &[usize]) -> String {
 }
 
 /// The order in which the kernel counts elements (outer dim first), and whether its threads
-/// write whole words of a one-byte output. Row-major, except for a one-byte output that is
-/// every byte of the words it lies in, with no input reading them: its memory order, so that a
-/// dense output in any dim order (`to(bool)` keeps a transposed input's order) is walked word
-/// by word. Every operand is read in the same order, which leaves an elementwise result
+/// write whole words of a narrow (packed) output. Row-major, except for a narrow output that
+/// is every element of the words it lies in, with no input reading them: its memory order, so
+/// that a dense output in any dim order (`to(bool)` keeps a transposed input's order) is
+/// walked word by word. Every operand is read in the same order, which leaves an elementwise result
 /// unchanged.
 fn count_order(map: &Map<'_>) -> (Vec<usize>, bool) {
     let t = map.target;
@@ -268,8 +321,8 @@ fn count_order(map: &Map<'_>) -> (Vec<usize>, bool) {
     order.sort_by_key(|&d| std::cmp::Reverse(t.strides()[d]));
     let owns_words = in_order_contiguous(t, &order)
         && t.storage_offset() == 0
-        && t.storage().nbytes() == t.numel()
-        && !reads_output(map);
+        && t.storage().nbytes() == t.numel() * t.dtype().size_in_bytes()
+        && !reads_output_elsewhere(map);
     if owns_words {
         (order, true)
     } else {
@@ -278,10 +331,22 @@ fn count_order(map: &Map<'_>) -> (Vec<usize>, bool) {
 }
 
 /// Whether an input shares the output's storage (an in-place op).
-fn reads_output(map: &Map<'_>) -> bool {
-    map.inputs
-        .iter()
-        .any(|i| i.tensor.storage().same(map.target.storage()))
+fn aliases_output(map: &Map<'_>, input: &Input<'_>) -> bool {
+    input.tensor.storage().same(map.target.storage())
+}
+
+/// Whether an input reads the output's storage at other elements than the ones a thread
+/// writes (another layout): a thread packing a word, or setting its bits alone, could then
+/// read bits another thread is writing. Reading back one's own elements (`x.mul_(y)`) is safe.
+fn reads_output_elsewhere(map: &Map<'_>) -> bool {
+    let t = map.target;
+    map.inputs.iter().any(|i| {
+        aliases_output(map, i)
+            && (!i.flip.is_empty()
+                || i.tensor.shape() != t.shape()
+                || i.tensor.strides() != t.strides()
+                || i.tensor.storage_offset() != t.storage_offset())
+    })
 }
 
 /// Whether `t`, its dims taken in `order`, is contiguous.
@@ -302,18 +367,25 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
     let Some(words) = shape_info(map, &order) else {
         return Ok(false);
     };
-    let (value, out_type, store, invocations) = match map.out {
-        View::Typed(t) => (t, t, STORE_ELEMENT, u64::from(words[0])),
-        View::Bytes if whole_words => ("u32", "u32", STORE_BYTES, u64::from(words[0]).div_ceil(4)),
-        View::Bytes => {
-            // A byte at a time; an input reading the output's own words (an in-place op on a
-            // view) would need atomic loads too, and is left to the CPU.
-            if reads_output(map) {
+    let numel = u64::from(words[0]);
+    let (value, out_type, store, invocations, bits) = match map.out {
+        View::Typed(t) => (t, t, STORE_ELEMENT, numel, 32),
+        View::Packed { bits, .. } if whole_words => {
+            let per_word = u64::from(32 / bits);
+            ("u32", "u32", STORE_PACKED, numel.div_ceil(per_word), bits)
+        }
+        View::Packed { bits, .. } => {
+            // An element at a time, its word read atomically where an in-place op reads it.
+            if reads_output_elsewhere(map) {
                 return Ok(false);
             }
-            ("u32", "atomic<u32>", STORE_BYTE_ATOMIC, u64::from(words[0]))
+            ("u32", "atomic<u32>", STORE_PACKED_ATOMIC, numel, bits)
         }
     };
+    let store = store
+        .replace("{{PER_WORD}}", &(32 / bits).to_string())
+        .replace("{{BITS}}", &bits.to_string())
+        .replace("{{MASK}}", &format!("{:#x}", (1u64 << bits) - 1));
     // The output is bound read-write; an input sharing its storage (an in-place op) is read
     // from that same binding, since one buffer cannot be bound twice where one is writable.
     // A view is written in part, so the rest of its storage must stay.
@@ -322,8 +394,10 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
         format!("@group(0) @binding(0) var<storage, read_write> out: array<{out_type}>;\n");
     let mut buffers = vec![out_buffer];
     let mut loads = String::new();
+    let atomic_output = out_type.starts_with("atomic");
     for (k, (input, var)) in map.inputs.iter().zip(["x", "y", "z"]).enumerate() {
-        let array = if input.tensor.storage().same(map.target.storage()) {
+        let aliased = aliases_output(map, input);
+        let array = if aliased {
             "out".to_string()
         } else {
             let binding = buffers.len();
@@ -338,13 +412,13 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
         loads.push_str(&format!(
             "    let {p} = {};\n    let {var} = {};\n",
             locate(input.tensor, input.flip, k + 1, &order),
-            input.view.load(&array, &p)
+            input.view.load(&array, &p, aliased && atomic_output)
         ));
     }
     let out_position = locate(map.target, &[], 0, &order);
     let (meta_binding, operands) = (buffers.len().to_string(), all.len().to_string());
     let pieces = [
-        ("{{STORE}}", store),
+        ("{{STORE}}", store.as_str()),
         ("{{VALUE}}", value),
         ("{{OUT_POSITION}}", &out_position),
         ("{{BINDINGS}}", &bindings),

@@ -109,7 +109,7 @@ pub fn draw(dst: &Tensor, what: Draw, seed: u64, offset: u64) -> Result<bool> {
     };
     // A one-byte output is counted in memory order (`map.rs`), which is row-major only when it
     // is contiguous.
-    if matches!(out, View::Bytes) && !dst.is_contiguous() {
+    if matches!(out, View::Packed { .. }) && !dst.is_contiguous() {
         return Ok(false);
     }
     let extra = [&generator_words(seed, offset)[..], &params].concat();

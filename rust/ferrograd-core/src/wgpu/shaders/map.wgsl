@@ -7,10 +7,10 @@
 // Filled in by map.rs: the operand bindings, where each operand's element is (a contiguous
 // operand skips the strided walk), OPERANDS (the output and each input), the loads
 // of the inputs into x, y and z, EXPR, the value stored (an op's row of a WGSL op table) of
-// type VALUE, and STORE: one element per thread, or, for a one-byte output (bool), the four
-// elements of one u32 word per thread, since a thread cannot write a single byte; a one-byte
-// view that shares its words with bytes it does not own clears and sets its own byte with
-// atomics instead.
+// type VALUE, and STORE: one element per thread, or, for an output narrower than a word (bool
+// and other bytes, 16-bit types), the elements of one u32 word per thread, since a thread
+// cannot write less than a word; a narrow view that shares its words with elements it does
+// not own clears and sets its own bits with atomics instead.
 //
 // shape_info: [numel, ndim, offset of each operand (output first), shape, strides of each
 //              operand, extra words (a fill value)]
