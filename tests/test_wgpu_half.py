@@ -1,6 +1,7 @@
 """The 16-bit dtypes on the GPU: casts into and out of float16, bfloat16 and int16, copies and
-fills of their views, and float16/bfloat16 elementwise arithmetic (computed in float32 and
-rounded once), all run on the GPU and agree with the CPU."""
+fills of their views, float16/bfloat16 elementwise arithmetic and reductions (computed in
+float32 and rounded once), and sorts of every 1- and 2-byte dtype (sorted widened), all run
+on the GPU and agree with the CPU."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import ferrograd as torch
 import numpy as np
 import pytest
 from device_support import assert_matches, on_gpu_only, require_gpu
+from sort_support import assert_picks, assert_same, with_ties_and_specials
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +117,58 @@ def test_half_arithmetic_runs_on_the_gpu(gpu, dtype):
     on_gpu_only(lambda: in_place[:, ::2].mul_(b_gpu[::2]))
     want[:, ::2].mul_(b[::2])
     assert_bits_equal(in_place, want)
+
+
+NARROW = [torch.float16, torch.bfloat16, torch.int16, torch.uint8, torch.int8, torch.bool]
+
+
+def narrow_values(dtype, shape, seed):
+    """Values of `dtype` with many ties (and NaN, infinities and both zeros for floats)."""
+    if dtype.is_floating_point:
+        return with_ties_and_specials(shape, seed).to(dtype)
+    return torch.tensor(np.random.default_rng(seed).integers(-3, 4, shape)).to(dtype)
+
+
+@pytest.mark.parametrize("dtype", NARROW, ids=str)
+def test_sorts_and_uniques_of_narrow_dtypes_run_widened(gpu, dtype):
+    base = narrow_values(dtype, (6, 40), seed=3)
+    on = base.to(gpu)
+    for descending in (False, True):
+        values, indices = on_gpu_only(lambda d=descending: on.sort(1, descending=d))
+        want_values, want_indices = base.sort(1, descending=descending)
+        assert_bits_equal(values, want_values)
+        assert_same(indices, want_indices)
+    values, inverse, counts = on_gpu_only(
+        lambda: torch.unique(on, return_inverse=True, return_counts=True)
+    )
+    want_values, want_inverse, want_counts = torch.unique(
+        base, return_inverse=True, return_counts=True
+    )
+    assert_bits_equal(values, want_values)
+    assert_same(inverse, want_inverse)
+    assert_same(counts, want_counts)
+    if dtype != torch.bool:
+        numbers = base.nan_to_num(7.0, 9.0, -9.0) if dtype.is_floating_point else base
+        values, indices = on_gpu_only(lambda: numbers.to(gpu).mode(0))
+        assert values.dtype == dtype
+        want = numbers.mode(0).values.float()
+        assert_picks(values.float(), indices, numbers.float(), 0, want, False)
+
+
+@pytest.mark.parametrize("dtype", HALF_TYPES, ids=str)
+def test_reductions_of_half_types_run_in_float32(gpu, dtype):
+    rng = np.random.default_rng(4)
+    base = torch.tensor(rng.standard_normal((7, 30)).astype(np.float32)).to(dtype)
+    on = base.to(gpu)
+    for name, kwargs in (("sum", {}), ("mean", {}), ("sum", {"dim": 1}), ("mean", {"dim": 0})):
+        got = on_gpu_only(lambda n=name, k=kwargs: getattr(on, n)(**k))
+        want = getattr(base, name)(**kwargs)
+        assert got.dtype == dtype
+        assert_matches(got.float(), want.float(), rtol=ULP[dtype], atol=ULP[dtype])
+    for name in ("amax", "amin"):
+        got = on_gpu_only(lambda n=name: getattr(on, n)(1))
+        assert_bits_equal(got, getattr(base, name)(1))
+    values, indices = on_gpu_only(lambda: on.max(1))
+    assert_bits_equal(values, base.max(1).values)
+    assert_same(indices, base.max(1).indices)
+    assert_same(on_gpu_only(lambda: on.argmin()), base.argmin())

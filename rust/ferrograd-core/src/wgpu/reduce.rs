@@ -1,14 +1,16 @@
 //! Reductions on the GPU: `sum`, `nansum`, `mean`, `prod`, `amax`/`amin`, `max`/`min` (with
 //! or without a dim) and `argmax`/`argmin` over float32 tensors, the extremes (with their
 //! positions) of int32 and int64 tensors (`one_hot` checks its classes with them), and `sum`
-//! of bool and integer tensors into int64 (a classifier's count of hits), as one template (`shaders/reduce.wgsl`)
-//! filled with the op's row of the WGSL table below.
+//! of bool and integer tensors into int64 (a classifier's count of hits), as one template
+//! (`shaders/reduce.wgsl`) filled with the op's row of the WGSL table below. float16 and
+//! bfloat16 tensors are reduced as float32 (`widened_half`).
 //!
 //! Each entry point returns None (nothing done) when the GPU has no kernel for the case, and
 //! the caller then runs the CPU kernel: other dtypes, or indices past 32 bits.
 
 use super::kernel::{dispatch, fill, template_key, Source};
 use super::map::{fits_bindings, input_buffer, output_buffer};
+use crate::autograd::grad_mode::no_grad;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::shape::contiguous_strides;
@@ -250,7 +252,28 @@ fn run(
 
 /// The values of `op` over the flagged dims, shaped `shape`; None when the CPU must do it.
 pub fn values(op: Reduction, t: &Tensor, mask: &[bool], shape: &[usize]) -> Result<Option<Tensor>> {
-    Ok(run(op, t, mask, shape, false)?.map(|(v, _)| v))
+    let found = match widened_half(t)? {
+        Some(wide) => run(op, &wide, mask, shape, false)?,
+        None => run(op, t, mask, shape, false)?,
+    };
+    found.map(|(v, _)| narrowed(v, t.dtype())).transpose()
+}
+
+/// A 16-bit float tensor as float32 (exact; cast on the GPU), which is reduced instead: the
+/// CPU too accumulates them in float32, and rounds the result once.
+fn widened_half(t: &Tensor) -> Result<Option<Tensor>> {
+    match t.dtype() {
+        DType::F16 | DType::BF16 => Ok(Some(no_grad(|| t.to_dtype(DType::F32))?)),
+        _ => Ok(None),
+    }
+}
+
+/// A float32 result of a widened reduction rounded back to `dtype` (the input's), if needed.
+fn narrowed(values: Tensor, dtype: DType) -> Result<Tensor> {
+    if values.dtype() == DType::F32 && dtype != DType::F32 {
+        return no_grad(|| values.to_dtype(dtype));
+    }
+    Ok(values)
 }
 
 /// The extremes over the flagged dims and their first positions (`max(dim)`, `argmax`).
@@ -265,5 +288,12 @@ pub fn with_indices(
     } else {
         Reduction::Min
     };
-    Ok(run(op, t, mask, shape, true)?.and_then(|(v, i)| Some((v, i?))))
+    let found = match widened_half(t)? {
+        Some(wide) => run(op, &wide, mask, shape, true)?,
+        None => run(op, t, mask, shape, true)?,
+    };
+    match found {
+        Some((v, Some(i))) => Ok(Some((narrowed(v, t.dtype())?, i))),
+        _ => Ok(None),
+    }
 }

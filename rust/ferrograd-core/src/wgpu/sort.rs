@@ -10,10 +10,12 @@
 //! two `padded` with pairs that sort last. The merge steps whose compared positions lie
 //! within one chunk of a lane run in workgroup memory (`sort_chunk.wgsl`); wider ones run one
 //! dispatch per step through global memory (`sort_step.wgsl`). The last pass writes the
-//! first `kept` values and indices (`sort_write.wgsl`). Other dtypes stay on the CPU.
+//! first `kept` values and indices (`sort_write.wgsl`). 1- and 2-byte dtypes are sorted
+//! widened (`widened`).
 
 use super::kernel::{dispatch, dispatch_groups, folded_groups, per_thread_source};
 use super::map::{around_dim, dense_operand, fits_bindings, input_buffer, output_buffer};
+use crate::autograd::grad_mode::no_grad;
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -224,6 +226,18 @@ impl Lanes {
     }
 }
 
+/// `t` cast to the dtype its 1- or 2-byte dtype sorts as: one holding each value exactly and
+/// in the same order (int32 for bool, uint8, int8 and int16; float32 for the 16-bit floats,
+/// NaN payloads and -0 kept), cast on the GPU. None for the dtypes the GPU sorts as they are.
+pub(super) fn widened(t: &Tensor) -> Result<Option<Tensor>> {
+    let wide = match t.dtype() {
+        DType::Bool | DType::U8 | DType::I8 | DType::I16 => DType::I32,
+        DType::F16 | DType::BF16 => DType::F32,
+        _ => return Ok(None),
+    };
+    Ok(Some(no_grad(|| t.to_dtype(wide))?))
+}
+
 /// The values and int64 indices of the first `kept` elements of each lane of `t` along `dim`
 /// once sorted (ascending, or `descending`; stable), as new contiguous tensors. None when the
 /// GPU does not sort this dtype or these sizes.
@@ -233,6 +247,12 @@ pub fn sort(
     descending: bool,
     kept: usize,
 ) -> Result<Option<(Tensor, Tensor)>> {
+    if let Some(wide) = widened(t)? {
+        let Some((values, indices)) = sort(&wide, dim, descending, kept)? else {
+            return Ok(None);
+        };
+        return Ok(Some((no_grad(|| values.to_dtype(t.dtype()))?, indices)));
+    }
     let mut out_shape = t.shape().to_vec();
     out_shape[dim] = kept;
     let _on = DeviceScope::enter(t.device());

@@ -5,7 +5,8 @@
 
 use super::kernel::dispatch;
 use super::map::{input_buffer, output_buffer};
-use super::sort::{Lanes, PairKind};
+use super::sort::{widened, Lanes, PairKind};
+use crate::autograd::grad_mode::no_grad;
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -21,6 +22,12 @@ const UNIQUE_WRITE: &str = include_str!("shaders/unique_write.wgsl");
 /// greatest index holding it, as contiguous tensors of the other dims' shape. None when the
 /// GPU does not sort this tensor. One thread walks each lane.
 pub fn mode(t: &Tensor, dim: usize) -> Result<Option<(Tensor, Tensor)>> {
+    if let Some(wide) = widened(t)? {
+        let Some((values, indices)) = mode(&wide, dim)? else {
+            return Ok(None);
+        };
+        return Ok(Some((no_grad(|| values.to_dtype(t.dtype()))?, indices)));
+    }
     let mut shape = t.shape().to_vec();
     shape.remove(dim);
     let _on = DeviceScope::enter(t.device());
@@ -58,6 +65,16 @@ pub fn mode(t: &Tensor, dim: usize) -> Result<Option<(Tensor, Tensor)>> {
 /// lengths, as on the CPU. The number of runs is read back (it is the result's size). None
 /// when the GPU does not sort this tensor.
 pub fn unique(t: &Tensor, sorted: bool) -> Result<Option<(Tensor, Tensor, Tensor)>> {
+    if let Some(wide) = widened(t)? {
+        let Some((values, inverse, counts)) = unique(&wide, sorted)? else {
+            return Ok(None);
+        };
+        return Ok(Some((
+            no_grad(|| values.to_dtype(t.dtype()))?,
+            inverse,
+            counts,
+        )));
+    }
     let _on = DeviceScope::enter(t.device());
     let n = t.numel();
     if PairKind::of(t.dtype()).is_none() {
