@@ -25,6 +25,9 @@ KERNEL_UNARY += ["sign", "round", "frac", "rsqrt"]
 # shaders/trig.wgsl and erf.wgsl: argument reductions exact at any size, within 3 ulps.
 TRIG = ["sin", "cos", "tan", "asin", "acos", "atan", "asinh", "acosh", "atanh", "erf", "erfc"]
 KERNEL_UNARY += TRIG
+# erf.wgsl's erfinv and gamma.wgsl's lgamma and digamma.
+SPECIAL_FUNCTIONS = ["erfinv", "lgamma", "digamma"]
+KERNEL_UNARY += SPECIAL_FUNCTIONS
 KERNEL_BINARY = ["add", "sub", "mul", "div"]
 SPECIALS = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, 1e30, -2.5, 30.0, -30.0]
 
@@ -42,6 +45,8 @@ def float32_values(shape, seed=0):
 def test_unary_kernels_run_on_the_gpu_on_strided_views(gpu, name):
     fn = getattr(torch, name)
     base = float32_values((6, 7))
+    if name == "erfinv":
+        base = base / 8  # mostly inside (-1, 1), where it is defined
     on_gpu = base.to(gpu)
 
     def view(t):
@@ -81,6 +86,104 @@ def test_math_functions_are_accurate_across_the_float_range(gpu):
             result[~tiny].numpy(), expected[~tiny].numpy(), rtol=4e-7, equal_nan=True, err_msg=name
         )
         assert (result[tiny].abs() < 1e-37).all()
+
+
+# lgamma's zeros (|Gamma(x)| = 1) and digamma's: 1, 2 and 1.4616 for x > 0, and one or two
+# between each pair of poles below 0.
+LGAMMA_ZEROS = [1.0, 2.0, -2.4570247, -2.7476826, -3.1435809, -3.9552943, -4.0393618, -4.9915446]
+LGAMMA_ZEROS += [-5.0082182, -5.9986075, -6.0013853, -6.9998015]
+DIGAMMA_ZEROS = [1.4616321, -0.50408301, -1.5734985, -2.6107209, -3.6352934, -4.6532378]
+
+
+def test_special_functions_are_accurate_across_the_float_range(gpu):
+    rng = np.random.default_rng(5)
+    # erfinv: (-1, 1) uniformly, up to the floats next to +-1 (1 - 2^-24 = 1 - e^-16.6), and
+    # tiny arguments, down to subnormal ones.
+    near_one = (1 - np.exp(rng.uniform(-16.6, 0, 300))) * rng.choice([-1, 1], 300)
+    erfinv_values = [rng.uniform(-1, 1, 600), near_one, np.exp(rng.uniform(-100, 0, 300))]
+    erfinv_values.append([1 - 2**-24, -1 + 2**-24, 0.5, 0.9966, 1e-40, -1e-40])
+    # lgamma and digamma: the whole float range (lgamma overflows from 4.1e36 on), uniformly
+    # across the poles, next to the poles, and next to the zeros, to within a few ulps.
+    poles = -np.arange(30.0)[:, None]
+    next_to_poles = poles + np.exp(rng.uniform(-15, -1, (30, 20))) * rng.choice([-1, 1], (30, 20))
+    zeros = np.array(LGAMMA_ZEROS + DIGAMMA_ZEROS, dtype=np.float32)[:, None]
+    next_to_zeros = zeros * (1 + rng.uniform(-1e-3, 1e-3, (len(zeros), 30)))
+    within_ulps = zeros * (1 + rng.integers(-40, 40, (len(zeros), 30)) * 2.0**-24)
+    gamma_values = [np.exp(rng.uniform(-100, 88, 600)), rng.uniform(-30, 30, 600)]
+    gamma_values += [next_to_poles.ravel(), next_to_zeros.ravel(), within_ulps.ravel()]
+    gamma_values.append([0.5, 1.5, 2.5, 3.0, 8.0, 4e36, 4.2e36, 3.4e38, -2.5, -1e6 - 0.5, 1e-40])
+    # Below 0, lgamma and digamma reflect: lgamma(x) = ln(pi / |x sin(pi x)|) - lgamma(-x) and
+    # digamma(x) = digamma(1 - x) - pi cot(pi x). The terms cancel near the negative zeros, where
+    # no float32 algorithm keeps the result's relative accuracy (the CPU's float32 lgamma does
+    # not either): there the tolerance is an absolute one, relative to the terms. Everywhere
+    # else, and at the zeros above 0, it is relative to the result.
+    reflected = {"lgamma": lambda x: torch.lgamma(-x), "digamma": lambda x: torch.digamma(1 - x)}
+    inputs = {"erfinv": erfinv_values, "lgamma": gamma_values, "digamma": gamma_values}
+    for name, values in inputs.items():
+        x = torch.tensor(np.concatenate(values).astype(np.float32))
+        fn = getattr(torch, name)
+        expected = fn(x).numpy()
+        result = on_gpu_only(lambda: fn(x.to(gpu))).cpu().numpy()  # noqa: B023
+        scale = np.abs(expected)
+        if name in reflected:
+            negative = x.numpy() < 0
+            terms = np.abs(reflected[name](x[negative]).numpy())
+            scale[negative] = np.maximum(scale[negative], 1 + terms)
+        finite = np.isfinite(expected)
+        np.testing.assert_array_equal(result[~finite], expected[~finite], err_msg=name)
+        tiny = np.abs(expected) < 1e-37  # subnormal results may be flushed to zero on a GPU
+        assert (np.abs(result[tiny]) < 1e-37).all()
+        rest = finite & ~tiny
+        args, result, expected = x.numpy()[rest], result[rest], expected[rest]
+        bad = ~(np.abs(result - expected) <= 4e-7 * scale[rest])
+        assert not bad.any(), f"{name}({args[bad]}) = {result[bad]}, not {expected[bad]}"
+
+
+def test_special_functions_give_the_special_values_on_the_gpu(gpu):
+    inf, nan = np.inf, np.nan
+    cases = {
+        # +-inf at +-1, NaN outside [-1, 1], signed zeros kept.
+        "erfinv": [(1, inf), (-1, -inf), (0.0, 0.0), (-0.0, -0.0), (1 + 2**-23, nan), (-2, nan)],
+        # +inf at the poles (every float below -2^23 is one), at both infinities and from 4.1e36
+        # on (overflow); +0 at the zeros 1 and 2.
+        "lgamma": [(0.0, inf), (-0.0, inf), (-1, inf), (-8388608.0, inf), (-3e38, inf), (1, 0.0)],
+        # -inf at +0, +inf at -0, NaN at the poles below 0 and at -inf.
+        "digamma": [(0.0, -inf), (-0.0, inf), (-1, nan), (-8388608.0, nan), (-inf, nan)],
+    }
+    cases["erfinv"] += [(inf, nan), (-inf, nan), (nan, nan)]
+    cases["lgamma"] += [(2, 0.0), (inf, inf), (-inf, inf), (nan, nan), (5e36, inf), (3.4e38, inf)]
+    cases["digamma"] += [(inf, inf), (nan, nan), (-3e38, nan)]
+    for name, pairs in cases.items():
+        x, want = (np.array(v, dtype=np.float32) for v in zip(*pairs))
+        fn = getattr(torch, name)
+        got = on_gpu_only(lambda: fn(torch.tensor(x).to(gpu))).cpu().numpy()  # noqa: B023
+        np.testing.assert_array_equal(got, want, err_msg=name)
+        signed = ~np.isnan(want)
+        np.testing.assert_array_equal(np.signbit(got[signed]), np.signbit(want[signed]), name)
+        np.testing.assert_array_equal(fn(torch.tensor(x)).numpy(), want, err_msg=name)
+
+
+@pytest.mark.parametrize("name", ["erfinv", "lgamma"])
+def test_special_function_gradients_run_on_the_gpu(gpu, name):
+    # erfinv's gradient is sqrt(pi)/2 e^(erfinv(x)^2) and lgamma's is digamma(x), both from
+    # kernels. (digamma's own, polygamma of order 1, is not implemented on either device.)
+    rng = np.random.default_rng(6)
+    low, high = (-0.99, 0.99) if name == "erfinv" else (-6.0, 12.0)
+    values = torch.tensor(rng.uniform(low, high, (4, 25)).astype(np.float32))
+    weights = torch.tensor(rng.uniform(-1, 1, (4, 25)).astype(np.float32))
+    x_cpu, x_gpu = values.clone().requires_grad_(), values.to(gpu).requires_grad_()
+    w_gpu = weights.to(gpu)
+    fn = getattr(torch, name)
+
+    def forward_backward(x, w):
+        y = fn(x)
+        (y * w).sum().backward()
+        return y
+
+    got = on_gpu_only(lambda: forward_backward(x_gpu, w_gpu))
+    want = forward_backward(x_cpu, weights)
+    assert_matches(got.detach(), want.detach(), rtol=1e-6, atol=1e-6)
+    assert_matches(x_gpu.grad, x_cpu.grad, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit"])

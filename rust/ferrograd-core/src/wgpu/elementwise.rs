@@ -5,10 +5,10 @@
 //! A row is written only where it has PyTorch's semantics at float32 tolerance, including NaN,
 //! infinities and signed zeros. Where WGSL's built-in falls short (its `exp` and `log` are
 //! loose, `tanh` loses every digit near 0, `log` and `pow` are undefined below 0, `sin` and
-//! `cos` are bounded only on [-pi, pi], `%` is not C's `fmod`) the row calls a function of
-//! `shaders/math.wgsl`, `trig.wgsl`, `erf.wgsl` or `division.wgsl` instead. Left out for now:
-//! `erfinv` and the gamma functions, and integer division (a zero divisor must raise, which a
-//! GPU kernel cannot). An op without a row runs its CPU kernel (see `resident.rs`).
+//! `cos` are bounded only on [-pi, pi], `%` is not C's `fmod`, and WGSL has no error or gamma
+//! functions) the row calls a function of `shaders/math.wgsl`, `trig.wgsl`, `erf.wgsl`,
+//! `gamma.wgsl` or `division.wgsl` instead. An op without a row runs its CPU kernel (see
+//! `resident.rs`).
 
 use super::map::{self, Input, Map, View};
 use crate::cpu::ternary::TernaryOp;
@@ -51,6 +51,9 @@ fn float_unary(op: UnaryOp) -> Option<&'static str> {
         Atanh => "atanh_accurate(x)",
         Erf => "erf_accurate(x)",
         Erfc => "erfc_accurate(x)",
+        Erfinv => "erfinv_accurate(x)",
+        Lgamma => "lgamma_accurate(x)",
+        Digamma => "digamma_accurate(x)",
         // NaN stays NaN (a comparison with NaN is false), as in PyTorch.
         Relu => "select(x, 0.0, x < 0.0)",
         Floor => "floor(x)",

@@ -20,6 +20,7 @@ const TEMPLATE: &str = concat!(
     include_str!("shaders/int64.wgsl"),
     include_str!("shaders/trig.wgsl"),
     include_str!("shaders/erf.wgsl"),
+    include_str!("shaders/gamma.wgsl"),
     include_str!("shaders/division.wgsl"),
     include_str!("shaders/philox.wgsl"),
     include_str!("shaders/half.wgsl"),
