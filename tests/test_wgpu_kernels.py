@@ -1088,3 +1088,13 @@ def test_a_kernel_with_several_host_inputs_reads_each_of_them(gpu):
     target = torch.zeros(3, 5).to(gpu).clone()
     on_gpu_only(lambda: target.scatter_(1, rows.to(gpu), 2.0))
     assert_matches(target, torch.zeros(3, 5).scatter_(1, rows, 2.0))
+
+
+def test_integer_arange_on_the_gpu_matches_the_cpu(gpu):
+    cases = [((10,), torch.int64), ((-5, 20, 3), torch.int64), ((2**40, 2**40 + 7), torch.int64)]
+    cases += [((30, -4, -7), torch.int32), ((0,), torch.int64), ((5,), torch.int32)]
+    for args, dtype in cases:
+        got = on_gpu_only(lambda a=args, d=dtype: torch.arange(*a, dtype=d, device=gpu))
+        want = torch.arange(*args, dtype=dtype)
+        assert got.device.type == "wgpu" and got.dtype == want.dtype
+        assert got.tolist() == want.tolist()

@@ -1,7 +1,8 @@
 //! Module-level factory functions: `tensor`, `as_tensor`, `from_numpy`, `zeros`, `full`,
 //! `arange`, `linspace`, `eye`, the `_like` forms, and `result_type`.
 
-use ferrograd_core::{result_type as core_result_type, DType, Operand, Scalar, Tensor};
+use ferrograd_core::device_scope::DeviceScope;
+use ferrograd_core::{result_type as core_result_type, DType, Device, Operand, Scalar, Tensor};
 use pyo3::exceptions::{PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
@@ -11,7 +12,7 @@ use crate::dtype::{default_dtype, dtype_object, extract_opt_dtype, PyDType};
 use crate::errors::{core, runtime_err};
 use crate::from_python::tensor_from_data;
 use crate::numpy_interop::{is_ndarray, ndarray_to_tensor};
-use crate::tensor::{on_device, wrap, PyTensor};
+use crate::tensor::{device_arg, on_device, wrap, PyTensor};
 
 type Out = PyResult<Py<PyTensor>>;
 
@@ -349,7 +350,12 @@ pub fn arange(
         DType::I64
     };
     let dtype = extract_opt_dtype(dtype)?.unwrap_or(inferred);
-    let t = core("arange", || Tensor::arange(s, e, st, dtype))?;
+    // Made on the device asked for, so an integer range on the GPU is written there.
+    let target = device_arg(device, Device::Cpu)?;
+    let t = core("arange", || {
+        let _on = DeviceScope::enter(target);
+        Tensor::arange(s, e, st, dtype)
+    })?;
     finish(py, t, device, requires_grad)
 }
 

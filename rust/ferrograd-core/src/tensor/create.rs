@@ -109,6 +109,13 @@ impl Tensor {
             with_dtype!(dtype, T => Tensor::from_vec((0..len).map(|i| T::from_f64(s + st * i as f64)).collect::<Vec<T>>(), &[len]))
         } else {
             let (s, st) = (start.cast::<i64>(), step.cast::<i64>());
+            if crate::device_scope::current().is_wgpu() {
+                // Made on the GPU (the positions of an attention layer, say), not uploaded.
+                let out = Tensor::uninit_dense(&[len], &[1], dtype)?;
+                if len == 0 || crate::wgpu::copy::arange(&out, s, st)? {
+                    return Ok(out);
+                }
+            }
             with_dtype!(dtype, T => Tensor::from_vec(
                 (0..len).map(|i| T::from_i64(s.wrapping_add(st.wrapping_mul(i as i64)))).collect::<Vec<T>>(),
                 &[len]

@@ -172,6 +172,33 @@ pub fn fill(dst: &Tensor, value: Scalar) -> Result<bool> {
     })
 }
 
+/// Writes `start + step * i` (int64 arithmetic, wrapping as on the CPU) into element i of the
+/// fresh contiguous int32 or int64 tensor `dst`, as integer `arange` does (int32 keeps the low
+/// word, the CPU's wrapping cast). False when the GPU cannot run it.
+pub fn arange(dst: &Tensor, start: i64, step: i64) -> Result<bool> {
+    let value = "i64_add(vec2<u32>(extra(0u), extra(1u)), \
+                 i64_mul(vec2<u32>(i, 0u), vec2<u32>(extra(2u), extra(3u))))";
+    let (expr, out) = match dst.dtype() {
+        DType::I64 => (value.to_string(), View::Typed("vec2<u32>")),
+        DType::I32 => (format!("bitcast<i32>(({value}).x)"), View::Typed("i32")),
+        _ => return Ok(false),
+    };
+    let words = [
+        start as u32,
+        (start >> 32) as u32,
+        step as u32,
+        (step >> 32) as u32,
+    ];
+    map::run(&Map {
+        name: "arange",
+        target: dst,
+        out,
+        inputs: &[],
+        expr: &expr,
+        extra: &words,
+    })
+}
+
 /// Writes into `dst` the elements of `src` (same shape, at least 2-D) inside the triangle of
 /// each matrix that `tril` (`lower`) or `triu` keeps with diagonal offset `k`, and zero
 /// outside it; `dst` may be `src` (in place). False when the GPU cannot run it.
@@ -205,4 +232,30 @@ pub fn keep_triangle(dst: &Tensor, src: &Tensor, k: i64, lower: bool) -> Result<
         expr: &expr,
         extra: &[cols32, rows32, k as u32],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::device::Device;
+    use crate::device_scope::DeviceScope;
+    use crate::wgpu::gpu_present;
+
+    #[test]
+    fn arange_is_written_on_the_gpu_with_wrapping_int64_steps() -> Result<()> {
+        if !gpu_present() {
+            return Ok(());
+        }
+        let _on = DeviceScope::enter(Device::Wgpu(0));
+        let (start, step) = (i64::MAX - 10, 4);
+        let out = Tensor::uninit_dense(&[6], &[1], DType::I64)?;
+        assert!(arange(&out, start, step)?);
+        let want: Vec<i64> = (0..6).map(|i| start.wrapping_add(step * i)).collect();
+        assert_eq!(out.to_device(Device::Cpu)?.to_vec::<i64>()?, want);
+        let out = Tensor::uninit_dense(&[5], &[1], DType::I32)?;
+        assert!(arange(&out, (1 << 32) + 7, -3)?);
+        let want: Vec<i32> = (0..5).map(|i| 7 - 3 * i).collect();
+        assert_eq!(out.to_device(Device::Cpu)?.to_vec::<i32>()?, want);
+        Ok(())
+    }
 }
