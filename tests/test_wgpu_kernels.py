@@ -171,9 +171,14 @@ def test_special_function_gradients_run_on_the_gpu(gpu, name):
     low, high = (-0.99, 0.99) if name == "erfinv" else (-6.0, 12.0)
     values = torch.tensor(rng.uniform(low, high, (4, 25)).astype(np.float32))
     weights = torch.tensor(rng.uniform(-1, 1, (4, 25)).astype(np.float32))
+    assert_weighted_backward_matches(gpu, getattr(torch, name), values, weights, 1e-6, 1e-5)
+
+
+def assert_weighted_backward_matches(gpu, fn, values, weights, rtol, grad_rtol):
+    """fn(x) and the gradient of (fn(x) * weights).sum() run on the GPU with no op on the
+    CPU, and agree with the CPU's."""
     x_cpu, x_gpu = values.clone().requires_grad_(), values.to(gpu).requires_grad_()
     w_gpu = weights.to(gpu)
-    fn = getattr(torch, name)
 
     def forward_backward(x, w):
         y = fn(x)
@@ -182,8 +187,8 @@ def test_special_function_gradients_run_on_the_gpu(gpu, name):
 
     got = on_gpu_only(lambda: forward_backward(x_gpu, w_gpu))
     want = forward_backward(x_cpu, weights)
-    assert_matches(got.detach(), want.detach(), rtol=1e-6, atol=1e-6)
-    assert_matches(x_gpu.grad, x_cpu.grad, rtol=1e-5, atol=1e-6)
+    assert_matches(got.detach(), want.detach(), rtol=rtol, atol=1e-6)
+    assert_matches(x_gpu.grad, x_cpu.grad, rtol=grad_rtol, atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit"])
@@ -787,20 +792,8 @@ def test_softmax_and_its_gradient_run_on_the_gpu(gpu, log, dim):
     values = float32_values((3, 4, 70)).nan_to_num(0.0, 80.0, -80.0)
     values[2, 1] = float("nan")  # a NaN spreads over its line only
     fn = torch.log_softmax if log else torch.softmax
-    x_cpu = values.clone().requires_grad_()
-    x_gpu = values.to(gpu).requires_grad_()
     weights = float32_values((3, 4, 70), 7).nan_to_num(0.0, 1.0, -1.0)
-    w_gpu = weights.to(gpu)
-
-    def forward_backward(x, w):
-        y = fn(x, dim)
-        (y * w).sum().backward()
-        return y
-
-    got = on_gpu_only(lambda: forward_backward(x_gpu, w_gpu))
-    want = forward_backward(x_cpu, weights)
-    assert_matches(got.detach(), want.detach(), rtol=1e-5, atol=1e-6)
-    assert_matches(x_gpu.grad, x_cpu.grad, rtol=1e-4, atol=1e-6)
+    assert_weighted_backward_matches(gpu, lambda x: fn(x, dim), values, weights, 1e-5, 1e-4)
 
 
 def test_softmax_of_long_rows_of_a_view_and_of_infinite_rows(gpu):

@@ -132,15 +132,18 @@ fn unique_slices<T: Element>(t: &Tensor, dim: usize, sorted: bool) -> Result<Uni
 impl Tensor {
     fn unique_impl(&self, dim: Option<i64>, sorted: bool) -> Result<Unique> {
         match dim {
-            None if self.device().is_wgpu() => match gpu_runs::unique(self, sorted)? {
-                Some((values, inverse, counts)) => Ok(Unique {
-                    values,
-                    inverse,
-                    counts,
-                }),
-                None => with_dtype!(self.dtype(), T => unique_flat::<T>(self, sorted)),
-            },
-            None => with_dtype!(self.dtype(), T => unique_flat::<T>(self, sorted)),
+            None => {
+                if self.device().is_wgpu() {
+                    if let Some((values, inverse, counts)) = gpu_runs::unique(self, sorted)? {
+                        return Ok(Unique {
+                            values,
+                            inverse,
+                            counts,
+                        });
+                    }
+                }
+                with_dtype!(self.dtype(), T => unique_flat::<T>(self, sorted))
+            }
             Some(d) if self.ndim() == 0 => Err(Error::DimOnScalar { dim: d }),
             Some(d) => {
                 let d = normalize_dim(d, self.ndim())?;

@@ -19,12 +19,7 @@ use crate::with_dtype;
 /// float rounded to nearest, an integer keeping its low bits: the CPU's single rounding,
 /// since every value the wider types give it is exact in float64 where it matters).
 fn cast_expr(from: DType, to: DType) -> Option<String> {
-    let widened = |d| match d {
-        DType::F16 | DType::BF16 => DType::F32,
-        DType::I16 => DType::I32,
-        d => d,
-    };
-    let (from_wide, to_wide) = (widened(from), widened(to));
+    let (from_wide, to_wide) = (View::computed_dtype(from), View::computed_dtype(to));
     let cast = if from_wide == to_wide {
         "x"
     } else {

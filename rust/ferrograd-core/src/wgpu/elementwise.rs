@@ -10,6 +10,8 @@
 //! `gamma.wgsl` or `division.wgsl` instead. An op without a row runs its CPU kernel (see
 //! `resident.rs`).
 
+use std::borrow::Cow;
+
 use super::map::{self, Input, Map, View};
 use crate::cpu::ternary::TernaryOp;
 use crate::dtype::{DType, Scalar};
@@ -345,11 +347,12 @@ fn run_with(
         }
         _ => None,
     };
-    let (out_view, expr) = match View::narrow(out.dtype()) {
-        _ if out.dtype() == DType::Bool => (Some(View::BYTES), expr.to_string()),
-        _ if out.dtype() != compute => (None, String::new()),
-        Some(narrow) => (View::bits(compute), format!("{narrow}({expr})")),
-        None => (view, expr.to_string()),
+    // (A rounding around the expression is the only text built here, and only for 16 bits.)
+    let (out_view, expr): (_, Cow<'_, str>) = match View::narrow(out.dtype()) {
+        _ if out.dtype() == DType::Bool => (Some(View::BYTES), expr.into()),
+        _ if out.dtype() != compute => (None, expr.into()),
+        Some(narrow) => (View::bits(compute), format!("{narrow}({expr})").into()),
+        None => (view, expr.into()),
     };
     let (Some(view), Some(out_view)) = (view, out_view) else {
         return Ok(false);

@@ -7,7 +7,10 @@
 //! flipped) costs nothing extra. An op declines (returns false, and the caller runs its CPU
 //! kernel) when an operand is too large for one binding or for 32-bit indices.
 
+use std::borrow::Cow;
+
 use super::kernel::{dispatch, fill, template_key, Source};
+use crate::autograd::grad_mode::no_grad;
 use crate::device::Device;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -91,6 +94,16 @@ impl View {
         }
     }
 
+    /// The dtype kernels compute a 16-bit dtype in (float32 for the 16-bit floats, int32 for
+    /// int16: each holds every value exactly); any other dtype itself.
+    pub fn computed_dtype(dtype: DType) -> DType {
+        match dtype {
+            DType::F16 | DType::BF16 => DType::F32,
+            DType::I16 => DType::I32,
+            d => d,
+        }
+    }
+
     /// The WGSL function that rounds a computed value of `dtype` back to the bits stored
     /// (16-bit floats and int16; see `shaders/half.wgsl`), if it needs one.
     pub fn narrow(dtype: DType) -> Option<&'static str> {
@@ -130,6 +143,12 @@ impl View {
             }
         }
     }
+}
+
+/// `t` cast to `dtype` outside any graph: a kernel's working copy of an input in a wider
+/// dtype, or a result cast back from one (on the GPU: casts are map kernels).
+pub(crate) fn cast_outside_graph(t: &Tensor, dtype: DType) -> Result<Tensor> {
+    no_grad(|| t.to_dtype(dtype))
 }
 
 /// An input of a map kernel.
@@ -383,10 +402,19 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
             ("u32", "atomic<u32>", STORE_PACKED_ATOMIC, numel, bits)
         }
     };
-    let store = store
-        .replace("{{PER_WORD}}", &(32 / bits).to_string())
-        .replace("{{BITS}}", &bits.to_string())
-        .replace("{{MASK}}", &format!("{:#x}", (1u64 << bits) - 1));
+    // Only a narrow output's store has its width to fill in (no text built per op otherwise).
+    let store: Cow<'_, str> = if bits == 32 {
+        Cow::Borrowed(store)
+    } else {
+        let mask = format!("{:#x}", (1u64 << bits) - 1);
+        let (per_word, bits) = ((32 / bits).to_string(), bits.to_string());
+        let pieces = [
+            ("{{PER_WORD}}", per_word.as_str()),
+            ("{{BITS}}", &bits),
+            ("{{MASK}}", &mask),
+        ];
+        Cow::Owned(fill(store, &pieces))
+    };
     // The output is bound read-write; an input sharing its storage (an in-place op) is read
     // from that same binding, since one buffer cannot be bound twice where one is writable.
     // A view is written in part, so the rest of its storage must stay.
@@ -419,7 +447,7 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
     let out_position = locate(map.target, &[], 0, &order);
     let (meta_binding, operands) = (buffers.len().to_string(), all.len().to_string());
     let pieces = [
-        ("{{STORE}}", store.as_str()),
+        ("{{STORE}}", store.as_ref()),
         ("{{VALUE}}", value),
         ("{{OUT_POSITION}}", &out_position),
         ("{{BINDINGS}}", &bindings),

@@ -9,8 +9,7 @@
 //! the caller then runs the CPU kernel: other dtypes, or indices past 32 bits.
 
 use super::kernel::{dispatch, fill, template_key, Source};
-use super::map::{fits_bindings, input_buffer, output_buffer};
-use crate::autograd::grad_mode::no_grad;
+use super::map::{cast_outside_graph, fits_bindings, input_buffer, output_buffer};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::shape::contiguous_strides;
@@ -252,28 +251,26 @@ fn run(
 
 /// The values of `op` over the flagged dims, shaped `shape`; None when the CPU must do it.
 pub fn values(op: Reduction, t: &Tensor, mask: &[bool], shape: &[usize]) -> Result<Option<Tensor>> {
-    let found = match widened_half(t)? {
-        Some(wide) => run(op, &wide, mask, shape, false)?,
-        None => run(op, t, mask, shape, false)?,
-    };
-    found.map(|(v, _)| narrowed(v, t.dtype())).transpose()
+    let wide = widened_half(t)?;
+    let found = run(op, wide.as_ref().unwrap_or(t), mask, shape, false)?;
+    found.map(|(v, _)| narrowed(v, &wide, t)).transpose()
 }
 
 /// A 16-bit float tensor as float32 (exact; cast on the GPU), which is reduced instead: the
 /// CPU too accumulates them in float32, and rounds the result once.
 fn widened_half(t: &Tensor) -> Result<Option<Tensor>> {
     match t.dtype() {
-        DType::F16 | DType::BF16 => Ok(Some(no_grad(|| t.to_dtype(DType::F32))?)),
+        DType::F16 | DType::BF16 => Ok(Some(cast_outside_graph(t, DType::F32)?)),
         _ => Ok(None),
     }
 }
 
-/// A float32 result of a widened reduction rounded back to `dtype` (the input's), if needed.
-fn narrowed(values: Tensor, dtype: DType) -> Result<Tensor> {
-    if values.dtype() == DType::F32 && dtype != DType::F32 {
-        return no_grad(|| values.to_dtype(dtype));
+/// The values of a reduction of `wide` (`t` widened, if it was) in `t`'s dtype.
+fn narrowed(values: Tensor, wide: &Option<Tensor>, t: &Tensor) -> Result<Tensor> {
+    match wide {
+        Some(_) => cast_outside_graph(&values, t.dtype()),
+        None => Ok(values),
     }
-    Ok(values)
 }
 
 /// The extremes over the flagged dims and their first positions (`max(dim)`, `argmax`).
@@ -288,12 +285,9 @@ pub fn with_indices(
     } else {
         Reduction::Min
     };
-    let found = match widened_half(t)? {
-        Some(wide) => run(op, &wide, mask, shape, true)?,
-        None => run(op, t, mask, shape, true)?,
-    };
-    match found {
-        Some((v, Some(i))) => Ok(Some((narrowed(v, t.dtype())?, i))),
+    let wide = widened_half(t)?;
+    match run(op, wide.as_ref().unwrap_or(t), mask, shape, true)? {
+        Some((v, Some(i))) => Ok(Some((narrowed(v, &wide, t)?, i))),
         _ => Ok(None),
     }
 }

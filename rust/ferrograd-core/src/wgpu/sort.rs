@@ -14,8 +14,9 @@
 //! widened (`widened`).
 
 use super::kernel::{dispatch, dispatch_groups, folded_groups, per_thread_source};
-use super::map::{around_dim, dense_operand, fits_bindings, input_buffer, output_buffer};
-use crate::autograd::grad_mode::no_grad;
+use super::map::{
+    around_dim, cast_outside_graph, dense_operand, fits_bindings, input_buffer, output_buffer, View,
+};
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -122,17 +123,11 @@ impl Lanes {
         };
         let (lanes, n, inner) = around_dim(t.shape(), dim);
         let padded = n.next_power_of_two();
-        let word = |v: usize| u32::try_from(v).ok();
-        let Some(words) = (|| {
-            Some([
-                word(lanes * padded * kind.words)?,
-                word(inner)?,
-                word(x.storage_offset())?,
-            ])
-        })() else {
+        // The pairs' words are counted in 32 bits (the input's offsets already are: it is a
+        // dense operand).
+        if u32::try_from(lanes * padded * kind.words).is_err() {
             return Ok(None);
-        };
-        let [_, inner32, offset32] = words;
+        }
         let scratch = Tensor::uninit_dense(&[lanes * padded * kind.words], &[1], DType::I32)?;
         if !fits_bindings(&[&scratch])? {
             return Ok(None);
@@ -158,9 +153,9 @@ impl Lanes {
         let meta = [
             pair_count,
             n as u32,
-            inner32,
+            inner as u32,
             padded as u32,
-            offset32,
+            lanes_of.x.storage_offset() as u32,
             u32::from(descending),
             u32::from(kind.is_float),
         ];
@@ -231,11 +226,13 @@ impl Lanes {
 /// NaN payloads and -0 kept), cast on the GPU. None for the dtypes the GPU sorts as they are.
 pub(super) fn widened(t: &Tensor) -> Result<Option<Tensor>> {
     let wide = match t.dtype() {
-        DType::Bool | DType::U8 | DType::I8 | DType::I16 => DType::I32,
-        DType::F16 | DType::BF16 => DType::F32,
-        _ => return Ok(None),
+        DType::Bool | DType::U8 | DType::I8 => DType::I32,
+        d => View::computed_dtype(d),
     };
-    Ok(Some(no_grad(|| t.to_dtype(wide))?))
+    if wide == t.dtype() {
+        return Ok(None);
+    }
+    Ok(Some(cast_outside_graph(t, wide)?))
 }
 
 /// The values and int64 indices of the first `kept` elements of each lane of `t` along `dim`
@@ -248,10 +245,9 @@ pub fn sort(
     kept: usize,
 ) -> Result<Option<(Tensor, Tensor)>> {
     if let Some(wide) = widened(t)? {
-        let Some((values, indices)) = sort(&wide, dim, descending, kept)? else {
-            return Ok(None);
-        };
-        return Ok(Some((no_grad(|| values.to_dtype(t.dtype()))?, indices)));
+        let found = sort(&wide, dim, descending, kept)?;
+        let back = |(v, i)| Ok((cast_outside_graph(&v, t.dtype())?, i));
+        return found.map(back).transpose();
     }
     let mut out_shape = t.shape().to_vec();
     out_shape[dim] = kept;

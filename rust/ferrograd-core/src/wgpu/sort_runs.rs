@@ -4,9 +4,8 @@
 //! which are unequal, as on the CPU).
 
 use super::kernel::dispatch;
-use super::map::{input_buffer, output_buffer};
+use super::map::{cast_outside_graph, input_buffer, output_buffer};
 use super::sort::{widened, Lanes, PairKind};
-use crate::autograd::grad_mode::no_grad;
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -23,10 +22,8 @@ const UNIQUE_WRITE: &str = include_str!("shaders/unique_write.wgsl");
 /// GPU does not sort this tensor. One thread walks each lane.
 pub fn mode(t: &Tensor, dim: usize) -> Result<Option<(Tensor, Tensor)>> {
     if let Some(wide) = widened(t)? {
-        let Some((values, indices)) = mode(&wide, dim)? else {
-            return Ok(None);
-        };
-        return Ok(Some((no_grad(|| values.to_dtype(t.dtype()))?, indices)));
+        let back = |(v, i)| Ok((cast_outside_graph(&v, t.dtype())?, i));
+        return mode(&wide, dim)?.map(back).transpose();
     }
     let mut shape = t.shape().to_vec();
     shape.remove(dim);
@@ -66,14 +63,8 @@ pub fn mode(t: &Tensor, dim: usize) -> Result<Option<(Tensor, Tensor)>> {
 /// when the GPU does not sort this tensor.
 pub fn unique(t: &Tensor, sorted: bool) -> Result<Option<(Tensor, Tensor, Tensor)>> {
     if let Some(wide) = widened(t)? {
-        let Some((values, inverse, counts)) = unique(&wide, sorted)? else {
-            return Ok(None);
-        };
-        return Ok(Some((
-            no_grad(|| values.to_dtype(t.dtype()))?,
-            inverse,
-            counts,
-        )));
+        let back = |(v, i, c)| Ok((cast_outside_graph(&v, t.dtype())?, i, c));
+        return unique(&wide, sorted)?.map(back).transpose();
     }
     let _on = DeviceScope::enter(t.device());
     let n = t.numel();
