@@ -46,7 +46,7 @@ fn wide_cast_expr(from: DType, to: DType) -> Option<&'static str> {
         (U8, I32) => "i32(x)",
         (I8, I32) => "bitcast<i32>(x << 24u) >> 24u",
         // NaN is true, as in PyTorch.
-        (F32, Bool) => "select(0u, 1u, is_nan(x) || x != 0.0)",
+        (F32, Bool) => "select(0u, 1u, is_nonzero(x))",
         (I32, Bool) => "select(0u, 1u, x != 0)",
         (U8 | I8, Bool) => "select(0u, 1u, x != 0u)",
         (Bool | I8, U8) | (Bool | U8, I8) => "x",

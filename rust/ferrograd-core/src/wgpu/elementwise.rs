@@ -138,10 +138,12 @@ fn float_binary(op: BinaryOp) -> Option<&'static str> {
         Hypot => "hypot_accurate(x, y)",
         Pow => "pow_accurate(x, y)",
         // NaN wins in maximum and minimum, loses in fmax and fmin.
-        Maximum => "select(select(y, x, x > y), nan(), !ordered(x, y))",
-        Minimum => "select(select(y, x, x < y), nan(), !ordered(x, y))",
-        Fmax => "select(x, y, is_nan(x) || y > x)",
-        Fmin => "select(x, y, is_nan(x) || y < x)",
+        // Compared and chosen as bits (see `greater` in float.wgsl): y of equal zeros, as on
+        // the CPU, and subnormals compared where a GPU may flush them.
+        Maximum => "select(pick(y, x, greater(x, y)), nan(), !ordered(x, y))",
+        Minimum => "select(pick(y, x, greater(y, x)), nan(), !ordered(x, y))",
+        Fmax => "pick(x, y, is_nan(x) || (!is_nan(y) && greater(y, x)))",
+        Fmin => "pick(x, y, is_nan(x) || (!is_nan(y) && greater(x, y)))",
         Copysign => "with_sign(x, y)",
         Xlogy => "select(select(x * log_accurate(y), 0.0, x == 0.0), nan(), is_nan(y))",
         Eq => "select(0u, 1u, ordered(x, y) && x == y)",

@@ -131,6 +131,11 @@ fn lgamma_accurate(x: f32) -> f32 {
     if is_nan(x) {
         return x;
     }
+    if is_subnormal(x) {
+        // ln Gamma(x) = -ln |x| to float32's precision; tested first, since a GPU that
+        // flushes subnormals would take x for 0, a pole.
+        return -log_accurate(abs_bits(x));
+    }
     if is_inf(x) || (x <= 0.0 && floor(x) == x) {
         return inf();
     }
@@ -215,6 +220,12 @@ fn cot_pi(r: f32) -> f32 {
 fn digamma_accurate(x: f32) -> f32 {
     if is_nan(x) {
         return x;
+    }
+    if is_subnormal(x) {
+        // -1/x (the rest, digamma(1 + x), is below its last bit), with x scaled by 2^24 in
+        // integers first: a GPU that flushes subnormals would take x for 0, a pole.
+        let scaled = with_sign(f32(bitcast<u32>(x) & 0x007fffffu) * bitcast<f32>(0x01000000u), x);
+        return -(1.0 / scaled) * 16777216.0;
     }
     if x == 0.0 {
         return with_sign(inf(), -x);

@@ -94,30 +94,35 @@ fn log1p_reduced(f: f32) -> f32 {
 }
 
 // Every logarithm's result where x is not finite and positive: NaN below 0 (WGSL leaves
-// its log undefined there), -inf at 0, inf at inf.
+// its log undefined there), -inf at 0, inf at inf. Tested on the bits: a GPU that flushes
+// subnormals to zero (NVIDIA's) would take a subnormal x for 0, and -1e-40 for -0.
 fn log_is_special(x: f32) -> bool {
-    return is_nan(x) || x <= 0.0 || is_inf(x);
+    let bits = bitcast<u32>(x);
+    return bits == 0u || bits >= 0x7f800000u; // +0, inf, NaN, and every negative (-0 too)
 }
 
 fn log_special(x: f32) -> f32 {
-    if is_nan(x) || x < 0.0 {
-        return nan();
+    let bits = bitcast<u32>(x);
+    if (bits & 0x7fffffffu) == 0u {
+        return -inf();
     }
-    return select(x, -inf(), x == 0.0);
+    return select(nan(), x, bits == 0x7f800000u);
 }
 
-// (k, ln m) with x = m 2^k and m in [sqrt(1/2), sqrt(2)), for a finite x > 0 (a subnormal is
-// scaled up first). k is exact, so log2 of a power of two is too.
+// (k, ln m) with x = m 2^k and m in [sqrt(1/2), sqrt(2)), for a finite x > 0. k is exact, so
+// log2 of a power of two is too. A subnormal's mantissa is normalised in integers, since a GPU
+// that flushes subnormals would read the float as 0.
 fn log_parts(x: f32) -> vec2<f32> {
-    var v = x;
-    var k = 0;
-    if v < 1.1754944e-38 {
-        v = v * 16777216.0;
-        k = -24;
+    let bits = bitcast<u32>(x);
+    var biased = i32(bits >> 23u);
+    var fraction = bits & 0x007fffffu;
+    if biased == 0 {
+        let shift = countLeadingZeros(fraction) - 8u; // the leading 1 moves to bit 23
+        fraction = (fraction << shift) & 0x007fffffu;
+        biased = 1 - i32(shift);
     }
-    let bits = bitcast<u32>(v);
-    k = k + i32(bits >> 23u) - 127;
-    var m = bitcast<f32>((bits & 0x007fffffu) | 0x3f800000u);
+    var k = biased - 127;
+    var m = bitcast<f32>(fraction | 0x3f800000u);
     if m > 1.4142135 {
         m = m * 0.5;
         k = k + 1;
