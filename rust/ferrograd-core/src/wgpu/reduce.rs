@@ -138,6 +138,7 @@ fn shape_info(t: &Tensor, mask: &[bool]) -> Option<Vec<u32>> {
             words.push(word(x)?);
         }
     }
+    words.push(word(count)?); // a mean's divisor
     Some(words)
 }
 
@@ -196,57 +197,183 @@ fn run(
     } else {
         None
     };
-    let (outputs, count) = (words[0], words[1]);
+    let (outputs, count) = (words[0] as usize, words[1] as usize);
     if outputs == 0 {
         return Ok(Some((values, index_out)));
     }
-    let mut buffers = vec![output_buffer(&values, false)?];
-    let mut bindings =
-        format!("@group(0) @binding(0) var<storage, read_write> out: array<{value}>;\n");
-    let finish = if op == Reduction::Mean {
-        "acc.v / f32(count)"
-    } else {
-        "acc.v"
+    let (load, _, _) = row_of(op, value);
+    let parts = parts(outputs, count);
+    let whole = Pass {
+        op,
+        value,
+        input: t,
+        input_type,
+        read,
+        load,
+        positions: None,
+        values: &values,
+        indices: index_out.as_ref(),
+        parts: 1,
+        words: &words,
     };
-    let mut store = format!("        out[o] = {finish};\n");
-    if let Some(index_out) = &index_out {
-        buffers.push(output_buffer(index_out, false)?);
-        bindings.push_str(
-            "@group(0) @binding(1) var<storage, read_write> index_out: array<vec2<u32>>;\n",
-        );
-        store.push_str("        index_out[o] = vec2<u32>(acc.i, 0u);\n");
+    if parts == 1 {
+        dispatch_pass(&whole)?;
+        return Ok(Some((values, index_out)));
     }
-    let input = buffers.len();
-    buffers.push(input_buffer(t)?);
-    let meta = buffers.len();
-    bindings.push_str(&format!(
-        "@group(0) @binding({input}) var<storage, read> input: array<{input_type}>;\n\
-         @group(0) @binding({meta}) var<storage, read> shape_info: array<u32>;\n"
-    ));
+    // First the parts' results (and positions, for max/min) as (outputs, parts) matrices...
+    let picks = matches!(op, Reduction::Max | Reduction::Min);
+    let partial_values = Tensor::uninit_dense(&[outputs, parts], &[parts, 1], out_dtype)?;
+    let partial_positions = match picks {
+        true => Some(Tensor::uninit_dense(
+            &[outputs, parts],
+            &[parts, 1],
+            DType::I32,
+        )?),
+        false => None,
+    };
+    dispatch_pass(&Pass {
+        values: &partial_values,
+        indices: partial_positions.as_ref(),
+        parts,
+        ..whole
+    })?;
+    // ...then each row of them reduced, carrying the positions the parts found. A NaN in a
+    // nansum's part came from inf - inf, so the parts are summed as they are.
+    let Some(mut part_words) = shape_info(&partial_values, &[false, true]) else {
+        return Ok(None);
+    };
+    *part_words.last_mut().expect("the divisor word") = count as u32;
+    dispatch_pass(&Pass {
+        op: if op == Reduction::NanSum {
+            Reduction::Sum
+        } else {
+            op
+        },
+        input: &partial_values,
+        input_type: value,
+        read: "input[p]",
+        load: if picks {
+            "Acc(x, positions[p])"
+        } else {
+            "Acc(x, 0u)"
+        },
+        positions: partial_positions.as_ref(),
+        words: &part_words,
+        ..whole
+    })?;
+    Ok(Some((values, index_out)))
+}
+
+/// The reductions worth spreading over a GPU: fewer outputs than [`BUSY_GROUPS`], each over
+/// enough elements for several parts of [`MIN_PART`].
+const BUSY_GROUPS: usize = 1024;
+const MIN_PART: usize = 4096;
+
+/// How many parts each of `outputs` reductions of `count` elements is split in (1: none).
+fn parts(outputs: usize, count: usize) -> usize {
+    if outputs >= BUSY_GROUPS || count < 2 * MIN_PART {
+        return 1;
+    }
+    let parts = BUSY_GROUPS.div_ceil(outputs).min(count / MIN_PART);
+    // A lane's last step past the end must not wrap around 32 bits.
+    match u32::try_from(count + 256 * parts) {
+        Ok(_) => parts,
+        Err(_) => 1,
+    }
+}
+
+/// One dispatch of the template: `op` over `input`, into `values` (and `indices`) of the
+/// outputs, or with `parts` > 1 into each part's (outputs, parts) matrices.
+#[derive(Clone, Copy)]
+struct Pass<'a> {
+    op: Reduction,
+    /// The WGSL type accumulated (and stored in `values`).
+    value: &'static str,
+    input: &'a Tensor,
+    input_type: &'static str,
+    /// The element at position p of `input`, as a `value`.
+    read: &'static str,
+    /// That element `x` (from reduced position r) as an Acc.
+    load: &'static str,
+    /// The positions the first pass found, bound as `positions` for the second to read.
+    positions: Option<&'a Tensor>,
+    values: &'a Tensor,
+    indices: Option<&'a Tensor>,
+    parts: usize,
+    words: &'a [u32],
+}
+
+/// The op's (load, identity, combine) for the accumulated WGSL type `value`.
+fn row_of(op: Reduction, value: &str) -> (&'static str, &'static str, String) {
     let (identity, load, combine) = match value {
         "f32" => row(op),
         _ => integer_row(op, value),
     };
-    let combine = combine.replace("{{CMP}}", if op == Reduction::Max { ">" } else { "<" });
-    let lanes = lanes(count as usize);
-    let lanes_text = lanes.to_string();
+    let cmp = if op == Reduction::Max { ">" } else { "<" };
+    (load, identity, combine.replace("{{CMP}}", cmp))
+}
+
+fn dispatch_pass(pass: &Pass<'_>) -> Result<()> {
+    let value = pass.value;
+    let (_, identity, combine) = row_of(pass.op, value);
+    let split = pass.parts > 1;
+    let mut buffers = vec![output_buffer(pass.values, false)?];
+    let mut bindings =
+        format!("@group(0) @binding(0) var<storage, read_write> out: array<{value}>;\n");
+    // Split, a part stores its result unscaled and its position as it is.
+    let (at, finish, position) = match (split, pass.op) {
+        (true, _) => ("o * PARTS + part", "acc.v", ("u32", "acc.i")),
+        (false, Reduction::Mean) => (
+            "o",
+            "acc.v / mean_divisor()",
+            ("vec2<u32>", "vec2<u32>(acc.i, 0u)"),
+        ),
+        (false, _) => ("o", "acc.v", ("vec2<u32>", "vec2<u32>(acc.i, 0u)")),
+    };
+    let mut store = format!("        out[{at}] = {finish};\n");
+    if let Some(indices) = pass.indices {
+        buffers.push(output_buffer(indices, false)?);
+        let (ty, stored) = position;
+        bindings.push_str(&format!(
+            "@group(0) @binding(1) var<storage, read_write> index_out: array<{ty}>;\n"
+        ));
+        store.push_str(&format!("        index_out[{at}] = {stored};\n"));
+    }
+    let mut declare = |name: &str, ty: &str, t: &Tensor| -> Result<()> {
+        bindings.push_str(&format!(
+            "@group(0) @binding({}) var<storage, read> {name}: array<{ty}>;\n",
+            buffers.len()
+        ));
+        buffers.push(input_buffer(t)?);
+        Ok(())
+    };
+    declare("input", pass.input_type, pass.input)?;
+    if let Some(positions) = pass.positions {
+        declare("positions", "u32", positions)?;
+    }
+    bindings.push_str(&format!(
+        "@group(0) @binding({}) var<storage, read> shape_info: array<u32>;\n",
+        buffers.len()
+    ));
+    let lanes = lanes(pass.words[1] as usize);
+    let (lanes_text, parts_text) = (lanes.to_string(), pass.parts.to_string());
     let pieces = [
         ("{{BINDINGS}}", bindings.as_str()),
         ("{{LANES}}", &lanes_text),
+        ("{{PARTS}}", &parts_text),
         ("{{VALUE}}", value),
-        ("{{READ}}", read),
+        ("{{READ}}", pass.read),
         ("{{IDENTITY}}", identity),
-        ("{{LOAD}}", load),
+        ("{{LOAD}}", pass.load),
         ("{{COMBINE}}", &combine),
         ("{{STORE}}", &store),
     ];
     let write = || fill(TEMPLATE, &pieces);
-    let per_group = u64::from(256 / lanes);
-    let groups = u64::from(outputs).div_ceil(per_group);
+    let per_group = 256 / u64::from(lanes);
+    let groups = (pass.words[0] as u64).div_ceil(per_group) * pass.parts as u64;
     let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();
     let source = Source::Keyed(template_key("reduce", &pieces), &write);
-    dispatch("reduce", source, &refs, &words, groups * 256)?;
-    Ok(Some((values, index_out)))
+    dispatch("reduce", source, &refs, pass.words, groups * 256)
 }
 
 /// The values of `op` over the flagged dims, shaped `shape`; None when the CPU must do it.

@@ -1,13 +1,14 @@
-// One output element per thread over strided operands: the template of the elementwise ops,
-// copies, casts and fills. Thread i computes output element i, counting row-major over the
-// output's shape; each operand finds its element through its own offset and strides (a
+// Output elements over strided operands: the template of the elementwise ops, copies, casts
+// and fills. Element i counts row-major over the output's shape; each operand finds its element through its own offset and strides (a
 // broadcast operand has stride 0, a flipped dim a negative stride wrapped to u32, which the
 // wrapping u32 arithmetic below undoes), so views are read in place, never copied.
 //
-// Filled in by map.rs: the operand bindings, where each operand's element is (a contiguous
-// operand skips the strided walk), OPERANDS (the output and each input), the loads
-// of the inputs into x, y and z, EXPR, the value stored (an op's row of a WGSL op table) of
-// type VALUE, and STORE: one element per thread, or, for an output narrower than a word (bool
+// Filled in by map.rs: the operand bindings, OPERANDS (the output and each input), ELEMENT
+// (the function `element(i)` computing output element i: where each operand's element is, a
+// contiguous operand skipping the strided walk, the loads of the inputs into x, y and z, and
+// the value stored, an op's row of a WGSL op table; or, when every operand is a dense run of
+// 32-bit elements aligned to 4, `element4(q)` computing elements 4q to 4q + 3 from one vec4
+// load of each input), and STORE: a few elements per thread, or, for an output narrower than a word (bool
 // and other bytes, 16-bit types), the elements of one u32 word per thread, since a thread
 // cannot write less than a word; a narrow view that shares its words with elements it does
 // not own clears and sets its own bits with atomics instead.
@@ -45,11 +46,7 @@ fn extra(k: u32) -> u32 {
     return shape_info[2u + OPERANDS + shape_info[1] * (1u + OPERANDS) + k];
 }
 
-// Output element i.
-fn element(i: u32) -> {{VALUE}} {
-{{LOADS}}
-    return {{EXPR}};
-}
+{{ELEMENT}}
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

@@ -8,7 +8,7 @@ fn load_a_slice(thread: u32, k0: u32, row0: u32, start: u32) {
         let gr = row0 + r;
         let gk = k0 + c;
         var v = 0.0;
-        if gr < shape_info[0] && gk < shape_info[2] {
+        if gr < shape_info[0] && gk < k_end {
             v = a[start + gr * shape_info[6] + gk * shape_info[7]];
         }
         a_slice[c * TILE + r] = v;

@@ -8,7 +8,7 @@ fn load_b_slice(thread: u32, k0: u32, col0: u32, start: u32) {
         let gk = k0 + r;
         let gc = col0 + c;
         var v = vec4<f32>(0.0);
-        if gk < shape_info[2] && gc < shape_info[1] {
+        if gk < k_end && gc < shape_info[1] {
             v = b[(start + gk * shape_info[8] + gc) / 4u];
         }
         let at = r * TILE + c;

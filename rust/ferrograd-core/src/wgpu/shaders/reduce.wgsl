@@ -4,22 +4,26 @@
 // workgroup: lane l folds the elements l, l + LANES, ... (counting row-major over the reduced
 // dims), then the lanes fold their partial results pairwise through workgroup memory.
 // Many small reductions use few lanes each (a workgroup then serves 256 / LANES outputs); one
-// long reduction uses all 256.
+// long reduction uses all 256. A few long reductions (the sum of a whole tensor, a bias
+// gradient's sum over all but one dim) would leave most of a GPU idle: they are split in
+// PARTS, each a workgroup whose lanes take every (LANES PARTS)-th element from their own, and
+// the parts' results (with their positions) are reduced by a second pass of this kernel.
 //
 // An accumulator carries a value and the position it came from, so max/min return PyTorch's
 // index: the first occurrence, NaN counting as the largest and as the smallest.
 //
-// Filled in by reduce.rs: LANES, the bindings and STORE, VALUE (the type accumulated), READ
+// Filled in by reduce.rs: LANES, PARTS, the bindings and STORE, VALUE (the type accumulated), READ
 // (the input element at position p, as a VALUE), LOAD (that element x into an Acc), IDENTITY,
 // COMBINE (two Accs into one, in terms of a and b).
 //
 // shape_info: [outputs, reduced count, kept ndim, reduced ndim, input offset,
-//              kept shape, kept strides, reduced shape, reduced strides]
+//              kept shape, kept strides, reduced shape, reduced strides, mean's divisor]
 
 {{BINDINGS}}
 
 const LANES: u32 = {{LANES}}u;
 const PER_GROUP: u32 = 256u / LANES;
+const PARTS: u32 = {{PARTS}}u;
 
 struct Acc {
     v: {{VALUE}},
@@ -67,6 +71,11 @@ fn reduced_offset(r: u32) -> u32 {
     return pos;
 }
 
+// The count a mean divides by: the original reduction's, also in the pass over its parts.
+fn mean_divisor() -> f32 {
+    return f32(shape_info[5u + 2u * (shape_info[2] + shape_info[3])]);
+}
+
 fn combine(a: Acc, b: Acc) -> Acc {
 {{COMBINE}}
 }
@@ -79,14 +88,15 @@ fn main(
 ) {
     // Grids wider than the adapter's limit fold into y (see kernel.rs).
     let group = group_id.x + group_id.y * groups.x;
-    let o = group * PER_GROUP + t / LANES;
+    let part = group % PARTS;
+    let o = (group / PARTS) * PER_GROUP + t / LANES;
     let lane = t % LANES;
     let outputs = shape_info[0];
     let count = shape_info[1];
     var acc = {{IDENTITY}};
     if o < outputs {
         let start = kept_position(o);
-        for (var r = lane; r < count; r = r + LANES) {
+        for (var r = part * LANES + lane; r < count; r = r + LANES * PARTS) {
             let p = start + reduced_offset(r);
             let x = {{READ}};
             acc = combine(acc, {{LOAD}});
