@@ -177,3 +177,59 @@ def test_quantiles_of_long_lanes_and_a_strided_view(gpu):
     for interpolation in INTERPOLATIONS:
         got = on_gpu_only(lambda i=interpolation: on.t().quantile(q.to(gpu), 0, interpolation=i))
         assert_matches(got, base.t().quantile(q, 0, interpolation=interpolation), rtol=1e-6)
+
+
+@pytest.mark.parametrize("interpolation", INTERPOLATIONS)
+@pytest.mark.parametrize("op", ["quantile", "nanquantile"])
+def test_quantile_gradients_run_on_the_gpu(gpu, interpolation, op):
+    # The backward forms its ranks in float64 on the host (a GPU may have no 64-bit floats):
+    # nothing falls back to the CPU, as float64 arithmetic on the GPU would.
+    base = torch.tensor(np.random.default_rng(9).standard_normal((6, 11)).astype(np.float32))
+    base[1, 3] = float("nan")
+    base[2, :] = float("nan")
+    base[3, :5] = base[3, 5]
+    q = torch.tensor([0.1, 0.3, 0.7])
+    fn = getattr(torch, op)
+    for dim in (1, None):
+        x, q_cpu = base.clone().requires_grad_(), q.clone().requires_grad_()
+        x_gpu, q_gpu = base.to(gpu).requires_grad_(), q.to(gpu).requires_grad_()
+        want = fn(x, q_cpu, dim=dim, interpolation=interpolation)
+        got = on_gpu_only(lambda: fn(x_gpu, q_gpu, dim=dim, interpolation=interpolation))  # noqa: B023
+        g = torch.rand(want.shape)
+        want.backward(g)
+        on_gpu_only(lambda: got.backward(g.to(gpu)))  # noqa: B023
+        assert_matches(x_gpu.grad, x.grad, rtol=1e-6, atol=1e-6)
+        if interpolation == "linear":  # the one whose weights depend on q
+            assert_matches(q_gpu.grad, q_cpu.grad, rtol=1e-5, atol=1e-5)
+
+
+# Slices along a dim: equal ones repeated, some of them next to each other.
+REPEATS = [0, 0, 1, 0, 2, 2, 3, 1]
+
+
+@pytest.mark.parametrize(
+    "dtype", [torch.int64, torch.int32, torch.float32, torch.float16, torch.bool]
+)
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("op", ["unique", "unique_consecutive"])
+def test_unique_slices_along_a_dim_run_on_the_gpu(gpu, dtype, dim, op):
+    slices = np.random.default_rng(10).integers(-2, 3, (4, 3, 2))[REPEATS]
+    base = torch.tensor(np.moveaxis(slices, 0, dim)).to(dtype)
+    if dtype.is_floating_point:
+        base[(slice(None),) * (dim % 3) + (0,)] *= -0.5  # halves, and -0 where 0
+    fn = getattr(torch, op)
+    on = base.to(gpu)
+    got = on_gpu_only(lambda: fn(on, dim=dim, return_inverse=True, return_counts=True))
+    want = fn(base, dim=dim, return_inverse=True, return_counts=True)
+    for g, w in zip(got, want):
+        assert g.device.type == "wgpu" and g.dtype == w.dtype and torch.equal(g.cpu(), w)
+
+
+def test_unique_slices_with_nan_keep_the_cpus_order(gpu):
+    # NaN slices go where PyTorch's std::sort leaves them: the CPU kernel replays it.
+    base = torch.tensor([[1.0, float("nan")], [0.0, 2.0], [1.0, float("nan")], [0.0, 2.0]])
+    got = torch.unique(base.to(gpu), dim=0, return_inverse=True, return_counts=True)
+    want = torch.unique(base, dim=0, return_inverse=True, return_counts=True)
+    for g, w in zip(got, want):
+        assert g.device.type == "wgpu"
+        np.testing.assert_array_equal(g.cpu().numpy(), w.numpy())

@@ -52,6 +52,7 @@ mod tensordot;
 mod ternary;
 mod triangular;
 mod unique;
+mod unique_gpu;
 mod view;
 mod view_meta;
 pub(crate) use view_meta::ViewMeta;

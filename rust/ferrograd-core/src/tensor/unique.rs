@@ -2,7 +2,7 @@
 //! return the distinct values, the inverse (where each input landed) and the counts. NaN is
 //! never equal to anything, so every NaN is its own value, as in PyTorch.
 
-use super::{materialize, Tensor};
+use super::{materialize, unique_gpu, Tensor};
 use crate::autograd::no_formula_yet;
 use crate::cpu::sort::sort_line;
 use crate::dtype::Element;
@@ -147,6 +147,12 @@ impl Tensor {
             Some(d) if self.ndim() == 0 => Err(Error::DimOnScalar { dim: d }),
             Some(d) => {
                 let d = normalize_dim(d, self.ndim())?;
+                // (Empty inputs take the CPU kernel's checks and messages.)
+                if self.device().is_wgpu() && self.numel() > 0 {
+                    if let Some(found) = unique_gpu::unique_slices(self, d, sorted)? {
+                        return Ok(found);
+                    }
+                }
                 with_dtype!(self.dtype(), T => unique_slices::<T>(self, d, sorted))
             }
         }

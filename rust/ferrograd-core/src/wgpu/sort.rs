@@ -224,7 +224,7 @@ impl Lanes {
 /// `t` cast to the dtype its 1- or 2-byte dtype sorts as: one holding each value exactly and
 /// in the same order (int32 for bool, uint8, int8 and int16; float32 for the 16-bit floats,
 /// NaN payloads and -0 kept), cast on the GPU. None for the dtypes the GPU sorts as they are.
-pub(super) fn widened(t: &Tensor) -> Result<Option<Tensor>> {
+pub(crate) fn widened(t: &Tensor) -> Result<Option<Tensor>> {
     let wide = match t.dtype() {
         DType::Bool | DType::U8 | DType::I8 => DType::I32,
         d => View::computed_dtype(d),

@@ -13,6 +13,8 @@ use crate::autograd::grad_mode::no_grad;
 use crate::autograd::node::NodeSpec;
 use crate::autograd::saved::SavedTensor;
 use crate::cpu::reduce_order::Interpolation;
+use crate::device::Device;
+use crate::device_scope::DeviceScope;
 use crate::dtype::{DType, Scalar};
 use crate::error::Result;
 use crate::op::{BinaryOp, UnaryOp};
@@ -149,19 +151,28 @@ pub fn aminmax_back(
 /// (Among equal values, which one a rank lands on follows the stable sort; PyTorch's own
 /// choice among ties can differ, though the gradient each tied value gets in total is the
 /// same.)
+///
+/// The ranks are formed in float64 on the host, whatever `x`'s device: a GPU may have no
+/// 64-bit floats, and they are a few numbers per lane. What meets `x`'s values or gradient
+/// is then moved to its device.
 pub struct QuantilePlan {
-    /// Where each quantile's lower and upper neighbours sit in their lane, `[lanes, nq]`.
+    /// Where each quantile's lower and upper neighbours sit in their lane, `[lanes, nq]`, on
+    /// `x`'s device.
     below: Tensor,
     above: Tensor,
-    /// The rank rounded down (float64), and the rank's factor per lane (`n - 1`, or the count
-    /// of non-NaN values minus 1), `[lanes, 1]`.
+    /// On the host: the rank rounded down (float64), the rank's factor per lane (`n - 1`, or
+    /// the count of non-NaN values minus 1, float64, `[lanes, 1]`), and the ranks that do not
+    /// come from `q` (a lane with a NaN in `quantile`, an all-NaN lane in `nanquantile`):
+    /// their weight is 0 and `q` gets no gradient through them.
     below_rank: Tensor,
     factor: Tensor,
-    /// Ranks that do not come from `q` (a lane with a NaN in `quantile`, an all-NaN lane in
-    /// `nanquantile`): their weight is 0 and `q` gets no gradient through them.
     fixed: Tensor,
-    /// The interpolation weights, `[lanes, nq]` in `x`'s dtype (`None` for the modes that
-    /// take one value, with no interpolation).
+    /// `fixed`, and `factor` in `x`'s dtype (float64 on the host), on `x`'s device.
+    fixed_there: Tensor,
+    factor_there: Tensor,
+    device: Device,
+    /// The interpolation weights, `[lanes, nq]` in `x`'s dtype on its device (`None` for the
+    /// modes that take one value, with no interpolation).
     weight: Option<Tensor>,
     x_shape: Vec<usize>,
     q_shape: Vec<usize>,
@@ -203,40 +214,61 @@ impl QuantilePlan {
         ignore_nan: bool,
     ) -> Result<QuantilePlan> {
         no_grad(|| {
+            let device = x.device();
             let (sorted, order) = to_lanes(x, dim)?.sort(-1, false)?;
             let n = sorted.shape()[1];
             let lanes = sorted.shape()[0];
-            let factor = if ignore_nan {
+            // What the ranks need from the lanes: each one's count of numbers, or whether it
+            // holds a NaN (sorted last), brought to the host.
+            let lane_facts = if ignore_nan {
                 let counted = compare(BinaryOp::Eq, &sorted, &sorted)?;
-                let count = counted.sum(Some(&[-1]), true, None)?.to_dtype(DType::F64)?;
-                add_scalar(&count, -1.0)?
+                counted.sum(Some(&[-1]), true, None)?
             } else {
-                Tensor::full(&[lanes, 1], Scalar::Float(n as f64 - 1.0), DType::F64)?
+                unary(UnaryOp::IsNan, &sorted.narrow(-1, n as i64 - 1, 1)?)?
             };
-            let rank = mul(&q.to_dtype(DType::F64)?.reshape(&[1, -1])?, &factor)?;
-            // nanquantile of an all-NaN lane: rank 0; quantile of a lane with a NaN: the
-            // last rank, where the NaN is.
-            let (fixed, fixed_rank) = if ignore_nan {
-                (compare_scalar(BinaryOp::Lt, &rank, 0.0)?, 0.0)
+            let lane_facts = lane_facts.to_device(Device::Cpu)?;
+            let q_here = q.to_device(Device::Cpu)?;
+            let (factor, fixed, below_rank, above_rank) = {
+                let _host = DeviceScope::enter(Device::Cpu);
+                let factor = if ignore_nan {
+                    add_scalar(&lane_facts.to_dtype(DType::F64)?, -1.0)?
+                } else {
+                    Tensor::full(&[lanes, 1], Scalar::Float(n as f64 - 1.0), DType::F64)?
+                };
+                let rank = mul(&q_here.to_dtype(DType::F64)?.reshape(&[1, -1])?, &factor)?;
+                // nanquantile of an all-NaN lane: rank 0; quantile of a lane with a NaN: the
+                // last rank, where the NaN is.
+                let (fixed, fixed_rank) = if ignore_nan {
+                    (compare_scalar(BinaryOp::Lt, &rank, 0.0)?, 0.0)
+                } else {
+                    (lane_facts, n as f64 - 1.0)
+                };
+                let rank = fill_where(&fixed, fixed_rank, &rank)?;
+                let rank = match how {
+                    Interpolation::Lower => unary(UnaryOp::Floor, &rank)?,
+                    Interpolation::Higher => unary(UnaryOp::Ceil, &rank)?,
+                    Interpolation::Nearest => unary(UnaryOp::Round, &rank)?,
+                    Interpolation::Linear | Interpolation::Midpoint => rank,
+                };
+                let below_rank = unary(UnaryOp::Floor, &rank)?;
+                let above_rank = unary(UnaryOp::Ceil, &rank)?;
+                (factor, fixed, below_rank, above_rank)
+            };
+            let there = |t: &Tensor, dtype: DType| t.to_dtype(dtype)?.to_device(device);
+            let factor_dtype = if device.is_wgpu() {
+                x.dtype()
             } else {
-                let last = sorted.narrow(-1, n as i64 - 1, 1)?;
-                (unary(UnaryOp::IsNan, &last)?, n as f64 - 1.0)
+                DType::F64
             };
-            let rank = fill_where(&fixed, fixed_rank, &rank)?;
-            let rank = match how {
-                Interpolation::Lower => unary(UnaryOp::Floor, &rank)?,
-                Interpolation::Higher => unary(UnaryOp::Ceil, &rank)?,
-                Interpolation::Nearest => unary(UnaryOp::Round, &rank)?,
-                Interpolation::Linear | Interpolation::Midpoint => rank,
-            };
-            let below_rank = unary(UnaryOp::Floor, &rank)?;
-            let above_rank = unary(UnaryOp::Ceil, &rank)?;
             let mut plan = QuantilePlan {
-                below: order.gather(-1, &below_rank.to_dtype(DType::I64)?)?,
-                above: order.gather(-1, &above_rank.to_dtype(DType::I64)?)?,
+                below: order.gather(-1, &there(&below_rank, DType::I64)?)?,
+                above: order.gather(-1, &there(&above_rank, DType::I64)?)?,
+                fixed_there: fixed.to_device(device)?,
+                factor_there: there(&factor, factor_dtype)?,
                 below_rank,
                 factor,
                 fixed,
+                device,
                 weight: None,
                 x_shape: x.shape().to_vec(),
                 q_shape: q.shape().to_vec(),
@@ -257,10 +289,15 @@ impl QuantilePlan {
 
     /// The linear interpolation weight `rank - floor(rank)` with `rank = q * factor`, as a
     /// function of `q` (so that `q`'s gradient can be taken through it), rounded from float64
-    /// to `dtype` as the forward does.
+    /// to `dtype` as the forward does; formed on the host, and moved to `x`'s device.
     fn linear_weight(&self, q: &Tensor, dtype: DType) -> Result<Tensor> {
-        let rank = mul(&q.to_dtype(DType::F64)?.reshape(&[1, -1])?, &self.factor)?;
-        zero_where(&self.fixed, &sub(&rank, &self.below_rank)?)?.to_dtype(dtype)
+        let q = q.to_device(Device::Cpu)?;
+        let weight = {
+            let _host = DeviceScope::enter(Device::Cpu);
+            let rank = mul(&q.to_dtype(DType::F64)?.reshape(&[1, -1])?, &self.factor)?;
+            zero_where(&self.fixed, &sub(&rank, &self.below_rank)?)?.to_dtype(dtype)?
+        };
+        weight.to_device(self.device)
     }
 
     /// The gradient of `x` from `g`, the gradient of the result (shaped `[nq, ...]` for a
@@ -292,7 +329,10 @@ impl QuantilePlan {
             &lanes.gather(-1, &self.above)?,
             &lanes.gather(-1, &self.below)?,
         )?;
-        let per_lane = mul(&zero_where(&self.fixed, &mul(&g, &spread)?)?, &self.factor)?;
+        let per_lane = mul(
+            &zero_where(&self.fixed_there, &mul(&g, &spread)?)?,
+            &self.factor_there,
+        )?;
         let q_shape: Vec<i64> = self.q_shape.iter().map(|&n| n as i64).collect();
         per_lane.sum(Some(&[0]), false, None)?.reshape(&q_shape)
     }
