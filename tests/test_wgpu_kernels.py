@@ -1197,3 +1197,36 @@ def test_integer_arange_on_the_gpu_matches_the_cpu(gpu):
         want = torch.arange(*args, dtype=dtype)
         assert got.device.type == "wgpu" and got.dtype == want.dtype
         assert got.tolist() == want.tolist()
+
+
+def cuda_arange(start, step, n):
+    """PyTorch's CUDA float arange, start + i * step in float32: with the multiply-add fused,
+    as CUDA fuses it (the float64 sum of these float32 terms is exact, so rounding it once is
+    the fma), and unfused, as a Vulkan driver may compute WGSL's fma (Mesa's does)."""
+    i = np.arange(n).astype(np.float32)
+    start, step = np.float32(start), np.float32(step)
+    fused = (np.float64(start) + i.astype(np.float64) * np.float64(step)).astype(np.float32)
+    return fused, (i * step + start).astype(np.float32)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
+def test_float_arange_is_made_on_the_gpu_as_cuda_makes_it(gpu, dtype):
+    for start, end, step in [
+        (0.0, 1.0, 0.1),
+        (-3.0, 5.0, 0.3),
+        (2.5, -1.0, -0.25),
+        (0.0, 0.0, 1.0),
+    ]:
+        got = on_gpu_only(lambda a=(start, end, step): torch.arange(*a, dtype=dtype, device=gpu))
+        want = torch.arange(start, end, step, dtype=dtype)  # the CPU's: same length
+        assert got.device.type == "wgpu" and got.dtype == dtype and got.shape == want.shape
+        fused, unfused = (
+            torch.tensor(r).to(dtype).float().numpy()
+            for r in cuda_arange(start, step, want.numel())
+        )
+        values = got.cpu().float().numpy()
+        assert ((values == fused) | (values == unfused)).all()
+        # Near the CPU's float64 formula, to an ulp of the range (-3 + 10 * 0.3 is 1.2e-7 in
+        # float32, 4.4e-16 in float64, on CUDA and the CPU too).
+        atol = 1e-6 if dtype == torch.float32 else 2e-2
+        assert_matches(got.float(), want.float(), rtol=1e-2, atol=atol)

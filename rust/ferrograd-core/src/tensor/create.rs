@@ -106,6 +106,14 @@ impl Tensor {
         }
         let len = len as usize;
         if dtype.is_floating_point() {
+            if crate::device_scope::current().is_wgpu() {
+                // On the GPU as PyTorch's CUDA kernel makes it: in float32 for the 32- and
+                // 16-bit floats (the host's float64 formula can differ in the last bit).
+                let out = Tensor::uninit_dense(&[len], &[1], dtype)?;
+                if len == 0 || crate::wgpu::copy::float_arange(&out, s, st)? {
+                    return Ok(out);
+                }
+            }
             with_dtype!(dtype, T => Tensor::from_vec((0..len).map(|i| T::from_f64(s + st * i as f64)).collect::<Vec<T>>(), &[len]))
         } else {
             let (s, st) = (start.cast::<i64>(), step.cast::<i64>());

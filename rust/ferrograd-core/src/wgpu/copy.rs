@@ -194,6 +194,29 @@ pub fn arange(dst: &Tensor, start: i64, step: i64) -> Result<bool> {
     })
 }
 
+/// Writes `fma(i, step, start)` in float32 into element i of the fresh contiguous float32,
+/// float16 or bfloat16 tensor `dst`, as PyTorch's CUDA kernel computes a float `arange` (in
+/// float, its accumulation type for these dtypes, with the multiply-add fused; WGSL's `fma`
+/// may be computed unfused, as Mesa's software driver does), the 16-bit ones rounded once.
+/// False for other dtypes.
+pub fn float_arange(dst: &Tensor, start: f64, step: f64) -> Result<bool> {
+    let value = "fma(f32(i), bitcast<f32>(extra(1u)), bitcast<f32>(extra(0u)))";
+    let (expr, out) = match (dst.dtype(), View::narrow(dst.dtype())) {
+        (DType::F32, _) => (value.to_string(), View::Typed("f32")),
+        (DType::F16 | DType::BF16, Some(narrow)) => (format!("{narrow}({value})"), View::HALVES),
+        _ => return Ok(false),
+    };
+    let words = [(start as f32).to_bits(), (step as f32).to_bits()];
+    map::run(&Map {
+        name: "arange",
+        target: dst,
+        out,
+        inputs: &[],
+        expr: &expr,
+        extra: &words,
+    })
+}
+
 /// Writes into `dst` the elements of `src` (same shape, at least 2-D) inside the triangle of
 /// each matrix that `tril` (`lower`) or `triu` keeps with diagonal offset `k`, and zero
 /// outside it; `dst` may be `src` (in place). False when the GPU cannot run it.

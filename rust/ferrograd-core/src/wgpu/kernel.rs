@@ -239,3 +239,42 @@ pub fn dispatch_groups<'a>(
         pass.dispatch_workgroups(groups[0], groups[1], groups[2]);
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wgpu::gpu_present;
+
+    #[test]
+    fn grids_past_the_adapters_limit_fold_into_y() -> Result<()> {
+        if !gpu_present() {
+            return Ok(());
+        }
+        let limit = u64::from(context()?.limits.max_compute_workgroups_per_dimension);
+        let per_group = u64::from(WORKGROUP);
+        assert_eq!(grid("test", 5 * per_group)?, (5, 1));
+        let (x, y) = grid("test", (limit + 5) * per_group)?;
+        assert_eq!((u64::from(x), y), (limit, 2));
+        let err = grid("test", (limit * limit + 1) * per_group).expect_err("too many groups");
+        assert!(err
+            .to_string()
+            .contains("more workgroups than the adapter can launch"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_kernel_that_does_not_compile_is_an_error_not_a_crash() -> Result<()> {
+        if !gpu_present() {
+            return Ok(());
+        }
+        let broken = "@compute @workgroup_size(1) fn main() { let x: u32 = 1.5; }";
+        let err = pipeline("broken", &Source::Text(broken)).expect_err("invalid WGSL");
+        assert!(err
+            .to_string()
+            .contains("compiling the kernel 'broken' failed"));
+        // The device goes on working.
+        let fine = "@compute @workgroup_size(1) fn main() { let x: u32 = 1u; }";
+        pipeline("fine", &Source::Text(fine))?;
+        context()?.check()
+    }
+}
