@@ -2,8 +2,9 @@
 //! for `index_select` and so an embedding's lookup. The positions are checked on the host
 //! first, so a bad index raises the CPU's error.
 
+use super::bindings::{dense_operand, input_buffer, output_buffer};
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{dense_operand, input_buffer, output_buffer, View};
+use super::map::View;
 use crate::error::Result;
 use crate::shape::contiguous_strides;
 use crate::tensor::Tensor;

@@ -2,10 +2,10 @@
 //! product (`mm`, `bmm`, `matmul`, `addmm`, `baddbmm`, `linear`, the convolutions' GEMMs) the
 //! way `cpu/matmul.rs` is on the host.
 
+use super::bindings::{fits_bindings, input_buffer, output_buffer};
 use super::kernel::{
     dispatch, dispatch_groups, fill, groups_fit, per_thread_source, template_key, Source,
 };
-use super::map::{fits_bindings, input_buffer, output_buffer};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::tensor::Tensor;

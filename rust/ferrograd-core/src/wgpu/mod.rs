@@ -2,6 +2,7 @@
 //! lazily submitted commands, host/GPU residency of storages, and the kernels, whose WGSL
 //! sources live in `shaders/` beside their Rust dispatchers.
 
+pub mod bindings;
 pub mod context;
 pub mod copy;
 pub mod elementwise;

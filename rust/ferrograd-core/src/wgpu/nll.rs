@@ -5,8 +5,8 @@
 //! raises the CPU's IndexError. Targets moved to the GPU keep their host copy, so this usually
 //! reads nothing back.
 
+use super::bindings::{dense_operand, input_buffer, output_buffer};
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{dense_operand, input_buffer, output_buffer};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::shape::contiguous_strides;

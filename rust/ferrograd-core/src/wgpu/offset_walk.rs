@@ -6,8 +6,9 @@
 //! Where a scatter assigns several values to one element, which one lands is not defined, as
 //! on CUDA (the CPU's is the last in order).
 
+use super::bindings::{fits_bindings, input_buffer, output_buffer};
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{fits_bindings, input_buffer, output_buffer, View};
+use super::map::View;
 use super::scatter::ATOMIC_ADD;
 use crate::cpu::gather::{Combine, OffsetWalk};
 use crate::dtype::DType;

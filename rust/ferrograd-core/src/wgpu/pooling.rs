@@ -6,8 +6,8 @@
 //! Each returns None (nothing done) when the GPU cannot run it (not float32, or too large for
 //! 32-bit indices or one binding); the caller then runs the CPU kernel.
 
+use super::bindings::{dense_operand, input_buffer, output_buffer};
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{dense_operand, input_buffer, output_buffer};
 use crate::cpu::pool::Grid;
 use crate::dtype::DType;
 use crate::error::Result;

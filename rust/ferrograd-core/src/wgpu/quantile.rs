@@ -3,8 +3,8 @@
 //! interpolated by `shaders/quantile_pick.wgsl` with the CPU's arithmetic (an exact rank, the
 //! weight rounded once, the CPU's `lerp`).
 
+use super::bindings::{around_dim, dense_operand, input_buffer, output_buffer};
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{around_dim, dense_operand, input_buffer, output_buffer};
 use super::sort::sort;
 use crate::cpu::reduce_order::Interpolation;
 use crate::device_scope::DeviceScope;

@@ -8,8 +8,9 @@
 //! Each entry point returns None (nothing done) when the GPU has no kernel for the case, and
 //! the caller then runs the CPU kernel: other dtypes, or indices past 32 bits.
 
+use super::bindings::{fits_bindings, input_buffer, output_buffer};
 use super::kernel::{dispatch, fill, template_key, Source};
-use super::map::{cast_outside_graph, fits_bindings, input_buffer, output_buffer};
+use super::map::cast_outside_graph;
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::shape::contiguous_strides;

@@ -3,8 +3,8 @@
 //! gradient, as lists of (source, weight) entries per output position. Float32 is summed in
 //! float32 axis by axis, where the CPU carries float64 through all axes and rounds once.
 
+use super::bindings::{dense_operand, input_buffer, output_buffer};
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{dense_operand, input_buffer, output_buffer};
 use crate::cpu::upsample::Taps;
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;

@@ -5,8 +5,8 @@
 //! float32. Float32 is carried in float32 in a tree order, where the CPU carries float64 from
 //! the start of the lane, so long lanes differ from it by rounding.
 
+use super::bindings::{around_dim, dense_operand, input_buffer, output_buffer};
 use super::kernel::{dispatch_groups, fill, folded_groups, template_key, Source};
-use super::map::{around_dim, dense_operand, input_buffer, output_buffer};
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;
 use crate::error::Result;

@@ -2,8 +2,8 @@
 //! with atomic adds where several sources meet: the gradients of max pooling and of
 //! `index_select` (an embedding's), and `index_add_`.
 
+use super::bindings::{dense_operand, fits_bindings, input_buffer, output_buffer};
 use super::kernel::{dispatch, per_thread_source};
-use super::map::{dense_operand, fits_bindings, input_buffer, output_buffer};
 use crate::dtype::{DType, Scalar};
 use crate::error::Result;
 use crate::op::BinaryOp;

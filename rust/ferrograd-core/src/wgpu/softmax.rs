@@ -4,8 +4,8 @@
 //! gradients likewise (`shaders/softmax_backward.wgsl`): the row's sum and the results in one
 //! kernel, where the composed formula took four.
 
+use super::bindings::{around_dim, dense_operand, input_buffer, output_buffer};
 use super::kernel::{dispatch, fill, template_key, Source};
-use super::map::{around_dim, dense_operand, input_buffer, output_buffer};
 use super::reduce::lanes;
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;

@@ -13,10 +13,9 @@
 //! first `kept` values and indices (`sort_write.wgsl`). 1- and 2-byte dtypes are sorted
 //! widened (`widened`).
 
+use super::bindings::{around_dim, dense_operand, fits_bindings, input_buffer, output_buffer};
 use super::kernel::{dispatch, dispatch_groups, folded_groups, per_thread_source};
-use super::map::{
-    around_dim, cast_outside_graph, dense_operand, fits_bindings, input_buffer, output_buffer, View,
-};
+use super::map::{cast_outside_graph, View};
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;
 use crate::error::Result;

@@ -3,8 +3,9 @@
 //! side by side, so a run is a stretch of neighbouring pairs with equal keys (never two NaNs,
 //! which are unequal, as on the CPU).
 
+use super::bindings::{input_buffer, output_buffer};
 use super::kernel::dispatch;
-use super::map::{cast_outside_graph, input_buffer, output_buffer};
+use super::map::cast_outside_graph;
 use super::sort::{widened, Lanes, PairKind};
 use crate::device_scope::DeviceScope;
 use crate::dtype::DType;

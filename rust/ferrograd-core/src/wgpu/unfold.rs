@@ -2,8 +2,8 @@
 //! (`shaders/col2im.wgsl`): with the tiled matmul they make every convolution and its
 //! gradients (see `tensor/conv_gpu.rs`).
 
+use super::bindings::{fits_bindings, input_buffer, output_buffer};
 use super::kernel::dispatch;
-use super::map::{fits_bindings, input_buffer, output_buffer};
 use crate::cpu::conv::ConvGeometry;
 use crate::dtype::DType;
 use crate::error::Result;
