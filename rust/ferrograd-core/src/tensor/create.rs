@@ -105,25 +105,18 @@ impl Tensor {
             return Err(Error::runtime("invalid size, possible overflow?"));
         }
         let len = len as usize;
-        if dtype.is_floating_point() {
-            if crate::device_scope::current().is_wgpu() {
-                // On the GPU as PyTorch's CUDA kernel makes it: in float32 for the 32- and
-                // 16-bit floats (the host's float64 formula can differ in the last bit).
-                let out = Tensor::uninit_dense(&[len], &[1], dtype)?;
-                if len == 0 || crate::wgpu::copy::float_arange(&out, s, st)? {
-                    return Ok(out);
-                }
+        if crate::device_scope::current().is_wgpu() {
+            // Made on the GPU (the positions of an attention layer, say), not uploaded; the
+            // 32- and 16-bit floats as PyTorch's CUDA kernel makes them, in float32 (the
+            // host's float64 formula can differ in the last bit).
+            if let Some(made) = crate::wgpu::copy::arange(len, dtype, start, step)? {
+                return Ok(made);
             }
+        }
+        if dtype.is_floating_point() {
             with_dtype!(dtype, T => Tensor::from_vec((0..len).map(|i| T::from_f64(s + st * i as f64)).collect::<Vec<T>>(), &[len]))
         } else {
             let (s, st) = (start.cast::<i64>(), step.cast::<i64>());
-            if crate::device_scope::current().is_wgpu() {
-                // Made on the GPU (the positions of an attention layer, say), not uploaded.
-                let out = Tensor::uninit_dense(&[len], &[1], dtype)?;
-                if len == 0 || crate::wgpu::copy::arange(&out, s, st)? {
-                    return Ok(out);
-                }
-            }
             with_dtype!(dtype, T => Tensor::from_vec(
                 (0..len).map(|i| T::from_i64(s.wrapping_add(st.wrapping_mul(i as i64)))).collect::<Vec<T>>(),
                 &[len]

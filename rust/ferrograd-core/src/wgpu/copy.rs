@@ -167,54 +167,44 @@ pub fn fill(dst: &Tensor, value: Scalar) -> Result<bool> {
     })
 }
 
-/// Writes `start + step * i` (int64 arithmetic, wrapping as on the CPU) into element i of the
-/// fresh contiguous int32 or int64 tensor `dst`, as integer `arange` does (int32 keeps the low
-/// word, the CPU's wrapping cast). False when the GPU cannot run it.
-pub fn arange(dst: &Tensor, start: i64, step: i64) -> Result<bool> {
-    let value = "i64_add(vec2<u32>(extra(0u), extra(1u)), \
-                 i64_mul(vec2<u32>(i, 0u), vec2<u32>(extra(2u), extra(3u))))";
-    let (expr, out) = match dst.dtype() {
-        DType::I64 => (value.to_string(), View::Typed("vec2<u32>")),
-        DType::I32 => (format!("bitcast<i32>(({value}).x)"), View::Typed("i32")),
-        _ => return Ok(false),
+/// The 1-D `len`-element tensor of `dtype` whose element i is `start + step * i`, made on the
+/// GPU as `arange` makes it: for int32 and int64 in int64 arithmetic, wrapping as on the CPU (int32
+/// keeps the low word, the CPU's wrapping cast); for float32, float16 and bfloat16 as
+/// PyTorch's CUDA kernel does, in float32 (its accumulation type for these dtypes) with the
+/// multiply-add fused (WGSL's `fma` may be computed unfused, as Mesa's software driver does),
+/// the 16-bit ones rounded once. None for other dtypes.
+pub fn arange(len: usize, dtype: DType, start: Scalar, step: Scalar) -> Result<Option<Tensor>> {
+    const INT: &str = "i64_add(vec2<u32>(extra(0u), extra(1u)), \
+                       i64_mul(vec2<u32>(i, 0u), vec2<u32>(extra(2u), extra(3u))))";
+    const FLOAT: &str = "fma(f32(i), bitcast<f32>(extra(1u)), bitcast<f32>(extra(0u)))";
+    let (s, st) = (start.cast::<i64>(), step.cast::<i64>());
+    let ints = vec![s as u32, (s >> 32) as u32, st as u32, (st >> 32) as u32];
+    let floats = || {
+        vec![
+            (start.to_f64() as f32).to_bits(),
+            (step.to_f64() as f32).to_bits(),
+        ]
     };
-    let words = [
-        start as u32,
-        (start >> 32) as u32,
-        step as u32,
-        (step >> 32) as u32,
-    ];
-    map::run(&Map {
-        name: "arange",
-        target: dst,
-        out,
-        inputs: &[],
-        expr: &expr,
-        extra: &words,
-    })
-}
-
-/// Writes `fma(i, step, start)` in float32 into element i of the fresh contiguous float32,
-/// float16 or bfloat16 tensor `dst`, as PyTorch's CUDA kernel computes a float `arange` (in
-/// float, its accumulation type for these dtypes, with the multiply-add fused; WGSL's `fma`
-/// may be computed unfused, as Mesa's software driver does), the 16-bit ones rounded once.
-/// False for other dtypes.
-pub fn float_arange(dst: &Tensor, start: f64, step: f64) -> Result<bool> {
-    let value = "fma(f32(i), bitcast<f32>(extra(1u)), bitcast<f32>(extra(0u)))";
-    let (expr, out) = match (dst.dtype(), View::narrow(dst.dtype())) {
-        (DType::F32, _) => (value.to_string(), View::Typed("f32")),
-        (DType::F16 | DType::BF16, Some(narrow)) => (format!("{narrow}({value})"), View::HALVES),
-        _ => return Ok(false),
+    let (expr, out, words) = match (dtype, View::narrow(dtype)) {
+        (DType::I64, _) => (INT.to_string(), View::Typed("vec2<u32>"), ints),
+        (DType::I32, _) => (format!("bitcast<i32>(({INT}).x)"), View::Typed("i32"), ints),
+        (DType::F32, _) => (FLOAT.to_string(), View::Typed("f32"), floats()),
+        (DType::F16 | DType::BF16, Some(narrow)) => {
+            (format!("{narrow}({FLOAT})"), View::HALVES, floats())
+        }
+        _ => return Ok(None),
     };
-    let words = [(start as f32).to_bits(), (step as f32).to_bits()];
-    map::run(&Map {
-        name: "arange",
-        target: dst,
-        out,
-        inputs: &[],
-        expr: &expr,
-        extra: &words,
-    })
+    let dst = Tensor::uninit_dense(&[len], &[1], dtype)?;
+    let written = len == 0
+        || map::run(&Map {
+            name: "arange",
+            target: &dst,
+            out,
+            inputs: &[],
+            expr: &expr,
+            extra: &words,
+        })?;
+    Ok(written.then_some(dst))
 }
 
 /// Writes into `dst` the elements of `src` (same shape, at least 2-D) inside the triangle of
@@ -266,12 +256,13 @@ mod tests {
         }
         let _on = DeviceScope::enter(Device::Wgpu(0));
         let (start, step) = (i64::MAX - 10, 4);
-        let out = Tensor::uninit_dense(&[6], &[1], DType::I64)?;
-        assert!(arange(&out, start, step)?);
+        let made = arange(6, DType::I64, Scalar::Int(start), Scalar::Int(step))?;
+        let out = made.expect("int64 is written on the GPU");
+        assert!(out.device().is_wgpu());
         let want: Vec<i64> = (0..6).map(|i| start.wrapping_add(step * i)).collect();
         assert_eq!(out.to_device(Device::Cpu)?.to_vec::<i64>()?, want);
-        let out = Tensor::uninit_dense(&[5], &[1], DType::I32)?;
-        assert!(arange(&out, (1 << 32) + 7, -3)?);
+        let made = arange(5, DType::I32, Scalar::Int((1 << 32) + 7), Scalar::Int(-3))?;
+        let out = made.expect("int32 is written on the GPU");
         let want: Vec<i32> = (0..5).map(|i| 7 - 3 * i).collect();
         assert_eq!(out.to_device(Device::Cpu)?.to_vec::<i32>()?, want);
         Ok(())

@@ -186,6 +186,17 @@ pub fn folded_groups(count: u32) -> Result<[u32; 3]> {
     Ok([x, count.div_ceil(x), 1])
 }
 
+/// How many parts to split each of `groups` workgroups' long loops (of `length` steps) into,
+/// so that `busy` workgroups run and a large GPU is not left mostly idle: 1 when there are
+/// that many already, else enough parts, each at least `min_part` steps long. Reductions with
+/// few outputs and products with few output tiles are split so.
+pub fn split_parts(groups: usize, length: usize, busy: usize, min_part: usize) -> usize {
+    if groups >= busy {
+        return 1;
+    }
+    busy.div_ceil(groups).min(length / min_part).max(1)
+}
+
 /// Whether a grid of `groups` workgroups can be launched in one dispatch.
 pub fn groups_fit(groups: [u64; 3]) -> Result<bool> {
     let limit = u64::from(context()?.limits.max_compute_workgroups_per_dimension);

@@ -345,6 +345,13 @@ fn in_order_contiguous(t: &Tensor, order: &[usize]) -> bool {
     Layout::new(pick(t.shape()), pick(t.strides()), t.storage_offset()).is_contiguous()
 }
 
+/// The template's ELEMENT for one element: `element(i)`, output element i, from the inputs
+/// loaded into x, y and z (LOADS) by the op's expression (EXPR) of type VALUE.
+const ELEMENT: &str = "fn element(i: u32) -> {{VALUE}} {
+{{LOADS}}    return {{EXPR}};
+}
+";
+
 /// Whether the map can read and write its operands in vec4s, four elements at a time: all
 /// 32-bit, each a dense row-major run from a multiple of 4 elements, and a multiple of 4 of
 /// them. The commonest case (`a + b`, `x.exp()`, a copy) then moves 16 bytes per load, as a
@@ -477,13 +484,11 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
             input.view.load(&array, &p, aliased && atomic_output)
         ));
     }
-    let element = if quads {
-        element4(value, &loads, map.inputs.len(), map.expr)
+    // The scalar element is filled in from its pieces only when its pipeline is compiled.
+    let element: Cow<'_, str> = if quads {
+        element4(value, &loads, map.inputs.len(), map.expr).into()
     } else {
-        format!(
-            "fn element(i: u32) -> {value} {{\n{loads}    return {};\n}}\n",
-            map.expr
-        )
+        ELEMENT.into()
     };
     let out_position = locate(map.target, &[], 0, &order);
     let (meta_binding, operands) = (buffers.len().to_string(), all.len().to_string());
@@ -494,6 +499,9 @@ pub fn run(map: &Map<'_>) -> Result<bool> {
         ("{{META_BINDING}}", &meta_binding),
         ("{{OPERANDS}}", &operands),
         ("{{ELEMENT}}", &element),
+        ("{{VALUE}}", value),
+        ("{{LOADS}}", &loads),
+        ("{{EXPR}}", map.expr),
     ];
     let write = || fill(TEMPLATE, &pieces);
     let refs: Vec<&::wgpu::Buffer> = buffers.iter().collect();

@@ -4,7 +4,8 @@
 
 use super::bindings::{fits_bindings, input_buffer, output_buffer};
 use super::kernel::{
-    dispatch, dispatch_groups, fill, groups_fit, per_thread_source, template_key, Source,
+    dispatch, dispatch_groups, fill, groups_fit, per_thread_source, split_parts, template_key,
+    Source,
 };
 use crate::dtype::DType;
 use crate::error::Result;
@@ -76,15 +77,6 @@ fn write_block_code(block: usize) -> (String, String) {
     (product, finish)
 }
 
-/// How many parts k is split into for `groups` output tiles: 1 if they keep the GPU busy,
-/// else as many as make [`BUSY_GROUPS`] workgroups, each part at least [`MIN_PART`] long.
-fn k_parts(groups: usize, k: usize) -> usize {
-    if groups >= BUSY_GROUPS {
-        return 1;
-    }
-    BUSY_GROUPS.div_ceil(groups).min(k / MIN_PART).max(1)
-}
-
 /// How loading threads map to a slice of an operand: `index` in 0..TILE * DEPTH becomes
 /// (r, c). The slice is TILE x DEPTH for a and DEPTH x TILE for b; neighbouring threads take
 /// neighbouring elements along the operand's unit-stride dim, so their reads coalesce.
@@ -127,7 +119,7 @@ pub fn product(
     let tiles = n.div_ceil(tile) * m.div_ceil(tile);
     // Each part's k range is a whole number of slices, so a vec4 never straddles two parts.
     let part = k
-        .div_ceil(k_parts(tiles * batch, k))
+        .div_ceil(split_parts(tiles * batch, k, BUSY_GROUPS, MIN_PART))
         .next_multiple_of(depth);
     let parts = k.div_ceil(part.max(1)).max(1);
     let groups = [n.div_ceil(tile), m.div_ceil(tile), batch * parts];

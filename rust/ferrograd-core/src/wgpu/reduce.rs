@@ -9,7 +9,7 @@
 //! the caller then runs the CPU kernel: other dtypes, or indices past 32 bits.
 
 use super::bindings::{fits_bindings, input_buffer, output_buffer};
-use super::kernel::{dispatch, fill, template_key, Source};
+use super::kernel::{dispatch, fill, split_parts, template_key, Source};
 use super::map::cast_outside_graph;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -272,10 +272,7 @@ const MIN_PART: usize = 4096;
 
 /// How many parts each of `outputs` reductions of `count` elements is split in (1: none).
 fn parts(outputs: usize, count: usize) -> usize {
-    if outputs >= BUSY_GROUPS || count < 2 * MIN_PART {
-        return 1;
-    }
-    let parts = BUSY_GROUPS.div_ceil(outputs).min(count / MIN_PART);
+    let parts = split_parts(outputs, count, BUSY_GROUPS, MIN_PART);
     // A lane's last step past the end must not wrap around 32 bits.
     match u32::try_from(count + 256 * parts) {
         Ok(_) => parts,
