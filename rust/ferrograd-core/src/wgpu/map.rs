@@ -11,6 +11,7 @@ use std::borrow::Cow;
 
 use super::bindings::{fits_bindings, input_buffer, output_buffer};
 use super::kernel::{dispatch, fill, template_key, Source};
+use super::map_quads::{element4, in_vec4s, vec4_of, QUADS_PER_THREAD, STORE_VEC4};
 use crate::autograd::grad_mode::no_grad;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -200,19 +201,6 @@ const STORE_ELEMENT: &str = "    let numel = shape_info[0];
         out[{{OUT_POSITION}}] = element(i);
     }";
 
-/// The template's STORE when every operand is read and written in vec4s (see `in_vec4s`):
-/// thread t writes the quads t and t + T.
-const STORE_VEC4: &str = "    let quads = shape_info[0] / 4u;
-    let threads = groups.x * groups.y * 256u;
-    for (var j = 0u; j < 2u; j = j + 1u) { // QUADS_PER_THREAD
-        let q = thread + j * threads;
-        if q >= quads {
-            return;
-        }
-        out[shape_info[2] / 4u + q] = element4(q);
-    }";
-const QUADS_PER_THREAD: u64 = 2;
-
 /// The template's STORE for outputs narrower than a word: each thread packs PER_WORD
 /// elements of BITS bits into a word.
 const STORE_PACKED: &str = "    let first = thread * {{PER_WORD}}u;
@@ -328,7 +316,7 @@ fn aliases_output(map: &Map<'_>, input: &Input<'_>) -> bool {
 /// Whether an input reads the output's storage at other elements than the ones a thread
 /// writes (another layout): a thread packing a word, or setting its bits alone, could then
 /// read bits another thread is writing. Reading back one's own elements (`x.mul_(y)`) is safe.
-fn reads_output_elsewhere(map: &Map<'_>) -> bool {
+pub(super) fn reads_output_elsewhere(map: &Map<'_>) -> bool {
     let t = map.target;
     map.inputs.iter().any(|i| {
         aliases_output(map, i)
@@ -340,7 +328,7 @@ fn reads_output_elsewhere(map: &Map<'_>) -> bool {
 }
 
 /// Whether `t`, its dims taken in `order`, is contiguous.
-fn in_order_contiguous(t: &Tensor, order: &[usize]) -> bool {
+pub(super) fn in_order_contiguous(t: &Tensor, order: &[usize]) -> bool {
     let pick = |v: &[usize]| order.iter().map(|&d| v[d]).collect::<Vec<usize>>();
     Layout::new(pick(t.shape()), pick(t.strides()), t.storage_offset()).is_contiguous()
 }
@@ -351,47 +339,6 @@ const ELEMENT: &str = "fn element(i: u32) -> {{VALUE}} {
 {{LOADS}}    return {{EXPR}};
 }
 ";
-
-/// Whether the map can read and write its operands in vec4s, four elements at a time: all
-/// 32-bit, each a dense row-major run from a multiple of 4 elements, and a multiple of 4 of
-/// them. The commonest case (`a + b`, `x.exp()`, a copy) then moves 16 bytes per load, as a
-/// GPU's memory prefers.
-fn in_vec4s(map: &Map<'_>, order: &[usize]) -> bool {
-    let word = |v: View| matches!(v, View::Typed("f32" | "i32" | "u32"));
-    let dense = |t: &Tensor| in_order_contiguous(t, order) && t.storage_offset() % 4 == 0;
-    let n = map.target.numel();
-    n % 4 == 0
-        && word(map.out)
-        && dense(map.target)
-        && !reads_output_elsewhere(map)
-        && map.inputs.iter().all(|i| {
-            word(i.view) && dense(i.tensor) && i.flip.iter().all(|&d| i.tensor.shape()[d] <= 1)
-        })
-}
-
-fn vec4_of(t: &str) -> &'static str {
-    match t {
-        "f32" => "vec4<f32>",
-        "i32" => "vec4<i32>",
-        _ => "vec4<u32>",
-    }
-}
-
-/// The template's ELEMENT in vec4s: `element4(q)`, output elements 4q to 4q + 3, from the
-/// inputs' vec4s `x4`, `y4`, `z4` (`loads`), the op's expression applied to each lane.
-fn element4(value: &str, loads: &str, inputs: usize, expr: &str) -> String {
-    let mut text = format!("fn element4(q: u32) -> vec4<{value}> {{\n{loads}");
-    text.push_str(&format!("    var r: vec4<{value}>;\n"));
-    for (c, lane) in ["x", "y", "z", "w"].iter().enumerate() {
-        text.push_str(&format!("    {{\n        let i = 4u * q + {c}u;\n"));
-        for var in ["x", "y", "z"].iter().take(inputs) {
-            text.push_str(&format!("        let {var} = {var}4.{lane};\n"));
-        }
-        text.push_str(&format!("        r.{lane} = {expr};\n    }}\n"));
-    }
-    text.push_str("    return r;\n}\n");
-    text
-}
 
 /// Records the kernel; false (nothing done) when an operand is too large for it.
 pub fn run(map: &Map<'_>) -> Result<bool> {

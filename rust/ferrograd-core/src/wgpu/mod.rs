@@ -10,6 +10,7 @@ pub mod fallback;
 pub mod gather;
 pub mod kernel;
 pub mod map;
+mod map_quads;
 pub mod matmul;
 pub mod nll;
 pub mod offset_walk;
