@@ -5,9 +5,18 @@ a Markdown table with a target and a verdict per row."""
 from __future__ import annotations
 
 import statistics
+import time
 import timeit
 
 INFO = "(informational)"
+
+# Idle time before each run, so that one library's threads have stopped spinning before the
+# other's run starts. Both keep their worker threads spinning after a parallel kernel, to
+# start the next one without a wake-up: PyTorch's OpenMP threads for about 10 ms (measured:
+# a whole core busy for 10 ms after its last kernel), ferrograd's for 0.5 ms. Run straight
+# after a PyTorch run, a ferrograd run shared its two cores with a spinning thread for that
+# time, a fifth of a 50 ms run; a program that uses one library alone never pays this.
+SETTLE_S = 0.03
 
 
 def calibrate(timer: timeit.Timer, min_run_s: float) -> int:
@@ -27,13 +36,15 @@ def interleaved_runs(stmt: str, envs: dict, *, repeat: int, min_run_s: float) ->
 
     timeit-style: each loop count is calibrated so that one run lasts at least ``min_run_s``.
     The libraries are then run *interleaved*, ``repeat`` rounds of one run each, so that
-    background load on a noisy machine hits both sides of a ratio alike.
+    background load on a noisy machine hits both sides of a ratio alike; each run starts after
+    ``SETTLE_S`` of idle time.
     """
     timers = {name: timeit.Timer(stmt, globals=env) for name, env in envs.items()}
     numbers = {name: calibrate(timer, min_run_s) for name, timer in timers.items()}
     runs: dict = {name: [] for name in timers}
     for _ in range(repeat):
         for name, timer in timers.items():
+            time.sleep(SETTLE_S)
             runs[name].append(timer.timeit(numbers[name]) / numbers[name])
     return runs
 

@@ -22,7 +22,6 @@ mod matmul_float;
 mod matmul_int;
 pub mod reduce;
 pub mod reduce_fold;
-pub mod reduce_fold_rows;
 pub mod reduce_minmax;
 pub mod reduce_order;
 pub mod reduce_scan;

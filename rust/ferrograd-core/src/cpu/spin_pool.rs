@@ -9,8 +9,13 @@
 //! keep their threads spinning for a while after each parallel region; this pool does the
 //! same for `SPIN`, then parks its threads until the next job.
 //!
-//! A job is `f(0..tasks)`; tasks are claimed one at a time from a shared counter by the caller
-//! and by the workers, so a descheduled worker only delays the tasks it has already claimed.
+//! A job is `f(0..tasks)`, cut into one contiguous share per thread, as OpenMP's static schedule
+//! does: the caller takes the first share and worker `k` the `k`-th, so thread `k` reads the
+//! same part of a tensor in every kernel. On machines whose cores have separate last-level
+//! caches this matters: a 2048 x 2048 row sum ran at 88 GB/s when the two threads swapped halves
+//! between calls, 131 GB/s when each kept its half in its own cache. Tasks are claimed one at a
+//! time, and a thread that has finished its share goes on with what is left of the others', so
+//! a descheduled worker only delays the tasks it has already claimed.
 //! The caller returns only after every worker has left the job, which is what makes lending
 //! the borrowed closure to the workers sound. After `fork()` the child has no workers, and the
 //! caller then simply runs every task itself.
@@ -27,20 +32,44 @@ const SPIN: Duration = Duration::from_micros(500);
 struct Job<'a> {
     f: &'a (dyn Fn(usize) + Sync),
     tasks: usize,
-    next: AtomicUsize,
+    /// The next unclaimed task of each thread's share.
+    next: Vec<Counter>,
     panicked: AtomicBool,
 }
 
-impl Job<'_> {
-    /// Claims and runs tasks until none are left; a panic is recorded, not propagated.
-    fn work(&self) {
-        loop {
-            let i = self.next.fetch_add(1, SeqCst);
-            if i >= self.tasks {
-                return;
-            }
-            if catch_unwind(AssertUnwindSafe(|| (self.f)(i))).is_err() {
-                self.panicked.store(true, SeqCst);
+/// A claim counter on a cache line of its own, so threads claiming in their own shares do not
+/// contend for one line.
+#[repr(align(64))]
+struct Counter(AtomicUsize);
+
+impl<'a> Job<'a> {
+    fn new(f: &'a (dyn Fn(usize) + Sync), tasks: usize, shares: usize) -> Self {
+        let next = (0..shares)
+            .map(|s| Counter(AtomicUsize::new(s * tasks / shares)))
+            .collect();
+        Job {
+            f,
+            tasks,
+            next,
+            panicked: AtomicBool::new(false),
+        }
+    }
+
+    /// Claims and runs the tasks of thread `me`'s share, then what is left of the others'
+    /// shares, until none are left; a panic is recorded, not propagated.
+    fn work(&self, me: usize) {
+        let shares = self.next.len();
+        for k in 0..shares {
+            let share = (me + k) % shares;
+            let end = (share + 1) * self.tasks / shares;
+            loop {
+                let i = self.next[share].0.fetch_add(1, SeqCst);
+                if i >= end {
+                    break;
+                }
+                if catch_unwind(AssertUnwindSafe(|| (self.f)(i))).is_err() {
+                    self.panicked.store(true, SeqCst);
+                }
             }
         }
     }
@@ -69,14 +98,15 @@ fn pool() -> &'static Pool {
         // As many threads as rayon uses (RAYON_NUM_THREADS is honoured), the caller included.
         super::fork_guard::install();
         let workers = rayon::current_num_threads().saturating_sub(1);
-        let spawned = (0..workers)
-            .filter(|_| {
-                std::thread::Builder::new()
-                    .name("ferrograd-worker".into())
-                    .spawn(worker)
-                    .is_ok()
-            })
-            .count();
+        let mut spawned = 0;
+        for _ in 0..workers {
+            // Worker ids count the threads that started, so shares 1..=spawned all have one.
+            let id = spawned + 1;
+            let started = std::thread::Builder::new()
+                .name("ferrograd-worker".into())
+                .spawn(move || worker(id));
+            spawned += started.is_ok() as usize;
+        }
         Pool {
             workers: spawned,
             owner: std::process::id(),
@@ -96,7 +126,8 @@ pub fn threads() -> usize {
     pool().workers + 1
 }
 
-fn worker() {
+/// Worker `id` (1-based: the caller of a job is thread 0) runs jobs until the process ends.
+fn worker(id: usize) {
     let p = pool();
     let mut seen = p.generation.load(SeqCst);
     loop {
@@ -107,7 +138,7 @@ fn worker() {
         if !job.is_null() {
             // SAFETY: the caller keeps the job alive until `active` drops to zero, and it
             // cannot see zero while this worker is registered (see `run`).
-            unsafe { (*job).work() };
+            unsafe { (*job).work(id) };
         }
         p.active.fetch_sub(1, SeqCst);
     }
@@ -136,13 +167,8 @@ fn wait_for_job(p: &Pool, seen: u64) {
 /// Runs `f(i)` for every `i` in `0..tasks`, on the calling thread and the pool's workers,
 /// returning when all are done. A panic in any task is re-raised here.
 pub fn run(tasks: usize, f: &(dyn Fn(usize) + Sync)) {
-    let job = Job {
-        f,
-        tasks,
-        next: AtomicUsize::new(0),
-        panicked: AtomicBool::new(false),
-    };
     let p = pool();
+    let job = Job::new(f, tasks, threads());
     let usable = tasks > 1 && p.workers > 0 && std::process::id() == p.owner;
     let guard = match p.submit.try_lock() {
         Ok(g) if usable => Some(g),
@@ -155,7 +181,7 @@ pub fn run(tasks: usize, f: &(dyn Fn(usize) + Sync)) {
             let _lock = p.park.lock().unwrap_or_else(|e| e.into_inner());
             p.wake.notify_all();
         }
-        job.work();
+        job.work(0);
         // Retract the job, then wait for the workers that took it: a worker registers in
         // `active` before it reads `job`, so once `job` is null and `active` is zero no worker
         // holds a reference to `job` and it may go out of scope.
@@ -169,7 +195,7 @@ pub fn run(tasks: usize, f: &(dyn Fn(usize) + Sync)) {
             }
         }
     } else {
-        job.work();
+        job.work(0);
     }
     if job.panicked.load(SeqCst) {
         resume_unwind(Box::new("a parallel task panicked"));
@@ -217,6 +243,21 @@ mod tests {
         }
         assert!(hits.iter().all(|h| h.load(SeqCst) == 50));
         assert!(threads() >= 1);
+    }
+
+    #[test]
+    fn a_thread_runs_its_own_share_first_then_the_others() {
+        // 10 tasks in 3 shares: 0..3, 3..6, 6..10. Thread 1 alone takes its share, then
+        // what is left of share 2, then of share 0.
+        let order = Mutex::new(Vec::new());
+        let record = |i: usize| order.lock().expect("not poisoned").push(i);
+        let job = Job::new(&record, 10, 3);
+        job.next[2].0.store(8, SeqCst); // tasks 6 and 7 already claimed by thread 2
+        job.work(1);
+        assert_eq!(
+            *order.lock().expect("not poisoned"),
+            [3, 4, 5, 8, 9, 0, 1, 2]
+        );
     }
 
     #[test]
