@@ -30,21 +30,23 @@ def calibrate(timer: timeit.Timer, min_run_s: float) -> int:
         number = max(number * 2, int(number * 1.2 * min_run_s / max(elapsed, 1e-9)))
 
 
-def interleaved_runs(stmt: str, envs: dict, *, repeat: int, min_run_s: float) -> dict:
+def interleaved_runs(
+    stmt: str, envs: dict, *, repeat: int, min_run_s: float, settle_s: float = SETTLE_S
+) -> dict:
     """Seconds per execution of ``stmt`` under each of ``envs`` (name -> globals), one entry
     per round.
 
     timeit-style: each loop count is calibrated so that one run lasts at least ``min_run_s``.
     The libraries are then run *interleaved*, ``repeat`` rounds of one run each, so that
     background load on a noisy machine hits both sides of a ratio alike; each run starts after
-    ``SETTLE_S`` of idle time.
+    ``settle_s`` of idle time.
     """
     timers = {name: timeit.Timer(stmt, globals=env) for name, env in envs.items()}
     numbers = {name: calibrate(timer, min_run_s) for name, timer in timers.items()}
     runs: dict = {name: [] for name in timers}
     for _ in range(repeat):
         for name, timer in timers.items():
-            time.sleep(SETTLE_S)
+            time.sleep(settle_s)
             runs[name].append(timer.timeit(numbers[name]) / numbers[name])
     return runs
 

@@ -129,7 +129,11 @@ def measure(stmt: str, envs: dict, *, repeat: int, min_run_s: float, warmup: int
             ready[name] = env
         except (AttributeError, TypeError, RuntimeError, NotImplementedError) as e:
             print(f"  [{name}] {stmt.strip()!r} failed: {type(e).__name__}: {e}", file=sys.stderr)
-    return interleaved_runs(stmt, ready, repeat=repeat, min_run_s=min_run_s) if ready else {}
+    if not ready:
+        return {}
+    # No idle time between runs: these kernels run on the GPUs, not on spinning CPU threads,
+    # and an idle GPU lowers its clocks (the README's GPU figures were taken this way).
+    return interleaved_runs(stmt, ready, repeat=repeat, min_run_s=min_run_s, settle_s=0.0)
 
 
 def median(runs: dict, name: str) -> float | None:
